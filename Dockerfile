@@ -1,0 +1,29 @@
+# release-guard daemon image. Build: docker build -t release-guard .   Run: see README "Operations".
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# sqlite3 compiles its native addon from source
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# npm ci runs `prepare`, which compiles src/ to dist/
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    RELEASE_GUARD_HOST=0.0.0.0 \
+    RELEASE_GUARD_PORT=8080 \
+    RELEASE_GUARD_DATA_DIR=/var/lib/release-guard \
+    RELEASE_GUARD_RULES_DIR=/app/rules
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY rules ./rules
+COPY dashboards ./dashboards
+RUN mkdir -p /var/lib/release-guard && chown node:node /var/lib/release-guard
+USER node
+VOLUME ["/var/lib/release-guard"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.RELEASE_GUARD_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# RELEASE_GUARD_TOKEN must be set (env or auth.tokenFile); without it the guard refuses to start.
+CMD ["node", "dist/cli/index.js", "serve"]

@@ -1,0 +1,12 @@
+// Test runner config: the whole suite, integration tests included, in one `vitest run`.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    allowOnly: false,
+  },
+});
