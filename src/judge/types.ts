@@ -1,0 +1,88 @@
+// Domain types shared by the judge, the watcher, replay and the store. Times are Unix seconds.
+
+/** One observation: [unix seconds, value]. */
+export type Point = [t: number, value: number];
+
+/** Series by metric name (canonical or custom), each sorted by time ascending. */
+export type SeriesSet = Record<string, Point[]>;
+
+export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** A deploy as the judge sees it (DESIGN §3 `deploy`). */
+export interface Deploy {
+  id: string;
+  service: string;
+  environment: string;
+  version: string;
+  previousVersion?: string | null;
+  commit?: string | null;
+  /** Unix seconds. */
+  startedAt: number;
+  labels?: Record<string, string>;
+  links?: Record<string, string>;
+}
+
+/** A metric source failure or gap seen at a step: the judge reports it instead of guessing. */
+export interface BlindSpot {
+  metric: string;
+  /** Series time of the step at which the source failed or returned nothing. */
+  at: number;
+  kind: 'error' | 'no-data';
+  message: string;
+}
+
+/** Everything the judge may look at for one deploy. */
+export interface Observations {
+  /** The deployed service's own series: history before startedAt and the window after it. */
+  series: SeriesSet;
+  /** Optional concurrent control group (stable fleet) over the window. */
+  control?: SeriesSet;
+  /** Source failures recorded live; replay of a recording has none. */
+  blind?: BlindSpot[];
+}
+
+/** Why the judge flagged something: exactly what, by how much, against what, since when. */
+export interface Finding {
+  rule: string;
+  metric: string;
+  severity: Severity;
+  /** Series time at which the finding was established (after any `for` duration). */
+  at: number;
+  observed: number | null;
+  baseline: number | null;
+  /** Human-readable condition, e.g. "ratio > 5 and value > 0.01". */
+  condition: string;
+  /** breach: a rule held; blind: the source failed or returned no data. */
+  kind: 'breach' | 'blind';
+  /** One sentence for people: "error_rate 3.1% vs baseline 0.2% (15.5x) for 2m". */
+  summary: string;
+}
+
+/** The judge's answer at a point in time. Pure function of (rules, deploy, observations, now). */
+export interface Judgement {
+  /** watching: the window is still open and nothing forced a decision; done: decided. */
+  state: 'watching' | 'done';
+  /** null while watching. */
+  verdict: Verdict | null;
+  severity: Severity | null;
+  rollback: boolean;
+  rollbackAt: number | null;
+  findings: Finding[];
+  /** The last step (series time) that was evaluated. */
+  evaluatedAt: number;
+  /** Series time at which the monitoring window closes. */
+  windowEnd: number;
+  /** Short reason for inconclusive or pass, e.g. "not enough traffic: 0.3 req/s < 1 req/s". */
+  reason: string | null;
+}
+
+/** A recording (DESIGN §3, `release-guard/recording@1`): what the guard saw for one deploy. */
+export interface Recording {
+  format: 'release-guard/recording@1';
+  deploy: Deploy;
+  series: SeriesSet;
+  control?: SeriesSet;
+}

@@ -1,0 +1,117 @@
+// Checks that span rule files or need more than the schema: names, matches, metric references, disables.
+import { basename } from 'node:path';
+import type { RuleProblem } from './rule-error.js';
+import { CANONICAL_METRICS, type RuleFile } from './schema.js';
+import { problemAt, type SourceFile } from './yaml-position.js';
+
+/** A rule file that passed the schema, kept with its source for positions. */
+export interface ParsedRuleFile {
+  src: SourceFile;
+  file: RuleFile;
+}
+
+const DEFAULT_NAMES = ['default.yaml', 'default.yml'];
+
+/** Whether a file name is the default file's. */
+export function isDefaultName(path: string): boolean {
+  return DEFAULT_NAMES.includes(basename(path));
+}
+
+/**
+ * Every cross-file problem among the files that passed the schema. `anyFailed` says some file did not
+ * parse; checks that depend on a more general file are then skipped where it could be the missing one,
+ * so one broken file does not bury the real problem under echoes.
+ */
+export function crossCheck(files: ParsedRuleFile[], anyFailed: boolean): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  problems.push(...roleProblems(files), ...matchProblems(files));
+  for (const f of files) problems.push(...nameProblems(f));
+  const defaults = files.filter((f) => !f.file.match && isDefaultName(f.src.path));
+  for (const f of files) {
+    const chain = moreGeneral(f, files);
+    const chainKnown = defaults.length === 1 && !(f.file.match?.environment && anyFailed);
+    if (chainKnown) problems.push(...referenceProblems(f, chain));
+  }
+  return problems;
+}
+
+/** The default file alone applies to everything; every other file must say what it matches. */
+function roleProblems(files: ParsedRuleFile[]): RuleProblem[] {
+  return files.flatMap(({ src, file }) => {
+    const isDefault = isDefaultName(src.path);
+    if (isDefault && file.match) {
+      return [problemAt(src, ['match'], `the default file applies to every deploy and takes no match; move these settings to a file named after the service`)];
+    }
+    if (!isDefault && !file.match) {
+      return [{ file: src.path, line: 1, column: 1, path: '', message: `has no match, so it would apply to every deploy; only default.yaml may do that. Add match: { service: <name> } (and optionally environment), or move its contents into default.yaml` }];
+    }
+    return [];
+  });
+}
+
+function matchKey(file: RuleFile): string | null {
+  return file.match ? `${file.match.service}\u0000${file.match.environment ?? ''}` : null;
+}
+
+function matchProblems(files: ParsedRuleFile[]): RuleProblem[] {
+  const seen = new Map<string, string>();
+  const problems: RuleProblem[] = [];
+  for (const { src, file } of files) {
+    const key = matchKey(file);
+    if (key === null) continue;
+    const first = seen.get(key);
+    const what = `service ${file.match!.service}${file.match!.environment ? `, environment ${file.match!.environment}` : ''}`;
+    if (first) problems.push(problemAt(src, ['match'], `${first} already matches ${what}; merge the two files into one`));
+    else seen.set(key, src.path);
+  }
+  return problems;
+}
+
+/** Rule names and hook names are unique within a file. */
+function nameProblems({ src, file }: ParsedRuleFile): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const rules = new Map<string, number>();
+  (file.rules ?? []).forEach((rule, i) => {
+    const first = rules.get(rule.name);
+    if (first === undefined) rules.set(rule.name, i);
+    else problems.push(problemAt(src, ['rules', i, 'name'], `rule "${rule.name}" is already defined at rules[${first}]; rename one or delete it`));
+  });
+  const hooks = new Map<string, number>();
+  (file.hooks?.rollback ?? []).forEach((hook, i) => {
+    const first = hooks.get(hook.name);
+    if (first === undefined) hooks.set(hook.name, i);
+    else problems.push(problemAt(src, ['hooks', 'rollback', i, 'name'], `hook "${hook.name}" is already defined at hooks.rollback[${first}]; hook names must be unique`));
+  });
+  return problems;
+}
+
+/** The files a deploy matching `f` always inherits from: the default, then the service-only file. */
+function moreGeneral(f: ParsedRuleFile, files: ParsedRuleFile[]): ParsedRuleFile[] {
+  const match = f.file.match;
+  if (!match) return [];
+  const defaults = files.filter((g) => !g.file.match);
+  if (!match.environment) return defaults;
+  const service = files.filter((g) => g.file.match?.service === match.service && !g.file.match.environment);
+  return [...defaults, ...service];
+}
+
+/** Rule metrics must be known; disabled rules must exist in a more general file. */
+function referenceProblems(f: ParsedRuleFile, chain: ParsedRuleFile[]): RuleProblem[] {
+  const { src, file } = f;
+  const problems: RuleProblem[] = [];
+  const declared = new Set<string>([...CANONICAL_METRICS]);
+  for (const g of [...chain, f]) for (const name of Object.keys(g.file.metrics ?? {})) declared.add(name);
+  (file.rules ?? []).forEach((rule, i) => {
+    if (declared.has(rule.metric)) return;
+    problems.push(problemAt(src, ['rules', i, 'metric'],
+      `unknown metric "${rule.metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`));
+  });
+  const inherited = new Set(chain.flatMap((g) => (g.file.rules ?? []).map((r) => r.name)));
+  (file.disable ?? []).forEach((name, i) => {
+    if (inherited.has(name)) return;
+    const from = chain.length > 0 ? chain.map((g) => g.src.path).join(', ') : 'no more general file (this is the default)';
+    problems.push(problemAt(src, ['disable', i],
+      `"${name}" is not a rule inherited from ${from}; disable only names inherited rules (check the spelling)`));
+  });
+  return problems;
+}

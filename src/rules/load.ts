@@ -1,0 +1,90 @@
+// Loads a rule directory: every *.yaml / *.yml directly in it, validated, every problem located and reported at once.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { crossCheck, isDefaultName, type ParsedRuleFile } from './cross-checks.js';
+import { RuleError, type RuleProblem } from './rule-error.js';
+import { RuleFile } from './schema.js';
+import { schemaProblems } from './schema-issues.js';
+import { syntaxProblems, type SourceFile } from './yaml-position.js';
+
+export { RuleError } from './rule-error.js';
+export type { RuleProblem } from './rule-error.js';
+
+/** A validated rule directory: the files in name order, each parsed into its schema shape. */
+export interface LoadedRules {
+  dir: string;
+  files: Array<{ path: string; file: RuleFile }>;
+}
+
+const RULE_FILE = /\.ya?ml$/i;
+
+/** A problem about the directory itself (no line to point at). */
+function dirProblem(dir: string, message: string): RuleError {
+  return new RuleError([{ file: dir, line: 0, column: 0, path: '', message }]);
+}
+
+/** The rule file names directly in `dir`, sorted; throws RuleError if the directory is missing or has none. */
+async function ruleFileNames(dir: string): Promise<string[]> {
+  const fix = `create ${join(dir, 'default.yaml')} (see the rules/ folder shipped with release-guard) or point --rules / RELEASE_GUARD_RULES_DIR at your rule directory`;
+  let isDir = false;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw dirProblem(dir, `rule directory does not exist; ${fix}`);
+  }
+  if (!isDir) throw dirProblem(dir, `is not a directory; the rules setting names a directory of *.yaml files; ${fix}`);
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries.filter((e) => e.isFile() && RULE_FILE.test(e.name)).map((e) => e.name).sort();
+  if (names.length === 0) throw dirProblem(dir, `rule directory has no *.yaml or *.yml files; ${fix}`);
+  return names;
+}
+
+/** Parses and validates one file; returns the parsed file or its problems. */
+export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleFile } | { problems: RuleProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const src: SourceFile = { path, doc, lines };
+  if (doc.errors.length > 0) return { problems: syntaxProblems(src) };
+  const input: unknown = doc.toJS() ?? {};
+  const result = RuleFile.safeParse(input, { reportInput: true });
+  if (!result.success) return { problems: schemaProblems(src, result.error.issues, input) };
+  return { parsed: { src, file: result.data } };
+}
+
+/** Problems with which default file exists: exactly one default.yaml (or .yml) is required. */
+function defaultFileProblems(dir: string, names: string[]): RuleProblem[] {
+  const defaults = names.filter(isDefaultName);
+  if (defaults.length === 1) return [];
+  const file = join(dir, 'default.yaml');
+  const message = defaults.length === 0
+    ? `missing: every rule directory needs a default.yaml with the rules for all services; create ${file} (copy the one shipped in release-guard's rules/ folder to start)`
+    : `both default.yaml and default.yml exist; keep one default file`;
+  return [{ file, line: 0, column: 0, path: '', message }];
+}
+
+/** File, then line, then column: the order an editor's problem list uses. */
+function byPlace(a: RuleProblem, b: RuleProblem): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}
+
+/**
+ * Reads every `*.yaml` / `*.yml` file directly in `dir` (not subfolders), sorted by name, and validates
+ * each against the rule-file schema and the cross-file checks. Throws one RuleError listing every
+ * problem with file:line:column when anything is wrong.
+ */
+export async function loadRules(dir: string): Promise<LoadedRules> {
+  const names = await ruleFileNames(dir);
+  const problems: RuleProblem[] = defaultFileProblems(dir, names);
+  const parsed: ParsedRuleFile[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const outcome = parseRuleFile(path, await readFile(path, 'utf8'));
+    if ('parsed' in outcome) parsed.push(outcome.parsed);
+    else problems.push(...outcome.problems);
+  }
+  problems.push(...crossCheck(parsed, parsed.length < names.length));
+  if (problems.length > 0) throw new RuleError(problems.sort(byPlace));
+  return { dir, files: parsed.map(({ src, file }) => ({ path: src.path, file })) };
+}

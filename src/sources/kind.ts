@@ -1,0 +1,17 @@
+// What every metric-source folder exports, so the registry can build config schemas and instances uniformly.
+import type { z } from 'zod';
+import type { Logger } from '../telemetry/logger.js';
+import type { MetricSource } from './types.js';
+
+export interface SourceDeps {
+  logger: Logger;
+  /** Directory that relative paths in the source config resolve against (the config file's folder, or cwd). */
+  baseDir: string;
+}
+
+/** A registered source kind: its `type`, the zod schema of its config (must include `type: z.literal(type)`), a factory. */
+export interface SourceKind<C extends z.ZodObject = z.ZodObject> {
+  type: string;
+  Config: C;
+  create(name: string, config: z.infer<C>, deps: SourceDeps): MetricSource;
+}

@@ -1,0 +1,69 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadRules } from '../../src/rules/load.js';
+import { resolveRules } from '../../src/rules/resolve.js';
+import { whenText } from '../../src/rules/schema.js';
+
+const RULES = fileURLToPath(new URL('../../rules', import.meta.url));
+
+describe('the shipped rules/ directory', () => {
+  it('loads default.yaml and demo-shop.yaml, not the examples subfolder', async () => {
+    const loaded = await loadRules(RULES);
+    expect(loaded.files.map((f) => f.path)).toEqual([join(RULES, 'default.yaml'), join(RULES, 'demo-shop.yaml')]);
+  });
+
+  it('encodes the runbook policy in default.yaml', async () => {
+    const set = resolveRules(await loadRules(RULES), { service: 'any', environment: 'production' });
+    expect(set).toMatchObject({ window: 1800, interval: 60, baseline: { kind: 'pre-deploy', duration: 3600 } });
+    expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 3 });
+    expect(set.rules.map((r) => [r.name, r.metric, r.severity, whenText(r.when), r.for])).toEqual([
+      ['outage-error-rate', 'error_rate', 'P0', 'value >= 0.25', 60],
+      ['health-check-failing', 'health', 'P0', 'value < 0.5', 60],
+      ['error-rate-spike', 'error_rate', 'P1', 'ratio > 5 and value > 0.01', 120],
+      ['latency-regression-severe', 'latency_p95', 'P1', 'change > 200%', 120],
+      ['latency-regression', 'latency_p95', 'P2', 'change > 20%', 120],
+      ['latency-slow', 'latency_p95', 'P2', 'value > 1000', 120],
+      ['cpu-high', 'cpu', 'P2', 'value > 0.7', 300],
+      ['memory-high', 'memory', 'P2', 'value > 0.8', 300],
+      ['latency-drift', 'latency_p95', 'P3', 'change > 10%', 300],
+    ]);
+    expect(set.metrics.health).toEqual({ unit: 'fraction', direction: 'decrease', description: 'fraction of health checks passing' });
+    expect(set.severities).toEqual({
+      P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
+      P1: { rollback: true, failsVerdict: true, alert: ['slack', 'page'] },
+      P2: { rollback: false, failsVerdict: true, alert: ['email'] },
+      P3: { rollback: false, failsVerdict: false, alert: ['digest'] },
+    });
+    expect(set.hooks.rollback).toEqual([]);
+  });
+
+  it('gives demo-shop its demo rollback hook', async () => {
+    const set = resolveRules(await loadRules(RULES), { service: 'demo-shop', environment: 'demo' });
+    expect(set.rules).toHaveLength(9);
+    expect(set.hooks.rollback).toHaveLength(1);
+    expect(set.hooks.rollback[0]).toMatchObject({ type: 'exec', name: 'demo-rollback', timeout: 30 });
+    expect(set.hooks.rollback[0]).toHaveProperty('command', [
+      'node',
+      '-e',
+      "console.log('rolled back ' + process.env.RG_SERVICE + ' ' + process.env.RG_ENVIRONMENT + ' from ' + process.env.RG_VERSION + ' to ' + (process.env.RG_PREVIOUS_VERSION || 'previous'))",
+    ]);
+  });
+
+  it('the commented example is itself a valid override', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rg-example-'));
+    try {
+      await copyFile(join(RULES, 'default.yaml'), join(dir, 'default.yaml'));
+      await writeFile(join(dir, 'checkout.yaml'), await readFile(join(RULES, 'examples', 'checkout.yaml'), 'utf8'));
+      const set = resolveRules(await loadRules(dir), { service: 'checkout', environment: 'production' });
+      expect(set.window).toBe(2700);
+      expect(set.rules.map((r) => r.name)).not.toContain('latency-drift');
+      expect(whenText(set.rules.find((r) => r.name === 'error-rate-spike')!.when)).toBe('ratio > 3 and value > 0.005');
+      expect(set.hooks.rollback.map((h) => `${h.type}:${h.name}`)).toEqual(['http:checkout-rollback']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
