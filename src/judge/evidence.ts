@@ -1,0 +1,38 @@
+// Whether a closed window holds enough evidence to pass a deploy: enough samples and enough traffic.
+import type { RuleSet } from '../rules/schema.js';
+import { pointsIn } from './steps.js';
+import { formatNumber } from './summary.js';
+import type { SeriesSet } from './types.js';
+
+/** The metrics without which there is nothing to judge a deploy on. */
+export const JUDGED_METRICS = ['error_rate', 'latency_p95'] as const;
+
+export interface EvidenceInput {
+  rules: Pick<RuleSet, 'minEvidence'>;
+  series: SeriesSet;
+  startedAt: number;
+  windowEnd: number;
+}
+
+/**
+ * Why the window's evidence is insufficient, or null if it suffices. Insufficient means: fewer than
+ * minEvidence.samples points in (startedAt, windowEnd] for error_rate and for latency_p95 alike, or (when
+ * throughput data exists) mean throughput over the window below minEvidence.throughput.
+ */
+export function insufficientEvidence(input: EvidenceInput): string | null {
+  const { rules, series, startedAt, windowEnd } = input;
+  const { samples, throughput } = rules.minEvidence;
+  const counts = JUDGED_METRICS.map((m) => pointsIn(series[m] ?? [], startedAt, windowEnd).length);
+  if (counts.every((n) => n < samples)) {
+    const seen = JUDGED_METRICS.map((m, i) => `${counts[i]} ${m}`).join(' and ');
+    return `not enough evidence: ${seen} points in the window, need ${samples}`;
+  }
+  const traffic = pointsIn(series.throughput ?? [], startedAt, windowEnd).map((p) => p[1]);
+  if (traffic.length > 0) {
+    const mean = traffic.reduce((a, b) => a + b, 0) / traffic.length;
+    if (mean < throughput) {
+      return `not enough traffic: mean ${formatNumber(mean)} req/s < ${formatNumber(throughput)} req/s over the window`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,105 @@
+// `replay`: one DESIGN §4 JSON line per recording, in input order; bad recordings get an error line and exit 1.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runReplay } from '../../src/cli/replay.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'recordings');
+const STARTED_AT = 1763647200;
+
+const DEFAULT_RULES = `
+version: 1
+window: 30m
+interval: 1m
+baseline: { kind: pre-deploy, duration: 1h }
+minEvidence: { throughput: 0.1, samples: 3 }
+severities:
+  P0: { rollback: true, failsVerdict: true }
+  P1: { rollback: true, failsVerdict: true }
+  P2: { rollback: false, failsVerdict: true }
+  P3: { rollback: false, failsVerdict: false }
+rules:
+  - { name: error-rate-spike, metric: error_rate, severity: P1, when: { all: [value > 0.01, ratio > 5] }, for: 2m }
+  - { name: latency-regression, metric: latency_p95, severity: P2, when: change > 20%, for: 2m }
+  - { name: latency-drift, metric: latency_p95, severity: P3, when: change > 10%, for: 5m }
+`;
+
+let dir: string;
+let rulesDir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rg-replay-'));
+  rulesDir = await mkdtemp(join(tmpdir(), 'rg-replay-rules-'));
+  await writeFile(join(rulesDir, 'default.yaml'), DEFAULT_RULES);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(rulesDir, { recursive: true, force: true });
+});
+
+async function replay(paths: string[], rules = rulesDir): Promise<{ code: number; lines: string[]; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: string[] = [];
+  const errChunks: string[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c.toString()));
+  err.on('data', (c: Buffer) => errChunks.push(c.toString()));
+  const code = await runReplay(paths, { rulesDir: rules, err }, out);
+  const text = chunks.join('');
+  expect(text === '' || text.endsWith('\n')).toBe(true);
+  return { code, lines: text.split('\n').filter((l) => l !== ''), err: errChunks.join('') };
+}
+
+const LINE_KEYS = ['deployId', 'verdict', 'severity', 'rollback', 'rollbackAt', 'findings', 'reason'];
+const FINDING_KEYS = ['rule', 'metric', 'severity', 'at', 'observed', 'baseline', 'condition'];
+
+describe('runReplay', () => {
+  it('prints one DESIGN §4 line per recording of a directory, in file-name order', async () => {
+    const { code, lines } = await replay([FIXTURES]);
+    expect(code).toBe(0);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const line of parsed) {
+      expect(Object.keys(line)).toEqual(LINE_KEYS);
+      for (const f of line.findings as Array<Record<string, unknown>>) expect(Object.keys(f)).toEqual(FINDING_KEYS);
+    }
+    expect(parsed.map((l) => [l.deployId, l.verdict, l.severity, l.rollback, l.rollbackAt])).toEqual([
+      ['d-broken-error-spike', 'fail', 'P1', true, STARTED_AT + 420],
+      ['d-broken-latency', 'fail', 'P2', false, null],
+      ['d-healthy-steady', 'pass', null, false, null],
+    ]);
+    expect(parsed[0]!.findings).toEqual([
+      { rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 420, observed: 0.05133, baseline: 0.00213, condition: 'value > 0.01 and ratio > 5' },
+    ]);
+    expect(parsed[0]!.reason).toBe('rollback: error-rate-spike (P1): error_rate 5.13% vs baseline 0.21% (24.1x baseline) for 2m');
+    expect(parsed[2]!.findings).toEqual([]);
+  });
+
+  it('keeps the order the files are given in', async () => {
+    const { lines } = await replay([join(FIXTURES, 'healthy-steady.json'), join(FIXTURES, 'broken-error-spike.json')]);
+    expect(lines.map((l) => (JSON.parse(l) as { deployId: string }).deployId)).toEqual(['d-healthy-steady', 'd-broken-error-spike']);
+  });
+
+  it('prints an error line for a bad recording, carries on, and exits 1', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ format: 'release-guard/recording@0' }));
+    const { code, lines } = await replay([bad, join(FIXTURES, 'healthy-steady.json'), join(dir, 'missing.json')]);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(3);
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['deployId', 'file', 'error']);
+    expect(first).toMatchObject({ deployId: null, file: bad });
+    expect(first.error).toContain(`${bad}: format: expected "release-guard/recording@1", got "release-guard/recording@0"`);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ deployId: 'd-healthy-steady', verdict: 'pass' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ deployId: null, file: join(dir, 'missing.json') });
+  });
+
+  it('exits 2 for bad rules without judging anything', async () => {
+    await writeFile(join(rulesDir, 'default.yaml'), 'window: soon\n');
+    const { code, lines, err } = await replay([FIXTURES]);
+    expect(code).toBe(2);
+    expect(lines).toEqual([]);
+    expect(err).toContain(`replay: cannot load rules from ${rulesDir}`);
+    expect(err).toContain('default.yaml');
+  });
+});
