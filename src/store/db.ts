@@ -1,0 +1,186 @@
+// A small promise wrapper over one sqlite3 connection: pragmas, run/get/all, and serialized transactions.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import sqlite3 from 'sqlite3';
+
+/** A value sqlite can bind to a `?` placeholder. */
+export type SqlValue = string | number | bigint | null | Buffer;
+
+/** What a statement changed: rows affected and the last inserted rowid. */
+export interface RunResult {
+  changes: number;
+  lastID: number;
+}
+
+/** The statements a repository needs; both `Db` and the `tx` inside `Db.transaction` provide them. */
+export interface Queryable {
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs several `;`-separated statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * One sqlite connection. Every call is queued behind the previous one, so statements from one async caller
+ * never land inside another caller's open transaction.
+ */
+export interface Db extends Queryable {
+  /** The file this connection is open on. */
+  readonly path: string;
+  /** BEGIN IMMEDIATE, run `fn` with a connection reserved for it, COMMIT; ROLLBACK and rethrow if anything throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Like `transaction` but BEGIN DEFERRED: a consistent read snapshot that takes no write lock. */
+  snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Waits for queued work, then closes the connection. Further calls fail. */
+  close(): Promise<void>;
+}
+
+const PRAGMAS = ['PRAGMA journal_mode=WAL', 'PRAGMA foreign_keys=ON', 'PRAGMA busy_timeout=5000', 'PRAGMA synchronous=NORMAL'];
+
+/** Opens (creating it and its directory if needed) the sqlite file at `path` and applies the connection pragmas. */
+export async function openDb(path: string): Promise<Db> {
+  if (path !== ':memory:' && !path.startsWith('file:')) {
+    await mkdir(dirname(path), { recursive: true }).catch((cause: unknown) => {
+      throw new Error(`cannot create the directory for the database ${path}; check the data dir and its permissions`, { cause });
+    });
+  }
+  const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const handle: sqlite3.Database = new sqlite3.Database(path, (err) => {
+      if (err) reject(new Error(`cannot open the sqlite database ${path}: ${err.message}; check the path and its permissions`, { cause: err }));
+      else resolve(handle);
+    });
+  });
+  const db = new SerialDb(raw, path);
+  try {
+    for (const pragma of PRAGMAS) await db.run(pragma);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return db;
+}
+
+/** Wraps a sqlite failure with the operation and statement it came from. */
+function wrap(op: string, path: string, sql: string, cause: unknown): Error {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const statement = sql.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new Error(`sqlite ${op} failed on ${path}: ${message} (statement: ${statement})`, { cause });
+}
+
+/** Direct, unqueued access to the connection; only used while holding the queue. */
+function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean): Queryable {
+  const guard = (op: string, sql: string): void => {
+    if (!isOpen()) throw new Error(`sqlite ${op} on ${path} after its transaction ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the transaction callback`);
+  };
+  // async, so that a refused call rejects rather than throws.
+  return {
+    run: async (sql, params = []) => {
+      guard('run', sql);
+      return new Promise((resolve, reject) => {
+        raw.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) reject(wrap('run', path, sql, err));
+          else resolve({ changes: this.changes, lastID: this.lastID });
+        });
+      });
+    },
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => {
+      guard('get', sql);
+      return new Promise<T | undefined>((resolve, reject) => {
+        raw.get<T>(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(wrap('get', path, sql, err)) : resolve(row)));
+      });
+    },
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => {
+      guard('all', sql);
+      return new Promise<T[]>((resolve, reject) => {
+        raw.all<T>(sql, params, (err: Error | null, rows: T[]) => (err ? reject(wrap('all', path, sql, err)) : resolve(rows)));
+      });
+    },
+    exec: async (sql) => {
+      guard('exec', sql);
+      return new Promise<void>((resolve, reject) => {
+        raw.exec(sql, (err: Error | null) => (err ? reject(wrap('exec', path, sql, err)) : resolve()));
+      });
+    },
+  };
+}
+
+class SerialDb implements Db {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly conn: Queryable;
+  /** Set while a transaction callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+
+  constructor(
+    private readonly raw: sqlite3.Database,
+    readonly path: string,
+  ) {
+    this.conn = direct(raw, path, () => !this.closed);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    return this.queued('run', () => this.conn.run(sql, params));
+  }
+
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.queued('get', () => this.conn.get<T>(sql, params));
+  }
+
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.queued('all', () => this.conn.all<T>(sql, params));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.queued('exec', () => this.conn.exec(sql));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.queued('transaction', () => this.inside('BEGIN IMMEDIATE', fn));
+  }
+
+  snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.queued('snapshot', () => this.inside('BEGIN DEFERRED', fn));
+  }
+
+  close(): Promise<void> {
+    return this.queued('close', async () => {
+      this.closed = true;
+      await new Promise<void>((resolve, reject) => {
+        this.raw.close((err) => (err ? reject(new Error(`cannot close the sqlite database ${this.path}: ${err.message}`, { cause: err })) : resolve()));
+      });
+    });
+  }
+
+  /** Runs `fn` once everything queued before it has settled; the promise-chain mutex. */
+  private queued<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) {
+      return Promise.reject(new Error(`db.${op} called inside a transaction on ${this.path}; use the tx passed to the callback (the outer call would wait for the transaction forever)`));
+    }
+    if (this.closed) return Promise.reject(new Error(`db.${op} on ${this.path} after close()`));
+    const result = this.tail.then(() => {
+      if (this.closed) throw new Error(`db.${op} on ${this.path} after close()`);
+      return fn();
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async inside<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let active = true;
+    const tx = direct(this.raw, this.path, () => active && !this.closed);
+    await this.conn.run(begin);
+    try {
+      const value = await this.inTransaction.run(true, () => fn(tx));
+      await this.conn.run('COMMIT');
+      return value;
+    } catch (err) {
+      // sqlite may already have rolled back on its own (e.g. SQLITE_FULL); the original error is what matters.
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      active = false;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Builders for store tests: a temp directory per test, and deploy/watch/judgement records with overridable fields.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Judgement } from '../../src/judge/types.js';
+import type { DeployRecord, WatchRecord } from '../../src/store/types.js';
+
+/** A fresh temp directory and a function that removes it. */
+export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rg-store-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function deployRecord(overrides: Partial<DeployRecord> = {}): DeployRecord {
+  return {
+    id: 'd-42',
+    service: 'checkout',
+    environment: 'production',
+    version: 'v1.2.0',
+    previousVersion: 'v1.1.9',
+    commit: 'abc123',
+    startedAt: 1763647200,
+    labels: { team: 'payments' },
+    links: { ci: 'https://ci.example/run/7' },
+    origin: 'api',
+    receivedAt: 1763647201,
+    ...overrides,
+  };
+}
+
+export function newWatch(overrides: Partial<Omit<WatchRecord, 'deployId' | 'updatedAt'>> = {}): Omit<WatchRecord, 'deployId' | 'updatedAt'> {
+  return {
+    status: 'watching',
+    source: 'demo',
+    timeScale: 1,
+    windowEnd: 1763648100,
+    interval: 60,
+    evaluatedAt: null,
+    supersededBy: null,
+    reason: null,
+    ...overrides,
+  };
+}
+
+export function judgement(overrides: Partial<Judgement> = {}): Judgement {
+  return {
+    state: 'watching',
+    verdict: null,
+    severity: null,
+    rollback: false,
+    rollbackAt: null,
+    findings: [],
+    evaluatedAt: 1763647500,
+    windowEnd: 1763648100,
+    reason: null,
+    ...overrides,
+  };
+}
