@@ -1,0 +1,64 @@
+// `release-guard serve`: runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the rule files.
+import { loadConfig } from '../config/load.js';
+import { startGuard, type RunningGuard } from '../main.js';
+import { createLogger } from '../telemetry/logger.js';
+
+export interface ServeOptions {
+  config?: string;
+  port?: string;
+  dev?: boolean;
+}
+
+export async function serve(opts: ServeOptions): Promise<void> {
+  const loaded = loadConfig({ file: opts.config, overrides: { port: opts.port } });
+  const { config } = loaded;
+  const logger = createLogger({ level: config.logLevel });
+  const guard = await startGuard({ config, secrets: loaded.secrets, dev: Boolean(opts.dev), logger, baseDir: loaded.baseDir });
+  process.stdout.write(banner(guard, Boolean(opts.dev), loaded.file, config.rulesDir, config.dataDir));
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info(`${signal} received: finishing evaluations in flight and closing`);
+    guard.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    guard.reloadRules().catch((err: unknown) => logger.error({ err }, `rules NOT reloaded, the previous rules stay in force: ${(err as Error).message}`));
+  });
+}
+
+function banner(guard: RunningGuard, dev: boolean, configFile: string | null, rulesDir: string, dataDir: string): string {
+  const sources = [...guard.sources.values()].map((s) => `${s.name} (${s.type}${s.timeScale !== 1 ? `, time runs ${s.timeScale}x` : ''})`).join(', ');
+  const lines = [
+    '',
+    `release-guard listening on ${guard.url}`,
+    `  config: ${configFile ?? 'built-in defaults (no release-guard.yaml)'}; rules: ${rulesDir}; data: ${dataDir}`,
+    `  metric sources: ${sources}`,
+    `  resumed watches: ${guard.resumed}`,
+  ];
+  if (dev) {
+    lines.push(
+      '',
+      '  *** DEV MODE: not for production. The CI token below was ' + (guard.tokenOrigin === 'env' ? 'taken from RELEASE_GUARD_TOKEN' : `generated and kept in ${dataDir}/dev-token`) + '. ***',
+    );
+  }
+  lines.push(
+    `  token: ${dev ? guard.token : '(from RELEASE_GUARD_TOKEN / auth.tokenFile)'}`,
+    '',
+    'Post a deploy (the demo source breaks it because of the label; drop the label for a healthy one):',
+    `  curl -sS -X POST ${guard.url}/v1/deploys -H 'Authorization: Bearer ${dev ? guard.token : '$RELEASE_GUARD_TOKEN'}' -H 'content-type: application/json' \\`,
+    `    -d '{"service":"checkout","environment":"production","version":"v1.2.0","labels":{"demo":"broken-errors"}}'`,
+    `Then read its verdict:  curl -sS ${guard.url}/v1/deploys -H 'Authorization: Bearer ${dev ? guard.token : '$RELEASE_GUARD_TOKEN'}'`,
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,124 @@
+// Composition root: config → store, sources, rules, watcher, responder, HTTP server; and an orderly shutdown.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Responder } from './actions/responder.js';
+import { createApp } from './api/app.js';
+import type { Config, Secrets } from './config/schema.js';
+import type { Deploy } from './judge/types.js';
+import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
+import { createSource } from './sources/registry.js';
+import type { MetricSource } from './sources/types.js';
+import { openStore } from './store/sqlite-store.js';
+import type { Logger } from './telemetry/logger.js';
+import { createGuardMetrics } from './telemetry/metrics.js';
+import { createIntake } from './watch/intake.js';
+import { Watcher } from './watch/watcher.js';
+
+export interface GuardOptions {
+  config: Config;
+  secrets: Secrets;
+  /** Dev mode: a missing token is generated (and kept in dataDir/dev-token) instead of stopping start-up. */
+  dev: boolean;
+  logger: Logger;
+  baseDir: string;
+  /** Wall clock in Unix seconds; injectable for tests. */
+  now?: () => number;
+}
+
+export interface RunningGuard {
+  url: string;
+  token: string;
+  /** How the token was obtained, for the start-up banner. */
+  tokenOrigin: 'env' | 'generated' | 'dev-token-file';
+  resumed: number;
+  sources: ReadonlyMap<string, MetricSource>;
+  reloadRules(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Resolves the CI token: configured, or in dev mode generated once and kept in the data dir. */
+export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): { token: string; origin: RunningGuard['tokenOrigin'] } {
+  if (secrets.token) return { token: secrets.token, origin: 'env' };
+  if (!dev) {
+    throw new Error('no CI token configured: set RELEASE_GUARD_TOKEN (or auth.tokenFile in the config), or run with --dev to generate one for local use');
+  }
+  const file = path.join(dataDir, 'dev-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), origin: 'dev-token-file' };
+  const token = `dev-${randomBytes(18).toString('base64url')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, origin: 'generated' };
+}
+
+export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
+  const { config, logger } = opts;
+  const now = opts.now ?? (() => Date.now() / 1000);
+  const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
+  let rules: LoadedRules = await loadRules(config.rulesDir);
+  const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>) => resolveRules(rules, d);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createGuardMetrics(registry);
+  const sources = new Map<string, MetricSource>(
+    Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir })]),
+  );
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+
+  let ready = false;
+  let publicUrl = config.publicUrl ?? '';
+  const verdictUrl = (id: string) => `${publicUrl.replace(/\/$/, '')}/v1/deploys/${encodeURIComponent(id)}`;
+  const responder = new Responder({ store, logger, metrics, verdictUrl, now });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, logger, metrics, now });
+  const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
+  const app = createApp({
+    auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
+    intake,
+    registry,
+    logger,
+    notReadyReason: () => (ready ? null : 'resuming watches from the store'),
+  });
+
+  const server = await listen(app, config.port, config.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  if (!publicUrl) publicUrl = url;
+  const resumed = await watcher.start();
+  ready = true;
+
+  return {
+    url,
+    token,
+    tokenOrigin: origin,
+    resumed,
+    sources,
+    async reloadRules() {
+      rules = await loadRules(config.rulesDir);
+      logger.info({ files: rules.files.map((f) => f.path) }, 'rules reloaded');
+    },
+    async close() {
+      ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await watcher.stop();
+      await Promise.all([...sources.values()].map((s) => s.close?.()));
+      await store.close();
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use; stop the other process or pass --port / RELEASE_GUARD_PORT`, { cause: err }) : err);
+    });
+  });
+}

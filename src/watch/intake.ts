@@ -1,0 +1,95 @@
+// Deploy intake: turns a validated deploy event into a stored deploy plus an open watch, and hands it to the watcher.
+import { randomUUID } from 'node:crypto';
+import type { DeployIntake } from '../api/deps.js';
+import type { DeployInput } from '../api/deploy-input.js';
+import type { Deploy } from '../judge/types.js';
+import type { RuleSet } from '../rules/schema.js';
+import type { MetricSource } from '../sources/types.js';
+import type { DeployListQuery, DeployOrigin, DeployView, Store } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { GuardMetrics } from '../telemetry/metrics.js';
+import type { Watcher } from './watcher.js';
+
+/** A deploy the guard cannot watch as configured; the API answers it with `status`. */
+export class IntakeError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = 'IntakeError';
+  }
+}
+
+export interface IntakeDeps {
+  store: Store;
+  watcher: Watcher;
+  sources: ReadonlyMap<string, MetricSource>;
+  defaultSource: string;
+  rulesFor(deploy: Pick<Deploy, 'service' | 'environment'>): RuleSet;
+  logger: Logger;
+  metrics: GuardMetrics;
+  now(): number;
+}
+
+export function createIntake(deps: IntakeDeps): DeployIntake {
+  return {
+    async ingest(input: DeployInput, origin: DeployOrigin) {
+      const receivedAt = deps.now();
+      if (input.id) {
+        const existing = await deps.store.getDeploy(input.id);
+        if (existing) return { view: existing, created: false };
+      }
+      const rules = deps.rulesFor(input);
+      const sourceName = rules.source ?? deps.defaultSource;
+      const source = deps.sources.get(sourceName);
+      if (!source) {
+        throw new IntakeError(`the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`, 422);
+      }
+      const deploy = {
+        id: input.id ?? `d-${randomUUID()}`,
+        service: input.service,
+        environment: input.environment,
+        version: input.version,
+        previousVersion: input.previousVersion ?? null,
+        commit: input.commit ?? null,
+        startedAt: input.startedAt ?? Math.floor(receivedAt),
+        labels: input.labels ?? {},
+        links: input.links ?? {},
+        origin,
+        receivedAt,
+      };
+      const watch = {
+        status: 'watching' as const,
+        source: sourceName,
+        timeScale: source.timeScale,
+        windowEnd: deploy.startedAt + rules.window,
+        interval: rules.interval,
+        evaluatedAt: null,
+        supersededBy: null,
+        reason: null,
+      };
+      const result = await deps.store.createDeploy(deploy, watch);
+      if (!result.created) return { view: result.view, created: false };
+      for (const old of result.superseded) {
+        deps.watcher.cancel(old);
+        deps.metrics.watchesActive.dec();
+        deps.logger.info({ deploy: old, by: deploy.id }, `watch of ${old} superseded by ${deploy.id}`);
+      }
+      deps.metrics.watchesActive.inc();
+      deps.logger.info({ deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window }, `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`);
+      await deps.watcher.evaluate(deploy.id);
+      return { view: (await deps.store.getDeploy(deploy.id)) ?? result.view, created: true };
+    },
+    get: (id: string) => deps.store.getDeploy(id),
+    list: (q: DeployListQuery) => deps.store.listDeploys(q),
+    async stop(id: string, reason: string): Promise<DeployView | null> {
+      const view = await deps.store.getDeploy(id);
+      if (!view) return null;
+      if (view.watch?.status === 'watching') {
+        deps.watcher.cancel(id);
+        await deps.store.endWatch(id, 'stopped', reason, deps.now());
+        deps.metrics.watchesActive.dec();
+        deps.logger.info({ deploy: id, reason }, `watch of ${id} stopped: ${reason}`);
+      }
+      return deps.store.getDeploy(id);
+    },
+  };
+}

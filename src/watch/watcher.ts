@@ -1,0 +1,142 @@
+// The watch reconcile loop: for each watched deploy, at every due step fetch → record → judge → act → save → schedule.
+import { judge } from '../judge/judge.js';
+import type { Deploy, Finding, Judgement } from '../judge/types.js';
+import type { Responder } from '../actions/responder.js';
+import { BUILTIN_METRICS, type CanonicalMetric, type MetricDecl, type RuleSet } from '../rules/schema.js';
+import type { MetricSource } from '../sources/types.js';
+import type { DeployView, Store } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { GuardMetrics } from '../telemetry/metrics.js';
+import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
+
+export interface WatcherDeps {
+  store: Store;
+  sources: ReadonlyMap<string, MetricSource>;
+  /** The effective rules for a deploy (rules are reloadable, so this is asked at every tick). */
+  rulesFor(deploy: Deploy): RuleSet;
+  responder: Responder;
+  logger: Logger;
+  metrics: GuardMetrics;
+  /** Wall clock in Unix seconds. */
+  now(): number;
+}
+
+/** Metrics a watch queries: every metric a rule judges, plus throughput (the evidence of traffic). */
+export function metricsToQuery(rules: RuleSet): Array<[string, MetricDecl]> {
+  const names = new Set<string>(rules.rules.map((r) => r.metric));
+  names.add('throughput');
+  return [...names].map((name) => [name, rules.metrics[name] ?? BUILTIN_METRICS[name as CanonicalMetric]] as [string, MetricDecl]).filter(([, decl]) => decl !== undefined);
+}
+
+export class Watcher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: WatcherDeps) {}
+
+  /** Resumes every watch the store says is open (after a restart, from where it left off). */
+  async start(): Promise<number> {
+    const interrupted = await this.deps.store.markInterruptedActions(this.deps.now());
+    for (const a of interrupted) {
+      this.deps.logger.error({ deploy: a.deployId, action: a.kind, target: a.target }, `${a.kind} ${a.target} for ${a.deployId} was interrupted by a restart and is NOT re-run; check its effect by hand`);
+    }
+    const active = await this.deps.store.activeWatches();
+    for (const { deploy } of active) this.schedule(deploy.id, 0);
+    this.deps.metrics.watchesActive.set(active.length);
+    return active.length;
+  }
+
+  /** Evaluates the watch after `delayMs` (default: now). A later call replaces an earlier timer. */
+  schedule(deployId: string, delayMs = 0): void {
+    if (this.stopped) return;
+    clearTimeout(this.timers.get(deployId));
+    const timer = setTimeout(() => {
+      this.timers.delete(deployId);
+      void this.evaluate(deployId);
+    }, Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
+    this.timers.set(deployId, timer);
+  }
+
+  /** Forgets a watch that ended elsewhere (superseded, stopped). */
+  cancel(deployId: string): void {
+    clearTimeout(this.timers.get(deployId));
+    this.timers.delete(deployId);
+  }
+
+  /** Runs one evaluation now; concurrent calls for the same deploy share one run. Resolves when saved. */
+  evaluate(deployId: string): Promise<void> {
+    const inFlight = this.running.get(deployId);
+    if (inFlight) return inFlight;
+    const run = this.tick(deployId)
+      .catch((err: unknown) => {
+        this.deps.metrics.evaluations.inc({ result: 'error' });
+        this.deps.logger.error({ err, deploy: deployId }, `evaluation of ${deployId} failed; retrying in 30s`);
+        this.schedule(deployId, 30_000);
+      })
+      .finally(() => this.running.delete(deployId));
+    this.running.set(deployId, run);
+    return run;
+  }
+
+  /** Stops scheduling and waits for evaluations in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async tick(deployId: string): Promise<void> {
+    const view = await this.deps.store.getDeploy(deployId);
+    if (!view?.watch || view.watch.status !== 'watching') return;
+    const { deploy, watch } = view;
+    const rules = this.deps.rulesFor(deploy);
+    const target = dueStep(deploy, watch, seriesNow(deploy, watch, this.deps.now()));
+    const evaluatedAt = watch.evaluatedAt ?? deploy.startedAt;
+    if (target > evaluatedAt || watch.evaluatedAt === null) {
+      const from = watch.evaluatedAt === null ? deploy.startedAt - rules.baseline.duration : watch.evaluatedAt - watch.interval;
+      await this.fetch(deploy, watch.source, rules, from, target, watch.interval);
+      const obs = await this.deps.store.observations(deploy.id);
+      const judgement = judge(rules, deploy, obs, target);
+      await this.act(view, rules, judgement);
+      this.deps.metrics.evaluations.inc({ result: judgement.state });
+      if (judgement.state === 'done') return;
+    }
+    const next = nextStep(deploy, watch, Math.max(target, evaluatedAt));
+    if (next !== null) this.schedule(deployId, (wallTimeOf(deploy, watch, next) - this.deps.now()) * 1000);
+  }
+
+  private async fetch(deploy: Deploy, sourceName: string, rules: RuleSet, from: number, to: number, step: number): Promise<void> {
+    const source = this.deps.sources.get(sourceName);
+    await Promise.all(
+      metricsToQuery(rules).map(async ([metric, decl]) => {
+        const result = source
+          ? await source.query({ metric, decl, deploy, scope: 'deploy', start: from, end: to, step })
+          : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
+        this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
+        if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, 'deploy', metric, result.points);
+        const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
+        this.deps.logger.warn({ deploy: deploy.id, metric, source: sourceName }, `blind: ${message}`);
+        return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
+      }),
+    );
+  }
+
+  /** Alerts on new findings, rolls back if due, then saves — in that order, so a crash never skips an action. */
+  private async act(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> {
+    const { deploy } = view;
+    const known = new Set(view.findings.map((f) => f.rule));
+    const fresh: Finding[] = judgement.findings.filter((f) => !known.has(f.rule));
+    await this.deps.responder.alert(deploy, rules, fresh);
+    if (judgement.rollback) await this.deps.responder.rollback(deploy, rules, judgement);
+    const status = judgement.state === 'done' ? (judgement.verdict ?? 'inconclusive') : 'watching';
+    await this.deps.store.saveJudgement(deploy.id, judgement, status, this.deps.now());
+    if (judgement.state === 'done') {
+      this.deps.metrics.verdicts.inc({ verdict: status, severity: judgement.severity ?? 'none' });
+      this.deps.metrics.watchesActive.dec();
+      const how = judgement.rollback ? ` — rolled back at series time ${judgement.rollbackAt}` : '';
+      this.deps.logger.info({ deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason }, `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`);
+    }
+  }
+}
