@@ -34,7 +34,7 @@ function clientError(err: unknown): { status: number; error: string; message: st
     return { status: 415, error: 'unsupported media type', message: String(e.message) };
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-    return { status: e.status, error: 'bad request', message: String(e.message) };
+    return { status: e.status, error: e.status === 422 ? 'cannot watch deploy' : 'bad request', message: String(e.message) };
   }
   return null;
 }

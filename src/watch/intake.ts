@@ -10,8 +10,10 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import type { Watcher } from './watcher.js';
 
-/** A deploy the guard cannot watch as configured; the API answers it with `status`. */
+/** A deploy the guard cannot watch as configured; the API answers it with `status` and this message. */
 export class IntakeError extends Error {
+  /** Tells the HTTP error handler the message is safe to show the caller. */
+  readonly expose = true;
   constructor(message: string, readonly status: number) {
     super(message);
     this.name = 'IntakeError';
