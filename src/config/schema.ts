@@ -24,7 +24,7 @@ export const DEFAULT_SOURCES = { demo: { type: 'demo' as const, seed: 1, timeSca
 export const Config = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    port: z.coerce.number({ error: 'port must be a whole number from 0 to 65535' }).int().min(0).max(65535).default(8080),
     /** SQLite database and dev token live here. */
     dataDir: z.string().min(1).default('./data'),
     rulesDir: z.string().min(1).default('./rules'),
