@@ -1,4 +1,5 @@
 // What every metric-source folder exports, so the registry can build config schemas and instances uniformly.
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Logger } from '../telemetry/logger.js';
 import type { MetricSource } from './types.js';
@@ -7,6 +8,10 @@ export interface SourceDeps {
   logger: Logger;
   /** Directory that relative paths in the source config resolve against (the config file's folder, or cwd). */
   baseDir: string;
+  /** The daemon's prom-client Registry, for source metrics (budget, effective interval); omit in tests and one-shot CLIs. */
+  registry?: Registry;
+  /** Where `…Env` secret settings are looked up; main passes process.env (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A registered source kind: its `type`, the zod schema of its config (must include `type: z.literal(type)`), a factory. */

@@ -1,7 +1,9 @@
 // The explicit registry of metric-source kinds: config schema (a discriminated union on `type`) and factory.
 import { z } from 'zod';
+import { datadogSource } from './datadog/index.js';
 import { demoSource } from './demo/index.js';
 import type { SourceDeps, SourceKind } from './kind.js';
+import { prometheusSource } from './prometheus/index.js';
 import { recordingSource } from './recording/index.js';
 import type { MetricSource } from './types.js';
 
@@ -9,6 +11,8 @@ import type { MetricSource } from './types.js';
 export const SOURCE_KINDS = {
   demo: demoSource,
   recording: recordingSource,
+  prometheus: prometheusSource,
+  datadog: datadogSource,
 } as const;
 export type SourceType = keyof typeof SOURCE_KINDS;
 
@@ -18,7 +22,7 @@ export const SOURCE_TYPES = Object.keys(SOURCE_KINDS) as SourceType[];
 const allowed = SOURCE_TYPES.join(', ');
 
 /** One entry under `sources:` in the config file; an unknown `type` fails at load, naming the allowed types. */
-export const SourceConfig = z.discriminatedUnion('type', [SOURCE_KINDS.demo.Config, SOURCE_KINDS.recording.Config], {
+export const SourceConfig = z.discriminatedUnion('type', [SOURCE_KINDS.demo.Config, SOURCE_KINDS.recording.Config, SOURCE_KINDS.prometheus.Config, SOURCE_KINDS.datadog.Config], {
   error: (issue) => {
     if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
     const type = (issue.input as { type?: unknown } | undefined)?.type;
