@@ -1,68 +1,234 @@
-// Acts on judgements: fires rollback hooks at most once per deploy and raises alerts, every step recorded in the store.
+// Acts on judgements: writes every alert, lifecycle message, PagerDuty resolve and rollback hook call to the
+// outbox (deduplicated, so each happens once per deploy, also across restarts); the outbox delivers them.
+import { Registry } from 'prom-client';
 import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
-import type { Store } from '../store/types.js';
+import type { DeliveryRecord } from '../store/outbox-types.js';
+import type { ActionKind, DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
-import { runHook } from './hooks/index.js';
+import { baseFacts, composeDeliveries } from './compose.js';
+import { assembleDelivery, type DeliveryRuntime } from './delivery.js';
+import type { HookPayload } from './hook-delivery.js';
+import { NotificationsConfig } from './notify/config.js';
+import type { NoticeEvent } from './notify/types.js';
+import { MUTABLE_EVENTS, matchingSilence } from './silences/match.js';
+import type { NoticeFacts } from './templates/context.js';
 
 export interface ResponderDeps {
   store: Store;
   logger: Logger;
   metrics: GuardMetrics;
-  /** Link to the verdict for people (API URL until the UI lands). */
+  /** Link to the verdict for people. */
   verdictUrl(deployId: string): string;
   now(): number;
+  /** Channels, templates and the outbox; default: no channels (everything goes to the log), built-in templates. */
+  delivery?: DeliveryRuntime;
 }
 
-/** What the watcher calls after each evaluation. Every method is safe to call again with the same input. */
-export class Responder {
-  constructor(private readonly deps: ResponderDeps) {}
+/** What the recovery check found, for the recovered / not-recovered notices. */
+export interface RecoveryReport {
+  rolledBackAt: number;
+  /** Seconds the check ran (the recovery window). */
+  window: number;
+  summary: string;
+  /** Findings still breaching (not-recovered) or that cleared (recovered). */
+  findings: Finding[];
+}
 
-  /** Raises one alert per (finding, channel) — the dedup key makes repeats no-ops, also across restarts. */
+/** PagerDuty incident key of a deploy's finding: a resolve closes what the trigger opened. */
+export const incidentKey = (deployId: string, rule: string): string => `release-guard/${deployId}/${rule}`;
+const NOT_RECOVERED_RULE = 'rollback-did-not-recover';
+
+/** What the watcher and the recovery check call. Every method is safe to call again with the same input. */
+export class Responder {
+  private readonly delivery: DeliveryRuntime;
+  /** Rules seen per deploy, for the default runtime's hook lookup. */
+  private readonly seenRules = new Map<string, RuleSet>();
+
+  constructor(private readonly deps: ResponderDeps) {
+    this.delivery =
+      deps.delivery ??
+      assembleDelivery({
+        store: deps.store,
+        logger: deps.logger,
+        registry: new Registry(),
+        notifications: NotificationsConfig.parse({}),
+        notifierDeps: { env: {}, baseDir: process.cwd() },
+        hooksFor: (d) => this.seenRules.get(d.id)?.hooks.rollback ?? [],
+        guardUrl: () => '',
+        now: deps.now,
+      });
+    this.delivery.outbox.onGiveUp((d) => this.deliveryFailed(d));
+  }
+
+  /**
+   * Everything one evaluation calls for: the "deploying" message on the first evaluation, alerts for fresh
+   * findings, resolves for paged findings that cleared, then either the rollback or (window closed) the verdict.
+   */
+  async respond(view: DeployView, rules: RuleSet, judgement: Judgement, fresh: Finding[]): Promise<void> {
+    const { deploy } = view;
+    if (view.watch?.evaluatedAt === null) await this.notify(this.facts('deploy-started', deploy, rules), this.delivery.lifecycle, `notice:${deploy.id}:deploy-started`, 'notice');
+    await this.alert(deploy, rules, fresh);
+    await this.resolveCleared(deploy, rules, judgement.findings.filter((f) => f.clearedAt !== null && f.clearedAt !== undefined));
+    if (judgement.rollback) await this.rollback(deploy, rules, judgement);
+    else if (judgement.state === 'done') await this.verdictNotice(deploy, rules, judgement);
+  }
+
+  /** One alert per (finding, channel) to the channels of the finding's severity. */
   async alert(deploy: Deploy, rules: RuleSet, findings: Finding[]): Promise<void> {
     for (const finding of findings) {
-      const channels = finding.kind === 'blind' ? ['log'] : rules.severities[finding.severity].alert;
-      for (const channel of channels.length ? channels : ['log']) {
-        const dedupKey = `alert:${deploy.id}:${finding.rule}:${channel}`;
-        const request = { severity: finding.severity, rule: finding.rule, summary: finding.summary, verdictUrl: this.deps.verdictUrl(deploy.id) };
-        const action = await this.deps.store.claimAction({ deployId: deploy.id, kind: 'alert', target: channel, dedupKey, request }, this.deps.now());
-        if (!action) continue;
-        const level = finding.severity === 'P0' || finding.severity === 'P1' ? 'error' : 'warn';
-        this.deps.logger[level]({ deploy: deploy.id, service: deploy.service, environment: deploy.environment, channel, ...request }, `${finding.severity} ${deploy.service}/${deploy.environment} ${deploy.version}: ${finding.summary}`);
-        this.deps.metrics.alerts.inc({ channel, severity: finding.severity });
-        await this.deps.store.finishAction(action.id, { status: 'succeeded', output: `logged to ${channel} (delivery to real channels is not configured in this version)`, error: null }, this.deps.now());
-      }
+      const routed = rules.severities[finding.severity].alert;
+      const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
+      const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert');
+      for (const d of created) this.deps.metrics.alerts.inc({ channel: d.channel, severity: finding.severity });
     }
   }
 
   /**
-   * Fires every rollback hook of the deploy's rules, each at most once per deploy (dedup key per hook).
-   * With no hook configured, records a failed rollback action that says how to add one.
+   * Fires every rollback hook of the deploy's rules once per deploy (dedup key per hook): written to the outbox,
+   * attempted right away, retried by the outbox until its deadline. Tells the lifecycle channels. With no hook,
+   * records a failed rollback action that says how to add one.
    */
   async rollback(deploy: Deploy, rules: RuleSet, judgement: Judgement): Promise<void> {
+    this.seenRules.set(deploy.id, rules);
     const cause = judgement.findings.find((f) => f.at === judgement.rollbackAt && rules.severities[f.severity].rollback) ?? judgement.findings[0];
     const reason = cause ? `${cause.rule}: ${cause.summary}` : 'rollback requested by the rules';
-    const verdictUrl = this.deps.verdictUrl(deploy.id);
+    const findings = cause ? [cause, ...judgement.findings.filter((f) => f !== cause)] : judgement.findings;
+    const verdict = { verdict: judgement.verdict ?? 'fail', severity: judgement.severity, reason: judgement.reason };
     if (rules.hooks.rollback.length === 0) {
-      const action = await this.deps.store.claimAction({ deployId: deploy.id, kind: 'rollback', target: 'none', dedupKey: `rollback:${deploy.id}:none`, request: { reason } }, this.deps.now());
-      if (!action) return;
-      const error = `no rollback hook is configured for ${deploy.service}/${deploy.environment}; add hooks.rollback to a rule file matching this service (see rules/examples/checkout.yaml)`;
-      this.deps.logger.error({ deploy: deploy.id, reason }, `ROLLBACK NEEDED but not possible: ${error}`);
-      this.deps.metrics.rollbacks.inc({ outcome: 'no-hook' });
-      await this.deps.store.finishAction(action.id, { status: 'failed', output: null, error }, this.deps.now());
+      await this.noHook(deploy, reason);
+      const why = `no rollback hook is configured for ${deploy.service}/${deploy.environment}: roll back by hand and add hooks.rollback to its rule file`;
+      await this.notify({ ...this.facts('deploy-failed', deploy, rules), severity: judgement.severity, findings, verdict, reason: why }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-failed`, 'notice');
       return;
     }
-    for (const hook of rules.hooks.rollback) {
-      const request = { hook: hook.name, type: hook.type, reason, verdictUrl };
-      const action = await this.deps.store.claimAction({ deployId: deploy.id, kind: 'rollback', target: hook.name, dedupKey: `rollback:${deploy.id}:${hook.name}`, request }, this.deps.now());
-      if (!action) continue;
-      this.deps.logger.warn({ deploy: deploy.id, hook: hook.name, reason }, `rolling back ${deploy.service}/${deploy.environment} ${deploy.version} with hook ${hook.name}`);
-      const result = await runHook(hook, { deploy, reason, verdictUrl, findings: judgement.findings });
-      this.deps.metrics.rollbacks.inc({ outcome: result.ok ? 'succeeded' : 'failed' });
-      const log = result.ok ? this.deps.logger.info.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
-      log({ deploy: deploy.id, hook: hook.name, ok: result.ok, error: result.error, durationMs: result.durationMs }, `rollback hook ${hook.name} ${result.ok ? 'succeeded' : 'FAILED'}`);
-      await this.deps.store.finishAction(action.id, { status: result.ok ? 'succeeded' : 'failed', output: result.output, error: result.error }, this.deps.now());
+    await this.notify({ ...this.facts('deploy-rolling-back', deploy, rules), severity: judgement.severity, findings, verdict, reason }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-rolling-back`, 'notice');
+    const now = this.deps.now();
+    const verdictUrl = this.deps.verdictUrl(deploy.id);
+    const entries = rules.hooks.rollback.map((hook) => {
+      const payload: HookPayload = { hook: hook.name, type: hook.type, reason, verdictUrl, deploy: plainDeploy(deploy), findings: judgement.findings };
+      return {
+        dedupKey: `rollback:${deploy.id}:${hook.name}`,
+        deployId: deploy.id,
+        service: deploy.service,
+        environment: deploy.environment,
+        kind: 'hook' as const,
+        event: 'rollback',
+        channel: hook.name,
+        channelType: hook.type,
+        severity: judgement.severity,
+        thread: null,
+        payload,
+        status: 'pending' as const,
+        silenceId: null,
+        deadlineAt: now + this.delivery.policy.hookDeadline,
+        action: { kind: 'rollback' as const, target: hook.name, request: { hook: hook.name, type: hook.type, reason, verdictUrl } },
+      };
+    });
+    for (const d of await this.delivery.outbox.enqueueAndSend(entries)) {
+      this.deps.logger.warn({ deploy: deploy.id, hook: d.channel, status: d.status, reason }, `rolled back ${deploy.service}/${deploy.environment} ${deploy.version} with hook ${d.channel}: ${d.status}`);
+      this.deps.metrics.rollbacks.inc({ outcome: d.status === 'delivered' ? 'succeeded' : d.status === 'pending' ? 'retrying' : 'failed' });
     }
   }
+
+  /** The rollback brought the service back: resolve every incident paged for the deploy and say so. */
+  async recovered(deploy: Deploy, rules: RuleSet, report: RecoveryReport): Promise<void> {
+    const facts = { ...this.facts('recovered', deploy, rules), findings: report.findings, recovery: { status: 'recovered', window: report.window, rolledBackAt: report.rolledBackAt, summary: report.summary } };
+    await this.notify(facts, this.delivery.lifecycle, `notice:${deploy.id}:recovered`, 'notice');
+    const paged = await this.pagedIncidents(deploy.id);
+    const byRule = new Map(report.findings.map((f) => [incidentKey(deploy.id, f.rule), f]));
+    for (const [key, channels] of paged) {
+      const finding = byRule.get(key);
+      const resolve = { ...this.facts('resolve', deploy, rules), findings: finding ? [finding] : [], incidentKey: key, reason: `recovered after the rollback: ${report.summary}` };
+      await this.notify(resolve, channels, `resolve:${deploy.id}:${key.slice(key.lastIndexOf('/') + 1)}`, 'resolve');
+    }
+  }
+
+  /** The rollback did not bring the service back within the window: a P0 page "rollback did not recover". */
+  async notRecovered(deploy: Deploy, rules: RuleSet, report: RecoveryReport): Promise<void> {
+    const recovery = { status: 'not-recovered', window: report.window, rolledBackAt: report.rolledBackAt, summary: report.summary };
+    const facts = { ...this.facts('not-recovered', deploy, rules), severity: 'P0' as const, findings: report.findings, recovery, reason: `rollback did not recover: ${report.summary}`, incidentKey: incidentKey(deploy.id, NOT_RECOVERED_RULE) };
+    const routed = rules.severities.P0.alert;
+    await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${NOT_RECOVERED_RULE}`, 'alert');
+  }
+
+  /** The guard's own alert when a delivery was given up: to every other channel (or notifications.delivery.giveUpTo). */
+  async deliveryFailed(d: DeliveryRecord): Promise<void> {
+    if (d.event === 'delivery-failed') return;
+    const configured = this.delivery.policy.giveUpTo ?? this.delivery.channels.names();
+    const routed = configured.filter((c) => c !== d.channel);
+    const view = d.deployId ? await this.deps.store.getDeploy(d.deployId) : null;
+    const what = d.kind === 'hook' ? `rollback hook call (${d.channelType})` : d.event;
+    const facts: NoticeFacts = {
+      ...this.facts('delivery-failed', view?.deploy ?? null, null),
+      severity: d.kind === 'hook' ? 'P0' : (d.severity ?? 'P1'),
+      delivery: { event: what, channel: d.channel, attempts: d.attempts, error: d.lastError ?? d.status, deployId: d.deployId },
+      incidentKey: `release-guard/delivery-failed/${d.id}`,
+    };
+    await this.notify(facts, routed.length > 0 ? routed : ['log'], `delivery-failed:${d.id}`, 'alert');
+  }
+
+  private async resolveCleared(deploy: Deploy, rules: RuleSet, cleared: Finding[]): Promise<void> {
+    if (cleared.length === 0) return;
+    const paged = await this.pagedIncidents(deploy.id);
+    for (const finding of cleared) {
+      const key = incidentKey(deploy.id, finding.rule);
+      const channels = paged.get(key);
+      if (!channels) continue;
+      const facts = { ...this.facts('resolve', deploy, rules), findings: [finding], incidentKey: key, reason: `${finding.rule} cleared` };
+      await this.notify(facts, channels, `resolve:${deploy.id}:${finding.rule}`, 'resolve');
+    }
+  }
+
+  /** PagerDuty incidents opened (or about to be) for a deploy: incident key → channel names. */
+  private async pagedIncidents(deployId: string): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const d of (await this.deps.store.listDeliveries({ deployId, limit: 1000 })).reverse()) {
+      const open = d.status === 'delivered' || d.status === 'pending' || d.status === 'sending';
+      if (d.channelType !== 'pagerduty' || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
+      out.set(d.thread, [...new Set([...(out.get(d.thread) ?? []), d.channel])]);
+    }
+    return out;
+  }
+
+  private async verdictNotice(deploy: Deploy, rules: RuleSet, judgement: Judgement): Promise<void> {
+    const event: NoticeEvent = judgement.verdict === 'pass' ? 'deploy-passed' : judgement.verdict === 'fail' ? 'deploy-failed' : 'deploy-inconclusive';
+    const verdict = { verdict: judgement.verdict ?? 'inconclusive', severity: judgement.severity, reason: judgement.reason };
+    const reason = event === 'deploy-failed' ? `the rules do not roll back at ${judgement.severity ?? 'this severity'}; decide by hand` : judgement.reason;
+    const facts = { ...this.facts(event, deploy, rules), severity: judgement.severity, findings: judgement.findings, verdict, reason };
+    await this.notify(facts, this.delivery.lifecycle, `notice:${deploy.id}:${event}`, 'notice');
+  }
+
+  private async noHook(deploy: Deploy, reason: string): Promise<void> {
+    const action = await this.deps.store.claimAction({ deployId: deploy.id, kind: 'rollback', target: 'none', dedupKey: `rollback:${deploy.id}:none`, request: { reason } }, this.deps.now());
+    if (!action) return;
+    const error = `no rollback hook is configured for ${deploy.service}/${deploy.environment}; add hooks.rollback to a rule file matching this service (see rules/examples/checkout.yaml)`;
+    this.deps.logger.error({ deploy: deploy.id, reason }, `ROLLBACK NEEDED but not possible: ${error}`);
+    this.deps.metrics.rollbacks.inc({ outcome: 'no-hook' });
+    await this.deps.store.finishAction(action.id, { status: 'failed', output: null, error }, this.deps.now());
+  }
+
+  private facts(event: NoticeEvent, deploy: Deploy | null, rules: RuleSet | null): NoticeFacts {
+    return baseFacts(event, deploy, rules, { verdictUrl: deploy ? this.deps.verdictUrl(deploy.id) : null, guardUrl: this.delivery.guardUrl(), now: this.deps.now() });
+  }
+
+  /** Composes and enqueues a notice; mutable notices for a silenced deploy are stored muted. */
+  private async notify(facts: NoticeFacts, routed: readonly string[], key: string, kind: ActionKind): Promise<DeliveryRecord[]> {
+    const now = this.deps.now();
+    const d = facts.deploy;
+    const silence = d && MUTABLE_EVENTS.has(facts.event) ? matchingSilence(await this.deps.store.listSilences({ now }), d.service, d.environment, now) : null;
+    const { channels, templates, policy } = this.delivery;
+    const entries = composeDeliveries(facts, routed, key, kind, { channels, templates, now, deadline: now + policy.deadline, silence });
+    const created = await this.delivery.outbox.enqueue(entries);
+    for (const m of created.filter((c) => c.status === 'muted')) {
+      this.deps.logger.info({ deploy: m.deployId, channel: m.channel, silence: m.silenceId }, `${m.event} to ${m.channel} muted by silence ${m.silenceId}`);
+    }
+    return created;
+  }
+}
+
+/** The deploy's own fields (a stored DeployRecord carries origin/receivedAt too; hooks see what the API documents). */
+function plainDeploy(d: Deploy): Deploy {
+  const { id, service, environment, version, previousVersion, commit, startedAt, labels, links } = d;
+  return { id, service, environment, version, previousVersion, commit, startedAt, labels, links };
 }

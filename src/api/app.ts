@@ -6,6 +6,7 @@ import { countHttpRequests } from './http-metrics.js';
 import { assignRequestId } from './request-id.js';
 import { deployRoutes } from './routes/deploys.js';
 import { healthRoutes } from './routes/health.js';
+import { silenceRoutes } from './routes/silences.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /**
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes(deps));
   app.use(deployRoutes(deps));
   app.use(webhookRoutes(deps));
+  if (deps.silences) app.use(silenceRoutes(deps.silences, deps.auth));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { DeployListQuery, DeployOrigin, DeployView } from '../store/types.js';
 import type { DeployInput } from './deploy-input.js';
+import type { SilenceService } from '../actions/silences/service.js';
 
 /** The use cases behind /v1/deploys and the webhooks. Implemented by watch/intake.ts. */
 export interface DeployIntake {
@@ -32,4 +33,6 @@ export interface AppDeps {
   logger: Logger;
   /** For /readyz: null when ready, else why not. */
   notReadyReason(): string | null;
+  /** Behind /v1/silences (admin token); the routes are absent without it. */
+  silences?: SilenceService;
 }

@@ -1,6 +1,7 @@
 // The daemon's configuration file schema (YAML) — defaults live here and nowhere else.
 import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
+import { NotificationsConfig } from '../actions/notify/config.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -36,6 +37,8 @@ export const Config = z
     /** Source used when the rule file does not name one. */
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
+    /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
+    notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

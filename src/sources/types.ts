@@ -22,6 +22,12 @@ export interface MetricQuery {
   end: number;
   /** Resolution in seconds (the rule interval). */
   step: number;
+  /**
+   * Set while the guard checks recovery after rolling this deploy back: the series time of the rollback (the
+   * deploy's `version` is then the previous version, which runs again). Real sources need nothing more; the demo
+   * source simulates the rollback working from this time on.
+   */
+  rolledBackAt?: number;
 }
 
 /**

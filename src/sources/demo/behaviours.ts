@@ -19,6 +19,9 @@ export const DEMO_BEHAVIOURS = {
 } as const;
 export type DemoBehaviour = keyof typeof DEMO_BEHAVIOURS;
 
+/** `labels: { "demo-rollback": "no-effect" }`: the guard's rollback does not heal the deploy (to see the escalation). */
+export const DEMO_ROLLBACK_LABEL = 'demo-rollback';
+
 /** Queries ending in [5 min, 8 min) after the deploy fail under `flaky-source`. */
 const FLAKY_FROM = 300;
 const FLAKY_UNTIL = 480;

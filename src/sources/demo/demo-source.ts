@@ -1,7 +1,7 @@
 // The demo MetricSource: deterministic simulated series for any deploy, scripted by the deploy's `demo` label.
 import type { Point } from '../../judge/types.js';
 import type { MetricQuery, MetricSource, QueryResult } from '../types.js';
-import { applyBehaviour, behaviourOf, isSimulatedOutage } from './behaviours.js';
+import { applyBehaviour, behaviourOf, DEMO_ROLLBACK_LABEL, isSimulatedOutage } from './behaviours.js';
 import { healthyValue, isDemoMetric, roundFor, serviceProfile } from './healthy.js';
 import { noise } from './noise.js';
 import type { DemoConfig } from './schema.js';
@@ -38,12 +38,14 @@ export class DemoSource implements MetricSource {
       return { kind: 'error', message: 'demo: simulated source outage', retryable: true };
     }
     const behaviour = q.scope === 'control' ? 'healthy' : labelled;
+    // After the guard rolled the deploy back the previous version serves again, unless the deploy says it would not help.
+    const healedAfter = q.rolledBackAt !== undefined && q.deploy.labels?.[DEMO_ROLLBACK_LABEL] !== 'no-effect' ? q.rolledBackAt : Infinity;
     const profile = serviceProfile(q.deploy.service);
     const key = `${this.seed}|${q.deploy.id}|${q.scope}|${metric}`;
     const points: Point[] = alignedTimes(q.start, q.end, q.step).map((t) => {
       let value = healthyValue(metric, profile, key, t);
       const since = t - q.deploy.startedAt;
-      if (since > 0) {
+      if (since > 0 && t <= healedAfter) {
         const jitter = noise(`${key}|${t}|fx`);
         value = applyBehaviour(behaviour, { metric, value, since, step: q.step, profile, jitter });
       }
