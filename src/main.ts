@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { Responder } from './actions/responder.js';
+import { createActionSide } from './actions/action-side.js';
+import { createSilenceService } from './actions/silences/service.js';
 import { createApp } from './api/app.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
@@ -16,6 +17,7 @@ import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
+import { RecoveryWatch } from './watch/recovery.js';
 
 export interface GuardOptions {
   config: Config;
@@ -26,6 +28,8 @@ export interface GuardOptions {
   baseDir: string;
   /** Wall clock in Unix seconds; injectable for tests. */
   now?: () => number;
+  /** Where notification channel secrets (…Env settings) are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningGuard {
@@ -64,7 +68,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   collectDefaultMetrics({ register: registry });
   const metrics = createGuardMetrics(registry);
   const sources = new Map<string, MetricSource>(
-    Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir })]),
+    Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
@@ -72,8 +76,16 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   let ready = false;
   let publicUrl = config.publicUrl ?? '';
   const verdictUrl = (id: string) => `${publicUrl.replace(/\/$/, '')}/v1/deploys/${encodeURIComponent(id)}`;
-  const responder = new Responder({ store, logger, metrics, verdictUrl, now });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, logger, metrics, now });
+  const actions = await createActionSide({
+    store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
+    hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const responder = actions.responder;
+  const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
     auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
@@ -81,6 +93,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     registry,
     logger,
     notReadyReason: () => (ready ? null : 'resuming watches from the store'),
+    silences: createSilenceService(store, now),
   });
 
   const server = await listen(app, config.port, config.host);
@@ -88,7 +101,10 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
   if (!publicUrl) publicUrl = url;
+  await actions.start();
+  actions.checkRouting(rules);
   const resumed = await watcher.start();
+  await recovery.start();
   ready = true;
 
   return {
@@ -107,6 +123,8 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       server.closeIdleConnections();
       await closed;
       await watcher.stop();
+      await recovery.stop();
+      await actions.stop();
       await Promise.all([...sources.values()].map((s) => s.close?.()));
       await store.close();
     },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `release-guard` command line: serve | demo | rules check | replay | export.
+// The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -10,6 +10,8 @@ import { demo } from './demo.js';
 import { exportRecording } from './export.js';
 import { runReplay } from './replay.js';
 import { serve } from './serve.js';
+import { registerSilenceCommands } from './silence.js';
+import { checkSources, formatSourcesCheck } from './sources.js';
 
 const program = new Command();
 program
@@ -45,6 +47,21 @@ rules
     process.exitCode = result.ok ? 0 : 1;
   });
 
+const sources = program.command('sources').description('work with metric sources');
+sources
+  .command('check')
+  .description("run a service's pre-flight queries against its metric source; exits non-zero if any metric errors or has no data")
+  .requiredOption('-s, --service <name>', 'service to check')
+  .option('-e, --environment <name>', 'environment (selects the rule files and fills {{environment}})', 'production')
+  .option('--deploy-version <version>', 'fills {{version}} in query templates', 'unknown')
+  .option('-c, --config <file>', 'config file (default: $RELEASE_GUARD_CONFIG or ./release-guard.yaml if present)')
+  .option('-r, --rules <dir>', "rule directory (default: the config's rulesDir)")
+  .action(async (opts: { service: string; environment: string; deployVersion: string; config?: string; rules?: string }) => {
+    const report = await checkSources({ service: opts.service, environment: opts.environment, version: opts.deployVersion, config: opts.config, rules: opts.rules });
+    process.stdout.write(`${formatSourcesCheck(report)}\n`);
+    process.exitCode = report.ok ? 0 : 1;
+  });
+
 program
   .command('replay <paths...>')
   .description('judge recordings (files or directories of *.json) offline; prints JSON Lines (DESIGN §4)')
@@ -69,6 +86,8 @@ program
       await store.close();
     }
   });
+
+registerSilenceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

@@ -1,6 +1,10 @@
-// Pre-deploy baselines: the typical value of a metric before the deploy, and how much it wandered.
+// Baselines: which past (or concurrent) points a metric is compared with, and how much they wandered.
+import type { Baseline, BaselineKind } from '../rules/schema.js';
 import { firstAtOrAfter } from './steps.js';
-import type { Point } from './types.js';
+import type { BaselineEvidence, Point } from './types.js';
+
+/** One week in seconds, for the week-ago baseline. */
+export const WEEK = 7 * 86_400;
 
 /** A metric's pre-deploy baseline. `spread` (median absolute deviation) is kept for statistical comparison. */
 export interface BaselineStats {
@@ -28,14 +32,101 @@ export function medianAbsoluteDeviation(values: readonly number[]): number | nul
   return m === null ? null : median(values.map((v) => Math.abs(v - m)));
 }
 
+/** Points with lo <= t < hi. */
+export function pointsBetween(points: readonly Point[], lo: number, hi: number): Point[] {
+  return points.slice(firstAtOrAfter(points, lo), firstAtOrAfter(points, hi));
+}
+
 /**
  * The pre-deploy baseline of a series: median and MAD of its points in [startedAt - duration, startedAt).
  * Null when there are no points there: conditions on ratio or change then cannot hold.
  */
 export function preDeployBaseline(points: readonly Point[], startedAt: number, duration: number): BaselineStats | null {
   const from = startedAt - duration;
-  const values = points.slice(firstAtOrAfter(points, from), firstAtOrAfter(points, startedAt)).map((p) => p[1]);
+  const values = pointsBetween(points, from, startedAt).map((p) => p[1]);
   const m = median(values);
   if (m === null) return null;
   return { median: m, spread: medianAbsoluteDeviation(values) ?? 0, count: values.length, from, to: startedAt };
+}
+
+/** Where a baseline's points come from: which scope, which time ranges [lo, hi). */
+export interface BaselineRanges {
+  kind: BaselineKind;
+  scope: 'deploy' | 'control';
+  ranges: Array<[lo: number, hi: number]>;
+}
+
+export interface BaselineContext {
+  startedAt: number;
+  /** The rules' nominal window, seconds. */
+  window: number;
+  /** The step being judged (only the control baseline moves with it). */
+  step: number;
+  previousDeploys: readonly number[];
+}
+
+/**
+ * The time ranges of a baseline kind at a step. pre-deploy: [startedAt - duration, startedAt); week-ago: the same
+ * span plus the window, one week earlier (the same time of day and week, for diurnal services); control: the
+ * control group over [step - duration, step]; previous-deploys: the windows (s, s + window] of the last N deploys.
+ * Every range lies at or before the step: a baseline never looks into the future.
+ */
+export function baselineRanges(kind: BaselineKind, config: Baseline, ctx: BaselineContext): BaselineRanges {
+  const { startedAt, window, step } = ctx;
+  switch (kind) {
+    case 'pre-deploy':
+      return { kind, scope: 'deploy', ranges: [[startedAt - config.duration, startedAt]] };
+    case 'week-ago':
+      return { kind, scope: 'deploy', ranges: [[startedAt - WEEK - config.duration, startedAt - WEEK + window]] };
+    case 'control':
+      return { kind, scope: 'control', ranges: [[step - config.duration, step + 1e-6]] };
+    case 'previous-deploys': {
+      const starts = ctx.previousDeploys.filter((s) => s + window <= startedAt).slice(0, config.deploys);
+      return { kind, scope: 'deploy', ranges: starts.map((s): [number, number] => [s + 1e-6, s + window + 1e-6]) };
+    }
+  }
+}
+
+/** A chosen baseline: its points (ready for tests) and the evidence to show. */
+export interface BaselineSample {
+  points: Point[];
+  scope: 'deploy' | 'control';
+  evidence: BaselineEvidence;
+}
+
+/**
+ * The baseline a rule compares with at a step: the configured kind if it has at least `minPoints` points,
+ * else the pre-deploy baseline (recorded as a fallback); null when even that has no points.
+ * `pointsOf(scope)` gives the (possibly per-unit) series of the rule's metric in that scope.
+ */
+export function selectBaseline(config: Baseline, ctx: BaselineContext, pointsOf: (scope: 'deploy' | 'control') => readonly Point[]): BaselineSample | null {
+  const wanted = collect(baselineRanges(config.kind, config, ctx), pointsOf);
+  if (wanted.points.length >= config.minPoints || config.kind === 'pre-deploy') return sample(wanted, null);
+  const fallback = collect(baselineRanges('pre-deploy', config, ctx), pointsOf);
+  return sample(fallback, config.kind);
+}
+
+function collect(r: BaselineRanges, pointsOf: (scope: 'deploy' | 'control') => readonly Point[]): { kind: BaselineKind; scope: 'deploy' | 'control'; points: Point[] } {
+  const series = pointsOf(r.scope);
+  return { kind: r.kind, scope: r.scope, points: r.ranges.flatMap(([lo, hi]) => pointsBetween(series, lo, hi)) };
+}
+
+function sample(c: { kind: BaselineKind; scope: 'deploy' | 'control'; points: Point[] }, fellBackFrom: BaselineKind | null): BaselineSample | null {
+  const values = c.points.map((p) => p[1]);
+  const m = median(values);
+  if (m === null) return null;
+  const times = c.points.map((p) => p[0]);
+  return {
+    points: c.points,
+    scope: c.scope,
+    evidence: {
+      kind: c.kind,
+      fellBackFrom,
+      median: m,
+      spread: medianAbsoluteDeviation(values) ?? 0,
+      count: values.length,
+      from: Math.min(...times),
+      to: Math.max(...times),
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // Blind spots become findings: the guard says it could not see a metric instead of guessing about it.
 import type { BlindSpot, Finding } from './types.js';
 
-/** Rule name carried by blind findings (they come from the sources, not from a rule file). */
+/** Rule-name prefix of blind findings (they come from the sources, not from a rule file); one per metric: `source-blind:<metric>`. */
 export const BLIND_RULE = 'source-blind';
 
 /**
@@ -22,7 +22,7 @@ function blindFinding(spots: readonly BlindSpot[]): Finding {
   const steps = spots.length === 1 ? '1 step' : `${spots.length} steps`;
   const what = first.kind === 'no-data' ? 'returned no data' : `failed (${message})`;
   return {
-    rule: BLIND_RULE,
+    rule: `${BLIND_RULE}:${first.metric}`,
     metric: first.metric,
     severity: 'P3',
     at: first.at,

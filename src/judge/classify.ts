@@ -27,7 +27,7 @@ export function failsVerdict(finding: Finding, severities: Policies): boolean {
 }
 
 export interface WindowVerdictInput {
-  rules: Pick<RuleSet, 'minEvidence' | 'severities'>;
+  rules: Pick<RuleSet, 'minEvidence' | 'severities' | 'interval'>;
   findings: readonly Finding[];
   series: SeriesSet;
   startedAt: number;

@@ -16,9 +16,10 @@ export function changeFrom(observed: number, baseline: number): number {
   return ((observed - baseline) / Math.abs(baseline)) * 100;
 }
 
-/** The operand a condition compares, or null when it needs a baseline and there is none. */
-export function subjectValue(subject: Subject, observed: number, baseline: number | null): number | null {
+/** The operand a condition compares, or null when it needs a baseline (or a slope) and there is none. */
+export function subjectValue(subject: Subject, observed: number, baseline: number | null, slope: number | null = null): number | null {
   if (subject === 'value') return observed;
+  if (subject === 'slope') return slope;
   if (baseline === null) return null;
   return subject === 'ratio' ? ratioTo(observed, baseline) : changeFrom(observed, baseline);
 }
@@ -36,24 +37,47 @@ function compare(left: number, op: Operator, right: number): boolean {
   }
 }
 
-/** Whether one condition holds. Ratio and change conditions never hold without a baseline. */
-export function conditionHolds(condition: Condition, observed: number, baseline: number | null): boolean {
-  const left = subjectValue(condition.subject, observed, baseline);
+/** Whether one condition holds. Ratio and change conditions never hold without a baseline, slope ones without a slope. */
+export function conditionHolds(condition: Condition, observed: number, baseline: number | null, slope: number | null = null): boolean {
+  const left = subjectValue(condition.subject, observed, baseline, slope);
   return left !== null && compare(left, condition.op, condition.threshold);
 }
 
 /**
  * Whether a rule's `when` holds: `all` needs every condition, `any` one of them.
- * Conditions are evaluated exactly as written; the rule author chooses the harmful direction
- * (the metric's declared `direction` is not applied here).
+ * Conditions are evaluated exactly as written; the metric's declared harmful `direction` is applied by the
+ * step check (src/judge/step-check.ts) before the conditions.
  */
-export function whenHolds(when: When, observed: number, baseline: number | null): boolean {
+export function whenHolds(when: When, observed: number, baseline: number | null, slope: number | null = null): boolean {
   return 'all' in when
-    ? when.all.every((c) => conditionHolds(c, observed, baseline))
-    : when.any.some((c) => conditionHolds(c, observed, baseline));
+    ? when.all.every((c) => conditionHolds(c, observed, baseline, slope))
+    : when.any.some((c) => conditionHolds(c, observed, baseline, slope));
 }
 
 /** The conditions as people read them: "value > 0.01 and ratio > 5", "value > 0.5 or change > 50%". */
 export function whenText(when: When): string {
   return 'all' in when ? when.all.map((c) => c.text).join(' and ') : when.any.map((c) => c.text).join(' or ');
+}
+
+/** When a `when` needs a slope (a "slope" condition), so the step check computes one only then. */
+export function usesSlope(when: When): boolean {
+  return ('all' in when ? when.all : when.any).some((c) => c.subject === 'slope');
+}
+
+/**
+ * Theil-Sen slope of points per hour: the median of the pairwise slopes, robust to a third of the points
+ * being outliers; null with fewer than 3 points.
+ */
+export function theilSenPerHour(points: ReadonlyArray<readonly [number, number]>): number | null {
+  if (points.length < 3) return null;
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const dt = points[j]![0] - points[i]![0];
+      if (dt > 0) slopes.push(((points[j]![1] - points[i]![1]) / dt) * 3600);
+    }
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length % 2 === 1 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
 }

@@ -1,56 +1,98 @@
-// One rule over the steps of a watch: when its condition has held, without a gap, for its `for` duration.
-import type { Rule } from '../rules/schema.js';
-import type { BaselineStats } from './baseline.js';
-import { whenHolds, whenText } from './conditions.js';
+// One rule over the steps of a watch: per-step checks, then persistence, warm-up and hysteresis, then the finding.
+import type { Baseline, Direction, Rule } from '../rules/schema.js';
+import { whenText } from './conditions.js';
+import { track } from './persistence.js';
+import { checkStep, pointSpacing, type RuleContext } from './step-check.js';
 import { observedAt } from './steps.js';
 import { breachSummary } from './summary.js';
-import type { Finding, Point } from './types.js';
+import type { Finding, Observations, Point } from './types.js';
 
 export interface RuleInput {
   rule: Rule;
-  /** The rule metric's series, sorted by time. */
-  points: readonly Point[];
-  baseline: BaselineStats | null;
+  obs: Observations;
+  /** The metric's harmful direction and unit, from its declaration. */
+  direction: Direction;
+  unit: string;
+  /** The baseline the rule file sets (the rule's own `baseline` overrides it). */
+  baseline: Baseline;
+  startedAt: number;
+  window: number;
+  interval: number;
   /** Step times to evaluate, ascending; every step only sees points up to itself. */
   steps: readonly number[];
-  interval: number;
-  /** The metric's unit, for the summary. */
-  unit: string;
 }
 
-/**
- * The rule's finding, established at the first step t where the condition has held at every step from the
- * first breaching step t0 through t and t - t0 >= `for`; null if that never happens within the steps.
- * A step with no observed value (a gap) or where the condition does not hold resets the streak.
- */
+/** The rule's finding as of the last step, or null if it was never established within the steps. */
 export function evaluateRule(input: RuleInput): Finding | null {
-  const { rule, points, baseline, steps, interval } = input;
-  const base = baseline?.median ?? null;
-  let streakStart: number | null = null;
-  for (const t of steps) {
-    const observed = observedAt(points, t, interval);
-    if (observed === null || !whenHolds(rule.when, observed, base)) {
-      streakStart = null;
-      continue;
-    }
-    streakStart ??= t;
-    if (t - streakStart >= rule.for) return breachFinding(input, t, observed, t - streakStart);
-  }
-  return null;
-}
-
-function breachFinding(input: RuleInput, at: number, observed: number, heldFor: number): Finding {
-  const { rule, baseline, unit } = input;
-  const base = baseline?.median ?? null;
+  const ctx = ruleContext(input);
+  const outcomes = input.steps.map((t) => ({ t, outcome: checkStep(ctx, t) }));
+  const { established, clearedAt } = track(input.rule, input.startedAt, outcomes);
+  if (!established) return null;
+  const { at, outcome, persistence } = established;
+  const { rule, unit } = input;
+  const base = outcome.baseline?.evidence.pooledRate ?? outcome.baseline?.evidence.median ?? null;
+  const heldFor = rule.breaches ? 0 : at - streakFrom(outcomes, at);
+  const failClosed = outcome.observed === null;
   return {
     rule: rule.name,
     metric: rule.metric,
     severity: rule.severity,
     at,
-    observed,
+    observed: outcome.observed,
     baseline: base,
-    condition: whenText(rule.when),
+    condition: failClosed ? `${whenText(rule.when)} (fail-closed: no data counts as a breach)` : whenText(rule.when),
     kind: 'breach',
-    summary: breachSummary({ metric: rule.metric, unit, observed, baseline: base, heldFor }),
+    summary: failClosed
+      ? `${rule.metric} has no data and ${rule.name} fails closed`
+      : breachSummary({ metric: rule.per ? `${rule.metric} per ${rule.per}` : rule.metric, unit: rule.per ? '' : unit, observed: outcome.observed!, baseline: base, heldFor }),
+    clearedAt,
+    evidence: {
+      baseline: outcome.baseline?.evidence ?? null,
+      test: outcome.test,
+      alpha: outcome.test ? Number((1 - rule.confidence).toPrecision(6)) : null,
+      lookback: rule.lookback ?? input.interval,
+      points: outcome.points,
+      ...(outcome.slope !== undefined ? { slope: outcome.slope } : {}),
+      persistence,
+      ...(outcome.note ? { note: outcome.note } : {}),
+    },
   };
+}
+
+/** The first step of the consecutive breach streak ending at `at`. */
+function streakFrom(outcomes: ReadonlyArray<{ t: number; outcome: { kind: string } }>, at: number): number {
+  let start = at;
+  for (let i = outcomes.findIndex((o) => o.t === at); i >= 0 && outcomes[i]!.outcome.kind === 'breach'; i--) start = outcomes[i]!.t;
+  return start;
+}
+
+function ruleContext(input: RuleInput): RuleContext {
+  const { rule, obs, interval } = input;
+  const control = obs.control ?? {};
+  const perUnit = (set: Record<string, Point[]>): Point[] => {
+    const points = set[rule.metric] ?? [];
+    return rule.per ? divide(points, set[rule.per] ?? [], interval) : points;
+  };
+  return {
+    rule,
+    direction: input.direction,
+    interval,
+    startedAt: input.startedAt,
+    window: input.window,
+    baseline: rule.baseline ?? input.baseline,
+    previousDeploys: obs.previousDeploys ?? [],
+    series: { deploy: perUnit(obs.series), control: perUnit(control) },
+    traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
+    spacing: pointSpacing(obs.series[rule.metric] ?? [], interval),
+  };
+}
+
+/** Points of `metric` divided by the `per` metric's point in the same interval; points without a positive divisor are dropped. */
+export function divide(points: readonly Point[], per: readonly Point[], interval: number): Point[] {
+  const out: Point[] = [];
+  for (const [t, v] of points) {
+    const d = observedAt(per, t, interval);
+    if (d !== null && d > 0) out.push([t, v / d]);
+  }
+  return out;
 }

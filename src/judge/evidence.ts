@@ -1,5 +1,6 @@
 // Whether a closed window holds enough evidence to pass a deploy: enough samples and enough traffic.
 import type { RuleSet } from '../rules/schema.js';
+import { pointSpacing } from './step-check.js';
 import { pointsIn } from './steps.js';
 import { formatNumber } from './summary.js';
 import type { SeriesSet } from './types.js';
@@ -8,7 +9,7 @@ import type { SeriesSet } from './types.js';
 export const JUDGED_METRICS = ['error_rate', 'latency_p95'] as const;
 
 export interface EvidenceInput {
-  rules: Pick<RuleSet, 'minEvidence'>;
+  rules: Pick<RuleSet, 'minEvidence' | 'interval'>;
   series: SeriesSet;
   startedAt: number;
   windowEnd: number;
@@ -17,11 +18,13 @@ export interface EvidenceInput {
 /**
  * Why the window's evidence is insufficient, or null if it suffices. Insufficient means: fewer than
  * minEvidence.samples points in (startedAt, windowEnd] for error_rate and for latency_p95 alike, or (when
- * throughput data exists) mean throughput over the window below minEvidence.throughput.
+ * throughput data exists) mean throughput over the window below minEvidence.throughput, or fewer requests
+ * (Σ throughput x interval) than minEvidence.requests.
  */
 export function insufficientEvidence(input: EvidenceInput): string | null {
   const { rules, series, startedAt, windowEnd } = input;
   const { samples, throughput } = rules.minEvidence;
+  const interval = rules.interval;
   const counts = JUDGED_METRICS.map((m) => pointsIn(series[m] ?? [], startedAt, windowEnd).length);
   if (counts.every((n) => n < samples)) {
     const seen = JUDGED_METRICS.map((m, i) => `${counts[i]} ${m}`).join(' and ');
@@ -32,6 +35,11 @@ export function insufficientEvidence(input: EvidenceInput): string | null {
     const mean = traffic.reduce((a, b) => a + b, 0) / traffic.length;
     if (mean < throughput) {
       return `not enough traffic: mean ${formatNumber(mean)} req/s < ${formatNumber(throughput)} req/s over the window`;
+    }
+    // Each throughput point stands for the seconds to its neighbour (one interval at one point a step).
+    const requests = traffic.reduce((a, b) => a + b, 0) * pointSpacing(series.throughput ?? [], interval);
+    if (requests < rules.minEvidence.requests) {
+      return `not enough requests: ${Math.round(requests)} in the window, need ${formatNumber(rules.minEvidence.requests)}`;
     }
   }
   return null;

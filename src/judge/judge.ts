@@ -1,10 +1,11 @@
 // The judge: a pure function of (rules, deploy, observations, now), shared by the live watcher and replay.
-import { BUILTIN_METRICS, type RuleSet } from '../rules/schema.js';
-import { preDeployBaseline, type BaselineStats } from './baseline.js';
+import { formatDuration } from '../rules/duration.js';
+import { BUILTIN_METRICS, type MetricDecl, type RuleSet } from '../rules/schema.js';
 import { blindFindings } from './blind.js';
-import { highestSeverity, triggersRollback, windowVerdict } from './classify.js';
+import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
 import { evaluateRule } from './evaluate-rule.js';
-import { stepTimes } from './steps.js';
+import { JUDGED_METRICS, insufficientEvidence } from './evidence.js';
+import { windowSteps } from './steps.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
 /**
@@ -12,57 +13,93 @@ import type { Deploy, Finding, Judgement, Observations } from './types.js';
  * each step seeing only data up to itself (never the future), so judging at any `now` gives the answer the
  * live watcher gave at that time. No I/O, no clock: `now` is the only notion of time.
  *
- * - A rule finding is established after its condition has held, gap-free, for its `for` duration.
+ * - Each rule is checked at every step (src/judge/step-check.ts) and its finding established by persistence,
+ *   warm-up and hysteresis (src/judge/persistence.ts).
  * - The first step at which a finding whose severity policy says `rollback` is established ends the watch:
  *   done, fail, rollbackAt = that step; later steps are not evaluated.
  * - When the window has closed: fail (a finding's severity fails the verdict), inconclusive (too little
- *   evidence, or blind on error_rate/latency_p95), or pass.
+ *   evidence, or blind on error_rate/latency_p95), or pass. With too little evidence and `minEvidence.extend`,
+ *   the window is extended step by step until the evidence suffices or the extension runs out.
  * - Otherwise: watching, verdict null, with the findings so far.
  *
- * Series must be sorted by time (sources and the recording parser guarantee it). `obs.control` is not used
- * yet; canary-style comparison against it comes with the statistical judge.
+ * Series must be sorted by time (sources and the recording parser guarantee it).
  */
 export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: number): Judgement {
   const { startedAt } = deploy;
-  const windowEnd = startedAt + rules.window;
-  const steps = stepTimes(startedAt, rules.interval, windowEnd, now);
-  const breaches = evaluateRules(rules, obs, startedAt, steps);
-  const rollbackAt = firstAt(breaches.filter((f) => triggersRollback(f, rules.severities)));
-  const evaluatedAt = rollbackAt ?? steps.at(-1) ?? startedAt;
+  const nominalEnd = startedAt + rules.window;
+  const maxEnd = nominalEnd + rules.minEvidence.extend;
+  const allSteps = windowSteps(startedAt, rules.interval, nominalEnd, maxEnd, now);
+  // The window proper first; the extension's steps only when the window closes short of evidence.
+  const windowOnly = allSteps.filter((t) => t <= nominalEnd);
+  let steps = windowOnly;
+  let all = evaluateRules(rules, obs, startedAt, steps);
+  let rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
+  let closedAt = rollbackAt ?? closingStep(rules, obs, startedAt, steps, all, nominalEnd, maxEnd);
+  if (closedAt === null && allSteps.length > windowOnly.length) {
+    steps = allSteps;
+    all = evaluateRules(rules, obs, startedAt, steps);
+    rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
+    closedAt = rollbackAt ?? closingStep(rules, obs, startedAt, steps, all, nominalEnd, maxEnd);
+  }
+  const evaluatedAt = closedAt ?? steps.at(-1) ?? startedAt;
+  // Findings as of evaluatedAt: hysteresis (clearedAt) must not see steps after the watch ended.
+  const breaches = evaluatedAt === steps.at(-1) ? all : evaluateRules(rules, obs, startedAt, steps.filter((t) => t <= evaluatedAt));
   const findings = byTime([...breaches.filter((f) => f.at <= evaluatedAt), ...blindFindings(obs.blind ?? [], evaluatedAt)]);
   const severity = highestSeverity(findings);
+  const windowEnd = closedAt === null ? (evaluatedAt >= nominalEnd ? maxEnd : nominalEnd) : Math.max(nominalEnd, rollbackAt === null ? closedAt : nominalEnd);
   const base = { severity, findings, evaluatedAt, windowEnd };
   if (rollbackAt !== null) {
     const trigger = findings.find((f) => f.at === rollbackAt && triggersRollback(f, rules.severities))!;
     const reason = `rollback: ${trigger.rule} (${trigger.severity}): ${trigger.summary}`;
     return { ...base, state: 'done', verdict: 'fail', rollback: true, rollbackAt, reason };
   }
-  if (evaluatedAt < windowEnd) {
+  if (closedAt === null) {
     return { ...base, state: 'watching', verdict: null, rollback: false, rollbackAt: null, reason: null };
   }
-  const { verdict, reason } = windowVerdict({ rules, findings, series: obs.series, startedAt, windowEnd });
-  return { ...base, state: 'done', verdict, rollback: false, rollbackAt: null, reason };
+  const { verdict, reason } = windowVerdict({ rules, findings, series: obs.series, startedAt, windowEnd: closedAt });
+  const extended = closedAt > nominalEnd ? ` (window extended by ${formatDuration(closedAt - nominalEnd)} for evidence)` : '';
+  return { ...base, state: 'done', verdict, rollback: false, rollbackAt: null, reason: `${reason}${extended}` };
 }
 
-/** Each rule's first finding over the steps (rules whose metric has no data simply find nothing). */
+/**
+ * The step at which the window closes, or null while it is open: the nominal end if a finding already fails
+ * the verdict, the evidence suffices there, or the source is blind on a judged metric; else the first later
+ * step (within the extension) where it suffices; else the end of the extension.
+ */
+function closingStep(rules: RuleSet, obs: Observations, startedAt: number, steps: readonly number[], findings: readonly Finding[], nominalEnd: number, maxEnd: number): number | null {
+  for (const s of steps) {
+    if (s < nominalEnd) continue;
+    if (s >= maxEnd || findings.some((f) => f.at <= s && failsVerdict(f, rules.severities))) return s;
+    // A blind source is not a quiet service: waiting longer is no cure, so the verdict comes on time.
+    if ((obs.blind ?? []).some((b) => b.at <= s && (JUDGED_METRICS as readonly string[]).includes(b.metric))) return s;
+    if (insufficientEvidence({ rules, series: obs.series, startedAt, windowEnd: s }) === null) return s;
+  }
+  return null;
+}
+
+/** Each rule's finding over the steps (rules whose metric has no data simply find nothing). */
 function evaluateRules(rules: RuleSet, obs: Observations, startedAt: number, steps: readonly number[]): Finding[] {
-  const baselines = new Map<string, BaselineStats | null>();
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
-    const points = obs.series[rule.metric] ?? [];
-    if (!baselines.has(rule.metric)) {
-      baselines.set(rule.metric, preDeployBaseline(points, startedAt, rules.baseline.duration));
-    }
-    const baseline = baselines.get(rule.metric) ?? null;
-    const finding = evaluateRule({ rule, points, baseline, steps, interval: rules.interval, unit: unitOf(rules, rule.metric) });
+    const decl = declOf(rules, rule.metric);
+    const finding = evaluateRule({
+      rule,
+      obs,
+      direction: decl?.direction ?? 'either',
+      unit: decl?.unit ?? '',
+      baseline: rules.baseline,
+      startedAt,
+      window: rules.window,
+      interval: rules.interval,
+      steps,
+    });
     if (finding) findings.push(finding);
   }
   return findings;
 }
 
-function unitOf(rules: RuleSet, metric: string): string {
-  const builtin = (BUILTIN_METRICS as Record<string, { unit: string } | undefined>)[metric];
-  return rules.metrics[metric]?.unit ?? builtin?.unit ?? '';
+function declOf(rules: RuleSet, metric: string): MetricDecl | undefined {
+  return rules.metrics[metric] ?? (BUILTIN_METRICS as Record<string, MetricDecl | undefined>)[metric];
 }
 
 function firstAt(findings: readonly Finding[]): number | null {

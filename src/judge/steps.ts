@@ -52,3 +52,17 @@ export function observedAt(points: readonly Point[], t: number, interval: number
 export function pointsIn(points: readonly Point[], from: number, to: number): Point[] {
   return points.slice(firstAfter(points, from), firstAfter(points, to));
 }
+
+/**
+ * Steps of a window that may be extended: the nominal steps up to `nominalEnd` (see stepTimes), then
+ * nominalEnd + k·interval up to `maxEnd` (and maxEnd itself), never past `now`.
+ */
+export function windowSteps(startedAt: number, interval: number, nominalEnd: number, maxEnd: number, now: number): number[] {
+  const steps = stepTimes(startedAt, interval, nominalEnd, now);
+  if (maxEnd <= nominalEnd || now < nominalEnd) return steps;
+  let k = 1;
+  for (; nominalEnd + k * interval <= Math.min(now, maxEnd); k++) steps.push(nominalEnd + k * interval);
+  const last = steps.at(-1)!;
+  if (now >= maxEnd && last < maxEnd) steps.push(maxEnd);
+  return steps;
+}

@@ -42,6 +42,59 @@ export interface Observations {
   control?: SeriesSet;
   /** Source failures recorded live; replay of a recording has none. */
   blind?: BlindSpot[];
+  /**
+   * Start times of earlier deploys of the same service and environment, newest first, whose windows are in
+   * `series` (for `baseline: previous-deploys`). Live: from the store; replay: from the recording.
+   */
+  previousDeploys?: number[];
+}
+
+/** Which baseline a finding was judged against, and how it was spread. */
+export interface BaselineEvidence {
+  kind: 'pre-deploy' | 'week-ago' | 'control' | 'previous-deploys';
+  /** The kind the rule asked for, when it had too few points and pre-deploy was used instead. */
+  fellBackFrom: BaselineEvidence['kind'] | null;
+  /** Median of the baseline points. */
+  median: number;
+  /** Error-count rules: all baseline errors / all baseline requests, the rate ratios were judged against. */
+  pooledRate?: number;
+  /** Median absolute deviation of the baseline points. */
+  spread: number;
+  count: number;
+  /** Earliest and latest baseline point times. */
+  from: number;
+  to: number;
+}
+
+/** The statistical test behind a finding, where the rule uses one. */
+export type TestEvidence =
+  | { test: 'mann-whitney'; alternative: 'greater' | 'less' | 'two-sided'; u: number; z: number; pValue: number; n: number; baselineN: number }
+  | {
+      test: 'conditional-binomial' | 'poisson';
+      errors: number;
+      requests: number;
+      baselineErrors: number | null;
+      baselineRequests: number | null;
+      /** Errors expected in the window under H0 (baseline rate x (1 + tolerance)). */
+      expected: number;
+      pValue: number;
+    };
+
+/** Everything a finding was decided on, so an SRE can check the judge's arithmetic. */
+export interface FindingEvidence {
+  baseline: BaselineEvidence | null;
+  test: TestEvidence | null;
+  /** Significance level the test had to beat (1 - confidence), when there is a test. */
+  alpha: number | null;
+  /** Seconds of data aggregated into the observed value, and how many points that was. */
+  lookback: number;
+  points: number;
+  /** Theil-Sen slope over the lookback (metric unit per hour), for rules with a slope condition. */
+  slope?: number;
+  /** How persistence was met: "held 2m at every step", "3 of the last 5 steps". */
+  persistence: string;
+  /** Why the step's observation is weaker than usual, e.g. "no throughput: every point in the lookback must breach". */
+  note?: string;
 }
 
 /** Why the judge flagged something: exactly what, by how much, against what, since when. */
@@ -59,6 +112,10 @@ export interface Finding {
   kind: 'breach' | 'blind';
   /** One sentence for people: "error_rate 3.1% vs baseline 0.2% (15.5x) for 2m". */
   summary: string;
+  /** Series time at which the finding cleared (after `clearAfter` clear steps); null while it holds. Judge output only. */
+  clearedAt?: number | null;
+  /** Baseline spread, test statistic and p-value behind the finding. Judge output only (not stored). */
+  evidence?: FindingEvidence;
 }
 
 /** The judge's answer at a point in time. Pure function of (rules, deploy, observations, now). */
@@ -73,7 +130,7 @@ export interface Judgement {
   findings: Finding[];
   /** The last step (series time) that was evaluated. */
   evaluatedAt: number;
-  /** Series time at which the monitoring window closes. */
+  /** Series time at which the monitoring window closes (later than window end when extended for evidence). */
   windowEnd: number;
   /** Short reason for inconclusive or pass, e.g. "not enough traffic: 0.3 req/s < 1 req/s". */
   reason: string | null;

@@ -1,7 +1,7 @@
 // `release-guard rules check [dir]`: validates a rule directory and says what each file contributes.
 import { formatDuration } from './duration.js';
 import { loadRules, RuleError, type LoadedRules } from './load.js';
-import { whenText, type RuleFile } from './schema.js';
+import { whenText, type Rule, type RuleFile } from './schema.js';
 
 function describeMatch(file: RuleFile): string {
   if (!file.match) return 'default (every deploy)';
@@ -27,12 +27,25 @@ function describeFile(path: string, file: RuleFile): string[] {
   const width = Math.max(0, ...rules.map((r) => r.name.length));
   const metricWidth = Math.max(0, ...rules.map((r) => r.metric.length));
   for (const r of rules) {
-    const hold = r.for > 0 ? ` for ${formatDuration(r.for)}` : '';
-    lines.push(`  ${r.severity}  ${r.name.padEnd(width)}  ${r.metric.padEnd(metricWidth)}  ${whenText(r.when)}${hold}`);
+    const hold = r.for > 0 ? ` for ${formatDuration(r.for)}` : r.breaches ? ` in ${r.breaches.count} of ${r.breaches.of} steps` : '';
+    lines.push(`  ${r.severity}  ${r.name.padEnd(width)}  ${r.metric.padEnd(metricWidth)}  ${whenText(r.when)}${hold}${ruleExtras(r)}`);
   }
   if (file.disable?.length) lines.push(`  disables: ${file.disable.join(', ')}`);
   if (hooks.length > 0) lines.push(`  rollback hooks: ${hooks.map((h) => `${h.name} (${h.type})`).join(', ')}`);
   return lines;
+}
+
+/** The judging options a rule sets beyond its condition: " [per throughput, lookback 5m, mann-whitney p < 0.01, warmup 5m]". */
+function ruleExtras(r: Rule): string {
+  const parts = [
+    r.per ? `per ${r.per}` : null,
+    r.lookback !== undefined ? `lookback ${formatDuration(r.lookback)}` : null,
+    r.test !== 'none' ? `${r.test} p < ${Number((1 - r.confidence).toPrecision(3))}${r.tolerance > 0 ? ` tolerance ${r.tolerance}` : ''}` : null,
+    r.warmup > 0 ? `warmup ${formatDuration(r.warmup)}` : null,
+    r.baseline ? `baseline ${r.baseline.kind}` : null,
+    r.failClosed ? 'fail-closed' : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
 }
 
 function rank(file: RuleFile): number {

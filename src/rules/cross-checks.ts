@@ -102,6 +102,9 @@ function referenceProblems(f: ParsedRuleFile, chain: ParsedRuleFile[]): RuleProb
   const declared = new Set<string>([...CANONICAL_METRICS]);
   for (const g of [...chain, f]) for (const name of Object.keys(g.file.metrics ?? {})) declared.add(name);
   (file.rules ?? []).forEach((rule, i) => {
+    if (rule.per !== undefined && !declared.has(rule.per)) {
+      problems.push(problemAt(src, ['rules', i, 'per'], `unknown metric "${rule.per}" to divide by; use one of ${[...declared].join(', ')}`));
+    }
     if (declared.has(rule.metric)) return;
     problems.push(problemAt(src, ['rules', i, 'metric'],
       `unknown metric "${rule.metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`));

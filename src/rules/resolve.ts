@@ -1,21 +1,22 @@
 // Merges the default rule file with the overrides matching one deploy into its effective RuleSet.
 import { SEVERITIES } from '../judge/types.js';
 import type { LoadedRules } from './load.js';
-import { BUILTIN_METRICS, type RuleFile, type RuleSet, type SeverityPolicy } from './schema.js';
+import { BUILTIN_METRICS, type MetricDecl, type RuleFile, type RuleSet, type SeverityPolicy } from './schema.js';
 
 /** What applies when even default.yaml leaves a setting out. */
 export const FALLBACKS = {
   window: 1800,
   interval: 60,
-  baseline: { kind: 'pre-deploy', duration: 3600 },
-  minEvidence: { throughput: 0, samples: 3 },
+  baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 },
+  minEvidence: { throughput: 0, samples: 3, requests: 0, extend: 0 },
   severities: {
     P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
     P1: { rollback: true, failsVerdict: true, alert: ['slack', 'page'] },
     P2: { rollback: false, failsVerdict: true, alert: ['email'] },
     P3: { rollback: false, failsVerdict: false, alert: ['digest'] },
   },
-} as const satisfies Pick<RuleSet, 'window' | 'interval' | 'baseline' | 'minEvidence' | 'severities'>;
+  recovery: { window: 600 },
+} as const satisfies Pick<RuleSet, 'window' | 'interval' | 'baseline' | 'minEvidence' | 'severities' | 'recovery'>;
 
 /** How specific a file's match is for `target`: 0 default, 1 service, 2 service+environment; null if it does not apply. */
 function specificity(file: RuleFile, target: { service: string; environment: string }): number | null {
@@ -40,6 +41,7 @@ function baseRuleSet(): RuleSet {
     severities,
     rules: [],
     hooks: { rollback: [] },
+    recovery: { ...FALLBACKS.recovery },
   };
 }
 
@@ -63,6 +65,7 @@ function applyFile(set: RuleSet, path: string, file: RuleFile): RuleSet {
     severities: { ...set.severities, ...file.severities },
     rules,
     hooks: file.hooks ? { rollback: [...file.hooks.rollback] } : set.hooks,
+    recovery: file.recovery ?? set.recovery,
   };
 }
 
@@ -77,5 +80,28 @@ export function resolveRules(loaded: LoadedRules, target: { service: string; env
     .map((f) => ({ ...f, rank: specificity(f.file, target) }))
     .filter((f): f is typeof f & { rank: number } => f.rank !== null)
     .sort((a, b) => a.rank - b.rank);
-  return applicable.reduce((set, f) => applyFile(set, f.path, f.file), baseRuleSet());
+  const set = applicable.reduce((acc, f) => applyFile(acc, f.path, f.file), baseRuleSet());
+  return { ...set, metrics: withQueries(set.metrics, applicable.map((f) => f.file)) };
+}
+
+/**
+ * Puts every query template into `metrics[name].queries[sourceType]`. Templates come from `metrics.<name>.queries`
+ * and from the top-level `queries.<sourceType>.<name>`; per source type and metric the more specific file wins
+ * (within one file, the top-level `queries`), and a metric redeclared without queries keeps the inherited ones.
+ * Templates for metrics that are neither built in nor declared are ignored.
+ */
+function withQueries(metrics: Record<string, MetricDecl>, files: RuleFile[]): Record<string, MetricDecl> {
+  const merged: Record<string, Record<string, string>> = {};
+  for (const file of files) {
+    for (const [name, decl] of Object.entries(file.metrics ?? {})) Object.assign((merged[name] ??= {}), decl.queries);
+    for (const [type, byMetric] of Object.entries(file.queries ?? {})) {
+      for (const [name, template] of Object.entries(byMetric)) (merged[name] ??= {})[type] = template;
+    }
+  }
+  const out = { ...metrics };
+  for (const [name, queries] of Object.entries(merged)) {
+    const decl = out[name];
+    if (decl && Object.keys(queries).length > 0) out[name] = { ...decl, queries };
+  }
+  return out;
 }

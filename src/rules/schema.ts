@@ -30,8 +30,11 @@ export const BUILTIN_METRICS: Record<CanonicalMetric, MetricDecl> = {
   throughput: { unit: 'req/s', direction: 'decrease', description: 'requests per second' },
 };
 
-/** Operand of a condition: the observed value, its ratio to the baseline, or its % change from the baseline. */
-export const Subject = z.enum(['value', 'ratio', 'change']);
+/**
+ * Operand of a condition: the observed value, its ratio to the baseline, its % change from the baseline, or its
+ * slope (Theil-Sen, in the metric's unit per hour, over the rule's lookback: a leak climbs, a wander does not).
+ */
+export const Subject = z.enum(['value', 'ratio', 'change', 'slope']);
 export type Subject = z.infer<typeof Subject>;
 export const Operator = z.enum(['>', '>=', '<', '<=']);
 export type Operator = z.infer<typeof Operator>;
@@ -44,21 +47,21 @@ export interface Condition {
   text: string;
 }
 
-const CONDITION = /^\s*(value|ratio|change)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
+const CONDITION = /^\s*(value|ratio|change|slope)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
 
-/** "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent). */
+/** "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour). */
 export const ConditionText = z.string().transform((text, ctx): Condition => {
   const m = CONDITION.exec(text);
   if (!m) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${text}" is not a condition; write "<value|ratio|change> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%"`,
+      message: `"${text}" is not a condition; write "<value|ratio|change|slope> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%", "slope > 0.2"`,
     });
     return z.NEVER;
   }
   const subject = m[1]!.toLowerCase() as Subject;
   if (m[4] === '%' && subject !== 'change') {
-    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value and ratio are plain numbers` });
+    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio and slope are plain numbers` });
     return z.NEVER;
   }
   const op = m[2] as Operator;
@@ -74,6 +77,44 @@ export const When = z.union([
 ]);
 export type When = z.infer<typeof When>;
 
+/** How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts). */
+export const RuleTest = z.enum(['none', 'mann-whitney', 'counts']);
+export type RuleTest = z.infer<typeof RuleTest>;
+
+/** "3 of 5": the finding needs `count` breaching steps among the last `of` steps. */
+export const NOfM = z.string().transform((text, ctx) => {
+  const m = /^\s*(\d+)\s+of\s+(\d+)\s*$/.exec(text);
+  const count = m ? Number(m[1]) : NaN;
+  const of = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || of < count) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not N of M; write it like "3 of 5" (1 <= N <= M)` });
+    return z.NEVER;
+  }
+  return { count, of };
+});
+export type NOfM = z.infer<typeof NOfM>;
+
+export const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys']);
+export type BaselineKind = z.infer<typeof BaselineKind>;
+
+export const Baseline = z
+  .object({
+    /**
+     * pre-deploy: the service's own [startedAt - duration, startedAt); week-ago: the same span one week earlier,
+     * through the window; control: the control group's points in (step - duration, step]; previous-deploys: the
+     * windows of the last `deploys` deploys of the service. Too few points (< minPoints) falls back to pre-deploy.
+     */
+    kind: BaselineKind.default('pre-deploy'),
+    /** How much history forms the baseline. */
+    duration: Duration.default(3600),
+    /** previous-deploys: how many earlier deploys' windows. */
+    deploys: z.number().int().positive().default(3),
+    /** Fewest baseline points to use this kind; below it the pre-deploy baseline is used instead. */
+    minPoints: z.number().int().positive().default(10),
+  })
+  .strict();
+export type Baseline = z.infer<typeof Baseline>;
+
 export const Rule = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule names are kebab-case: lower-case letters, digits and dashes'),
@@ -81,10 +122,38 @@ export const Rule = z
     metric: z.string().min(1),
     severity: z.enum(SEVERITIES),
     when: When,
-    /** How long the condition must hold before the finding is established. */
+    /** How long the condition must hold (consecutive steps) before the finding is established. */
     for: Duration.default(0),
+    /** Instead of `for`: N breaching steps among the last M ("3 of 5"). */
+    breaches: NOfM.optional(),
+    /** Evidence window at each step: observed = median of its points (pooled counts for `test: counts`). Default: one interval. */
+    lookback: Duration.optional(),
+    /** Statistical test that must also pass: Mann-Whitney U against the baseline points, or a test on error counts. */
+    test: RuleTest.default('none'),
+    /** Confidence of the test: it passes when p < 1 - confidence. */
+    confidence: z.number().gt(0.5).lt(1).default(0.99),
+    /** Effect-size tolerance of the test: H0 is "no worse than baseline x (1 + tolerance)" in the harmful direction. */
+    tolerance: z.number().nonnegative().default(0),
+    /** After the deploy, steps within this grace period may start a streak but never establish a finding. */
+    warmup: Duration.default(0),
+    /** Hysteresis: consecutive clear steps before an established finding is recorded as cleared. */
+    clearAfter: z.number().int().positive().default(3),
+    /** Judge the metric per unit of another metric (e.g. cpu per request: per: throughput). */
+    per: z.string().min(1).optional(),
+    /** Overrides the rule file's baseline for this rule. */
+    baseline: Baseline.optional(),
+    /** Treat steps without data (source error or no data) as breaches: for rules that must fail closed. */
+    failClosed: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.breaches && rule.for > 0) {
+      ctx.addIssue({ code: 'custom', path: ['breaches'], message: 'use either for (consecutive) or breaches (N of M), not both' });
+    }
+    if (rule.test === 'counts' && rule.per) {
+      ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: counts already weighs errors by requests; drop per' });
+    }
+  });
 export type Rule = z.infer<typeof Rule>;
 
 export const SeverityPolicy = z
@@ -99,21 +168,16 @@ export const SeverityPolicy = z
   .strict();
 export type SeverityPolicy = z.infer<typeof SeverityPolicy>;
 
-export const Baseline = z
-  .object({
-    kind: z.literal('pre-deploy').default('pre-deploy'),
-    /** How much history before the deploy forms the baseline. */
-    duration: Duration.default(3600),
-  })
-  .strict();
-export type Baseline = z.infer<typeof Baseline>;
-
 export const MinEvidence = z
   .object({
     /** Mean requests per second over the window below which the verdict is inconclusive, not pass. */
     throughput: z.number().nonnegative().default(0),
     /** Points of the judged metrics needed in the window for a pass. */
     samples: z.number().int().nonnegative().default(3),
+    /** Requests (throughput x interval, summed over the window) needed for a pass; 0: no floor. */
+    requests: z.number().nonnegative().default(0),
+    /** With too little evidence when the window closes, keep watching up to this much longer. */
+    extend: Duration.default(0),
   })
   .strict();
 export type MinEvidence = z.infer<typeof MinEvidence>;
@@ -172,6 +236,20 @@ export const RuleFile = z
     /** Names of inherited rules to drop for this match. */
     disable: z.array(z.string()).optional(),
     hooks: z.object({ rollback: z.array(Hook).default([]) }).strict().optional(),
+    /** After a rollback the guard keeps watching this long for the service to come back to its baseline (default 10m). */
+    recovery: z.object({ window: Duration }).strict().optional(),
+    /**
+     * Query templates per source type, then per metric: { prometheus: { error_rate: 'sum(rate(…))' } }. The same
+     * as metrics.<name>.queries, in one place; per source type and metric, the more specific file wins.
+     */
+    queries: z
+      .record(z.string(), z.record(z.string(), z.string().min(1)))
+      .superRefine((byType, ctx) => {
+        for (const type of Object.keys(byType)) {
+          if (!/^[a-z][a-z0-9_-]*$/.test(type)) ctx.addIssue({ code: 'custom', path: [type], message: `"${type}" is not a source type; source types are lower-case, e.g. prometheus or datadog` });
+        }
+      })
+      .optional(),
   })
   .strict();
 export type RuleFile = z.infer<typeof RuleFile>;
@@ -189,6 +267,8 @@ export interface RuleSet {
   severities: Record<(typeof SEVERITIES)[number], SeverityPolicy>;
   rules: Rule[];
   hooks: { rollback: Array<Hook> };
+  /** The recovery check after a rollback; resolveRules always sets it. */
+  recovery?: { window: number };
 }
 
 /** A `when` as one line, the way findings and `rules check` print it: "ratio > 5 and value > 0.01". */

@@ -79,6 +79,17 @@ export async function activeWatches(q: Queryable): Promise<Array<{ deploy: Deplo
   });
 }
 
+/** Start times of up to n deploys of service+environment started before `before` whose watch passed, newest first. */
+export async function previousDeploys(q: Queryable, service: string, environment: string, before: number, n: number): Promise<number[]> {
+  const rows = await q.all<{ started_at: number }>(
+    `SELECT d.started_at FROM deploys d JOIN watches w ON w.deploy_id = d.id
+     WHERE d.service = ? AND d.environment = ? AND d.started_at < ? AND w.status = 'pass'
+     ORDER BY d.started_at DESC, d.id DESC LIMIT ?`,
+    [service, environment, before, Math.max(0, Math.floor(n))],
+  );
+  return rows.map((r) => r.started_at);
+}
+
 /**
  * Ends a `watching` watch without a verdict. A watch that has already ended is left as it is (so a late "stop"
  * cannot overwrite a verdict); an unknown deploy id is an error.

@@ -1,5 +1,6 @@
 // Numbered schema migrations, applied in order on open (one transaction each) and recorded in schema_migrations.
 import type { Db } from './db.js';
+import { OUTBOX_MIGRATION } from './migration-002-outbox.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
 export interface Migration {
@@ -108,6 +109,16 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_by_deploy ON actions (deploy_id, id);
 CREATE INDEX actions_by_status ON actions (status);
+`,
+  },
+  OUTBOX_MIGRATION,
+  {
+    version: 3,
+    name: 'finding evidence',
+    // The judge's evidence (baseline spread, test statistic, p-value, persistence) and when a finding cleared.
+    sql: `
+ALTER TABLE findings ADD COLUMN evidence TEXT;
+ALTER TABLE findings ADD COLUMN cleared_at REAL;
 `,
   },
 ];

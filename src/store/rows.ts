@@ -57,6 +57,9 @@ export interface FindingRow {
   baseline: number | null;
   condition: string;
   summary: string;
+  /** JSON of Finding.evidence, or null. */
+  evidence: string | null;
+  cleared_at: number | null;
 }
 
 /** A row of `actions`; `request` is JSON. */
@@ -137,6 +140,8 @@ export function toFinding(r: FindingRow): Finding {
     condition: r.condition,
     kind: r.kind as Finding['kind'],
     summary: r.summary,
+    ...(r.cleared_at === null || r.cleared_at === undefined ? {} : { clearedAt: r.cleared_at }),
+    ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Finding['evidence'] } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import * as actions from './actions-repo.js';
 import * as deploys from './deploys-repo.js';
 import * as observations from './observations-repo.js';
 import { writeJudgement } from './judgements-repo.js';
+import { sqliteOutboxStore } from './outbox-store.js';
 import type { Store } from './types.js';
 
 /**
@@ -38,6 +39,7 @@ export function sqliteStore(db: Db): Store {
     getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
     listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),
     activeWatches: () => deploys.activeWatches(db),
+    previousDeploys: (service, environment, before, n) => deploys.previousDeploys(db, service, environment, before, n),
 
     recordSamples: async (deployId, scope, metric, points) => {
       if (points.length === 0) return;
@@ -52,6 +54,7 @@ export function sqliteStore(db: Db): Store {
     claimAction: (a, now) => actions.claimAction(db, a, now),
     finishAction: (id, result, now) => actions.finishAction(db, id, result, now),
     markInterruptedActions: (now) => actions.markInterrupted(db, now),
+    ...sqliteOutboxStore(db),
 
     close: () => db.close(),
   };

@@ -1,5 +1,6 @@
 // The store contract: what the rest of the guard may ask of persistence. Implemented over sqlite3 in ./sqlite-store.ts.
 import type { BlindSpot, Deploy, Finding, Judgement, Point, SeriesSet, Severity, Verdict } from '../judge/types.js';
+import type { OutboxStore } from './outbox-types.js';
 
 export type DeployOrigin = 'api' | 'github' | 'gitlab' | 'demo';
 
@@ -40,8 +41,10 @@ export interface VerdictRecord {
   decidedAt: number;
 }
 
-export type ActionKind = 'rollback' | 'alert';
-export type ActionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted';
+/** rollback: a hook call; alert: a finding or escalation; resolve: a PagerDuty resolve; notice: a deploy lifecycle message. */
+export type ActionKind = 'rollback' | 'alert' | 'resolve' | 'notice';
+/** muted: a silence matched, so it was recorded but not sent. */
+export type ActionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'muted';
 
 export interface ActionRecord {
   id: number;
@@ -80,7 +83,8 @@ export interface DeployListQuery {
   before?: string;
 }
 
-export interface Store {
+/** Persistence of the guard; the outbox, silences and recovery checks are in OutboxStore (outbox-types.ts). */
+export interface Store extends OutboxStore {
   /**
    * Inserts the deploy and its watch in one transaction, and marks older `watching` watches of the same
    * service+environment as superseded by it. Idempotent on id: if the id exists, nothing changes and
@@ -91,6 +95,11 @@ export interface Store {
   listDeploys(q: DeployListQuery): Promise<DeployView[]>;
   /** Watches with status `watching`, oldest first (what to resume after a restart). */
   activeWatches(): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>>;
+  /**
+   * Start times of up to `n` earlier deploys of service+environment that started before `before` and passed
+   * (a clean window for `baseline: previous-deploys`), newest first.
+   */
+  previousDeploys(service: string, environment: string, before: number, n: number): Promise<number[]>;
 
   /** Stores what a source returned; a point already stored for (deploy, scope, metric, t) is kept as first seen. */
   recordSamples(deployId: string, scope: 'deploy' | 'control', metric: string, points: Point[]): Promise<void>;

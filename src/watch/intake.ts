@@ -62,7 +62,8 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         status: 'watching' as const,
         source: sourceName,
         timeScale: source.timeScale,
-        windowEnd: deploy.startedAt + rules.window,
+        // The judge may extend the window while evidence is short; it says when it is done, the watch stops there.
+        windowEnd: deploy.startedAt + rules.window + rules.minEvidence.extend,
         interval: rules.interval,
         evaluatedAt: null,
         supersededBy: null,

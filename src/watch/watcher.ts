@@ -1,7 +1,9 @@
 // The watch reconcile loop: for each watched deploy, at every due step fetch → record → judge → act → save → schedule.
 import { judge } from '../judge/judge.js';
+import { observationPlan, previousDeploysWanted, watchedMetrics, type PlannedQuery } from '../judge/plan.js';
 import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { Responder } from '../actions/responder.js';
+import type { RecoveryWatch } from './recovery.js';
 import { BUILTIN_METRICS, type CanonicalMetric, type MetricDecl, type RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
 import type { DeployView, Store } from '../store/types.js';
@@ -15,6 +17,8 @@ export interface WatcherDeps {
   /** The effective rules for a deploy (rules are reloadable, so this is asked at every tick). */
   rulesFor(deploy: Deploy): RuleSet;
   responder: Responder;
+  /** Checks that a rolled-back deploy recovers (optional: without it, nothing is checked after a rollback). */
+  recovery?: Pick<RecoveryWatch, 'begin'>;
   logger: Logger;
   metrics: GuardMetrics;
   /** Wall clock in Unix seconds. */
@@ -23,8 +27,7 @@ export interface WatcherDeps {
 
 /** Metrics a watch queries: every metric a rule judges, plus throughput (the evidence of traffic). */
 export function metricsToQuery(rules: RuleSet): Array<[string, MetricDecl]> {
-  const names = new Set<string>(rules.rules.map((r) => r.metric));
-  names.add('throughput');
+  const names = new Set<string>(watchedMetrics(rules));
   return [...names].map((name) => [name, rules.metrics[name] ?? BUILTIN_METRICS[name as CanonicalMetric]] as [string, MetricDecl]).filter(([, decl]) => decl !== undefined);
 }
 
@@ -95,9 +98,12 @@ export class Watcher {
     const target = dueStep(deploy, watch, seriesNow(deploy, watch, this.deps.now()));
     const evaluatedAt = watch.evaluatedAt ?? deploy.startedAt;
     if (target > evaluatedAt || watch.evaluatedAt === null) {
-      const from = watch.evaluatedAt === null ? deploy.startedAt - rules.baseline.duration : watch.evaluatedAt - watch.interval;
-      await this.fetch(deploy, watch.source, rules, from, target, watch.interval);
-      const obs = await this.deps.store.observations(deploy.id);
+      // The judge's plan names every range its baselines need (history on the first tick, then new steps).
+      const from = watch.evaluatedAt === null ? null : watch.evaluatedAt - watch.interval;
+      const wanted = previousDeploysWanted(rules);
+      const previousDeploys = wanted > 0 ? await this.deps.store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, wanted) : [];
+      await this.fetch(deploy, watch.source, rules, observationPlan(rules, deploy, { from, to: target }, previousDeploys), target, watch.interval);
+      const obs = { ...(await this.deps.store.observations(deploy.id)), previousDeploys };
       const judgement = judge(rules, deploy, obs, target);
       await this.act(view, rules, judgement);
       this.deps.metrics.evaluations.inc({ result: judgement.state });
@@ -107,16 +113,23 @@ export class Watcher {
     if (next !== null) this.schedule(deployId, (wallTimeOf(deploy, watch, next) - this.deps.now()) * 1000);
   }
 
-  private async fetch(deploy: Deploy, sourceName: string, rules: RuleSet, from: number, to: number, step: number): Promise<void> {
+  private async fetch(deploy: Deploy, sourceName: string, rules: RuleSet, plan: PlannedQuery[], to: number, step: number): Promise<void> {
     const source = this.deps.sources.get(sourceName);
+    const decls = new Map(metricsToQuery(rules));
     await Promise.all(
-      metricsToQuery(rules).map(async ([metric, decl]) => {
+      plan.map(async ({ scope, metric: name, start, end }) => {
+        const decl = decls.get(name);
+        if (!decl) return;
+        // Control-group blind spots are named control:<metric> so they never make the deploy's own metric blind.
+        const metric = scope === 'control' ? `control:${name}` : name;
         const result = source
-          ? await source.query({ metric, decl, deploy, scope: 'deploy', start: from, end: to, step })
+          ? await source.query({ metric: name, decl, deploy, scope, start, end, step })
           : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
-        if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, 'deploy', metric, result.points);
+        if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, scope, name, result.points);
         const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
+        // Missing history (a week ago, earlier deploys) is not blindness: that baseline falls back to pre-deploy.
+        if (end < deploy.startedAt) return this.deps.logger.info({ deploy: deploy.id, metric, start, end }, `no baseline history: ${message}`);
         this.deps.logger.warn({ deploy: deploy.id, metric, source: sourceName }, `blind: ${message}`);
         return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
       }),
@@ -128,8 +141,8 @@ export class Watcher {
     const { deploy } = view;
     const known = new Set(view.findings.map((f) => f.rule));
     const fresh: Finding[] = judgement.findings.filter((f) => !known.has(f.rule));
-    await this.deps.responder.alert(deploy, rules, fresh);
-    if (judgement.rollback) await this.deps.responder.rollback(deploy, rules, judgement);
+    await this.deps.responder.respond(view, rules, judgement, fresh);
+    if (judgement.rollback) await this.deps.recovery?.begin(view, rules, judgement);
     const status = judgement.state === 'done' ? (judgement.verdict ?? 'inconclusive') : 'watching';
     await this.deps.store.saveJudgement(deploy.id, judgement, status, this.deps.now());
     if (judgement.state === 'done') {

@@ -51,8 +51,9 @@ async function replay(paths: string[], rules = rulesDir): Promise<{ code: number
   return { code, lines: text.split('\n').filter((l) => l !== ''), err: errChunks.join('') };
 }
 
-const LINE_KEYS = ['deployId', 'verdict', 'severity', 'rollback', 'rollbackAt', 'findings', 'reason'];
-const FINDING_KEYS = ['rule', 'metric', 'severity', 'at', 'observed', 'baseline', 'condition'];
+// DESIGN §4's keys exactly, in order; extras only after them.
+const LINE_KEYS = ['deployId', 'verdict', 'severity', 'rollback', 'rollbackAt', 'findings', 'reason', 'evaluatedAt', 'windowEnd'];
+const FINDING_KEYS = ['rule', 'metric', 'severity', 'at', 'observed', 'baseline', 'condition', 'kind', 'summary', 'clearedAt', 'evidence'];
 
 describe('runReplay', () => {
   it('prints one DESIGN §4 line per recording of a directory, in file-name order', async () => {
@@ -68,11 +69,51 @@ describe('runReplay', () => {
       ['d-broken-latency', 'fail', 'P2', false, null],
       ['d-healthy-steady', 'pass', null, false, null],
     ]);
-    expect(parsed[0]!.findings).toEqual([
-      { rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 420, observed: 0.05133, baseline: 0.00213, condition: 'value > 0.01 and ratio > 5' },
+    expect(parsed[0]!.findings).toMatchObject([
+      {
+        rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 420, observed: 0.05133, baseline: 0.00213, condition: 'value > 0.01 and ratio > 5',
+        kind: 'breach', clearedAt: null, evidence: { baseline: { kind: 'pre-deploy', median: 0.00213, count: 60 }, test: null, lookback: 60, points: 1, persistence: 'held 2m at every step' },
+      },
     ]);
     expect(parsed[0]!.reason).toBe('rollback: error-rate-spike (P1): error_rate 5.13% vs baseline 0.21% (24.1x baseline) for 2m');
     expect(parsed[2]!.findings).toEqual([]);
+  });
+
+  it('ends with a summary table per verdict and per severity on stderr, and no progress bar off a terminal', async () => {
+    const { err } = await replay([FIXTURES]);
+    expect(err).toBe(
+      [
+        'replay: 3 recordings',
+        'verdict         count   share',
+        'pass                1   33.3%',
+        'fail                2   66.7%',
+        'inconclusive        0    0.0%',
+        '  rolled back       1   33.3%',
+        'severity        count   share',
+        'P0                  0    0.0%',
+        'P1                  1   33.3%',
+        'P2                  1   33.3%',
+        'P3                  0    0.0%',
+        'none                1   33.3%',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('draws a progress bar when stderr is a terminal', async () => {
+    const err = Object.assign(new PassThrough(), { isTTY: true });
+    const chunks: string[] = [];
+    err.on('data', (c: Buffer) => chunks.push(c.toString()));
+    await runReplay([join(FIXTURES, 'healthy-steady.json')], { rulesDir, err }, new PassThrough());
+    const text = chunks.join('');
+    expect(text).toContain('\r\x1b[2K[------------------------------] 0/1   0%  healthy-steady.json');
+    expect(text).toContain('replay: 1 recording\n');
+  });
+
+  it('passes previous-deploy start times from the deploy label to the judge', async () => {
+    const { recordingObservations, PREVIOUS_DEPLOYS_LABEL } = await import('../../src/cli/replay.js');
+    const deploy = { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 100, labels: { [PREVIOUS_DEPLOYS_LABEL]: '90,80' } };
+    expect(recordingObservations({ format: 'release-guard/recording@1', deploy, series: {} })).toEqual({ series: {}, previousDeploys: [90, 80] });
   });
 
   it('keeps the order the files are given in', async () => {

@@ -71,7 +71,7 @@ describe('restart safety (real child process)', () => {
       });
       expect(res.status).toBe(202);
     }
-    // Kill once the broken watch has judged at least one step but before its rollback (due at minute 4).
+    // Kill once the broken watch has judged at least one step but before its rollback (due at minute 3).
     const before = await until('a first evaluated step', async () => {
       const v = await get(guard!.url, 'r-broken');
       return v.watch?.evaluatedAt && v.watch.evaluatedAt >= v.deploy.startedAt + 60 ? v : null;
@@ -93,9 +93,9 @@ describe('restart safety (real child process)', () => {
     });
 
     expect(broken.verdict).toMatchObject({ verdict: 'fail', rollback: true });
-    // errors start 2 min in and must hold 2 min; demo points sit on whole minutes, so +1 step if startedAt is not aligned
+    // errors start 2 min in and roll back on the second bad point; demo points sit on whole minutes, so +1 step if startedAt is not aligned
     const rollbackAfter = (broken.verdict?.rollbackAt ?? 0) - broken.deploy.startedAt;
-    expect(rollbackAfter).toBe(broken.deploy.startedAt % 60 === 0 ? 240 : 300);
+    expect(rollbackAfter).toBe(broken.deploy.startedAt % 60 === 0 ? 180 : 240);
     expect(healthy.verdict).toMatchObject({ verdict: 'pass', rollback: false });
     expect(broken.actions.filter((a) => a.kind === 'rollback')).toMatchObject([{ target: 'record', status: 'succeeded' }]);
     expect((await readFile(hookLog, 'utf8')).trim().split('\n')).toEqual(['r-broken v8']);

@@ -24,34 +24,44 @@ describe('judge on fixture recordings', () => {
     });
   });
 
-  it('broken-error-spike: the spike at minute 5 held for 2m rolls back at minute 7', async () => {
+  it('broken-error-spike: the spike from minute 5 rolls back at minute 6, on its second bad point', async () => {
     const j = await judgeFixture('broken-error-spike.json');
-    expect(j).toMatchObject({ state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: STARTED_AT + 7 * 60, evaluatedAt: STARTED_AT + 420 });
-    expect(j.findings).toEqual([
-      {
-        rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 420, observed: 0.05133, baseline: 0.00213,
-        condition: 'value > 0.01 and ratio > 5', kind: 'breach', summary: 'error_rate 5.13% vs baseline 0.21% (24.1x baseline) for 2m',
-      },
-    ]);
+    expect(j).toMatchObject({ state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: STARTED_AT + 6 * 60, evaluatedAt: STARTED_AT + 360 });
+    expect(j.findings).toHaveLength(1);
+    const { evidence, ...finding } = j.findings[0]!;
+    expect(finding).toEqual({
+      rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 360, observed: 0.04463, baseline: 0.0021080538069280816,
+      condition: 'ratio > 5 and value > 0.01', kind: 'breach', summary: 'error_rate 4.46% vs baseline 0.21% (21.2x baseline)', clearedAt: null,
+    });
+    // The lower of the last two points, against the pooled baseline rate; 295 errors where 22.7 were expected.
+    expect(evidence).toMatchObject({
+      baseline: { kind: 'pre-deploy', fellBackFrom: null, median: 0.00213, count: 60, from: STARTED_AT - 3600, to: STARTED_AT - 60 },
+      test: { test: 'conditional-binomial', errors: 295, requests: 6126, baselineErrors: 360, baselineRequests: 170610 },
+      alpha: 0.001,
+      lookback: 120,
+      points: 2,
+    });
+    expect(evidence?.test?.pValue).toBeLessThan(1e-200);
   });
 
-  it('broken-latency: fails on the P2 regression without rolling back', async () => {
+  it('broken-latency: fails on P2 latency and per-request CPU regressions without rolling back', async () => {
     const j = await judgeFixture('broken-latency.json');
     expect(j).toMatchObject({ state: 'done', verdict: 'fail', severity: 'P2', rollback: false, rollbackAt: null, evaluatedAt: STARTED_AT + 1800 });
-    expect(j.findings.map((f) => [f.rule, f.at - STARTED_AT, f.observed, f.baseline])).toEqual([
-      ['latency-regression', 600, 322.4, 181.15],
-      ['latency-drift', 780, 304.5, 181.15],
+    expect(j.findings.map((f) => [f.rule, f.at - STARTED_AT, f.observed, f.clearedAt, f.evidence?.test?.test])).toEqual([
+      ['latency-regression', 900, 313.3, null, 'mann-whitney'],
+      ['cpu-regression', 900, 0.009345238095238096, null, 'mann-whitney'],
+      ['latency-drift', 900, 313.3, null, 'mann-whitney'],
     ]);
   });
 
-  it('broken-error-spike: replaying step by step never decides before minute 7', async () => {
+  it('broken-error-spike: replaying step by step never decides before minute 6', async () => {
     const recording = await readRecording(join(FIXTURES, 'broken-error-spike.json'));
     const rules = defaultPolicy();
-    const states = [360, 419, 420].map((dt) => judge(rules, recording.deploy, recording, STARTED_AT + dt));
+    const states = [300, 359, 360].map((dt) => judge(rules, recording.deploy, recording, STARTED_AT + dt));
     expect(states.map((s) => [s.state, s.rollback, s.evaluatedAt - STARTED_AT])).toEqual([
-      ['watching', false, 360],
-      ['watching', false, 360],
-      ['done', true, 420],
+      ['watching', false, 300],
+      ['watching', false, 300],
+      ['done', true, 360],
     ]);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../src/judge/judge.js';
 import type { Judgement, Observations } from '../../src/judge/types.js';
-import type { Rule, RuleSet } from '../../src/rules/schema.js';
+import { BUILTIN_METRICS, type Rule, type RuleSet } from '../../src/rules/schema.js';
 import { DEPLOY, POLICY, T0, at, history, minutes, rule, ruleSet } from './rule-set.js';
 
 interface Case {
@@ -78,11 +78,19 @@ const conditionCases: Case[] = [
     expect: { findings: [{ at: T0 + 120, observed: 0.001, baseline: 0 }] },
   },
   {
-    name: 'zero baseline and zero observed: ratio 1',
-    rules: [errValue('ratio <= 1')],
-    obs: { series: { error_rate: [...history(0), ...minutes(0)] } },
+    name: 'no move from a zero baseline is not harmful, even for a metric harmful either way',
+    rules: [rule({ name: 'flat', metric: 'queue', severity: 'P3', when: 'ratio <= 1' })],
+    set: { metrics: { ...BUILTIN_METRICS, queue: { unit: '', direction: 'either' } } },
+    obs: { series: { queue: [...history(0), ...minutes(0)] } },
     now: T0 + 60,
-    expect: { findings: [{ at: T0 + 60, observed: 0, baseline: 0 }] },
+    expect: { findings: [] },
+  },
+  {
+    name: 'only the harmful direction breaches: error_rate falling is never a finding',
+    rules: [errValue('change < -50%')],
+    obs: { series: { error_rate: [...history(0.01), ...minutes(0.001, 0.001)] } },
+    now: T0 + 120,
+    expect: { findings: [] },
   },
   {
     name: 'baseline is the median of the pre-deploy points only',
@@ -225,7 +233,7 @@ const verdictCases: Case[] = [
     name: 'window end: too little traffic',
     rules: [spikeP1],
     obs: { series: { ...calm, throughput: minutes(0.2, 0.4, 0.3) } },
-    set: { minEvidence: { throughput: 1, samples: 3 } },
+    set: { minEvidence: { throughput: 1, samples: 3, requests: 0, extend: 0 } },
     now: T0 + 600,
     expect: { verdict: 'inconclusive', reason: 'not enough traffic: mean 0.3 req/s < 1 req/s over the window' },
   },
@@ -233,7 +241,7 @@ const verdictCases: Case[] = [
     name: 'window end: no throughput data is not too little traffic',
     rules: [spikeP1],
     obs: { series: calm },
-    set: { minEvidence: { throughput: 1, samples: 3 } },
+    set: { minEvidence: { throughput: 1, samples: 3, requests: 0, extend: 0 } },
     now: T0 + 600,
     expect: { verdict: 'pass' },
   },
@@ -293,7 +301,7 @@ const blindCases: Case[] = [
     expect: {
       state: 'done', verdict: 'inconclusive', severity: 'P3', rollback: false, rollbackAt: null,
       reason: 'metric source blind: error_rate unknown: the metric source failed (prometheus: HTTP 503) at 2 steps',
-      findings: [{ rule: 'source-blind', metric: 'error_rate', severity: 'P3', at: T0 + 120, observed: null, baseline: null, condition: 'prometheus: HTTP 503', kind: 'blind' }],
+      findings: [{ rule: 'source-blind:error_rate', metric: 'error_rate', severity: 'P3', at: T0 + 120, observed: null, baseline: null, condition: 'prometheus: HTTP 503', kind: 'blind' }],
     },
   },
   {

@@ -15,8 +15,8 @@ export const POLICY: RuleSet['severities'] = {
   P3: { rollback: false, failsVerdict: false, alert: [] },
 };
 
-/** A rule as written in YAML (`when` text, `for` duration string), parsed by the real schema. */
-export function rule(input: { name: string; metric: string; severity: string; when: unknown; for?: string }): Rule {
+/** A rule as written in YAML (`when` text, durations as strings, any other option), parsed by the real schema. */
+export function rule(input: { name: string; metric: string; severity: string; when: unknown; for?: string } & Record<string, unknown>): Rule {
   return Rule.parse(input);
 }
 
@@ -27,8 +27,8 @@ export function ruleSet(rules: Rule[], overrides: Partial<RuleSet> = {}): RuleSe
     source: null,
     window: 600,
     interval: 60,
-    baseline: { kind: 'pre-deploy', duration: 600 },
-    minEvidence: { throughput: 0, samples: 3 },
+    baseline: { kind: 'pre-deploy', duration: 600, deploys: 3, minPoints: 10 },
+    minEvidence: { throughput: 0, samples: 3, requests: 0, extend: 0 },
     metrics: { ...BUILTIN_METRICS },
     severities: POLICY,
     rules,

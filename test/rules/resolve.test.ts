@@ -56,9 +56,9 @@ describe('resolveRules', () => {
     expect(set.sources).toEqual([join(rules.dir, 'default.yaml'), join(rules.dir, 'shop.yaml'), join(rules.dir, 'shop-production.yaml')]);
     expect(set.window).toBe(2700);
     expect(set.interval).toBe(30);
-    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 7200 });
+    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 7200, deploys: 3, minPoints: 10 });
     // minEvidence replaces as a whole object: samples is the schema default 3, not the inherited 5.
-    expect(set.minEvidence).toEqual({ throughput: 5, samples: 3 });
+    expect(set.minEvidence).toEqual({ throughput: 5, samples: 3, requests: 0, extend: 0 });
     expect(set.rules.map((r) => [r.name, r.severity, whenText(r.when), r.for])).toEqual([
       ['outage', 'P0', 'value >= 0.1', 30],
       ['spike', 'P1', 'ratio > 3 and value > 0.005', 120],
@@ -76,7 +76,7 @@ describe('resolveRules', () => {
     expect(set.sources.map((s) => s.split(/[\\/]/).pop())).toEqual(['default.yaml', 'shop.yaml']);
     expect(set.window).toBe(2700);
     expect(set.interval).toBe(60);
-    expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 5 });
+    expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 5, requests: 0, extend: 0 });
     expect(set.rules.map((r) => r.name)).toEqual(['outage', 'spike', 'orders-dropped']);
     expect(set.rules[0]!.when).toEqual({ all: [{ subject: 'value', op: '>=', threshold: 0.25, text: 'value >= 0.25' }] });
     expect(set.hooks.rollback.map((h) => h.name)).toEqual(['generic']);
@@ -86,7 +86,7 @@ describe('resolveRules', () => {
     const set = resolveRules(await loaded(), { service: 'billing', environment: 'production' });
     expect(set.sources).toHaveLength(1);
     expect(set.window).toBe(1800);
-    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 3600 });
+    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 });
     expect(set.rules.map((r) => r.name)).toEqual(['outage', 'spike', 'drift']);
     expect(set.rules[1]!.for).toBe(120);
     expect(set.metrics.orders).toBeUndefined();
@@ -97,8 +97,8 @@ describe('resolveRules', () => {
     const rules = await loadRules(await ruleDir({ 'default.yaml': 'version: 1\n' }));
     const set = resolveRules(rules, { service: 'x', environment: 'y' });
     expect(set).toMatchObject({ source: null, window: 1800, interval: 60, rules: [], hooks: { rollback: [] } });
-    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 3600 });
-    expect(set.minEvidence).toEqual({ throughput: 0, samples: 3 });
+    expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 });
+    expect(set.minEvidence).toEqual({ throughput: 0, samples: 3, requests: 0, extend: 0 });
     expect(set.severities).toEqual({
       P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
       P1: { rollback: true, failsVerdict: true, alert: ['slack', 'page'] },

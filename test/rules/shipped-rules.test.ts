@@ -18,18 +18,25 @@ describe('the shipped rules/ directory', () => {
   it('encodes the runbook policy in default.yaml', async () => {
     const set = resolveRules(await loadRules(RULES), { service: 'any', environment: 'production' });
     expect(set).toMatchObject({ window: 1800, interval: 60, baseline: { kind: 'pre-deploy', duration: 3600 } });
-    expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 3 });
-    expect(set.rules.map((r) => [r.name, r.metric, r.severity, whenText(r.when), r.for])).toEqual([
-      ['outage-error-rate', 'error_rate', 'P0', 'value >= 0.25', 60],
-      ['health-check-failing', 'health', 'P0', 'value < 0.5', 60],
-      ['error-rate-spike', 'error_rate', 'P1', 'ratio > 5 and value > 0.01', 120],
-      ['latency-regression-severe', 'latency_p95', 'P1', 'change > 200%', 120],
-      ['latency-regression', 'latency_p95', 'P2', 'change > 20%', 120],
-      ['latency-slow', 'latency_p95', 'P2', 'value > 1000', 120],
-      ['cpu-high', 'cpu', 'P2', 'value > 0.7', 300],
-      ['memory-high', 'memory', 'P2', 'value > 0.8', 300],
-      ['latency-drift', 'latency_p95', 'P3', 'change > 10%', 300],
+    expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 3, requests: 300, extend: 900 });
+    expect(set.rules.map((r) => [r.name, r.metric, r.severity, whenText(r.when), r.for, r.lookback ?? null, r.test, r.warmup])).toEqual([
+      ['outage-error-rate', 'error_rate', 'P0', 'value >= 0.25', 0, 120, 'counts', 0],
+      ['health-check-failing', 'health', 'P0', 'value < 0.5', 60, null, 'none', 0],
+      ['error-rate-spike', 'error_rate', 'P1', 'ratio > 5 and value > 0.01', 0, 120, 'counts', 0],
+      ['latency-regression-severe', 'latency_p95', 'P1', 'change > 200%', 0, 180, 'mann-whitney', 180],
+      ['error-rate-high', 'error_rate', 'P2', 'value > 0.01 and ratio > 1.5', 120, 300, 'counts', 0],
+      ['latency-regression', 'latency_p95', 'P2', 'change > 20%', 180, 300, 'mann-whitney', 300],
+      ['latency-slow', 'latency_p95', 'P2', 'value > 1000 and change > 10%', 180, 300, 'mann-whitney', 300],
+      ['cpu-regression', 'cpu', 'P2', 'change > 20%', 180, 300, 'mann-whitney', 300],
+      ['memory-high', 'memory', 'P2', 'value > 0.8 and change > 5%', 180, 300, 'mann-whitney', 300],
+      ['memory-growth', 'memory', 'P2', 'change > 5% and slope > 0.2', 180, 600, 'mann-whitney', 300],
+      ['throughput-drop', 'throughput', 'P2', 'change < -50%', 120, 180, 'mann-whitney', 0],
+      ['cpu-high', 'cpu', 'P3', 'value > 0.7', 300, 300, 'none', 300],
+      ['latency-drift', 'latency_p95', 'P3', 'change > 10%', 300, 300, 'mann-whitney', 300],
     ]);
+    // Rollback rules need p < 0.001; cpu is judged per request.
+    expect(set.rules.filter((r) => r.confidence === 0.999).map((r) => r.name)).toEqual(['outage-error-rate', 'error-rate-spike', 'latency-regression-severe']);
+    expect(set.rules.find((r) => r.name === 'cpu-regression')?.per).toBe('throughput');
     expect(set.metrics.health).toEqual({ unit: 'fraction', direction: 'decrease', description: 'fraction of health checks passing' });
     expect(set.severities).toEqual({
       P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
@@ -42,7 +49,7 @@ describe('the shipped rules/ directory', () => {
 
   it('gives demo-shop its demo rollback hook', async () => {
     const set = resolveRules(await loadRules(RULES), { service: 'demo-shop', environment: 'demo' });
-    expect(set.rules).toHaveLength(9);
+    expect(set.rules).toHaveLength(13);
     expect(set.hooks.rollback).toHaveLength(1);
     expect(set.hooks.rollback[0]).toMatchObject({ type: 'exec', name: 'demo-rollback', timeout: 30 });
     expect(set.hooks.rollback[0]).toHaveProperty('command', [
@@ -50,6 +57,23 @@ describe('the shipped rules/ directory', () => {
       '-e',
       "console.log('rolled back ' + process.env.RG_SERVICE + ' ' + process.env.RG_ENVIRONMENT + ' from ' + process.env.RG_VERSION + ' to ' + (process.env.RG_PREVIOUS_VERSION || 'previous'))",
     ]);
+  });
+
+  it('the canary example loads over the default and sets control, week-ago and previous-deploys baselines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rg-example-'));
+    try {
+      await copyFile(join(RULES, 'default.yaml'), join(dir, 'default.yaml'));
+      await writeFile(join(dir, 'search.yaml'), await readFile(join(RULES, 'examples', 'canary.yaml'), 'utf8'));
+      const set = resolveRules(await loadRules(dir), { service: 'search', environment: 'production' });
+      expect(set.baseline).toEqual({ kind: 'control', duration: 3600, deploys: 3, minPoints: 10 });
+      const by = (name: string) => set.rules.find((r) => r.name === name)!;
+      expect(by('latency-regression')).toMatchObject({ breaches: { count: 3, of: 5 }, warmup: 480, clearAfter: 5, tolerance: 0.05 });
+      expect(by('zero-results').baseline?.kind).toBe('week-ago');
+      expect(by('index-stale').failClosed).toBe(true);
+      expect(by('memory-growth').baseline).toMatchObject({ kind: 'previous-deploys', deploys: 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the commented example is itself a valid override', async () => {

@@ -91,3 +91,24 @@ describe('saveJudgement', () => {
     );
   });
 });
+
+describe('finding evidence', () => {
+  it('keeps the judge evidence and the clearing time with the finding (migration 3)', async () => {
+    const withEvidence: Finding = {
+      ...spike,
+      clearedAt: 1763647800,
+      evidence: {
+        baseline: null,
+        test: null,
+        alpha: 0.001,
+        lookback: 120,
+        points: 2,
+        persistence: 'held 2m at every step',
+        note: 'no throughput: every point in the lookback must breach',
+      },
+    };
+    await store.saveJudgement('d-42', judgement({ findings: [withEvidence, blind] }), 'watching', 1763647500);
+    const view = await store.getDeploy('d-42');
+    expect(view?.findings).toEqual([blind, withEvidence]);
+  });
+});

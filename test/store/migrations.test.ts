@@ -29,17 +29,17 @@ describe('migrate', () => {
     expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(db)).toEqual([]);
     const recorded = await db.all<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-    expect(recorded).toEqual([{ version: 1, name: 'initial schema' }]);
+    expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(await currentVersion(db)).toBe(LATEST_VERSION);
     await db.close();
-    expect(await tables(path)).toEqual(['actions', 'blind_spots', 'deploys', 'findings', 'samples', 'schema_migrations', 'verdicts', 'watches']);
+    expect(await tables(path)).toEqual(['actions', 'blind_spots', 'deliveries', 'deploys', 'findings', 'recoveries', 'samples', 'schema_migrations', 'silences', 'verdicts', 'watches']);
   });
 
   it('re-opening a migrated store applies nothing and keeps the version', async () => {
     await (await openStore(path)).close();
     await (await openStore(path)).close();
     const db = await openDb(path);
-    expect(await db.all('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(await migrate(db)).toEqual([]);
     await db.close();
   });
@@ -56,9 +56,10 @@ describe('migrate', () => {
 
   it('rolls back a failing migration and leaves the database at the previous version', async () => {
     const db = await openDb(path);
-    const broken = [...MIGRATIONS, { version: 2, name: 'broken', sql: 'CREATE TABLE extra (a TEXT); INSERT INTO missing VALUES (1);' }];
-    await expect(migrate(db, broken)).rejects.toThrow('migration 2 (broken) failed on ' + path + '; the database is left at version 1');
-    expect(await currentVersion(db)).toBe(1);
+    const next = LATEST_VERSION + 1;
+    const broken = [...MIGRATIONS, { version: next, name: 'broken', sql: 'CREATE TABLE extra (a TEXT); INSERT INTO missing VALUES (1);' }];
+    await expect(migrate(db, broken)).rejects.toThrow(`migration ${next} (broken) failed on ${path}; the database is left at version ${LATEST_VERSION}`);
+    expect(await currentVersion(db)).toBe(LATEST_VERSION);
     expect(await db.get("SELECT name FROM sqlite_master WHERE name = 'extra'")).toBeUndefined();
     await db.close();
   });

@@ -64,6 +64,7 @@ describe('watcher', () => {
     await watcher.evaluate('d-1');
     await watcher.stop();
     const view = await store.getDeploy('d-1');
+    expect(view?.findings).toEqual([]);
     expect(view?.watch?.status).toBe('pass');
     expect(view?.watch?.evaluatedAt).toBe(T0 + 30 * 60);
     expect(view?.verdict).toMatchObject({ verdict: 'pass', rollback: false, rollbackAt: null });
@@ -79,8 +80,8 @@ describe('watcher', () => {
     await first.watcher.stop();
     const view = await store.getDeploy('d-1');
     expect(view?.verdict).toMatchObject({ verdict: 'fail', severity: 'P1', rollback: true });
-    // broken-errors starts 2 minutes in; error-rate-spike needs 2 more minutes of breach
-    expect(view?.verdict?.rollbackAt).toBe(T0 + 4 * 60);
+    // broken-errors starts 2 minutes in (the point at minute 2 is bad); error-rate-spike acts on the second bad point
+    expect(view?.verdict?.rollbackAt).toBe(T0 + 3 * 60);
     expect(view?.findings.map((f) => f.rule)).toContain('error-rate-spike');
     const rollbacks = view?.actions.filter((a) => a.kind === 'rollback') ?? [];
     expect(rollbacks).toMatchObject([{ target: 'record', status: 'succeeded' }]);
@@ -118,6 +119,10 @@ describe('watcher', () => {
     const view = await store.getDeploy('d-1');
     expect(view?.verdict).toMatchObject({ verdict: 'inconclusive', rollback: false });
     expect(view?.findings.every((f) => f.kind === 'blind')).toBe(true);
+    // one blind finding per metric the rules watch, each under its own name, so none hides another
+    expect(view?.findings.map((f) => f.rule).sort()).toEqual(
+      ['cpu', 'error_rate', 'health', 'latency_p95', 'memory', 'throughput'].map((m) => `source-blind:${m}`),
+    );
     expect(view?.actions.filter((a) => a.kind === 'rollback')).toHaveLength(0);
   });
 

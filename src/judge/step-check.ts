@@ -1,0 +1,173 @@
+// One rule at one step: the observed value over its lookback, its baseline, the harmful direction and the test.
+import type { Baseline, Direction, Rule } from '../rules/schema.js';
+import { median, selectBaseline, type BaselineSample } from './baseline.js';
+import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
+import { countTest } from './stats/count-test.js';
+import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
+import { observedAt, pointsIn } from './steps.js';
+import type { Point, TestEvidence } from './types.js';
+
+/** Everything a rule needs to judge any step; built once per rule by evaluate-rule.ts. */
+export interface RuleContext {
+  rule: Rule;
+  direction: Direction;
+  interval: number;
+  startedAt: number;
+  window: number;
+  baseline: Baseline;
+  previousDeploys: readonly number[];
+  /** The rule's metric per scope, already divided by the `per` metric when the rule has one. */
+  series: { deploy: readonly Point[]; control: readonly Point[] };
+  /** Throughput per scope, to turn error rates into counts. */
+  traffic: { deploy: readonly Point[]; control: readonly Point[] };
+  /** Seconds one point of the series stands for: its typical spacing, at most the interval. */
+  spacing: number;
+}
+
+/** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
+export type StepOutcome =
+  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string }
+  | { kind: 'clear' }
+  | { kind: 'gap' };
+
+/**
+ * Judges one step t, seeing only points up to t:
+ * 1. a gap when the metric has no point in (t - interval, t] (a breach instead for `failClosed` rules);
+ * 2. observed = median of the points in (t - lookback, t] — a single outlier cannot move a median of three;
+ *    without a lookback, the latest point in (t - interval, t]; a lookback of two or more intervals with a
+ *    single point in it is a gap;
+ * 3. the move from the baseline median must be in the metric's harmful direction;
+ * 4. the `when` conditions must hold on observed (ratio and change against the baseline median);
+ * 5. the test, if any, must reject "no worse than baseline x (1 + tolerance)" at 1 - confidence.
+ * A test that cannot run (`counts` without throughput data, any test without a baseline) falls back to the
+ * plain values and demands that every point in the lookback breach (stricter persistence instead of evidence).
+ */
+export function checkStep(ctx: RuleContext, t: number): StepOutcome {
+  const { rule, interval } = ctx;
+  if (observedAt(ctx.series.deploy, t, interval) === null) {
+    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : { kind: 'gap' };
+  }
+  // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
+  const inLookback = pointsIn(ctx.series.deploy, t - (rule.lookback ?? interval), t);
+  const recent = rule.lookback === undefined ? inLookback.slice(-1) : inLookback;
+  // A lookback of two or more intervals needs two points, or a single outlier would decide alone.
+  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return { kind: 'gap' };
+  const values = recent.map((p) => p[1]);
+  const observed = majorityValue(values, ctx.direction);
+  const baseline = baselineAt(ctx, t);
+  const counts = rule.test === 'counts' ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
+  const baseCounts = counts && baseline ? windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing) : null;
+  // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
+  // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
+  const center = baselineCenter(baseline, baseCounts);
+  if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
+  // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
+  const fallback = (rule.test === 'counts' && counts === null) || (rule.test !== 'none' && baseline === null);
+  const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
+  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope)) : whenHolds(rule.when, observed, center, slope);
+  if (!held) return { kind: 'clear' };
+  const alpha = 1 - rule.confidence;
+  let test: TestEvidence | null = null;
+  if (rule.test === 'mann-whitney' && baseline) {
+    test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
+  } else if (counts && baseline) {
+    test = errorCountTest(counts, baseCounts, baseline, rule.tolerance);
+  }
+  if (test && !(test.pValue < alpha)) return { kind: 'clear' };
+  const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
+  const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
+  const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
+  return { kind: 'breach', observed, baseline: judgedAgainst, test, points: recent.length, ...(slope !== null ? { slope } : {}), ...(note ? { note } : {}) };
+}
+
+/**
+ * The value a majority of the lookback points reach in the harmful direction: the median for an odd count;
+ * for an even count the less harmful of the two middle values, so that with a gap in the lookback one
+ * outlier out of two points still cannot breach.
+ */
+export function majorityValue(values: readonly number[], direction: Direction): number {
+  if (values.length % 2 === 1 || direction === 'either') return median(values)!;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return direction === 'increase' ? sorted[mid - 1]! : sorted[mid]!;
+}
+
+function baselineCenter(baseline: BaselineSample | null, counts: Counts | null): number | null {
+  if (!baseline) return null;
+  if (counts && counts.exactRequests > 0) return counts.exactErrors / counts.exactRequests;
+  return baseline.evidence.median;
+}
+
+const fixedBaselines = new WeakMap<RuleContext, BaselineSample | null>();
+
+/** The rule's baseline at step t; only the control group's moves with the step, the others are computed once. */
+function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
+  const select = (): BaselineSample | null =>
+    selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
+  if (ctx.baseline.kind === 'control') return select();
+  if (!fixedBaselines.has(ctx)) fixedBaselines.set(ctx, select());
+  return fixedBaselines.get(ctx) ?? null;
+}
+
+/** Whether observed moved from the baseline in the harmful direction (any move for `either`). */
+export function harmful(direction: Direction, observed: number, center: number): boolean {
+  if (direction === 'increase') return observed > center;
+  if (direction === 'decrease') return observed < center;
+  return observed !== center;
+}
+
+function mannWhitney(values: number[], baseline: BaselineSample, direction: Direction, tolerance: number, n: number): TestEvidence {
+  const alternative: Alternative = direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
+  // Kayenta-style effect-size tolerance: the null hypothesis is the baseline shifted by the tolerance.
+  const scale = direction === 'increase' ? 1 + tolerance : direction === 'decrease' ? Math.max(0, 1 - tolerance) : 1;
+  const base = baseline.points.map((p) => p[1] * scale);
+  const r = mannWhitneyU(values, base, alternative);
+  return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.length };
+}
+
+/** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
+export interface Counts {
+  errors: number;
+  requests: number;
+  exactErrors: number;
+  exactRequests: number;
+}
+
+/**
+ * Errors and requests behind rate points: rate x throughput x the seconds each point stands for (`spacing`),
+ * rounded to whole numbers; null without traffic.
+ */
+export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
+  let errors = 0;
+  let requests = 0;
+  let counted = 0;
+  for (const [t, rate] of points) {
+    const rps = observedAt(traffic, t, spacing);
+    if (rps === null) continue;
+    requests += rps * spacing;
+    errors += rate * rps * spacing;
+    counted++;
+  }
+  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
+}
+
+function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number): TestEvidence {
+  const mean = baseline.points.reduce((s, p) => s + p[1], 0) / baseline.points.length;
+  const r = countTest({
+    errors: counts.errors,
+    requests: counts.requests,
+    baselineErrors: base?.errors ?? null,
+    baselineRequests: base?.requests ?? null,
+    baselineRate: mean,
+    tolerance,
+  });
+  return { test: r.test, errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+}
+
+/** The typical spacing of a series' points (median gap), capped at the interval; the interval when unknown. */
+export function pointSpacing(points: readonly Point[], interval: number): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
+  const typical = median(gaps.filter((g) => g > 0));
+  return typical === null ? interval : Math.min(interval, typical);
+}
