@@ -54,23 +54,13 @@ export interface DeliveryRecord {
 }
 
 /** A delivery to write to the outbox; `action` also records it among the deploy's actions. */
-export interface NewDelivery {
-  dedupKey: string;
-  deployId: string | null;
-  service: string | null;
-  environment: string | null;
-  kind: DeliveryKind;
-  event: string;
-  channel: string;
-  channelType: string;
-  severity: Severity | null;
-  thread: string | null;
-  payload: unknown;
+export type NewDelivery = Pick<
+  DeliveryRecord,
+  'dedupKey' | 'deployId' | 'service' | 'environment' | 'kind' | 'event' | 'channel' | 'channelType' | 'severity' | 'thread' | 'payload' | 'silenceId' | 'deadlineAt'
+> & {
   status: 'pending' | 'muted' | 'held';
-  silenceId: number | null;
-  deadlineAt: number;
   action: { kind: ActionKind; target: string; request: unknown } | null;
-}
+};
 
 /** How an attempt ended, as recorded. */
 export type DeliveryOutcome =
