@@ -29,3 +29,34 @@ export function verifySha256Signature(secret: string, body: Buffer | string, hea
   const expected = createHmac('sha256', secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** Header with the Unix seconds a signed request was made at; part of what is signed. */
+export const TIMESTAMP_HEADER = 'x-release-guard-timestamp';
+
+/** What a signed request is: the signature binds the time, the method, the path (with its query) and the body. */
+export interface SignedRequestParts {
+  /** Unix seconds (whole). */
+  timestamp: number;
+  /** Upper-case HTTP method, e.g. `POST`. */
+  method: string;
+  /** Path with query string as sent on the request line, e.g. `/v1/deploys?x=1`. */
+  path: string;
+  body: Buffer | string;
+}
+
+/**
+ * The signed string `<timestamp>.<METHOD>.<path>.<raw body>`, as Slack's `v0:<ts>:<body>` and Stripe's
+ * `<ts>.<body>` schemes do, plus method and path so a signature for one route cannot be used on another.
+ */
+export function requestSignatureBase(r: SignedRequestParts): Buffer {
+  const head = Buffer.from(`${Math.trunc(r.timestamp)}.${r.method.toUpperCase()}.${r.path}.`, 'utf8');
+  return Buffer.concat([head, typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body]);
+}
+
+/** Headers for a signed release-guard request (CI clients, outgoing http hooks). */
+export function signRequest(secret: string, r: SignedRequestParts): { 'X-Release-Guard-Timestamp': string; 'X-Release-Guard-Signature': string } {
+  return {
+    'X-Release-Guard-Timestamp': String(Math.trunc(r.timestamp)),
+    'X-Release-Guard-Signature': signSha256(secret, requestSignatureBase(r)),
+  };
+}
