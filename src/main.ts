@@ -12,7 +12,7 @@ import type { Deploy } from './judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
-import { openStore } from './store/sqlite-store.js';
+import { openStore } from './store/open.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createIntake } from './watch/intake.js';
@@ -71,7 +71,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+  const store = await openStore(config.store, { dataDir: config.dataDir });
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';

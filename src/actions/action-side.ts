@@ -5,7 +5,7 @@ import type { Deploy } from '../judge/types.js';
 import type { LoadedRules } from '../rules/load.js';
 import { FALLBACKS } from '../rules/resolve.js';
 import type { Hook } from '../rules/schema.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { assembleDelivery, unconfiguredNames } from './delivery.js';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
 import { NotificationsConfig } from '../actions/notify/config.js';
+import { DEFAULT_STORE, StoreConfig } from '../store/config.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -29,6 +30,8 @@ export const Config = z
     /** SQLite database and dev token live here. */
     dataDir: z.string().min(1).default('./data'),
     rulesDir: z.string().min(1).default('./rules'),
+    /** Where deploys, verdicts and the outbox are kept: `{kind: sqlite, path?}` (the default, in the data dir). */
+    store: StoreConfig.default(DEFAULT_STORE),
     /** Base URL people use to reach the guard (links in alerts and hooks); default http://host:port. */
     publicUrl: z.url().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
