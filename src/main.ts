@@ -50,15 +50,27 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
     throw new Error('no CI token configured: set RELEASE_GUARD_TOKEN (or auth.tokenFile in the config), or run with --dev to generate one for local use');
   }
   const file = path.join(dataDir, 'dev-token');
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), origin: 'dev-token-file' };
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (!kept) throw new Error(`${file} is empty: delete it to have a new dev token generated`);
+    return { token: kept, origin: 'dev-token-file' };
+  }
   const token = `dev-${randomBytes(18).toString('base64url')}`;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, origin: 'generated' };
 }
 
+/** Refuses blank secrets whatever their origin (env, file, or a caller of startGuard): an empty key verifies anything. */
+export function refuseBlankSecrets(secrets: Secrets): void {
+  for (const [key, value] of Object.entries(secrets)) {
+    if (value !== null && value.trim() === '') throw new Error(`the ${key} secret is empty (or only white space); set it to a real secret, or leave it unset`);
+  }
+}
+
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const { config, logger } = opts;
+  refuseBlankSecrets(opts.secrets);
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);

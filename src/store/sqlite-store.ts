@@ -7,13 +7,14 @@ import * as deploys from './deploys-repo.js';
 import * as observations from './observations-repo.js';
 import { writeJudgement } from './judgements-repo.js';
 import { sqliteOutboxStore } from './outbox-store.js';
+import { rememberNonce, seenNonce, type NonceStore } from './nonces-repo.js';
 import type { Store } from './types.js';
 
 /**
  * Opens the sqlite file at `path` (creating it and its directory), applies pending migrations, and returns the
  * Store. Fails if the file was written by a newer release-guard.
  */
-export async function openStore(path: string): Promise<Store> {
+export async function openStore(path: string): Promise<Store & NonceStore> {
   const db = await openDb(path);
   try {
     await migrate(db);
@@ -25,7 +26,7 @@ export async function openStore(path: string): Promise<Store> {
 }
 
 /** The Store over an already open and migrated connection. */
-export function sqliteStore(db: Db): Store {
+export function sqliteStore(db: Db): Store & NonceStore {
   return {
     createDeploy: (deploy, watch) =>
       db.transaction(async (tx) => {
@@ -35,6 +36,11 @@ export function sqliteStore(db: Db): Store {
         const view = await deploys.getDeploy(tx, deploy.id);
         if (!view) throw new Error(`deploy ${deploy.id} vanished inside the transaction that inserted it`);
         return { view, created: true, superseded };
+      }),
+    supersedeOlder: (deployId, now) =>
+      db.transaction(async (tx) => {
+        const view = await deploys.getDeploy(tx, deployId);
+        return view ? deploys.supersedeOlder(tx, view.deploy, now) : [];
       }),
     getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
     listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),
@@ -54,6 +60,8 @@ export function sqliteStore(db: Db): Store {
     claimAction: (a, now) => actions.claimAction(db, a, now),
     finishAction: (id, result, now) => actions.finishAction(db, id, result, now),
     markInterruptedActions: (now) => actions.markInterrupted(db, now),
+    rememberNonce: (key, expiresAt, now) => db.transaction((tx) => rememberNonce(tx, key, expiresAt, now)),
+    seenNonce: (key, now) => seenNonce(db, key, now),
     ...sqliteOutboxStore(db),
 
     close: () => db.close(),

@@ -91,6 +91,11 @@ export interface Store extends OutboxStore {
    * `created` is false.
    */
   createDeploy(deploy: DeployRecord, watch: Omit<WatchRecord, 'deployId' | 'updatedAt'>): Promise<{ view: DeployView; created: boolean; superseded: string[] }>;
+  /**
+   * For a deploy that was dated ahead of its arrival (and so superseded nothing then): supersedes the older
+   * `watching` watches of its service+environment now that it has started. Idempotent; returns their ids.
+   */
+  supersedeOlder(deployId: string, now: number): Promise<string[]>;
   getDeploy(id: string): Promise<DeployView | null>;
   listDeploys(q: DeployListQuery): Promise<DeployView[]>;
   /** Watches with status `watching`, oldest first (what to resume after a restart). */

@@ -8,6 +8,7 @@ import type { MetricSource } from '../sources/types.js';
 import type { DeployListQuery, DeployOrigin, DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
+import { DeployConflictError, differingFields } from './deploy-conflict.js';
 import type { Watcher } from './watcher.js';
 
 /** A deploy the guard cannot watch as configured; the API answers it with `status` and this message. */
@@ -37,7 +38,11 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
       const receivedAt = deps.now();
       if (input.id) {
         const existing = await deps.store.getDeploy(input.id);
-        if (existing) return { view: existing, created: false };
+        if (existing) {
+          const differing = differingFields(input, existing.deploy, origin);
+          if (differing.length > 0) throw new DeployConflictError(input.id, differing);
+          return { view: existing, created: false };
+        }
       }
       const rules = deps.rulesFor(input);
       const sourceName = rules.source ?? deps.defaultSource;
@@ -70,7 +75,12 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         reason: null,
       };
       const result = await deps.store.createDeploy(deploy, watch);
-      if (!result.created) return { view: result.view, created: false };
+      if (!result.created) {
+        // Lost a race with a concurrent repeat of the same id: the same conflict rule applies.
+        const differing = differingFields(input, result.view.deploy, origin);
+        if (differing.length > 0) throw new DeployConflictError(deploy.id, differing);
+        return { view: result.view, created: false };
+      }
       for (const old of result.superseded) {
         deps.watcher.cancel(old);
         deps.metrics.watchesActive.dec();

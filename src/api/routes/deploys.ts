@@ -5,10 +5,11 @@ import { z } from 'zod';
 import type { DeployListQuery, WatchStatus } from '../../store/types.js';
 import { requireCiAuth } from '../auth.js';
 import { parseJsonBody, readRawBody } from '../body.js';
-import { DEPLOY_INPUT_FIELDS, DeployInput } from '../deploy-input.js';
+import { DEPLOY_INPUT_FIELDS, type DeployInput } from '../deploy-input.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
+import { apiPolicy, reservedIdProblem, type ApiPolicy } from '../policy.js';
 
 const WATCH_STATUSES = ['watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'] as const satisfies readonly WatchStatus[];
 /** Fails to compile if store/types.ts gains a status this list lacks. */
@@ -36,19 +37,21 @@ export function newDeployId(): string {
 }
 
 /** POST /v1/deploys, GET /v1/deploys, GET /v1/deploys/:id. */
-export function deployRoutes(deps: AppDeps): Router {
+export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)): Router {
   const router = Router();
-  const auth = requireCiAuth(deps.auth);
+  const auth = requireCiAuth(deps.auth, policy.signing);
 
   router.post('/v1/deploys', readRawBody, auth, parseJsonBody, async (req, res) => {
-    const parsed = DeployInput.safeParse(req.body);
+    const parsed = policy.deployInput.safeParse(req.body);
     if (!parsed.success) {
       sendError(res, 400, 'invalid deploy', undefined, { issues: toApiIssues(parsed.error, DEPLOY_INPUT_FIELDS) });
       return;
     }
+    const reserved = parsed.data.id === undefined ? null : reservedIdProblem(parsed.data.id);
+    if (reserved) return sendError(res, 400, 'invalid deploy', undefined, { issues: [{ path: 'id', message: reserved }] });
     const input: DeployInput = { ...parsed.data, id: parsed.data.id ?? newDeployId() };
     const { view, created } = await deps.intake.ingest(input, 'api');
-    res.status(created ? 202 : 200).json(view);
+    res.status(created ? 202 : 200).json(policy.redact(view));
   });
 
   router.get('/v1/deploys', readRawBody, auth, async (req, res) => {
@@ -58,7 +61,7 @@ export function deployRoutes(deps: AppDeps): Router {
       return;
     }
     const query: DeployListQuery = parsed.data;
-    res.json({ deploys: await deps.intake.list(query) });
+    res.json({ deploys: policy.redact(await deps.intake.list(query)) });
   });
 
   router.get('/v1/deploys/:id', readRawBody, auth, async (req, res) => {
@@ -68,7 +71,7 @@ export function deployRoutes(deps: AppDeps): Router {
       sendError(res, 404, 'not found', `no deploy with id ${id}`);
       return;
     }
-    res.json(view);
+    res.json(policy.redact(view));
   });
 
   return router;
