@@ -32,7 +32,7 @@ export async function runHttpHook(hook: HttpHook, ctx: HookContext, deps: HookDe
   const where = `http hook "${hook.name}" (${originOf(hook.url)})`;
   const env = deps.env ?? process.env;
   const secret = hook.secretEnv ? env[hook.secretEnv]?.trim() : undefined;
-  const result = (r: Omit<HookResult, 'durationMs'>): HookResult => ({ ...scrub(r, hook, secret), durationMs: now() - started });
+  const result = (r: Omit<HookResult, 'durationMs'>): HookResult => ({ ...scrub(r, hook, secret, deps.redact ?? ((t) => t)), durationMs: now() - started });
   if (hook.secretEnv && !secret) {
     const error = `${where}: environment variable ${hook.secretEnv} (secretEnv) is not set; set it to the HMAC key the receiver expects, or remove secretEnv`;
     return result({ ok: false, output: '', error, retryable: false });
@@ -106,11 +106,11 @@ function originOf(url: string): string {
 }
 
 /** Replaces the signing secret and sensitive header values wherever they appear (e.g. echoed by the receiver). */
-function scrub<T extends { output: string; error: string | null }>(r: T, hook: HttpHook, secret: string | undefined): T {
+function scrub<T extends { output: string; error: string | null }>(r: T, hook: HttpHook, secret: string | undefined, redact: (t: string) => string): T {
   const hidden = Object.entries(hook.headers ?? {})
     .filter(([name, value]) => SENSITIVE_HEADER.test(name) && value.length >= 4)
     .map(([, value]) => value);
   if (secret) hidden.push(secret);
-  const clean = (text: string): string => hidden.reduce((acc, value) => acc.split(value).join('[redacted]'), text);
+  const clean = (text: string): string => redact(hidden.reduce((acc, value) => acc.split(value).join('[redacted]'), text));
   return { ...r, output: clean(r.output), error: r.error === null ? null : clean(r.error) };
 }
