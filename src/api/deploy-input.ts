@@ -10,6 +10,7 @@ export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
  * C0 and C1 control characters and DEL. They have no business in a name, version, label or link, and they break
  * what the values reach: a NUL in an exec hook's environment makes spawn fail, a newline forges log lines.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const NO_CONTROL = 'must not contain control characters (NUL, newline, tab, escape, …)';
 /** Characters a link may not keep after re-serialisation: they end a Slack `<url|text>` link (Slack mrkdwn). */

@@ -1,6 +1,7 @@
 // Links in alerts come from deploys (hostile input): only http(s), re-serialised, nothing that ends a Slack link.
 
 /** Characters that end or split a Slack `<href|text>` link, or a quoted HTML attribute. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const LINK_BREAKERS = /[|<>"'\s\u0000-\u001f\u007f-\u009f]/;
 
 /**
