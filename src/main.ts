@@ -16,7 +16,7 @@ import type { MetricSource } from './sources/types.js';
 import { openStore } from './store/sqlite-store.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
-import { createRedactor, referencedSecrets } from './telemetry/redact.js';
+import { createRedactor, referencedSecrets, secretEnvNames } from './telemetry/redact.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
 import { RecoveryWatch } from './watch/recovery.js';
@@ -98,7 +98,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const actions = await createActionSide({
     store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
     hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
-    hookDeps: { env, redact: redactor.text },
+    hookDeps: { env, redact: redactor.text, secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))] },
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;

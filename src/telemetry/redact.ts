@@ -34,18 +34,34 @@ export function createRedactor(secrets: () => Iterable<string | null | undefined
   };
 }
 
-/**
- * The secret values a config refers to: every `…Env` key's variable and every readable `…File` key's content,
- * anywhere in the object (channels, sources), plus the `secretEnv` variables of hooks.
- */
-export function referencedSecrets(config: unknown, env: Readonly<Record<string, string | undefined>>, baseDir: string): string[] {
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names of the environment variables a config (or a hook list) says hold secrets: every `…Env` and `secretEnv` value. */
+export function secretEnvNames(config: unknown): string[] {
   const out: string[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) return v.forEach(visit);
     if (typeof v !== 'object' || v === null) return;
     for (const [k, x] of Object.entries(v)) {
-      if (typeof x === 'string' && (k.endsWith('Env') || k === 'secretEnv') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(x)) out.push(env[x] ?? '');
-      else if (typeof x === 'string' && k.endsWith('File') && k !== 'templatesFile') out.push(readQuietly(path.resolve(baseDir, x)));
+      if (typeof x === 'string' && k.endsWith('Env') && ENV_NAME.test(x)) out.push(x);
+      else visit(x);
+    }
+  };
+  visit(config);
+  return out;
+}
+
+/**
+ * The secret values a config refers to: every `…Env` key's variable and every readable `…File` key's content,
+ * anywhere in the object (channels, sources, hooks' `secretEnv`).
+ */
+export function referencedSecrets(config: unknown, env: Readonly<Record<string, string | undefined>>, baseDir: string): string[] {
+  const out: string[] = secretEnvNames(config).map((name) => env[name] ?? '');
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === 'string' && k.endsWith('File')) out.push(readQuietly(path.resolve(baseDir, x)));
       else visit(x);
     }
   };

@@ -27,6 +27,8 @@ export interface HookResult {
 export interface HookDeps {
   /** Read for `secretEnv`; exec hooks get only its PATH, HOME, RG_* and the names in their `env`. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Variables the config names as secrets (channel `…Env`, `secretEnv`): withheld from exec hooks even if RG_*. */
+  secretEnvNames?: () => string[];
   /** Replaces configured secrets in output and errors before they are returned (and stored). Default: identity. */
   redact?: (text: string) => string;
   /** Default: the global fetch. */

@@ -61,6 +61,14 @@ describe('exec hook', () => {
     });
   });
 
+  it('withholds an RG_* variable the config names as a secret, unless the hook names it', async () => {
+    const script = 'console.log(JSON.stringify([process.env.RG_SLACK_URL ?? null, process.env.RG_PD_KEY ?? null, process.env.RG_PLAIN ?? null]))';
+    const env = { RG_SLACK_URL: 'https://hooks.slack.com/x', RG_PD_KEY: 'pd-key-123456', RG_PLAIN: 'plain' };
+    const deps = { env, secretEnvNames: () => ['RG_SLACK_URL', 'RG_PD_KEY'] };
+    expect(JSON.parse((await runExecHook(nodeHook(script), ctx, deps)).output)).toEqual([null, null, 'plain']);
+    expect(JSON.parse((await runExecHook(nodeHook(script, { env: ['RG_PD_KEY'] }), ctx, deps)).output)).toEqual([null, 'pd-key-123456', 'plain']);
+  });
+
   it('redacts configured secrets from the output and the error it returns', async () => {
     const script = 'console.log("token is ci-secret-value; url https://hooks.slack.com/services/T/B/xyzzy"); process.exit(3)';
     const redact = (t: string) => t.split('ci-secret-value').join('[redacted]').split('https://hooks.slack.com/services/T/B/xyzzy').join('[redacted]');
