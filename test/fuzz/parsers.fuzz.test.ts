@@ -84,3 +84,14 @@ describe('fuzzing the recording reader', () => {
     fc.assert(fc.property(pathChoices, weird, (choices, value) => expectRecordingOutcome(() => parseRecording(mutate(RECORDING, choices, value), 'fuzz.json'))), { numRuns: RUNS });
   }, fuzzTimeout(RUNS, 5));
 });
+
+describe('cases the fuzzer found', () => {
+  it.each(['*!', 'a: *x', 'rules: [*undefined]', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `b${i}: &b${i} [${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}]`).join('\n')}`])(
+    'an unresolved alias or an alias bomb is a rule problem, not a crash: %j',
+    (text) => {
+      const outcome = parseRuleFile('fuzz.yaml', text);
+      expect('problems' in outcome && outcome.problems.length > 0).toBe(true);
+      expectRuleOutcome(text);
+    },
+  );
+});
