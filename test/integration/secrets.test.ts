@@ -74,7 +74,7 @@ beforeAll(async () => {
   const config = { dataDir: './data', rulesDir: './rules', logLevel: 'debug', sources: { demo: { type: 'demo', seed: 5, timeScale: 60 } }, defaultSource: 'demo', notifications: rig.notifications() };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   guard = await startGuardProcess(configFile, await freePort(), { ...rig.env, ...SECRETS });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   guard?.child.kill('SIGKILL');
