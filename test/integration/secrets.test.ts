@@ -73,7 +73,7 @@ beforeAll(async () => {
   configFile = path.join(rig.dir, 'release-guard.yaml');
   const config = { dataDir: './data', rulesDir: './rules', logLevel: 'debug', sources: { demo: { type: 'demo', seed: 5, timeScale: 60 } }, defaultSource: 'demo', notifications: rig.notifications() };
   await writeFile(configFile, JSON.stringify(config, null, 2));
-  guard = await startGuardProcess(configFile, await freePort(), { ...rig.env, ...SECRETS });
+  guard = await startGuardProcess(configFile, await freePort(), { ...rig.env, ...SECRETS }, 90_000);
 }, 120_000);
 
 afterAll(async () => {
