@@ -190,6 +190,8 @@ export const ExecHook = z
     command: z.array(z.string().min(1)).min(1),
     timeout: Duration.default(300),
     cwd: z.string().optional(),
+    /** Guard environment variables passed to the hook besides PATH, HOME and RG_* (the rest are withheld). */
+    env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _')).optional(),
   })
   .strict();
 export type ExecHook = z.infer<typeof ExecHook>;

@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { metricsToQuery } from './queries.js';
 import { KeyedScheduler } from './scheduler.js';
+import { isRetrospective, retrospectiveJudgement } from './retrospective.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 export interface WatcherDeps {
@@ -76,6 +77,7 @@ export class Watcher {
     if (!view?.watch || view.watch.status !== 'watching') return;
     const { deploy, watch } = view;
     const rules = this.deps.rulesFor(deploy);
+    if (deploy.startedAt > deploy.receivedAt && this.deps.now() >= deploy.startedAt) await this.supersedeOlder(deploy.id);
     const target = dueStep(deploy, watch, seriesNow(deploy, watch, this.deps.now()));
     const evaluatedAt = watch.evaluatedAt ?? deploy.startedAt;
     if (target > evaluatedAt || watch.evaluatedAt === null) {
@@ -85,8 +87,10 @@ export class Watcher {
       const previousDeploys = wanted > 0 ? await this.deps.store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, wanted) : [];
       await this.fetch(deploy, watch.source, rules, observationPlan(rules, deploy, { from, to: target }, previousDeploys), target, watch.interval);
       const obs = { ...(await this.deps.store.observations(deploy.id)), previousDeploys };
-      const judgement = judge(rules, deploy, obs, target);
-      await this.act(view, rules, judgement);
+      const judged = judge(rules, deploy, obs, target);
+      const retrospective = isRetrospective(deploy, watch, rules.window);
+      const judgement = retrospective ? retrospectiveJudgement(judged, deploy) : judged;
+      await this.act(view, rules, judgement, retrospective);
       this.deps.metrics.evaluations.inc({ result: judgement.state });
       if (judgement.state === 'done') return;
     }
@@ -117,11 +121,23 @@ export class Watcher {
     );
   }
 
-  /** Alerts on new findings, rolls back if due, then saves — in that order, so a crash never skips an action. */
-  private async act(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> {
+  /** A deploy dated ahead of its arrival supersedes the older watches only once it has started (see the store). */
+  private async supersedeOlder(deployId: string): Promise<void> {
+    for (const old of await this.deps.store.supersedeOlder(deployId, this.deps.now())) {
+      this.cancel(old);
+      this.deps.metrics.watchesActive.dec();
+      this.deps.logger.info({ deploy: old, by: deployId }, `watch of ${old} superseded by ${deployId}, which has now started`);
+    }
+  }
+
+  /**
+   * Alerts on new findings, rolls back if due, then saves — in that order, so a crash never skips an action.
+   * A retrospective deploy (reported after its window) raises no alert and no rollback: only its verdict is told.
+   */
+  private async act(view: DeployView, rules: RuleSet, judgement: Judgement, retrospective = false): Promise<void> {
     const { deploy } = view;
     const known = new Set(view.findings.map((f) => f.rule));
-    const fresh: Finding[] = judgement.findings.filter((f) => !known.has(f.rule));
+    const fresh: Finding[] = retrospective ? [] : judgement.findings.filter((f) => !known.has(f.rule));
     await this.deps.responder.respond(view, rules, judgement, fresh);
     if (judgement.rollback) await this.deps.recovery?.begin(view, rules, judgement);
     const status = judgement.state === 'done' ? (judgement.verdict ?? 'inconclusive') : 'watching';

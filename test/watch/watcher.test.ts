@@ -96,10 +96,11 @@ describe('watcher', () => {
   it('is idempotent on deploy id and supersedes an older watch of the same service and environment', async () => {
     const { watcher, intake } = rig();
     const a = await intake.ingest(deploy({ id: 'd-1' }), 'api');
-    const again = await intake.ingest(deploy({ id: 'd-1', version: 'changed' }), 'api');
+    const again = await intake.ingest(deploy({ id: 'd-1' }), 'api');
     expect(a.created).toBe(true);
     expect(again.created).toBe(false);
-    expect(again.view.deploy.version).toBe('v2');
+    await expect(intake.ingest(deploy({ id: 'd-1', version: 'changed', commit: 'c2' }), 'api')).rejects.toMatchObject({ status: 409, fields: ['version', 'commit'] });
+    expect((await store.getDeploy('d-1'))?.deploy.version).toBe('v2');
     clock = T0 + 5 * 60;
     await intake.ingest(deploy({ id: 'd-2', version: 'v3', startedAt: T0 + 5 * 60 }), 'api');
     await intake.ingest(deploy({ id: 'd-3', environment: 'staging', startedAt: T0 + 5 * 60 }), 'api');
