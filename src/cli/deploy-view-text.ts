@@ -37,22 +37,22 @@ export function formatDeployTable(views: DeployViewWire[], width = TEXT_WIDTH): 
   return [line(header), ...rows.map(line), ...(cut ? ['(some values were cut to fit; --json prints them whole)'] : [])].join('\n');
 }
 
-/** Word-wraps `text` to `width` columns, continuation lines indented by `indent` spaces. */
+/** Word-wraps `text` to `width` columns (spacing kept), continuation lines indented by `indent` spaces. */
 export function wrap(text: string, width: number, indent: number): string[] {
   const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(/ +/)) {
+  let current: string | null = null;
+  for (const word of text.split(' ')) {
     const limit = lines.length === 0 ? width : width - indent;
-    if (current && current.length + 1 + word.length > limit) {
+    if (current !== null && current.length + 1 + word.length > limit) {
       lines.push(current);
-      current = '';
+      current = null;
     }
     let w = word;
     while (w.length > limit) {
       lines.push(w.slice(0, limit));
       w = w.slice(limit);
     }
-    current = current ? `${current} ${w}` : w;
+    current = current === null ? w : `${current} ${w}`;
   }
   if (current) lines.push(current);
   return lines.map((l, i) => (i === 0 ? l : `${' '.repeat(indent)}${l}`));
@@ -103,7 +103,8 @@ export function formatDeployDetail(v: DeployViewWire, uiLink: string, width = TE
     const detail = a.error ?? a.output?.trim().split('\n')[0];
     out.push(...wrap(`  ${printable(a.kind, 20)} → ${printable(a.target, 80)}: ${printable(a.status, 20)}${detail ? ` — ${printable(detail, 400)}` : ''}`, width, 6));
   }
-  out.push(...wrap(`ui        ${uiLink}`, width, 10));
+  // A link is never broken across lines (it could not be clicked or copied): too long, it gets a line of its own.
+  out.push(...(10 + uiLink.length <= width ? [`ui        ${uiLink}`] : ['ui', uiLink]));
   return out.join('\n');
 }
 

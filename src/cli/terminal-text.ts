@@ -1,6 +1,7 @@
 // Makes deploy values (hostile: service, version, labels, findings, hook output) safe to print on a terminal or CI log.
 
 /** C0/C1 control characters (ESC, CR, BEL, …), bidi overrides and line separators: each becomes one visible `�`. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
