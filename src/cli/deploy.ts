@@ -40,14 +40,16 @@ function pairs(list: string[] | undefined, flag: string): Record<string, string>
 }
 
 /**
- * The POST /v1/deploys body: flags win over what the CI environment says. The id is the flag's, else one derived
+ * The POST /v1/deploys body: flags win over $RELEASE_GUARD_LABELS (`k=v,k2=v2`, labels a platform team sets for every
+ * pipeline) and over what the CI environment says. The id is the flag's, else one derived
  * from the CI job (stable for that job attempt), else a fresh one — so a retried post is always safe.
  */
 export function deployBody(flags: DeployFlags, env: Env): Record<string, unknown> {
   const job = flags.ci === false ? null : detectCiJob(env);
   const fromCi = job ? ciDeployFields(job) : { links: {}, labels: {} };
   const links = { ...fromCi.links, ...pairs(flags.link, '--link') };
-  const labels = { ...fromCi.labels, ...pairs(flags.label, '--label') };
+  const fromEnv = (env.RELEASE_GUARD_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+  const labels = { ...fromCi.labels, ...pairs(fromEnv, 'RELEASE_GUARD_LABELS'), ...pairs(flags.label, '--label') };
   const commit = flags.commit ?? fromCi.commit;
   const what = { service: flags.service, environment: flags.environment, version: flags.version };
   const id = flags.id ?? (job?.attempt ? ciDeployId(job, what) : `cli-${randomUUID()}`);
@@ -95,7 +97,7 @@ export function registerDeployCommand(program: Command): void {
       .option('--id <id>', 'deploy id (default: derived from the CI job, so a re-run of the same job attempt attaches to the same deploy)')
       .option('--started-at <time>', 'when the deploy started: Unix seconds or ISO-8601 (default: when the guard receives it)')
       .option('--link <name=url>', 'a link shown with the deploy (repeatable)', collect)
-      .option('--label <key=value>', 'a label (repeatable)', collect)
+      .option('--label <key=value>', 'a label (repeatable; more from $RELEASE_GUARD_LABELS="k=v,k2=v2")', collect)
       .option('--no-ci', 'do not read the CI environment')
       .option('--wait', 'follow the watch and exit 0 pass, 1 fail, 3 inconclusive, 4 timed out, 2 could not run')
       .option('--timeout <duration>', 'with --wait: give up after this long', '45m')

@@ -35,6 +35,7 @@ describe('CI detection', () => {
       labels: { 'ci/provider': 'gitlab-ci', 'ci/repository': 'shop/checkout', 'ci/actor': 'ops', 'ci/ref': 'main', team: 'pay' },
     });
     expect(deployBody({ service: 'checkout', environment: 'production', version: 'v1.2.0', ci: false }, env)).not.toHaveProperty('labels');
+    expect(deployBody({ service: 'c', environment: 'p', version: 'v', ci: false, label: ['b=flag'] }, { RELEASE_GUARD_LABELS: 'a=1, b=env ,' }).labels).toEqual({ a: '1', b: 'flag' });
   });
 
   it('the id is stable for one job attempt and differs for a retried job, another deploy or another CI', () => {
