@@ -1,10 +1,11 @@
 // The CI recipes in deploy/ci/ run against a live guard: each recipe's shell steps with that CI's variables set as the CI
-// sets them, and the Argo CD / Spinnaker templates rendered as those tools render them and sent to the guard.
+// sets them, the Argo CD / Spinnaker templates rendered as those tools render them, and Flux's signed event, sent to the guard.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { CI_ENVIRONMENTS } from '../cli/ci-environments.js';
 import { CLI_TOKEN, ROOT, startLiveGuard, TSX, type LiveGuard } from '../cli/live-guard.js';
 
@@ -178,5 +179,33 @@ describe('Spinnaker webhook stages recipe', () => {
     expect(status).toBe('fail');
     expect(terminal).toEqual(['fail', 'inconclusive', 'superseded', 'stopped']);
     expect(success).toEqual(['pass']);
+  });
+});
+
+describe('Flux notification recipe', () => {
+  it('the Provider posts, signed with the Secret’s token, an event the guard turns into a deploy named by the Alert’s metadata', async () => {
+    const [secret, provider, alert] = parseAllDocuments(await readFile(path.join(RECIPES, 'flux-notification.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
+    expect(provider!.spec.type).toBe('generic-hmac');
+    expect(provider!.spec.secretRef.name).toBe(secret!.metadata.name);
+    expect(alert!.spec.providerRef.name).toBe(provider!.metadata.name);
+    expect(secret!.stringData.token).toBeTruthy();
+    // The event as notification-controller forwards it: the controller's metadata plus the Alert's eventMetadata.
+    const event = {
+      involvedObject: { kind: alert!.spec.eventSources[0].kind, namespace: 'flux-system', name: alert!.spec.eventSources[0].name },
+      severity: 'info', timestamp: new Date().toISOString(), message: 'Reconciliation finished in 1.2s, next run in 10m0s', reason: 'ReconciliationSucceeded',
+      metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', ...alert!.spec.eventMetadata },
+      reportingController: 'kustomize-controller',
+    };
+    const body = JSON.stringify(event);
+    // generic-hmac: X-Signature: sha256=<hex HMAC-SHA256 of the body keyed with the secret's token> (the guard's CI token here).
+    const signature = `sha256=${createHmac('sha256', CLI_TOKEN).update(body).digest('hex')}`;
+    const url = String(provider!.spec.address).replace('https://release-guard.example.com', live.guard.url);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature }, body });
+    expect(res.status).toBe(202);
+    const view = (await res.json()) as { deploy: Record<string, unknown> };
+    expect(view.deploy).toMatchObject({
+      id: 'flux-kustomization-flux-system-checkout-8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', service: 'checkout', environment: 'production',
+      version: 'main@sha1:8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', commit: '8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e',
+    });
   });
 });

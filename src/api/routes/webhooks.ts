@@ -5,7 +5,9 @@ import { parseJsonBody, rawBodyOf, readRawBody } from '../body.js';
 import type { AppDeps, DeployIntake } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { secretsEqual, verifySha256Signature } from '../signature.js';
+import { requireCiAuth } from '../auth.js';
 import { mapGitHubEvent } from '../webhooks/github.js';
+import { mapFluxEvent } from '../webhooks/flux.js';
 import { mapGitLabEvent } from '../webhooks/gitlab.js';
 import type { WebhookOutcome } from '../webhooks/outcome.js';
 
@@ -65,7 +67,7 @@ function verifyGitLab(token: string | null): RequestHandler {
   };
 }
 
-/** POST /v1/webhooks/github and POST /v1/webhooks/gitlab. */
+/** POST /v1/webhooks/github, /v1/webhooks/gitlab and /v1/webhooks/flux. */
 export function webhookRoutes(deps: AppDeps): Router {
   const router = Router();
 
@@ -77,6 +79,18 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.post('/v1/webhooks/gitlab', readRawBody, verifyGitLab(deps.auth.gitlabToken), parseJsonBody, async (req, res) => {
     const outcome = mapGitLabEvent(req.get('x-gitlab-event'), req.body);
     await applyOutcome(res, deps.intake, outcome, 'gitlab');
+  });
+
+  // Flux generic-hmac signs the body with the CI token in X-Signature; the generic provider can send a bearer token.
+  const ciAuth = requireCiAuth(deps.auth);
+  const verifyFlux: RequestHandler = (req, res, next) => {
+    const signature = req.get('x-signature');
+    if (signature === undefined) return ciAuth(req, res, next);
+    if (verifySha256Signature(deps.auth.token, rawBodyOf(res), signature)) return next();
+    sendError(res, 401, 'unauthorized', 'X-Signature does not match the body: the Flux provider secret\'s token must be the CI token (RELEASE_GUARD_TOKEN)');
+  };
+  router.post('/v1/webhooks/flux', readRawBody, verifyFlux, parseJsonBody, async (req, res) => {
+    await applyOutcome(res, deps.intake, mapFluxEvent(req.body), 'api');
   });
 
   return router;
