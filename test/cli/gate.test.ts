@@ -10,6 +10,8 @@ import { captureIo, runCli, startLiveGuard, type LiveGuard } from './live-guard.
 let live: LiveGuard;
 /** Bearer until the server verifies the signed scheme (issue #8); the signed headers are tested in guard-client.test.ts. */
 const env = { RELEASE_GUARD_AUTH: 'bearer' };
+/** A child's tsx start-up takes 5–90 s on a loaded 2-core machine. */
+const CHILD_MS = 240_000;
 let target: { url: string; tokenFile: string; pollInterval: string };
 
 beforeAll(async () => {
@@ -37,13 +39,13 @@ describe('deploy --wait and wait against a live guard', () => {
     expect(lines.at(-1)).toMatch(/^verdict: pass — /);
     // Not a terminal: no cursor movement in the log.
     expect(r.out).not.toContain('\x1b');
-  }, 120_000);
+  }, CHILD_MS);
 
   it('as a command: a missing flag is exit 2, not 1 (1 means "fail" to a pipeline)', async () => {
     const r = await runCli(['deploy', '-s', 'a', '--url', live.guard.url], env);
     expect(r.code).toBe(2);
     expect(r.err).toContain("required option '-e, --environment <name>' not specified");
-  }, 120_000);
+  }, CHILD_MS);
 
   it('a broken deploy fails: 1, the finding as it was established, then the verdict with its reason and the rollback', async () => {
     const r = await deploy('demo-shop', 'v1.1.0', 'broken-errors', { id: 'gate-fail', wait: true, timeout: '60s' });
@@ -57,12 +59,12 @@ describe('deploy --wait and wait against a live guard', () => {
   it('wait on a deploy posted otherwise, whose source goes blind: 3 inconclusive', async () => {
     expect(await live.post({ id: 'gate-blind', service: 'blind-shop', environment: 'production', version: 'v2.0.0', labels: { demo: 'flaky-source' } })).toBe(202);
     const io = captureIo(env);
-    const code = await runWait('gate-blind', { ...target, timeout: '60s' }, io);
+    const code = await runWait('gate-blind', { ...target, timeout: '150s' }, io);
     expect(code).toBe(3);
-    expect(io.lines[0]).toBe(`waiting for the verdict on deploy gate-blind (up to 60s): ${live.guard.url}/ui/deploys/gate-blind`);
+    expect(io.lines[0]).toBe(`waiting for the verdict on deploy gate-blind (up to 150s): ${live.guard.url}/ui/deploys/gate-blind`);
     expect(io.text()).toMatch(/^finding P3 source-blind:error_rate at \+\d+m: /m);
     expect(io.text()).toMatch(/^verdict: inconclusive/m);
-  }, 60_000);
+  }, 180_000);
 
   it('a watch longer than --timeout: 4, and the guard keeps watching', async () => {
     const r = await deploy('slow-shop', 'v3.0.0', 'healthy', { id: 'gate-slow', wait: true, timeout: '2s' });

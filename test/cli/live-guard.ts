@@ -25,8 +25,8 @@ export interface LiveGuard {
 }
 
 /**
- * Default rules and demo-shop's rollback hook; the `demo` source runs at 600x (a 30-minute window in 3 s);
- * service `slow-shop` is watched by the `slow` source at 5x (6 minutes), for timeouts.
+ * Default rules and demo-shop's rollback hook; the `demo` source runs at 600x (a 30-minute window in 3 s); services
+ * `blind-shop` and `checkout` are watched by `paced` at 30x (one minute), `slow-shop` by `slow` at 5x, for timeouts.
  */
 export async function startLiveGuard(): Promise<LiveGuard> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rg-gate-'));
@@ -34,13 +34,15 @@ export async function startLiveGuard(): Promise<LiveGuard> {
   await cp(path.join(ROOT, 'rules/default.yaml'), path.join(rulesDir, 'default.yaml'));
   await cp(path.join(ROOT, 'rules/demo-shop.yaml'), path.join(rulesDir, 'demo-shop.yaml'));
   await writeFile(path.join(rulesDir, 'slow-shop.yaml'), 'version: 1\nmatch: {service: slow-shop}\nsource: slow\n');
+  // A source going blind for minutes 5–8 must be seen step by step: at 600x a loaded machine can catch up past it.
+  for (const service of ['blind-shop', 'checkout']) await writeFile(path.join(rulesDir, `${service}.yaml`), `version: 1\nmatch: {service: ${service}}\nsource: paced\n`);
   const tokenFile = path.join(dir, 'token');
   await writeFile(tokenFile, `${CLI_TOKEN}\n`);
   const config = Config.parse({
     port: 0,
     dataDir: path.join(dir, 'data'),
     rulesDir,
-    sources: { demo: { type: 'demo', seed: 3, timeScale: 600 }, slow: { type: 'demo', seed: 3, timeScale: 5 } },
+    sources: { demo: { type: 'demo', seed: 3, timeScale: 600 }, paced: { type: 'demo', seed: 3, timeScale: 30 }, slow: { type: 'demo', seed: 3, timeScale: 5 } },
     defaultSource: 'demo',
   });
   const guard = await startGuard({ config, secrets: { token: CLI_TOKEN, adminToken: null, githubSecret: null, gitlabToken: null }, dev: false, logger: silentLogger(), baseDir: dir });
@@ -88,7 +90,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = R
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 230_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -97,14 +97,14 @@ describe('GitHub Actions recipe', () => {
       links: { 'ci-run': 'https://github.com/octo-org/checkout/actions/runs/1658821493/attempts/1' },
       labels: { 'ci/provider': 'github-actions', 'ci/repository': 'octo-org/checkout', 'ci/actor': 'octocat', 'ci/ref': 'main', demo: 'broken-errors' },
     });
-  }, 180_000);
+  }, 300_000);
 
   it('an inconclusive verdict lets the job go on with a warning annotation', async () => {
     const r = await runGate('demo=flaky-source', '2');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^verdict: inconclusive/m);
     expect(r.out).toMatch(/^::warning title=release-guard::inconclusive verdict; promoting anyway$/m);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('GitLab CI recipe', () => {
@@ -122,7 +122,7 @@ describe('GitLab CI recipe', () => {
     expect(r.out).toMatch(/^posted: deploy checkout-[0-9a-f]{20} of checkout\/production 1ecfd275$/m);
     expect(r.out).toMatch(/^verdict: pass/m);
     expect(r.code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('Argo CD notifications recipe', () => {
