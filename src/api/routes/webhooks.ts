@@ -7,7 +7,9 @@ import { sendError } from '../http-error.js';
 import { respond } from '../respond.js';
 import { DeployResponse, WebhookIgnoredResponse, WebhookOkResponse } from '../schemas/index.js';
 import { secretsEqual, verifySha256Signature } from '../signature.js';
+import { requireCiAuth } from '../auth.js';
 import { mapGitHubEvent } from '../webhooks/github.js';
+import { mapFluxEvent } from '../webhooks/flux.js';
 import { mapGitLabEvent } from '../webhooks/gitlab.js';
 import type { WebhookOutcome } from '../webhooks/outcome.js';
 import { apiPolicy, type ApiPolicy } from '../policy.js';
@@ -72,7 +74,7 @@ function verifyGitLab(token: string | null): RequestHandler {
   };
 }
 
-/** POST /v1/webhooks/github and POST /v1/webhooks/gitlab. */
+/** POST /v1/webhooks/github, /v1/webhooks/gitlab and /v1/webhooks/flux. */
 export function webhookRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)): Router {
   const router = Router();
   const { nonces } = policy.signing;
@@ -94,6 +96,19 @@ export function webhookRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)
   router.post('/v1/webhooks/gitlab', readRawBody, verifyGitLab(deps.auth.gitlabToken), parseJsonBody, async (req, res) => {
     const outcome = mapGitLabEvent(req.get('x-gitlab-event'), req.body, policy.deployInput);
     await applyOutcome(res, deps.intake, outcome, 'gitlab', policy.redact);
+  });
+
+  // Flux generic-hmac signs the body with the CI token in X-Signature (no timestamp: a replayed event maps to the same
+  // deterministic id, so it changes nothing); the generic provider can send a bearer token or a signed request.
+  const ciAuth = requireCiAuth(deps.auth, policy.signing);
+  const verifyFlux: RequestHandler = (req, res, next) => {
+    const signature = req.get('x-signature');
+    if (signature === undefined) return ciAuth(req, res, next);
+    if (verifySha256Signature(deps.auth.token, rawBodyOf(res), signature)) return next();
+    sendError(res, 401, 'unauthorized', 'X-Signature does not match the body: the Flux provider secret\'s token must be the CI token (RELEASE_GUARD_TOKEN)');
+  };
+  router.post('/v1/webhooks/flux', readRawBody, verifyFlux, parseJsonBody, async (req, res) => {
+    await applyOutcome(res, deps.intake, mapFluxEvent(req.body, policy.deployInput), 'api', policy.redact);
   });
 
   return router;
