@@ -75,8 +75,31 @@ export type TestEvidence =
       requests: number;
       baselineErrors: number | null;
       baselineRequests: number | null;
-      /** Errors expected in the window under H0 (baseline rate x (1 + tolerance)). */
+      /** Errors expected in the window under H0 (baseline rate x (1 + tolerance)), in counts divided by `dispersion`. */
       expected: number;
+      pValue: number;
+      /** The baseline's extra-binomial dispersion φ when above 1 (bursty errors): every count was divided by it. */
+      dispersion?: number;
+    }
+  | {
+      /** Requests served in the lookback against the baseline's (src/judge/stats/request-test.ts). */
+      test: 'requests';
+      requests: number;
+      /** Steps of the lookback whose requests are known (a silent step served 0). */
+      steps: number;
+      /** Requests expected in those steps under H0 (baseline mean x (1 - tolerance)). */
+      expected: number;
+      /** Negative-binomial shape fitted to the baseline's per-step counts; null: no overdispersion (Poisson). */
+      dispersion: number | null;
+      pValue: number;
+    }
+  | {
+      /** No throughput data: steps at which the service was silent, against how often it was silent before. */
+      test: 'silent-steps';
+      silent: number;
+      steps: number;
+      baselineSilent: number;
+      baselineSteps: number;
       pValue: number;
     };
 
@@ -108,8 +131,11 @@ export interface Finding {
   baseline: number | null;
   /** Human-readable condition, e.g. "ratio > 5 and value > 0.01". */
   condition: string;
-  /** breach: a rule held; blind: the source failed or returned no data. */
-  kind: 'breach' | 'blind';
+  /**
+   * breach: a rule held; blind: the source failed (or a query never returned data); silent: the source answered
+   * without data for a metric that had data before the deploy (DESIGN §5 "Blind is not silent").
+   */
+  kind: 'breach' | 'blind' | 'silent';
   /** One sentence for people: "error_rate 3.1% vs baseline 0.2% (15.5x) for 2m". */
   summary: string;
   /** Series time at which the finding cleared (after `clearAfter` clear steps); null while it holds. Judge output only. */
