@@ -11,6 +11,10 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** What a finding is (see Finding.kind); the store's CHECK list is generated from this. */
+export const FINDING_KINDS = ['breach', 'blind', 'silent'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
 /** A deploy as the judge sees it (DESIGN §3 `deploy`). */
 export interface Deploy {
   id: string;
@@ -135,7 +139,7 @@ export interface Finding {
    * breach: a rule held; blind: the source failed (or a query never returned data); silent: the source answered
    * without data for a metric that had data before the deploy (DESIGN §5 "Blind is not silent").
    */
-  kind: 'breach' | 'blind' | 'silent';
+  kind: FindingKind;
   /** One sentence for people: "error_rate 3.1% vs baseline 0.2% (15.5x) for 2m". */
   summary: string;
   /** Series time at which the finding cleared (after `clearAfter` clear steps); null while it holds. Judge output only. */

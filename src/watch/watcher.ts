@@ -130,8 +130,16 @@ export class Watcher {
         const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
         // Missing history (a week ago, earlier deploys) is not blindness: that baseline falls back to pre-deploy.
         if (end < deploy.startedAt) return this.deps.logger.info({ deploy: deploy.id, metric, start, end }, `no baseline history: ${message}`);
+        if (result.kind === 'no-data') {
+          // The judge tells silence from a query that never matched from the series; this records that the source answered.
+          this.deps.logger.info({ deploy: deploy.id, metric, source: sourceName }, `no data: ${message}`);
+          return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
+        }
         this.deps.logger.warn({ deploy: deploy.id, metric, source: sourceName }, `blind: ${message}`);
-        return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
+        // Every step the failed range covered is blind, so the judge never reads its missing points as silence.
+        for (const at of stepsIn(deploy.startedAt, step, Math.max(start, deploy.startedAt), end)) {
+          await this.deps.store.recordBlindSpot(deploy.id, { metric, at, kind: result.kind, message });
+        }
       }),
     );
   }
@@ -152,4 +160,12 @@ export class Watcher {
       this.deps.logger.info({ deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason }, `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`);
     }
   }
+}
+
+/** Step times startedAt + k·step (k >= 1) in (from, to], and `to` itself when it is off the grid. */
+export function stepsIn(startedAt: number, step: number, from: number, to: number): number[] {
+  const times: number[] = [];
+  for (let t = startedAt + Math.max(1, Math.floor((from - startedAt) / step) + 1) * step; t <= to; t += step) if (t > from) times.push(t);
+  if (times.at(-1) !== to && to > startedAt) times.push(to);
+  return times;
 }

@@ -52,6 +52,16 @@ describe('saveJudgement', () => {
     expect(view?.verdict).toBeNull();
   });
 
+  it('stores a silent finding (migration 4 widened the kinds) next to breach and blind ones', async () => {
+    const silent: Finding = { ...blind, rule: 'source-silent:throughput', metric: 'throughput', kind: 'silent', at: 1763647500, summary: 'throughput silent' };
+    await store.saveJudgement('d-42', judgement({ findings: [spike, blind, silent] }), 'watching', 1);
+    expect((await store.getDeploy('d-42'))?.findings.map((f) => [f.rule, f.kind])).toEqual([
+      ['latency-blind', 'blind'],
+      ['error-rate-spike', 'breach'],
+      ['source-silent:throughput', 'silent'],
+    ]);
+  });
+
   it('upserts findings by rule and keeps findings of rules not in the new judgement', async () => {
     await store.saveJudgement('d-42', judgement({ findings: [spike, blind] }), 'watching', 1);
     const worse: Finding = { ...spike, severity: 'P1', observed: 0.031, summary: 'error_rate 3.1% vs baseline 0.2% (15.5x) for 2m' };
