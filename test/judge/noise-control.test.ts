@@ -181,6 +181,31 @@ describe('per: judging a metric per unit of another', () => {
   });
 });
 
+describe('memory-growth: a leak keeps climbing, a warm-up ramp levels off', () => {
+  const growth = rule({ name: 'memory-growth', metric: 'memory', severity: 'P2', when: { all: ['change > 5%', 'slope > 0.2', 'slope(5m) > 0.2'] }, lookback: '10m', test: 'mann-whitney', warmup: '10m', breaches: '8 of 12' });
+  const wobble = (i: number): number => 0.004 * Math.sin(i * 2.3);
+  const memory = (f: (m: number) => number): Point[] => [
+    ...Array.from({ length: 60 }, (_, i): Point => [T0 - 3600 + i * 60, 0.5 + wobble(i)]),
+    ...Array.from({ length: 30 }, (_, i): Point => [T0 + (i + 1) * 60, 0.5 + f(i + 1) + wobble(i + 60)]),
+  ];
+  const judgeMemory = (f: (m: number) => number) => judge(ruleSet([growth], { window: 1800, baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } }), DEPLOY, { series: { memory: memory(f) } }, T0 + 1800);
+  it.each([
+    ['a linear ramp of 15% over 12 minutes', (m: number) => 0.15 * Math.min(1, m / 12)],
+    ['an exponential approach to +20% (5-minute time constant)', (m: number) => 0.2 * (1 - Math.exp(-m / 5))],
+    ['a jump of 8% and a creep of 8% more over 10 minutes', (m: number) => 0.08 + 0.08 * Math.min(1, m / 10)],
+  ])('%s is not a leak', (_, f) => {
+    expect(judgeMemory(f)).toMatchObject({ severity: null, findings: [] });
+  });
+  it.each([
+    ['0.5% of the limit a minute', 0.005, T0 + 18 * 60],
+    ['2% a minute', 0.02, T0 + 18 * 60],
+  ])('a leak of %s is caught, growth holding over the lookback and the last 5 minutes', (_, perMinute, at) => {
+    const j = judgeMemory((m) => perMinute * m);
+    expect(j).toMatchObject({ verdict: 'fail', severity: 'P2', rollback: false });
+    expect(j.findings[0]).toMatchObject({ rule: 'memory-growth', at, evidence: { persistence: '8 of the last 8 steps' } });
+  });
+});
+
 describe('slope: still climbing', () => {
   const r = rule({ name: 'leak', metric: 'memory', severity: 'P2', when: { all: ['change > 5%', 'slope > 0.2'] }, lookback: '5m', for: '3m' });
   it('memory above baseline and climbing 0.6 of its limit an hour is a leak', () => {
