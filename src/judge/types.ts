@@ -172,4 +172,6 @@ export interface Recording {
   deploy: Deploy;
   series: SeriesSet;
   control?: SeriesSet;
+  /** Optional: the source failures the live watch recorded, so a replay of a blind deploy stays blind (not silent). */
+  blind?: BlindSpot[];
 }

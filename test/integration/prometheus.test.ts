@@ -250,5 +250,19 @@ describe('prometheus source against a real Prometheus', () => {
     const report = await checkSources({ service: 'cart', environment: 'production', config: configFile, env: {}, logger: silentLogger() });
     expect(report.ok).toBe(false);
     expect(report.checks.every((c) => c.status === 'error' && /is unreachable: ECONNREFUSED/.test(c.message ?? ''))).toBe(true);
+
+    // The export carries the source errors, so its replay stays blind instead of reading the missing points as silence.
+    const { config } = loadConfig({ file: configFile, env: { RELEASE_GUARD_TOKEN: TOKEN } });
+    const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+    try {
+      const recording = await exportRecording(store, 'd-cart');
+      expect(recording.blind?.length).toBeGreaterThan(0);
+      const replayed = replayRecording(await loadRules(config.rulesDir), recording).judgement;
+      expect({ verdict: replayed.verdict, rollback: replayed.rollback }).toEqual({ verdict: 'inconclusive', rollback: false });
+      const withoutBlind = replayRecording(await loadRules(config.rulesDir), { ...recording, blind: [] }).judgement;
+      expect(withoutBlind.rollback).toBe(true);
+    } finally {
+      await store.close();
+    }
   }, 90_000);
 });
