@@ -1,11 +1,25 @@
 // `test: requests` at one step: did the service stop serving? Requests in the lookback against the baseline's.
 import { formatDuration } from '../rules/duration.js';
+import type { Rule } from '../rules/schema.js';
+import type { BaselineSample } from './baseline.js';
 import { whenHolds } from './conditions.js';
 import type { Silence } from './silence.js';
 import { requestTest, silentStepsTest } from './stats/request-test.js';
-import type { RuleContext, StepOutcome } from './step-check.js';
 import { formatNumber } from './summary.js';
-import type { BaselineSample } from './baseline.js';
+import type { TestEvidence } from './types.js';
+
+/** The part of step-check's RuleContext this check reads (kept here so the two files do not import each other). */
+export interface RequestContext {
+  rule: Rule;
+  interval: number;
+  startedAt: number;
+}
+
+/** A step's outcome, assignable to step-check's StepOutcome. */
+export type RequestOutcome =
+  | { kind: 'gap' }
+  | { kind: 'clear' }
+  | { kind: 'breach'; observed: number; baseline: BaselineSample | null; test: TestEvidence; points: number; summary: string; note?: string };
 
 /**
  * Judges step t of a `test: requests` rule (a throughput metric, in req/s), seeing only steps up to t:
@@ -17,7 +31,7 @@ import type { BaselineSample } from './baseline.js';
  * Without throughput before the deploy (no data to count), the lookback's steps must all be silent and silence
  * must have been rare before the deploy (silent-steps test); the conditions then see 0 against a baseline of 1.
  */
-export function checkRequests(ctx: RuleContext, silence: Silence, baseline: BaselineSample | null, t: number): StepOutcome {
+export function checkRequests(ctx: RequestContext, silence: Silence, baseline: BaselineSample | null, t: number): RequestOutcome {
   const { rule, interval } = ctx;
   const lookback = rule.lookback ?? 2 * interval;
   const steps: number[] = [];
@@ -48,7 +62,7 @@ export function checkRequests(ctx: RuleContext, silence: Silence, baseline: Base
 }
 
 /** No throughput to count: every step of the lookback silent, and silence rare before the deploy. */
-function silentSteps(ctx: RuleContext, silence: Silence, steps: readonly number[], alpha: number): StepOutcome {
+function silentSteps(ctx: RequestContext, silence: Silence, steps: readonly number[], alpha: number): RequestOutcome {
   const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
   if (silent < steps.length || !whenHolds(ctx.rule.when, 0, 1)) return { kind: 'clear' };
   const before = silence.historySilence();

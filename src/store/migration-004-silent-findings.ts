@@ -1,11 +1,11 @@
 // Migration 4: findings may be `silent` (a series that stopped while the source answered, DESIGN §5), not only breach or blind.
 import { FINDING_KINDS } from '../judge/types.js';
-import type { Migration } from './migrations.js';
 
 const SEVERITIES = "'P0','P1','P2','P3'";
 const KINDS = FINDING_KINDS.map((k) => `'${k}'`).join(',');
 
-export const SILENT_FINDINGS_MIGRATION: Migration = {
+/** A Migration (migrations.ts), typed structurally so this file does not import the list that imports it. */
+export const SILENT_FINDINGS_MIGRATION = {
   version: 4,
   name: 'silent findings',
   // sqlite cannot alter a CHECK, so the table is rebuilt with the same columns (evidence and cleared_at from migration 3).
