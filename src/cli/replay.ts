@@ -90,6 +90,7 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
 export function recordingObservations(recording: Recording): Observations {
   const obs: Observations = { series: recording.series };
   if (recording.control) obs.control = recording.control;
+  if (recording.blind) obs.blind = recording.blind;
   const previous = recording.deploy.labels?.[PREVIOUS_DEPLOYS_LABEL];
   if (previous) obs.previousDeploys = previous.split(',').map(Number).filter(Number.isFinite);
   return obs;

@@ -36,8 +36,8 @@ export interface WindowVerdictInput {
 
 /**
  * The verdict of a closed window, in order: fail if a finding's severity fails the verdict; inconclusive if
- * the evidence is insufficient (see insufficientEvidence) or the sources were blind for error_rate or
- * latency_p95; else pass. The reason says why.
+ * the evidence is insufficient (see insufficientEvidence), or the sources were blind or error_rate or
+ * latency_p95 went silent (a release that stops reporting them cannot be called good); else pass. The reason says why.
  */
 export function windowVerdict(input: WindowVerdictInput): { verdict: Verdict; reason: string } {
   const { rules, findings } = input;
@@ -45,10 +45,13 @@ export function windowVerdict(input: WindowVerdictInput): { verdict: Verdict; re
   if (failing) return { verdict: 'fail', reason: `${failing.rule} (${failing.severity}): ${failing.summary}` };
   const lacking = insufficientEvidence(input);
   if (lacking !== null) return { verdict: 'inconclusive', reason: lacking };
-  const blind = findings.filter((f) => f.kind === 'blind' && (JUDGED_METRICS as readonly string[]).includes(f.metric));
+  const judged = (kind: Finding['kind']): Finding[] => findings.filter((f) => f.kind === kind && (JUDGED_METRICS as readonly string[]).includes(f.metric));
+  const blind = judged('blind');
   if (blind.length > 0) {
     return { verdict: 'inconclusive', reason: `metric source blind: ${blind.map((f) => f.summary).join('; ')}` };
   }
+  const silent = judged('silent');
+  if (silent.length > 0) return { verdict: 'inconclusive', reason: silent.map((f) => f.summary).join('; ') };
   const notFailing = findings.length === 0 ? 'no findings' : `${findings.length} finding(s), none failing the verdict`;
   return { verdict: 'pass', reason: `window closed with ${notFailing}` };
 }

@@ -16,10 +16,16 @@ export function changeFrom(observed: number, baseline: number): number {
   return ((observed - baseline) / Math.abs(baseline)) * 100;
 }
 
+/**
+ * Slope(s) for slope conditions, per hour: one number (the lookback's), or a function of the condition's `over`
+ * (seconds; undefined: the lookback) for rules that fit it over several spans.
+ */
+export type Slopes = number | null | ((over: number | undefined) => number | null);
+
 /** The operand a condition compares, or null when it needs a baseline (or a slope) and there is none. */
-export function subjectValue(subject: Subject, observed: number, baseline: number | null, slope: number | null = null): number | null {
+export function subjectValue(subject: Subject, observed: number, baseline: number | null, slope: Slopes = null, over?: number): number | null {
   if (subject === 'value') return observed;
-  if (subject === 'slope') return slope;
+  if (subject === 'slope') return typeof slope === 'function' ? slope(over) : slope;
   if (baseline === null) return null;
   return subject === 'ratio' ? ratioTo(observed, baseline) : changeFrom(observed, baseline);
 }
@@ -38,8 +44,8 @@ function compare(left: number, op: Operator, right: number): boolean {
 }
 
 /** Whether one condition holds. Ratio and change conditions never hold without a baseline, slope ones without a slope. */
-export function conditionHolds(condition: Condition, observed: number, baseline: number | null, slope: number | null = null): boolean {
-  const left = subjectValue(condition.subject, observed, baseline, slope);
+export function conditionHolds(condition: Condition, observed: number, baseline: number | null, slope: Slopes = null): boolean {
+  const left = subjectValue(condition.subject, observed, baseline, slope, condition.over);
   return left !== null && compare(left, condition.op, condition.threshold);
 }
 
@@ -48,7 +54,7 @@ export function conditionHolds(condition: Condition, observed: number, baseline:
  * Conditions are evaluated exactly as written; the metric's declared harmful `direction` is applied by the
  * step check (src/judge/step-check.ts) before the conditions.
  */
-export function whenHolds(when: When, observed: number, baseline: number | null, slope: number | null = null): boolean {
+export function whenHolds(when: When, observed: number, baseline: number | null, slope: Slopes = null): boolean {
   return 'all' in when
     ? when.all.every((c) => conditionHolds(c, observed, baseline, slope))
     : when.any.some((c) => conditionHolds(c, observed, baseline, slope));

@@ -2,8 +2,10 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, selectBaseline, type BaselineSample } from './baseline.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
-import { countTest } from './stats/count-test.js';
+import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
+import { checkRequests } from './request-check.js';
+import type { Silence } from './silence.js';
 import { observedAt, pointsIn } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
@@ -22,11 +24,13 @@ export interface RuleContext {
   traffic: { deploy: readonly Point[]; control: readonly Point[] };
   /** Seconds one point of the series stands for: its typical spacing, at most the interval. */
   spacing: number;
+  /** Which series went silent and what the service served (for `test: requests`). */
+  silence: Silence | null;
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
 export type StepOutcome =
-  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string }
+  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string; summary?: string }
   | { kind: 'clear' }
   | { kind: 'gap' };
 
@@ -44,6 +48,7 @@ export type StepOutcome =
  */
 export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
+  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : { kind: 'gap' };
   if (observedAt(ctx.series.deploy, t, interval) === null) {
     return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : { kind: 'gap' };
   }
@@ -64,14 +69,16 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
   const fallback = (rule.test === 'counts' && counts === null) || (rule.test !== 'none' && baseline === null);
   const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
-  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope)) : whenHolds(rule.when, observed, center, slope);
+  // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
+  const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
+  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes)) : whenHolds(rule.when, observed, center, slopes);
   if (!held) return { kind: 'clear' };
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
     test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
   } else if (counts && baseline) {
-    test = errorCountTest(counts, baseCounts, baseline, rule.tolerance);
+    test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
   }
   if (test && !(test.pValue < alpha)) return { kind: 'clear' };
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
@@ -151,7 +158,7 @@ export function windowCounts(points: readonly Point[], traffic: readonly Point[]
   return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
 }
 
-function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number): TestEvidence {
+function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
   const mean = baseline.points.reduce((s, p) => s + p[1], 0) / baseline.points.length;
   const r = countTest({
     errors: counts.errors,
@@ -160,8 +167,27 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
     baselineRequests: base?.requests ?? null,
     baselineRate: mean,
     tolerance,
+    dispersion,
   });
-  return { test: r.test, errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+  const evidence = { errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+  return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
+}
+
+const dispersions = new WeakMap<BaselineSample, number>();
+
+/** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
+function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
+  let phi = dispersions.get(baseline);
+  if (phi === undefined) {
+    const traffic = ctx.traffic[baseline.scope];
+    const steps = baseline.points.flatMap(([t, rate]) => {
+      const rps = observedAt(traffic, t, ctx.spacing);
+      return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
+    });
+    phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
+    dispersions.set(baseline, phi);
+  }
+  return phi;
 }
 
 /** The typical spacing of a series' points (median gap), capped at the interval; the interval when unknown. */

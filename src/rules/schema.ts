@@ -43,13 +43,18 @@ export interface Condition {
   subject: Subject;
   op: Operator;
   threshold: number;
+  /** slope only: seconds of the most recent points the slope is fitted over ("slope(5m)"); default the lookback. */
+  over?: number;
   /** As written, normalised: "value > 0.01", "change > 20%". */
   text: string;
 }
 
-const CONDITION = /^\s*(value|ratio|change|slope)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
+const CONDITION = /^\s*(value|ratio|change|slope)(?:\(\s*([^()]*?)\s*\))?\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
 
-/** "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour). */
+/**
+ * "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour, over the
+ * lookback) | "slope(5m) > 0.2" (over the most recent 5 minutes: growth that has stopped clears it).
+ */
 export const ConditionText = z.string().transform((text, ctx): Condition => {
   const m = CONDITION.exec(text);
   if (!m) {
@@ -60,13 +65,24 @@ export const ConditionText = z.string().transform((text, ctx): Condition => {
     return z.NEVER;
   }
   const subject = m[1]!.toLowerCase() as Subject;
-  if (m[4] === '%' && subject !== 'change') {
+  if (m[5] === '%' && subject !== 'change') {
     ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio and slope are plain numbers` });
     return z.NEVER;
   }
-  const op = m[2] as Operator;
-  const threshold = Number(m[3]);
-  return { subject, op, threshold, text: `${subject} ${op} ${m[3]}${subject === 'change' ? '%' : ''}` };
+  let over: number | undefined;
+  if (m[2] !== undefined) {
+    const parsed = subject === 'slope' ? Duration.safeParse(m[2]) : null;
+    if (!parsed?.success || !(parsed.data > 0)) {
+      const why = subject === 'slope' ? `"${m[2]}" is not a duration` : `only slope takes a duration`;
+      ctx.addIssue({ code: 'custom', message: `"${text}": ${why}; write e.g. "slope(5m) > 0.2" for the slope over the last 5 minutes` });
+      return z.NEVER;
+    }
+    over = parsed.data;
+  }
+  const op = m[3] as Operator;
+  const threshold = Number(m[4]);
+  const name = over === undefined ? subject : `${subject}(${m[2]})`;
+  return { subject, op, threshold, ...(over !== undefined ? { over } : {}), text: `${name} ${op} ${m[4]}${subject === 'change' ? '%' : ''}` };
 });
 
 /** `when`: one condition, or all/any of a list. */
@@ -77,8 +93,12 @@ export const When = z.union([
 ]);
 export type When = z.infer<typeof When>;
 
-/** How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts). */
-export const RuleTest = z.enum(['none', 'mann-whitney', 'counts']);
+/**
+ * How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts).
+ * `requests` (throughput only): requests served in the lookback, a silent step counting as none, against the
+ * baseline's (src/judge/request-check.ts): the outage-by-silence test.
+ */
+export const RuleTest = z.enum(['none', 'mann-whitney', 'counts', 'requests']);
 export type RuleTest = z.infer<typeof RuleTest>;
 
 /** "3 of 5": the finding needs `count` breaching steps among the last `of` steps. */
@@ -152,6 +172,9 @@ export const Rule = z
     }
     if (rule.test === 'counts' && rule.per) {
       ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: counts already weighs errors by requests; drop per' });
+    }
+    if (rule.test === 'requests' && (rule.metric !== 'throughput' || rule.per)) {
+      ctx.addIssue({ code: 'custom', path: ['test'], message: 'test: requests counts the requests served, so it needs metric: throughput and no per' });
     }
   });
 export type Rule = z.infer<typeof Rule>;

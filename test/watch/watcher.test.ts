@@ -127,6 +127,34 @@ describe('watcher', () => {
     expect(view?.actions.filter((a) => a.kind === 'rollback')).toHaveLength(0);
   });
 
+  it('judges only the steps the source has answered for: pending data (a rate-limited cache) is not silence', async () => {
+    const demo = demoSource.create('demo', { type: 'demo', seed: 7, timeScale: 1 }, { logger: silentLogger(), baseDir: '.' });
+    let answeredUntil: number | null = T0 + 60;
+    const lagging: MetricSource = {
+      type: 'test',
+      name: 'demo',
+      timeScale: 1,
+      query: async (q) => {
+        const r = await demo.query(q);
+        if (answeredUntil === null || r.kind !== 'value' || q.end <= answeredUntil) return r;
+        return { kind: 'value', points: r.points.filter(([t]) => t <= answeredUntil!), answeredUntil };
+      },
+    };
+    const { watcher, intake } = rig(new Map([['demo', lagging]]));
+    await intake.ingest(deploy({ labels: { demo: 'healthy' } }), 'api');
+    clock = T0 + 10 * 60;
+    await watcher.evaluate('d-1');
+    let view = await store.getDeploy('d-1');
+    expect(view?.watch).toMatchObject({ status: 'watching', evaluatedAt: T0 + 60 });
+    expect(view?.findings).toEqual([]);
+    answeredUntil = null;
+    await watcher.evaluate('d-1');
+    await watcher.stop();
+    view = await store.getDeploy('d-1');
+    expect(view?.watch).toMatchObject({ status: 'watching', evaluatedAt: T0 + 10 * 60 });
+    expect(view?.findings).toEqual([]);
+  });
+
   it('refuses a deploy whose rules name a source that is not configured', async () => {
     const { watcher, intake } = rig(new Map());
     await expect(intake.ingest(deploy(), 'api')).rejects.toThrow(/metric source "demo", which is not configured/);

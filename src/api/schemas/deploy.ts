@@ -76,6 +76,23 @@ export const FindingEvidenceBody = z.object({
         baselineRequests: z.number().nullable(),
         expected: z.number(),
         pValue: z.number(),
+        dispersion: z.number().optional(),
+      }),
+      z.object({
+        test: z.literal('requests'),
+        requests: z.number(),
+        steps: z.number(),
+        expected: z.number(),
+        dispersion: z.number().nullable(),
+        pValue: z.number(),
+      }),
+      z.object({
+        test: z.literal('silent-steps'),
+        silent: z.number(),
+        steps: z.number(),
+        baselineSilent: z.number(),
+        baselineSteps: z.number(),
+        pValue: z.number(),
       }),
     ])
     .nullable(),
