@@ -78,7 +78,7 @@ export const When = z.union([
 export type When = z.infer<typeof When>;
 
 /** How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts). */
-export const RuleTest = z.enum(['none', 'mann-whitney', 'counts']);
+export const RuleTest = z.enum(['none', 'mann-whitney', 'counts', 'sequential-counts', 'sequential-shift']);
 export type RuleTest = z.infer<typeof RuleTest>;
 
 /** "3 of 5": the finding needs `count` breaching steps among the last `of` steps. */
@@ -94,7 +94,7 @@ export const NOfM = z.string().transform((text, ctx) => {
 });
 export type NOfM = z.infer<typeof NOfM>;
 
-export const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys']);
+export const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys', 'seasonal']);
 export type BaselineKind = z.infer<typeof BaselineKind>;
 
 export const Baseline = z
@@ -111,9 +111,18 @@ export const Baseline = z
     deploys: z.number().int().positive().default(3),
     /** Fewest baseline points to use this kind; below it the pre-deploy baseline is used instead. */
     minPoints: z.number().int().positive().default(10),
+    /** seasonal: the length of one cycle (default 1d: the same minutes of earlier days). */
+    period: Duration.optional(),
+    /** seasonal: how many earlier periods (default 3); their median is used, so a missing period does not matter. */
+    periods: z.number().int().positive().max(28).optional(),
+    /** Fit a robust (Theil-Sen) trend on the pre-deploy span and extrapolate it over the window (default false). */
+    trend: z.boolean().optional(),
   })
   .strict();
 export type Baseline = z.infer<typeof Baseline>;
+
+/** Defaults of the optional seasonal keys (optional so that rule sets written before them stay valid). */
+export const SEASONAL_DEFAULTS = { period: 86_400, periods: 3 } as const;
 
 export const Rule = z
   .object({
@@ -144,9 +153,22 @@ export const Rule = z
     baseline: Baseline.optional(),
     /** Treat steps without data (source error or no data) as breaches: for rules that must fail closed. */
     failClosed: z.boolean().default(false),
+    /**
+     * Sequential tests: the probability that a healthy deploy is ever flagged by this rule during the window,
+     * however often it is checked. Default: 1 - confidence.
+     */
+    alpha: z.number().gt(0).lt(0.5).optional(),
+    /** shadow: judged, stored and shown with its findings, but never rolls back, fails a verdict or alerts. */
+    mode: z.enum(['enforce', 'shadow']).default('enforce'),
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if (rule.alpha !== undefined && !rule.test.startsWith('sequential-')) {
+      ctx.addIssue({ code: 'custom', path: ['alpha'], message: 'alpha is the error bound of a sequential test; use test: sequential-counts or sequential-shift, or confidence for the others' });
+    }
+    if (rule.test === 'sequential-counts' && rule.per) {
+      ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: sequential-counts already weighs errors by requests; drop per' });
+    }
     if (rule.breaches && rule.for > 0) {
       ctx.addIssue({ code: 'custom', path: ['breaches'], message: 'use either for (consecutive) or breaches (N of M), not both' });
     }

@@ -121,6 +121,14 @@ ALTER TABLE findings ADD COLUMN evidence TEXT;
 ALTER TABLE findings ADD COLUMN cleared_at REAL;
 `,
   },
+  {
+    version: 4,
+    name: 'shadow findings',
+    // Findings of `mode: shadow` rules: stored and shown, never acted on.
+    sql: `
+ALTER TABLE findings ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0 CHECK (shadow IN (0, 1));
+`,
+  },
 ];
 
 /** The highest schema version this build knows. */

@@ -60,6 +60,8 @@ export interface FindingRow {
   /** JSON of Finding.evidence, or null. */
   evidence: string | null;
   cleared_at: number | null;
+  /** 1 for a finding of a `mode: shadow` rule. */
+  shadow?: number;
 }
 
 /** A row of `actions`; `request` is JSON. */
@@ -142,6 +144,7 @@ export function toFinding(r: FindingRow): Finding {
     summary: r.summary,
     ...(r.cleared_at === null || r.cleared_at === undefined ? {} : { clearedAt: r.cleared_at }),
     ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Finding['evidence'] } : {}),
+    ...(r.shadow === 1 ? { shadow: true } : {}),
   };
 }
 
