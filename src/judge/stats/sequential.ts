@@ -66,8 +66,13 @@ export function dispersion(counts: ReadonlyArray<{ events: number; exposure: num
   return Math.max(1, chi2 / (counts.length - 1));
 }
 
-/** Betting functions f(p) = 1 − w + (w/κ)·1{p <= κ} mixed with equal weights: each integrates to 1 over p ∈ [0, 1]. */
-export const BETS: ReadonlyArray<{ kappa: number; w: number }> = [0.05, 0.2, 0.5].flatMap((kappa) => [0.25, 0.5, 0.9].map((w) => ({ kappa, w })));
+/**
+ * Betting functions f(p) = 1 − w + (w/κ)·1{p <= κ}, each integrating to 1 over p ∈ [0, 1], one component per κ,
+ * mixed with equal weights. The stake w is predictable (chosen from the past only, which keeps the product a
+ * supermartingale): `low` while nothing unusual is seen, so a healthy stretch before a regression costs little,
+ * `high` right after a p-value at or below κ, so a regression that persists is confirmed within a few points.
+ */
+export const BETS: ReadonlyArray<{ kappa: number; low: number; high: number }> = [0.02, 0.05, 0.2].map((kappa) => ({ kappa, low: 0.2, high: 0.9 }));
 
 /**
  * Conservative conformal p-values of a sequence against a reference sample, for "larger than usual": the i-th
@@ -99,14 +104,18 @@ function lowerBound(sorted: readonly number[], v: number): number {
 
 /**
  * ln of the conformal test martingale after each p-value: the equal-weight mixture over BETS of
- * Π_i f(p_i). Large when the values keep landing in the upper tail of everything seen before.
+ * Π_i f_i(p_i), the stake of f_i set by p_{i−1}. Large when the values keep landing in the upper tail of
+ * everything seen before.
  */
 export function conformalLogPath(pValues: readonly number[], bets = BETS): number[] {
   const logs = bets.map(() => 0);
+  const hot = bets.map(() => false);
   return pValues.map((p) => {
     for (let k = 0; k < bets.length; k++) {
-      const { kappa, w } = bets[k]!;
+      const { kappa, low, high } = bets[k]!;
+      const w = hot[k] ? high : low;
       logs[k]! += Math.log(1 - w + (p <= kappa ? w / kappa : 0));
+      hot[k] = p <= kappa;
     }
     return logMeanExp(logs);
   });
