@@ -66,7 +66,9 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const center = baselineCenter(baseline, baseCounts);
   if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
-  const fallback = (countsTest && counts === null) || (rule.test !== 'none' && baseline === null);
+  // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
+  const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
+  const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
   const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
   const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope)) : whenHolds(rule.when, observed, center, slope);
   if (!held) return { kind: 'clear' };
