@@ -70,7 +70,8 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
   const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
   const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
-  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope)) : whenHolds(rule.when, observed, center, slope);
+  const spread = baseline?.evidence.spread ?? null;
+  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope, spread)) : whenHolds(rule.when, observed, center, slope, spread);
   if (!held) return { kind: 'clear' };
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;

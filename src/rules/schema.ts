@@ -31,10 +31,11 @@ export const BUILTIN_METRICS: Record<CanonicalMetric, MetricDecl> = {
 };
 
 /**
- * Operand of a condition: the observed value, its ratio to the baseline, its % change from the baseline, or its
- * slope (Theil-Sen, in the metric's unit per hour, over the rule's lookback: a leak climbs, a wander does not).
+ * Operand of a condition: the observed value, its ratio to the baseline, its % change from the baseline, its
+ * slope (Theil-Sen, in the metric's unit per hour, over the rule's lookback: a leak climbs, a wander does not), or
+ * its robust z-score (distance from the baseline in units of 1.4826 x the baseline's MAD: scale-free noise units).
  */
-export const Subject = z.enum(['value', 'ratio', 'change', 'slope']);
+export const Subject = z.enum(['value', 'ratio', 'change', 'slope', 'z']);
 export type Subject = z.infer<typeof Subject>;
 export const Operator = z.enum(['>', '>=', '<', '<=']);
 export type Operator = z.infer<typeof Operator>;
@@ -47,7 +48,7 @@ export interface Condition {
   text: string;
 }
 
-const CONDITION = /^\s*(value|ratio|change|slope)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
+const CONDITION = /^\s*(value|ratio|change|slope|z)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
 
 /** "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour). */
 export const ConditionText = z.string().transform((text, ctx): Condition => {
@@ -55,13 +56,13 @@ export const ConditionText = z.string().transform((text, ctx): Condition => {
   if (!m) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${text}" is not a condition; write "<value|ratio|change|slope> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%", "slope > 0.2"`,
+      message: `"${text}" is not a condition; write "<value|ratio|change|slope|z> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%", "slope > 0.2", "z > 4"`,
     });
     return z.NEVER;
   }
   const subject = m[1]!.toLowerCase() as Subject;
   if (m[4] === '%' && subject !== 'change') {
-    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio and slope are plain numbers` });
+    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio, slope and z are plain numbers` });
     return z.NEVER;
   }
   const op = m[2] as Operator;

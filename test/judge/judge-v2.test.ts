@@ -132,6 +132,18 @@ describe('sequential tests in the judge', () => {
   });
 });
 
+describe('z condition', () => {
+  it('z: distance from the baseline in robust standard deviations (1.4826 x MAD)', () => {
+    // Baseline 90..110 (MAD 5, scale 7.413): 150 is z = 50 / 7.413 = 6.745.
+    const history: Point[] = Array.from({ length: 10 }, (_, i): Point => [T0 - 600 + i * 60, [90, 95, 100, 105, 110][i % 5]!]);
+    const series = { kpi: [...history, ...Array.from({ length: 10 }, (_, i): Point => [T0 + (i + 1) * 60, 150])] };
+    const run = (when: unknown): Judgement => judge(ruleSet([rule({ name: 'k', metric: 'kpi', severity: 'P3', when })]), DEPLOY, { series }, T0 + 600);
+    expect(run('z > 6.7').findings).toHaveLength(1);
+    expect(run('z > 6.8').findings).toHaveLength(0);
+    expect(() => rule({ name: 'k', metric: 'kpi', severity: 'P3', when: 'z > 4%' })).toThrow(/takes a percent; value, ratio, slope and z are plain numbers/);
+  });
+});
+
 describe('shadow rules', () => {
   it('judged and shown with their findings, never rolling back or failing the verdict', () => {
     const spike = rule({ name: 'spike', metric: 'error_rate', severity: 'P1', when: 'value > 0.01', mode: 'shadow' });

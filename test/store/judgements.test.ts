@@ -44,6 +44,12 @@ const blind: Finding = {
 };
 
 describe('saveJudgement', () => {
+  it('keeps a shadow rule\'s finding marked as shadow (judged and shown, never acted on)', async () => {
+    const trial: Finding = { ...spike, rule: 'error-rate-trial', shadow: true };
+    await store.saveJudgement('d-42', judgement({ findings: [spike, trial], evaluatedAt: 1763647440 }), 'watching', 1763647441);
+    const view = await store.getDeploy('d-42');
+    expect(view?.findings).toEqual([spike, trial]);
+  });
   it('while watching: stores findings sorted by time and the watch progress, but no verdict', async () => {
     await store.saveJudgement('d-42', judgement({ findings: [spike, blind], evaluatedAt: 1763647440 }), 'watching', 1763647441);
     const view = await store.getDeploy('d-42');
