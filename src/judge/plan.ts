@@ -54,7 +54,7 @@ export function observationPlan(rules: RuleSet, deploy: Deploy, range: { from: n
       const baseline = rule.baseline ?? rules.baseline;
       if (baseline.kind !== 'seasonal') continue;
       // The earlier periods' spans through the window (the first range is the pre-deploy span, fetched above).
-      const ranges = baselineRanges('seasonal', { ...baseline, duration: Math.max(baseline.duration, 3600) }, { startedAt, window, step: startedAt, previousDeploys: [] }).ranges.slice(1);
+      const ranges = baselineRanges('seasonal', baseline, { startedAt, window, step: startedAt, previousDeploys: [] }).ranges.slice(1);
       for (const [lo, hi] of ranges) add('deploy', ruleMetrics(rule), lo, hi);
     }
   } else {
