@@ -37,6 +37,8 @@ export interface ReplayLine {
 /** A finding: the DESIGN §4 keys, then kind, summary, clearedAt and the evidence. */
 export type ReplayFinding = Pick<Finding, 'rule' | 'metric' | 'severity' | 'at' | 'observed' | 'baseline' | 'condition' | 'kind' | 'summary'> & {
   clearedAt: number | null;
+  /** Present (true) only for findings of `mode: shadow` rules. */
+  shadow?: true;
   evidence: Finding['evidence'] | null;
 };
 
@@ -123,6 +125,7 @@ export function replayLine({ deployId, judgement: j }: { deployId: string; judge
       kind: f.kind,
       summary: f.summary,
       clearedAt: f.clearedAt ?? null,
+      ...(f.shadow ? { shadow: true as const } : {}),
       evidence: f.evidence ?? null,
     })),
     reason: j.reason,

@@ -51,10 +51,11 @@ export function evaluateRule(input: RuleInput): Finding | null {
       ? `${rule.metric} has no data and ${rule.name} fails closed`
       : breachSummary({ metric: rule.per ? `${rule.metric} per ${rule.per}` : rule.metric, unit: rule.per ? '' : unit, observed: outcome.observed!, baseline: base, heldFor }),
     clearedAt,
+    ...(rule.mode === 'shadow' ? { shadow: true } : {}),
     evidence: {
       baseline: outcome.baseline?.evidence ?? null,
       test: outcome.test,
-      alpha: outcome.test ? Number((1 - rule.confidence).toPrecision(6)) : null,
+      alpha: outcome.test ? Number((rule.alpha ?? 1 - rule.confidence).toPrecision(6)) : null,
       lookback: rule.lookback ?? input.interval,
       points: outcome.points,
       ...(outcome.slope !== undefined ? { slope: outcome.slope } : {}),

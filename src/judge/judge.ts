@@ -5,7 +5,7 @@ import type { RuleSet } from '../rules/schema.js';
 import { blindFindings } from './blind.js';
 import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
 import { evaluateRule } from './evaluate-rule.js';
-import { JUDGED_METRICS, insufficientEvidence } from './evidence.js';
+import { insufficientEvidence, judgedMetrics } from './evidence.js';
 import { Silence } from './silence.js';
 import { windowSteps } from './steps.js';
 import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './types.js';
@@ -74,11 +74,12 @@ export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: nu
  * step (within the extension) where it suffices; else the end of the extension.
  */
 function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpot[], startedAt: number, steps: readonly number[], findings: readonly Finding[], nominalEnd: number, maxEnd: number): number | null {
+  const judged = judgedMetrics(rules);
   for (const s of steps) {
     if (s < nominalEnd) continue;
     if (s >= maxEnd || findings.some((f) => f.at <= s && failsVerdict(f, rules.severities))) return s;
     // A blind source is not a quiet service: waiting longer is no cure, so the verdict comes on time.
-    if (blind.some((b) => b.at <= s && (JUDGED_METRICS as readonly string[]).includes(b.metric))) return s;
+    if (blind.some((b) => b.at <= s && judged.includes(b.metric))) return s;
     if (insufficientEvidence({ rules, series: obs.series, startedAt, windowEnd: s }) === null) return s;
   }
   return null;

@@ -1,7 +1,9 @@
 // One rule at one step: the observed value over its lookback, its baseline, the harmful direction and the test.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, selectBaseline, type BaselineSample } from './baseline.js';
+import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
+import { countsPath, sequentialAt, shiftPath, type SequentialPath } from './sequential-check.js';
 import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
@@ -42,7 +44,8 @@ export type StepOutcome =
  *    single point in it is a gap;
  * 3. the move from the baseline median must be in the metric's harmful direction;
  * 4. the `when` conditions must hold on observed (ratio and change against the baseline median);
- * 5. the test, if any, must reject "no worse than baseline x (1 + tolerance)" at 1 - confidence.
+ * 5. the test, if any, must reject "no worse than baseline x (1 + tolerance)" at 1 - confidence; a sequential
+ *    test's martingale over the window so far must be at or above its threshold (src/judge/sequential-check.ts).
  * A test that cannot run (`counts` without throughput data, any test without a baseline) falls back to the
  * plain values and demands that every point in the lookback breach (stricter persistence instead of evidence).
  */
@@ -60,27 +63,39 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const values = recent.map((p) => p[1]);
   const observed = majorityValue(values, ctx.direction);
   const baseline = baselineAt(ctx, t);
-  const counts = rule.test === 'counts' ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
+  const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
+  const counts = countsTest ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
   const baseCounts = counts && baseline ? windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing) : null;
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
   if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
-  const fallback = (rule.test === 'counts' && counts === null) || (rule.test !== 'none' && baseline === null);
+  // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
+  const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
+  const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
   const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
   // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
   const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
-  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes)) : whenHolds(rule.when, observed, center, slopes);
+  const spread = baseline?.evidence.spread ?? null;
+  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes, spread)) : whenHolds(rule.when, observed, center, slopes, spread);
   if (!held) return { kind: 'clear' };
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
     test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
-  } else if (counts && baseline) {
+  } else if (rule.test === 'counts' && counts && baseline) {
     test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
+  } else if (rule.test.startsWith('sequential-') && !fallback) {
+    const path = sequentialPathOf(ctx);
+    test = path && sequentialAt(path, t);
+    if (test?.test === 'sequential-counts' || test?.test === 'sequential-shift') {
+      if (!(test.eValue >= test.threshold)) return { kind: 'clear' };
+    } else {
+      return { kind: 'clear' };
+    }
   }
-  if (test && !(test.pValue < alpha)) return { kind: 'clear' };
+  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha)) return { kind: 'clear' };
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
@@ -106,9 +121,28 @@ function baselineCenter(baseline: BaselineSample | null, counts: Counts | null):
 }
 
 const fixedBaselines = new WeakMap<RuleContext, BaselineSample | null>();
+const models = new WeakMap<RuleContext, ModelBaseline | null>();
+const sequentialPaths = new WeakMap<RuleContext, SequentialPath | null>();
 
-/** The rule's baseline at step t; only the control group's moves with the step, the others are computed once. */
+/** Whether the rule's baseline is a fitted model (seasonal, or trend-aware) rather than a set of points. */
+function usesModel(ctx: RuleContext): boolean {
+  return ctx.baseline.kind === 'seasonal' || ctx.baseline.trend === true;
+}
+
+function modelOf(ctx: RuleContext): ModelBaseline | null {
+  if (!models.has(ctx)) models.set(ctx, fitModelBaseline(ctx.baseline, ctx.startedAt, ctx.window, ctx.spacing, ctx.series.deploy));
+  return models.get(ctx) ?? null;
+}
+
+/**
+ * The rule's baseline at step t; the control group's and a model's (its level at t) move with the step, the others
+ * are computed once.
+ */
 function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
+  if (usesModel(ctx)) {
+    const fit = modelOf(ctx);
+    return fit && modelSampleAt(fit, t);
+  }
   const select = (): BaselineSample | null =>
     selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
   if (ctx.baseline.kind === 'control') return select();
@@ -196,4 +230,28 @@ export function pointSpacing(points: readonly Point[], interval: number): number
   for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
   const typical = median(gaps.filter((g) => g > 0));
   return typical === null ? interval : Math.min(interval, typical);
+}
+
+/**
+ * The rule's sequential test over its window points after the warm-up, computed once from the data (each point's
+ * value depends only on the points up to it, so judging at any step gives the live answer). The baseline is the
+ * one at the deploy: fixed, as the martingale's reference must be (a control baseline's pre-deploy span).
+ */
+function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
+  if (sequentialPaths.has(ctx)) return sequentialPaths.get(ctx) ?? null;
+  const { rule, startedAt } = ctx;
+  const alpha = rule.alpha ?? 1 - rule.confidence;
+  const baseline = baselineAt(ctx, startedAt);
+  const window = pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity);
+  let path: SequentialPath | null = null;
+  if (baseline && window.length > 0) {
+    const fit = usesModel(ctx) ? modelOf(ctx) : null;
+    const level = fit ? fit.model.level : () => baseline.evidence.median;
+    path =
+      rule.test === 'sequential-counts'
+        ? countsPath({ window, baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
+        : shiftPath({ window, baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+  }
+  sequentialPaths.set(ctx, path);
+  return path;
 }

@@ -55,7 +55,7 @@ export interface Observations {
 
 /** Which baseline a finding was judged against, and how it was spread. */
 export interface BaselineEvidence {
-  kind: 'pre-deploy' | 'week-ago' | 'control' | 'previous-deploys';
+  kind: 'pre-deploy' | 'week-ago' | 'control' | 'previous-deploys' | 'seasonal';
   /** The kind the rule asked for, when it had too few points and pre-deploy was used instead. */
   fellBackFrom: BaselineEvidence['kind'] | null;
   /** Median of the baseline points. */
@@ -68,6 +68,10 @@ export interface BaselineEvidence {
   /** Earliest and latest baseline point times. */
   from: number;
   to: number;
+  /** Seasonal: how many earlier periods had data (a missing one is skipped). */
+  periodsUsed?: number;
+  /** Trend-aware baselines: the Theil-Sen slope fitted before the deploy, metric unit per hour. */
+  slopePerHour?: number;
 }
 
 /** The statistical test behind a finding, where the rule uses one. */
@@ -104,6 +108,31 @@ export type TestEvidence =
       steps: number;
       baselineSilent: number;
       baselineSteps: number;
+      pValue: number;
+    }
+  | {
+      /** Anytime-valid Poisson rate-ratio test (Gamma-mixture martingale) over the window's errors so far. */
+      test: 'sequential-counts';
+      errors: number;
+      requests: number;
+      /** Pooled baseline rate, and its upper confidence bound the errors were tested against. */
+      baselineRate: number;
+      rateBound: number;
+      /** Quasi-Poisson dispersion of the baseline's counts (1: Poisson). */
+      dispersion: number;
+      /** The test martingale now; the finding needs eValue >= threshold. pValue: 1 / its maximum so far (anytime-valid). */
+      eValue: number;
+      threshold: number;
+      pValue: number;
+    }
+  | {
+      /** Anytime-valid conformal test (rank martingale) of the window's points against the baseline. */
+      test: 'sequential-shift';
+      alternative: 'greater' | 'less' | 'two-sided';
+      n: number;
+      baselineN: number;
+      eValue: number;
+      threshold: number;
       pValue: number;
     };
 
@@ -144,6 +173,8 @@ export interface Finding {
   summary: string;
   /** Series time at which the finding cleared (after `clearAfter` clear steps); null while it holds. Judge output only. */
   clearedAt?: number | null;
+  /** A finding of a `mode: shadow` rule: judged, stored and shown, but it never rolls back, fails a verdict or alerts. */
+  shadow?: boolean;
   /** Baseline spread, test statistic and p-value behind the finding. Judge output only (not stored). */
   evidence?: FindingEvidence;
 }

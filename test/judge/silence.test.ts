@@ -101,9 +101,11 @@ describe('outage by silence (test: requests)', () => {
 });
 
 describe('silent findings and the verdict', () => {
-  it('one metric that stops while the service serves: a P3 silent finding and an inconclusive verdict', () => {
+  it('one judged metric that stops while the service serves: a P3 silent finding and an inconclusive verdict', () => {
     const series = service(50, { latency_p95: [120, 120] });
-    const j = run({ series }, T0 + 600);
+    const slow = rule({ name: 'latency-slow', metric: 'latency_p95', severity: 'P2', when: 'change > 50%' });
+    const judgingLatency = ruleSet([outage, slow], { baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } });
+    const j = judge(judgingLatency, DEPLOY, { series }, T0 + 600);
     expect(j).toMatchObject({ state: 'done', verdict: 'inconclusive', rollback: false });
     expect(j.findings).toEqual([
       expect.objectContaining({ rule: 'source-silent:latency_p95', kind: 'silent', severity: 'P3', at: T0 + 300, clearedAt: null }),

@@ -40,7 +40,7 @@ describe('rule options', () => {
     expect(issues0({ metric: 'error_rate', test: 'requests' })).toEqual(['test: requests counts the requests served, so it needs metric: throughput and no per']);
     const issues = (input: object) => Rule.safeParse({ ...base, ...input }).error?.issues.map((i) => i.message) ?? [];
     expect(issues({ breaches: '5 of 3' })).toEqual(['"5 of 3" is not N of M; write it like "3 of 5" (1 <= N <= M)']);
-    expect(JSON.stringify(Rule.safeParse({ ...base, when: 'slope > 20%' }).error?.issues)).toContain('only \\"change\\" takes a percent; value, ratio and slope are plain numbers');
+    expect(JSON.stringify(Rule.safeParse({ ...base, when: 'slope > 20%' }).error?.issues)).toContain('only \\"change\\" takes a percent; value, ratio, slope and z are plain numbers');
     expect(issues({ test: 'counts', per: 'throughput' })).toEqual(['test: counts already weighs errors by requests; drop per']);
     expect(issues({ confidence: 1 })).toHaveLength(1);
   });
