@@ -126,7 +126,7 @@ describe('prometheus source against a real Prometheus', () => {
 
     const { config, baseDir } = loadConfig({ file: configFile, env: {} });
     const { createSource } = await import('../../src/sources/registry.js');
-    const source = createSource('prom', config.sources.prom!, { logger: silentLogger(), baseDir, env: {} });
+    const source = await createSource('prom', config.sources.prom!, { logger: silentLogger(), baseDir, env: {} });
     const rules = resolveRules(await loadRules(config.rulesDir), { service: 'shop', environment: 'production' });
     const startedAt = historyFrom + 1000;
     const at = async (metric: string, service = 'shop') => {
