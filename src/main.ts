@@ -82,7 +82,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   collectDefaultMetrics({ register: registry });
   const metrics = createGuardMetrics(registry);
   const sources = new Map<string, MetricSource>(
-    Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
+    await Promise.all(Object.entries(config.sources).map(async ([name, c]) => [name, await createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })] as const)),
   );
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config.store, { dataDir: config.dataDir });

@@ -49,7 +49,7 @@ export interface ActionSide {
 export async function createActionSide(o: ActionSideOptions): Promise<ActionSide> {
   const n = o.notifications;
   const templates = await Templates.load(n.templatesDir ? path.resolve(o.baseDir, n.templatesDir) : undefined);
-  const delivery = assembleDelivery({
+  const delivery = await assembleDelivery({
     store: o.store,
     logger: o.logger,
     registry: o.registry,

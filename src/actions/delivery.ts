@@ -45,21 +45,27 @@ export interface DeliverySetup {
 }
 
 /**
- * Builds every configured channel (throws, naming the channel, when a secret cannot be read), the outbox and
- * its dispatcher. The outbox is not started: call `outbox.start()` once the store is open.
+ * Builds every configured channel (rejects, naming the channel, when a secret cannot be read), the outbox and
+ * its dispatcher. A channel kind's library is loaded here, only when a channel of that kind is configured.
+ * The outbox is not started: call `outbox.start()` once the store is open.
  */
-export function assembleDelivery(setup: DeliverySetup): DeliveryRuntime {
-  const { notifications: n, logger } = setup;
+export async function assembleDelivery(setup: DeliverySetup): Promise<DeliveryRuntime> {
   const notifiers = new Map<string, Notifier>();
   const problems: string[] = [];
-  for (const [name, config] of Object.entries(n.channels)) {
+  for (const [name, config] of Object.entries(setup.notifications.channels)) {
     try {
-      notifiers.set(name, createNotifier(name, config, { ...setup.notifierDeps, logger }));
+      notifiers.set(name, await createNotifier(name, config, { ...setup.notifierDeps, logger: setup.logger }));
     } catch (err) {
       problems.push((err as Error).message);
     }
   }
   if (problems.length > 0) throw new Error(`cannot set up notification channels:\n  - ${problems.join('\n  - ')}`);
+  return deliveryWith(setup, notifiers);
+}
+
+/** The delivery side over channels already built (assembleDelivery builds them from the config). */
+export function deliveryWith(setup: DeliverySetup, notifiers: ReadonlyMap<string, Notifier>): DeliveryRuntime {
+  const { notifications: n, logger } = setup;
   const channels = new Channels(notifiers, logger);
   const dispatcher = createDispatcher({ channels, attemptTimeout: n.delivery.attemptTimeout, hooksFor: setup.hooksFor, hookDeps: setup.hookDeps });
   const outbox = new Outbox({

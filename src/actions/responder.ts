@@ -8,7 +8,7 @@ import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { baseFacts, composeDeliveries } from './compose.js';
-import { assembleDelivery, type DeliveryRuntime } from './delivery.js';
+import { deliveryWith, type DeliveryRuntime } from './delivery.js';
 import type { HookPayload } from './hook-delivery.js';
 import { NotificationsConfig } from './notify/config.js';
 import type { NoticeEvent } from './notify/types.js';
@@ -49,7 +49,7 @@ export class Responder {
   constructor(private readonly deps: ResponderDeps) {
     this.delivery =
       deps.delivery ??
-      assembleDelivery({
+      deliveryWith({
         store: deps.store,
         logger: deps.logger,
         registry: new Registry(),
@@ -58,7 +58,7 @@ export class Responder {
         hooksFor: (d) => this.seenRules.get(d.id)?.hooks.rollback ?? [],
         guardUrl: () => '',
         now: deps.now,
-      });
+      }, new Map());
     this.delivery.outbox.onGiveUp((d) => this.deliveryFailed(d));
   }
 

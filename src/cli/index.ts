@@ -1,18 +1,11 @@
 #!/usr/bin/env node
-// The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
+// The `release-guard` command line: serve | demo | rules check | sources check | replay | export | silence | deploy | wait | deploys.
+// Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
-import { openStore } from '../store/open.js';
-import { checkRules } from '../rules/check.js';
-import { demo } from './demo.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerDeploysCommands } from './deploys.js';
-import { exportRecording } from './export.js';
-import { runReplay } from './replay.js';
-import { serve } from './serve.js';
 import { registerSilenceCommands } from './silence.js';
-import { checkSources, formatSourcesCheck } from './sources.js';
 import { registerWaitCommand } from './wait.js';
 
 const program = new Command();
@@ -29,7 +22,7 @@ program
   .option('-c, --config <file>', 'config file (default: $RELEASE_GUARD_CONFIG or ./release-guard.yaml if present)')
   .option('-p, --port <n>', 'port to listen on (overrides config and RELEASE_GUARD_PORT)')
   .option('--dev', 'dev mode: generate a CI token if none is configured (never in production)')
-  .action(async (opts: { config?: string; port?: string; dev?: boolean }) => serve(opts));
+  .action(async (opts: { config?: string; port?: string; dev?: boolean }) => (await import('./serve.js')).serve(opts));
 
 program
   .command('demo')
@@ -38,6 +31,7 @@ program
   .option('--token <token>', 'CI token (default $RELEASE_GUARD_TOKEN or data/dev-token)')
   .option('--timeout <seconds>', 'give up after this long', '150')
   .action(async (opts: { url?: string; token?: string; timeout?: string }) => {
+    const { demo } = await import('./demo.js');
     process.exitCode = await demo(opts);
   });
 
@@ -46,6 +40,7 @@ rules
   .command('check [dir]')
   .description('validate every rule file in dir (default ./rules); exits non-zero on any error')
   .action(async (dir?: string) => {
+    const { checkRules } = await import('../rules/check.js');
     const result = await checkRules(dir ?? 'rules');
     (result.ok ? process.stdout : process.stderr).write(`${result.report}\n`);
     process.exitCode = result.ok ? 0 : 1;
@@ -61,6 +56,7 @@ sources
   .option('-c, --config <file>', 'config file (default: $RELEASE_GUARD_CONFIG or ./release-guard.yaml if present)')
   .option('-r, --rules <dir>', "rule directory (default: the config's rulesDir)")
   .action(async (opts: { service: string; environment: string; deployVersion: string; config?: string; rules?: string }) => {
+    const { checkSources, formatSourcesCheck } = await import('./sources.js');
     const report = await checkSources({ service: opts.service, environment: opts.environment, version: opts.deployVersion, config: opts.config, rules: opts.rules });
     process.stdout.write(`${formatSourcesCheck(report)}\n`);
     process.exitCode = report.ok ? 0 : 1;
@@ -71,6 +67,7 @@ program
   .description('judge recordings (files or directories of *.json) offline; prints JSON Lines (DESIGN §4)')
   .option('-r, --rules <dir>', 'rule directory', 'rules')
   .action(async (paths: string[], opts: { rules: string }) => {
+    const { runReplay } = await import('./replay.js');
     process.exitCode = await runReplay(paths, { rulesDir: opts.rules }, process.stdout);
   });
 
@@ -80,6 +77,7 @@ program
   .option('-c, --config <file>', 'config file (for the data dir)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (deployId: string, opts: { config?: string; out?: string }) => {
+    const [{ loadConfig }, { openStore }, { exportRecording }] = await Promise.all([import('../config/load.js'), import('../store/open.js'), import('./export.js')]);
     const { config } = loadConfig({ file: opts.config });
     const store = await openStore(config.store, { dataDir: config.dataDir });
     try {

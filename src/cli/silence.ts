@@ -2,7 +2,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { SilenceView } from '../actions/silences/service.js';
-import { loadConfig } from '../config/load.js';
 
 export interface SilenceClientOptions {
   url?: string;
@@ -14,7 +13,8 @@ export interface SilenceClientOptions {
 type Out = (line: string) => void;
 
 /** Where the guard is and the admin token: flags, then RELEASE_GUARD_ADMIN_TOKEN / the config. */
-function target(opts: SilenceClientOptions): { url: string; token: string } {
+async function target(opts: SilenceClientOptions): Promise<{ url: string; token: string }> {
+  const { loadConfig } = await import('../config/load.js');
   const loaded = loadConfig({ file: opts.config });
   const url = (opts.url ?? `http://127.0.0.1:${loaded.config.port}`).replace(/\/$/, '');
   const token = opts.token ?? loaded.secrets.adminToken;
@@ -23,7 +23,7 @@ function target(opts: SilenceClientOptions): { url: string; token: string } {
 }
 
 async function call(opts: SilenceClientOptions, method: string, path: string, body?: unknown, doFetch: typeof fetch = fetch): Promise<unknown> {
-  const { url, token } = target(opts);
+  const { url, token } = await target(opts);
   let res: Response;
   try {
     res = await doFetch(`${url}${path}`, {

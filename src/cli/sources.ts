@@ -69,7 +69,7 @@ export async function checkSources(opts: SourcesCheckOptions): Promise<SourcesCh
     throw new ConfigError(`the rules for ${opts.service}/${opts.environment} use metric source "${name}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`);
   }
   const logger = opts.logger ?? createLogger({ level: 'warn', destination: process.stderr });
-  const source = createSource(name, sourceConfig, { logger, baseDir, env });
+  const source = await createSource(name, sourceConfig, { logger, baseDir, env });
   const now = Math.floor((opts.now ?? (() => Date.now() / 1000))());
   const deploy: Deploy = { id: 'sources-check', service: opts.service, environment: opts.environment, version: opts.version ?? 'unknown', startedAt: now };
   const range = rules.baseline.duration;

@@ -14,9 +14,13 @@ export interface SourceDeps {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** A registered source kind: its `type`, the zod schema of its config (must include `type: z.literal(type)`), a factory. */
-export interface SourceKind<C extends z.ZodObject = z.ZodObject> {
+/**
+ * A registered source kind: its `type`, the zod schema of its config (must include `type: z.literal(type)`), a factory.
+ * A kind whose client library is heavy answers a Promise and imports the library inside `create`, so the library
+ * is loaded only when a config uses that kind (start-up and `--help` never pay for it).
+ */
+export interface SourceKind<C extends z.ZodObject = z.ZodObject, S extends MetricSource | Promise<MetricSource> = MetricSource> {
   type: string;
   Config: C;
-  create(name: string, config: z.infer<C>, deps: SourceDeps): MetricSource;
+  create(name: string, config: z.infer<C>, deps: SourceDeps): S;
 }

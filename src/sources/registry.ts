@@ -33,8 +33,8 @@ export const SourceConfig = z.discriminatedUnion('type', [SOURCE_KINDS.demo.Conf
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
-/** Builds the configured source `name` from its validated config. */
-export function createSource(name: string, config: SourceConfig, deps: SourceDeps): MetricSource {
-  const kind: SourceKind = SOURCE_KINDS[config.type as SourceType];
-  return kind.create(name, config, deps);
+/** Builds the configured source `name` from its validated config, loading its client library only now. */
+export async function createSource(name: string, config: SourceConfig, deps: SourceDeps): Promise<MetricSource> {
+  const kind: SourceKind<z.ZodObject, MetricSource | Promise<MetricSource>> = SOURCE_KINDS[config.type as SourceType];
+  return await kind.create(name, config, deps);
 }

@@ -84,7 +84,8 @@ export interface JudgementStore {
   /**
    * Saves one evaluation atomically: findings (upsert by rule: a rule has one finding per deploy, the latest),
    * the watch's evaluatedAt/status/reason, and — when `judgement.state` is `done` — the verdict (replacing any).
-   * Throws for a deploy without a watch, or a done judgement without a verdict.
+   * A watch ended elsewhere (`superseded`, `stopped`) keeps its status and reason: an evaluation still in flight
+   * when it ended never reopens it. Throws for a deploy without a watch, or a done judgement without a verdict.
    */
   saveJudgement(deployId: string, judgement: Judgement, watchStatus: WatchStatus, now: number): Promise<void>;
   /** Verdicts decided in [from, to), oldest first, with their deploys (for the digest). */

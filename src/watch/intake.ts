@@ -27,7 +27,8 @@ export interface DeployRequest {
 /** The use cases behind /v1/deploys and the webhooks. */
 export interface DeployIntake {
   /**
-   * Records a deploy and starts its watch. Idempotent on input.id: a repeat returns the stored view with
+   * Records a deploy and its watch (durably) and schedules the first evaluation to run right after; answers with
+   * the view as stored, before that evaluation. Idempotent on input.id: a repeat returns the stored view with
    * created=false and changes nothing. Throws IntakeError when the deploy cannot be watched as configured.
    */
   ingest(input: DeployRequest, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
@@ -112,8 +113,10 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
       }
       deps.metrics.watchesActive.inc();
       deps.logger.info({ deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window }, `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`);
-      await deps.watcher.evaluate(deploy.id);
-      return { view: (await deps.store.getDeploy(deploy.id)) ?? result.view, created: true };
+      // Answer once the deploy and its watch are durable; the first evaluation runs right after, off the request path
+      // (a restart resumes it from the store, so nothing is lost if the guard dies in between).
+      deps.watcher.schedule(deploy.id, 0);
+      return { view: result.view, created: true };
     },
     get: (id: string) => deps.store.getDeploy(id),
     list: (q: DeployListQuery) => deps.store.listDeploys(q),

@@ -38,7 +38,7 @@ beforeEach(async () => {
     channels: { email: { type: 'email', host: '127.0.0.1', port: smtp.address.port, ignoreTLS: true, from: 'guard@example.com', to: ['team@example.com'] } },
     digest: { cron: '0 9 * * *', timezone: 'Europe/Berlin', to: ['email'] },
   });
-  runtime = assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
+  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
   await runtime.outbox.start();
   deps = { store, outbox: runtime.outbox, channels: runtime.channels, templates: runtime.templates, config: notifications.digest, deadline: 3600, verdictUrl: (id) => `http://guard/v1/deploys/${id}`, guardUrl: () => 'http://guard', now };
 });

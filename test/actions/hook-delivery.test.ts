@@ -38,7 +38,7 @@ beforeEach(async () => {
   await store.createDeploy(deployRecord(), newWatch());
   hooks = [];
   const notifications = NotificationsConfig.parse({ delivery: { minBackoff: '0.1s', maxBackoff: '0.2s', hookDeadline: '30s' } });
-  runtime = assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => hooks, guardUrl: () => '', now });
+  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => hooks, guardUrl: () => '', now });
   responder = new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery: runtime });
   await runtime.outbox.start();
 });

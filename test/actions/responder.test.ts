@@ -30,9 +30,9 @@ const finding = (rule: string, severity: Finding['severity'], over: Partial<Find
 });
 const watching = (findings: Finding[]): Judgement => ({ state: 'watching', verdict: null, severity: null, rollback: false, rollbackAt: null, findings, evaluatedAt: 1_763_647_440, windowEnd: 1_763_649_000, reason: null });
 
-function responder(channels: Record<string, unknown> = {}, lifecycle?: string[]): Responder {
+async function responder(channels: Record<string, unknown> = {}, lifecycle?: string[]): Promise<Responder> {
   const notifications = NotificationsConfig.parse({ channels, ...(lifecycle ? { lifecycle } : {}) });
-  runtime = assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: { PD: 'k'.repeat(32) }, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
+  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: { PD: 'k'.repeat(32) }, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
   return new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery: runtime });
 }
 const view = async (): Promise<DeployView> => (await store.getDeploy('d-42'))!;
@@ -55,7 +55,7 @@ afterEach(async () => {
 
 describe('Responder routing', () => {
   it('with no channels configured sends everything once to the log and says where it was routed', async () => {
-    const r = responder();
+    const r = await responder();
     await r.respond(await view(), rules, watching([finding('outage', 'P0')]), [finding('outage', 'P0')]);
     const list = await deliveries();
     expect(list.map((d) => [d.event, d.channel, d.channelType])).toEqual([
@@ -67,14 +67,14 @@ describe('Responder routing', () => {
   });
 
   it('never alerts a shadow rule\'s finding (it is stored and shown only)', async () => {
-    const r = responder();
+    const r = await responder();
     const trial = finding('outage-trial', 'P0', { shadow: true });
     await r.respond(await view(), rules, watching([trial]), [trial]);
     expect((await deliveries()).map((d) => d.event)).toEqual(['deploy-started']);
   });
 
   it('routes P0 to page and slack, P2 to email, P3 (and blind spots) to the digest; deploy-started only once', async () => {
-    const r = responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
+    const r = await responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
     const found = [finding('outage', 'P0'), finding('slow', 'P2'), finding('drift', 'P3'), finding('source-blind', 'P3', { kind: 'blind' })];
     await r.respond(await view(), rules, watching(found), found);
     await store.saveJudgement('d-42', watching(found), 'watching', now());
@@ -90,7 +90,7 @@ describe('Responder routing', () => {
   });
 
   it('stores alerts for a silenced service as muted, and still shows them', async () => {
-    const r = responder({ page: { type: 'log' }, slack: { type: 'log' } });
+    const r = await responder({ page: { type: 'log' }, slack: { type: 'log' } });
     const s = await store.createSilence({ service: 'checkout', environment: null, startsAt: now() - 10, endsAt: now() + 3600, createdBy: 'alice', reason: 'game day' }, now());
     await r.alert(deployRecord(), rules, [finding('outage', 'P0')]);
     expect((await deliveries()).map((d) => [d.channel, d.status, d.silenceId])).toEqual([
@@ -104,7 +104,7 @@ describe('Responder routing', () => {
   });
 
   it('after recovery resolves each PagerDuty incident in the same thread as its trigger', async () => {
-    const r = responder({ page: { type: 'pagerduty', routingKeyEnv: 'PD', server: '127.0.0.1:9' }, slack: { type: 'log' } });
+    const r = await responder({ page: { type: 'pagerduty', routingKeyEnv: 'PD', server: '127.0.0.1:9' }, slack: { type: 'log' } });
     await r.alert(deployRecord(), rules, [finding('outage', 'P0'), finding('spike', 'P1')]);
     await r.recovered(deployRecord(), rules, { rolledBackAt: 1_763_647_440, window: 600, summary: 'outage, spike cleared 3m after the rollback', findings: [] });
     const pd = (await deliveries()).filter((d) => d.channelType === 'pagerduty').map((d) => [d.event, d.thread, (d.payload as { event_action: string }).event_action]);
@@ -118,7 +118,7 @@ describe('Responder routing', () => {
   });
 
   it('pages "rollback did not recover" as P0 to the P0 channels', async () => {
-    const r = responder({ page: { type: 'log' }, slack: { type: 'log' } });
+    const r = await responder({ page: { type: 'log' }, slack: { type: 'log' } });
     await r.notRecovered(deployRecord(), rules, { rolledBackAt: 1_763_647_440, window: 600, summary: 'still breaching', findings: [finding('outage', 'P0')] });
     expect((await deliveries()).map((d) => [d.event, d.channel, d.severity, d.dedupKey])).toEqual([
       ['not-recovered', 'page', 'P0', 'alert:d-42:rollback-did-not-recover:page'],
@@ -127,7 +127,7 @@ describe('Responder routing', () => {
   });
 
   it('reports a given-up delivery on every other channel, and never a report about a report', async () => {
-    const r = responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
+    const r = await responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
     await r.alert(deployRecord(), rules, [finding('outage', 'P0')]);
     const [page] = (await deliveries()).filter((d) => d.channel === 'page');
     await r.deliveryFailed({ ...page!, status: 'expired', attempts: 9, lastError: 'HTTP 500' });

@@ -104,7 +104,7 @@ function emailHarness(): Harness {
   };
 }
 
-const build = (h: Harness, config: ChannelConfig): Notifier =>
+const build = (h: Harness, config: ChannelConfig): Promise<Notifier> =>
   createNotifier('conformance', config, { logger: silentLogger(), env: { RG_TEST_SECRET: h.kind === 'email' ? SMTP_PASSWORD : ROUTING_KEY, ...process.env }, baseDir: process.cwd() });
 
 const send = (n: Notifier, timeoutMs = 5000): Promise<SendResult> => {
@@ -127,7 +127,7 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
   let notifier: Notifier;
   beforeAll(async () => {
     await h.start();
-    notifier = build(h, h.config());
+    notifier = await build(h, h.config());
   });
   afterAll(async () => {
     await notifier.close?.();
@@ -166,7 +166,7 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
   });
 
   it('retries when nothing listens, without throwing', async () => {
-    const down = build(h, h.unreachable(await freePort()));
+    const down = await build(h, h.unreachable(await freePort()));
     const r = await send(down);
     expect(r).toMatchObject({ ok: false, retryable: true });
     noSecret(h, r);

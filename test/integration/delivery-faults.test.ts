@@ -49,7 +49,7 @@ beforeAll(async () => {
   rig = await startNotifyRig();
   store = await openTestStore(rig.dir);
   const notifications = NotificationsConfig.parse(rig.notifications({ delivery: { minBackoff: '0.2s', maxBackoff: '1s', attemptTimeout: '1s', deadline: '1m' } }));
-  delivery = assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: rig.env, baseDir: rig.dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
+  delivery = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: rig.env, baseDir: rig.dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
   // The responder raises the guard's own alert when a delivery is given up.
   new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery });
   await delivery.outbox.start();

@@ -133,7 +133,7 @@ describe('prometheus source against a real Prometheus', () => {
 
     const { config, baseDir } = loadConfig({ file: configFile, env: {} });
     const { createSource } = await import('../../src/sources/registry.js');
-    const source = createSource('prom', config.sources.prom!, { logger: silentLogger(), baseDir, env: {} });
+    const source = await createSource('prom', config.sources.prom!, { logger: silentLogger(), baseDir, env: {} });
     const rules = resolveRules(await loadRules(config.rulesDir), { service: 'shop', environment: 'production' });
     const startedAt = historyFrom + 1000;
     const at = async (metric: string, service = 'shop') => {
@@ -194,8 +194,14 @@ describe('prometheus source against a real Prometheus', () => {
   it('pre-flight: a broken query makes the watch blind for that metric at deploy start, with an alert', async () => {
     const posted = await api<DeployView>('POST', '/v1/deploys', { id: 'd-preflight', service: 'cart', environment: 'preflight', version: 'v7' });
     expect(posted.status).toBe(202);
-    const { deploy, findings, actions, watch } = posted.body;
-    expect(watch?.evaluatedAt).toBe(deploy.startedAt);
+    // POST answers once the deploy is stored; the first evaluation (at deploy start) runs right after.
+    let view = posted.body;
+    await until('the first evaluation saved with its alert', async () => {
+      view = (await api<DeployView>('GET', '/v1/deploys/d-preflight')).body;
+      return view.watch?.evaluatedAt != null && view.actions.some((a) => a.kind === 'alert');
+    });
+    const { deploy, findings, actions, watch } = view;
+    expect(watch?.evaluatedAt).toBeGreaterThanOrEqual(deploy.startedAt);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ kind: 'blind', metric: 'error_rate', severity: 'P3', at: deploy.startedAt });
     expect(findings[0]!.summary).toContain('error_rate unknown: the metric source failed (error_rate: prometheus "prom" answered 400 bad_data: ');

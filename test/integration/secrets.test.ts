@@ -134,7 +134,7 @@ describe('secrets never leave the guard', () => {
     guard.child.kill('SIGTERM');
     await guard.exited;
     const db = await openDb(path.join(rig.dir, 'data', 'release-guard.db'));
-    const stored = JSON.stringify([await db.all('SELECT * FROM actions'), await db.all('SELECT * FROM deliveries'), await db.all('SELECT * FROM deploys'), await db.all('SELECT * FROM findings')]);
+    const stored = JSON.stringify([await db.all('SELECT * FROM deliveries'), await db.all('SELECT * FROM deploys'), await db.all('SELECT * FROM findings')]);
     await db.close();
 
     const places: Record<string, string> = {

@@ -52,9 +52,9 @@ describe('source registry', () => {
     expect(result.error?.issues[0]?.path).toEqual(['timeScale']);
   });
 
-  it('creates the configured source with its name and type', () => {
+  it('creates the configured source with its name and type', async () => {
     const config = SourceConfig.parse({ type: 'demo', seed: 4, timeScale: 60 });
-    const source = createSource('playground', config, { logger: silentLogger(), baseDir: process.cwd() });
+    const source = await createSource('playground', config, { logger: silentLogger(), baseDir: process.cwd() });
     expect(source).toMatchObject({ type: 'demo', name: 'playground', timeScale: 60 });
   });
 });

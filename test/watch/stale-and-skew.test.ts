@@ -57,6 +57,7 @@ describe('stale deploy events', () => {
     clock = T0 + 2 * 86_400; // redelivered two days later
     const { watcher, intake } = rig();
     await intake.ingest(deploy({ labels: { demo: 'broken-errors' } }), 'github');
+    await watcher.evaluate('d-1'); // POST answers before the first evaluation; run it here
     await watcher.stop();
     const view = await store.getDeploy('d-1');
     expect(view?.watch?.status).toBe('fail');

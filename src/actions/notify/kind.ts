@@ -14,9 +14,12 @@ export interface NotifierDeps {
 }
 
 /** A registered channel kind: its `type`, its config schema (with `type: z.literal(type)`), and a factory. */
-export interface NotifierKind<C extends z.ZodType<{ type: string }> = z.ZodType<{ type: string }>> {
+export interface NotifierKind<C extends z.ZodType<{ type: string }> = z.ZodType<{ type: string }>, N extends Notifier | Promise<Notifier> = Notifier> {
   type: string;
   Config: C;
-  /** Builds the channel; throws an Error naming the channel and setting when a secret cannot be read. */
-  create(name: string, config: z.infer<C>, deps: NotifierDeps): Notifier;
+  /**
+   * Builds the channel; throws (or rejects) with an Error naming the channel and setting when a secret cannot be read.
+   * A kind with a heavy library (pdjs, nodemailer) imports it inside `create`, so only configs that use it load it.
+   */
+  create(name: string, config: z.infer<C>, deps: NotifierDeps): N;
 }

@@ -29,8 +29,8 @@ export const ChannelConfig = z.discriminatedUnion('type', [NOTIFIER_KINDS.pagerd
 });
 export type ChannelConfig = z.infer<typeof ChannelConfig>;
 
-/** Builds the configured channel `name`; throws (naming the channel and setting) when a secret cannot be read. */
-export function createNotifier(name: string, config: ChannelConfig, deps: NotifierDeps): Notifier {
-  const kind = NOTIFIER_KINDS[config.type] as NotifierKind;
-  return kind.create(name, config, deps);
+/** Builds the configured channel `name`, loading its library only now; rejects (naming the channel and setting) when a secret cannot be read. */
+export async function createNotifier(name: string, config: ChannelConfig, deps: NotifierDeps): Promise<Notifier> {
+  const kind = NOTIFIER_KINDS[config.type] as NotifierKind<z.ZodType<{ type: string }>, Notifier | Promise<Notifier>>;
+  return await kind.create(name, config, deps);
 }

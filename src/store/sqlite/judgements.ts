@@ -9,13 +9,14 @@ import type { Queryable } from './db.js';
  */
 export async function writeJudgement(tx: Queryable, deployId: string, j: Judgement, watchStatus: WatchStatus, now: number): Promise<void> {
   for (const f of j.findings) await upsertFinding(tx, deployId, f);
-  const { changes } = await tx.run('UPDATE watches SET evaluated_at = ?, status = ?, reason = ?, updated_at = ? WHERE deploy_id = ?', [
-    j.evaluatedAt,
-    watchStatus,
-    j.reason,
-    now,
-    deployId,
-  ]);
+  // An evaluation that was in flight when the watch ended elsewhere (superseded, stopped) must not reopen it.
+  const { changes } = await tx.run(
+    `UPDATE watches SET evaluated_at = ?,
+       status = CASE WHEN status IN ('superseded', 'stopped') THEN status ELSE ? END,
+       reason = CASE WHEN status IN ('superseded', 'stopped') THEN reason ELSE ? END,
+       updated_at = ? WHERE deploy_id = ?`,
+    [j.evaluatedAt, watchStatus, j.reason, now, deployId],
+  );
   if (changes === 0) throw new Error(`cannot save a judgement for deploy ${deployId}: it has no watch; create the deploy first`);
   if (j.state !== 'done') return;
   if (j.verdict === null) throw new Error(`judgement for deploy ${deployId} is done but has no verdict; the judge must set one when state is done`);

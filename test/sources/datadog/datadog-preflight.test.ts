@@ -68,10 +68,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Posts a deploy (answered once stored) and reads it back once its first evaluation is saved. */
 async function post(body: Record<string, unknown>): Promise<DeployView> {
-  const res = await fetch(`${guard.url}/v1/deploys`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const res = await fetch(`${guard.url}/v1/deploys`, { method: 'POST', headers, body: JSON.stringify(body) });
   expect(res.status).toBe(202);
-  return (await res.json()) as DeployView;
+  const { deploy } = (await res.json()) as DeployView;
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const view = (await (await fetch(`${guard.url}/v1/deploys/${deploy.id}`, { headers })).json()) as DeployView;
+    if (view.watch?.evaluatedAt !== null && view.actions.length > 0) return view;
+  }
+  throw new Error(`deploy ${deploy.id} was not evaluated within 20 s`);
 }
 
 describe('pre-flight with the Datadog source', () => {

@@ -93,6 +93,14 @@ export function judgementsContract(backend: StoreBackend): void {
       expect(view?.verdict).toEqual({ deployId: 'd-42', verdict: 'pass', severity: null, rollback: false, rollbackAt: null, reason: 'no findings', decidedAt: 1763648200 });
     });
 
+    it('never reopens a watch that ended elsewhere: a late evaluation keeps superseded or stopped', async () => {
+      await store.endWatch('d-42', 'stopped', 'CI reported the rollout failed', 5);
+      await store.saveJudgement('d-42', judgement({ findings: [spike], evaluatedAt: 1763647440 }), 'watching', 6);
+      const view = await store.getDeploy('d-42');
+      expect(view?.watch).toMatchObject({ status: 'stopped', reason: 'CI reported the rollout failed', evaluatedAt: 1763647440 });
+      expect(view?.findings).toEqual([spike]);
+    });
+
     it('writes nothing when any part fails', async () => {
       await store.saveJudgement('d-42', judgement({ findings: [spike] }), 'watching', 1);
       const before = await store.getDeploy('d-42');

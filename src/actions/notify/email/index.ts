@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
-import nodemailer from 'nodemailer';
 import type { NotifierKind } from '../kind.js';
+import type { Notifier } from '../types.js';
 import { readSecret } from '../secret.js';
 import { EmailNotifier } from './email.js';
 import { EmailConfig } from './schema.js';
@@ -14,10 +14,10 @@ export { EmailNotifier } from './email.js';
 const DEFAULT_TIMEOUT_S = 30;
 
 /** Registered as `type: email`. */
-export const emailNotifier: NotifierKind<typeof EmailConfig> = {
+export const emailNotifier: NotifierKind<typeof EmailConfig, Promise<Notifier>> = {
   type: 'email',
   Config: EmailConfig,
-  create: (name, config, deps) => {
+  create: async (name, config, deps) => {
     const password = config.user ? readSecret(name, 'password', config, deps) : null;
     const tls = config.tls;
     let ca: string[] | undefined;
@@ -30,6 +30,7 @@ export const emailNotifier: NotifierKind<typeof EmailConfig> = {
       }
     }
     const timeoutMs = (config.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: config.host,
       port: config.port,

@@ -4,19 +4,19 @@ import { Agent } from 'node:https';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { NotifierKind } from '../kind.js';
+import type { Notifier } from '../types.js';
 import { readSecret } from '../secret.js';
-import { PagerDutyNotifier } from './pagerduty.js';
 import { PagerDutyConfig } from './schema.js';
 
 export { PagerDutyConfig, PagerDutyPayload } from './schema.js';
-export { PagerDutyNotifier } from './pagerduty.js';
+// PagerDutyNotifier (./pagerduty.js) is not re-exported: it loads @pagerduty/pdjs, imported only when a channel uses it.
 export { pagerDutyEvent, PAGERDUTY_SEVERITY, dedupKeyOf } from './events.js';
 
 /** Registered as `type: pagerduty`. */
-export const pagerDutyNotifier: NotifierKind<typeof PagerDutyConfig> = {
+export const pagerDutyNotifier: NotifierKind<typeof PagerDutyConfig, Promise<Notifier>> = {
   type: 'pagerduty',
   Config: PagerDutyConfig,
-  create: (name, config, deps) => {
+  create: async (name, config, deps) => {
     const routingKey = readSecret(name, 'routingKey', config, deps);
     let agent: Agent | undefined;
     if (config.caFile) {
@@ -29,6 +29,7 @@ export const pagerDutyNotifier: NotifierKind<typeof PagerDutyConfig> = {
       }
       agent = new Agent({ ca: [...rootCertificates, pem] });
     }
+    const { PagerDutyNotifier } = await import('./pagerduty.js');
     return new PagerDutyNotifier({ name, routingKey, server: config.server, agent, timeout: config.timeout });
   },
 };
