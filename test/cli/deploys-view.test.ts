@@ -1,5 +1,6 @@
 // `release-guard deploys list|show` against a live guard: readable at 100 columns, hostile values made harmless, --json for scripts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { printable } from '../../src/cli/terminal-text.js';
 import { runDeploysList, runDeploysShow } from '../../src/cli/deploys.js';
 import { formatDeployTable, wrap } from '../../src/cli/deploy-view-text.js';
 import { captureIo, startLiveGuard, type LiveGuard } from './live-guard.js';
@@ -22,10 +23,13 @@ async function settled(id: string): Promise<void> {
 beforeAll(async () => {
   live = await startLiveGuard();
   target = { url: live.guard.url, tokenFile: live.tokenFile };
+  // The guard refuses control characters at intake (README "HTTP API"), so escape sequences never reach a stored deploy.
   const hostile = { 'note\u001b[2J': 'x\r\n::set-output name=evil::1\u001b]8;;http://evil\u0007' };
+  expect(await live.post({ id: 'refused-evil', service: 'evil', environment: 'prod', version: 'v1', labels: hostile })).toBe(400);
+  expect(await live.post({ id: 'refused-evil', service: 'evil', environment: 'prod', version: 'v1\u001b[31mRED\u001b[0m\n::error::pwned' })).toBe(400);
   expect(await live.post({ id: 'list-broken', service: 'demo-shop', environment: 'production', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'broken-errors' } })).toBe(202);
-  expect(await live.post({ id: 'list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789', service: 'a-service-with-a-long-name-for-the-table', environment: 'production-eu-west-1', version: '2026.11.29-build.4711+sha.9f2c1ab0f00d', labels: { demo: 'healthy', ...hostile } })).toBe(202);
-  expect(await live.post({ id: 'list-evil', service: 'evil', environment: 'prod', version: 'v1\u001b[31mRED\u001b[0m\n::error::pwned', labels: { demo: 'healthy' } })).toBe(202);
+  expect(await live.post({ id: 'list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789', service: 'a-service-with-a-long-name-for-the-table', environment: 'production-eu-west-1', version: '2026.11.29-build.4711+sha.9f2c1ab0f00d', labels: { demo: 'healthy' } })).toBe(202);
+  expect(await live.post({ id: 'list-evil', service: 'evil', environment: 'prod', version: '::error::pwned', labels: { demo: 'healthy', note: '::set-output name=evil::1' } })).toBe(202);
   await settled('list-broken');
 });
 afterAll(async () => {
@@ -81,7 +85,7 @@ describe('deploys show', () => {
     const healthy = captureIo(env);
     await runDeploysShow('list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789', target, healthy);
     const text = `${io.text()}\n${healthy.text()}`;
-    expect(text).toContain('version   v1\ufffd[31mRED\ufffd[0m\ufffd::error::pwned');
+    expect(text).toContain('version   ::error::pwned');
     // eslint-disable-next-line no-control-regex -- no control character but the line breaks of the output itself
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     for (const line of text.split('\n')) {
@@ -90,6 +94,11 @@ describe('deploys show', () => {
       if (!line.startsWith('http://')) expect(line.length).toBeLessThanOrEqual(100);
     }
     expect(healthy.text().split('\n').slice(-2)).toEqual(['ui', `${live.guard.url}/ui/deploys/list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789`]);
+  });
+
+  it('values stored with control characters (by an older guard) are rendered inert', () => {
+    const evil = 'v1\u001b[31mRED\u001b[0m\n::error::pwned';
+    expect(printable(evil)).toBe('v1\ufffd[31mRED\ufffd[0m\ufffd::error::pwned');
   });
 
   it('an unknown id is exit 2 with how to find one', async () => {
