@@ -4,6 +4,10 @@ import type { Logger } from '../telemetry/logger.js';
 import type { DeployListQuery, DeployOrigin, DeployView } from '../store/types.js';
 import type { DeployInput } from './deploy-input.js';
 import type { SilenceService } from '../actions/silences/service.js';
+import type { BacktestReader } from '../review/backtest.js';
+import type { ReviewService } from '../review/review-service.js';
+import type { LoadedRules } from '../rules/index.js';
+import type { Store } from '../store/types.js';
 
 /** The use cases behind /v1/deploys and the webhooks. Implemented by watch/intake.ts. */
 export interface DeployIntake {
@@ -22,6 +26,8 @@ export interface AuthSecrets {
   /** CI token: bearer token and HMAC key for X-Release-Guard-Signature. */
   token: string;
   adminToken: string | null;
+  /** Read-only token for the review UI and GET routes (optional; the CI and admin tokens also read). */
+  viewerToken?: string | null;
   githubSecret: string | null;
   gitlabToken: string | null;
 }
@@ -35,4 +41,20 @@ export interface AppDeps {
   notReadyReason(): string | null;
   /** Behind /v1/silences (admin token); the routes are absent without it. */
   silences?: SilenceService;
+  /** SRE actions and feedback (admin) and the deployment log; the routes are absent without it. */
+  review?: ReviewService;
+  /** Effective rules, rule quality and backtest; the routes are absent without it. */
+  tuning?: TuningDeps;
+  /** Folder of the built review UI (index.html, assets/); /ui is absent without it. */
+  uiDir?: string;
+  /** Wall clock in Unix seconds (session expiry); default Date.now. */
+  now?: () => number;
+}
+
+/** What the tuning routes read. */
+export interface TuningDeps {
+  /** The rules in force (reloadable). */
+  rules(): LoadedRules;
+  store: BacktestReader & Pick<Store, 'findingFacts'>;
+  now(): number;
 }

@@ -1,6 +1,7 @@
 // Numbered schema migrations, applied in order on open (one transaction each) and recorded in schema_migrations.
 import type { Db } from './db.js';
 import { OUTBOX_MIGRATION } from './migration-002-outbox.js';
+import { REVIEW_MIGRATION } from './migration-004-review.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
 export interface Migration {
@@ -121,6 +122,7 @@ ALTER TABLE findings ADD COLUMN evidence TEXT;
 ALTER TABLE findings ADD COLUMN cleared_at REAL;
 `,
   },
+  REVIEW_MIGRATION,
 ];
 
 /** The highest schema version this build knows. */

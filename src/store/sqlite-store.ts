@@ -7,6 +7,7 @@ import * as deploys from './deploys-repo.js';
 import * as observations from './observations-repo.js';
 import { writeJudgement } from './judgements-repo.js';
 import { sqliteOutboxStore } from './outbox-store.js';
+import { sqliteReviewStore } from './review-repo.js';
 import type { Store } from './types.js';
 
 /**
@@ -55,6 +56,7 @@ export function sqliteStore(db: Db): Store {
     finishAction: (id, result, now) => actions.finishAction(db, id, result, now),
     markInterruptedActions: (now) => actions.markInterrupted(db, now),
     ...sqliteOutboxStore(db),
+    ...sqliteReviewStore(db),
 
     close: () => db.close(),
   };

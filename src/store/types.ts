@@ -1,6 +1,7 @@
 // The store contract: what the rest of the guard may ask of persistence. Implemented over sqlite3 in ./sqlite-store.ts.
 import type { BlindSpot, Deploy, Finding, Judgement, Point, SeriesSet, Severity, Verdict } from '../judge/types.js';
 import type { OutboxStore } from './outbox-types.js';
+import type { ReviewStore } from './review-types.js';
 
 export type DeployOrigin = 'api' | 'github' | 'gitlab' | 'demo';
 
@@ -84,7 +85,7 @@ export interface DeployListQuery {
 }
 
 /** Persistence of the guard; the outbox, silences and recovery checks are in OutboxStore (outbox-types.ts). */
-export interface Store extends OutboxStore {
+export interface Store extends OutboxStore, ReviewStore {
   /**
    * Inserts the deploy and its watch in one transaction, and marks older `watching` watches of the same
    * service+environment as superseded by it. Idempotent on id: if the id exists, nothing changes and

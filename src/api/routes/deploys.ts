@@ -9,6 +9,7 @@ import { DEPLOY_INPUT_FIELDS, DeployInput } from '../deploy-input.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
+import { requireViewer } from '../session.js';
 
 const WATCH_STATUSES = ['watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'] as const satisfies readonly WatchStatus[];
 /** Fails to compile if store/types.ts gains a status this list lacks. */
@@ -39,6 +40,7 @@ export function newDeployId(): string {
 export function deployRoutes(deps: AppDeps): Router {
   const router = Router();
   const auth = requireCiAuth(deps.auth);
+  const read = requireViewer(deps.auth, deps.now);
 
   router.post('/v1/deploys', readRawBody, auth, parseJsonBody, async (req, res) => {
     const parsed = DeployInput.safeParse(req.body);
@@ -51,7 +53,7 @@ export function deployRoutes(deps: AppDeps): Router {
     res.status(created ? 202 : 200).json(view);
   });
 
-  router.get('/v1/deploys', readRawBody, auth, async (req, res) => {
+  router.get('/v1/deploys', readRawBody, read, async (req, res) => {
     const parsed = DeployListParams.safeParse(req.query);
     if (!parsed.success) {
       sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, Object.keys(DeployListParams.shape)) });
@@ -61,14 +63,14 @@ export function deployRoutes(deps: AppDeps): Router {
     res.json({ deploys: await deps.intake.list(query) });
   });
 
-  router.get('/v1/deploys/:id', readRawBody, auth, async (req, res) => {
+  router.get('/v1/deploys/:id', readRawBody, read, async (req, res) => {
     const id = String(req.params.id);
     const view = await deps.intake.get(id);
     if (!view) {
       sendError(res, 404, 'not found', `no deploy with id ${id}`);
       return;
     }
-    res.json(view);
+    res.json(deps.review ? { ...view, ...(await deps.review.extras(id)) } : view);
   });
 
   return router;
