@@ -7,6 +7,7 @@ import type { DeliveryRecord } from '../store/outbox-types.js';
 import type { FeedbackLabel, FeedbackRecord, ReviewActionKind, ReviewActionRecord } from '../store/review-types.js';
 import type { DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import { deployCharts, type DeployCharts } from './charts.js';
 
 /** A review request the deploy's state does not allow (answered 409) or that names something unknown (404). */
 export class ReviewError extends Error {
@@ -52,6 +53,8 @@ export interface ReviewService {
   act(deployId: string, req: ActionRequest): Promise<ReviewActionRecord>;
   feedback(deployId: string, req: FeedbackRequest): Promise<FeedbackRecord>;
   extras(deployId: string): Promise<ReviewExtras>;
+  /** Chart data of the deploy's judged metrics; null for an unknown deploy. */
+  charts(deployId: string): Promise<DeployCharts | null>;
 }
 
 export function createReviewService(deps: ReviewServiceDeps): ReviewService {
@@ -125,6 +128,14 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
     async extras(deployId) {
       const [reviewActions, feedback, deliveries] = await Promise.all([deps.store.listReviewActions(deployId), deps.store.listFeedback(deployId), deps.store.listDeliveries({ deployId, limit: 200 })]);
       return { reviewActions, feedback, deliveries };
+    },
+    async charts(deployId) {
+      const view = await deps.store.getDeploy(deployId);
+      if (!view) return null;
+      const { series, control } = await deps.store.observations(deployId);
+      const rules = deps.rulesFor(view.deploy);
+      const rollbackAt = view.verdict?.rollbackAt ?? null;
+      return deployCharts({ startedAt: view.deploy.startedAt, windowEnd: view.watch?.windowEnd ?? null, rollbackAt, rules, findings: view.findings, series, control });
     },
   };
 }

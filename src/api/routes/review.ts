@@ -57,9 +57,27 @@ export const Feedback = z.object({
   createdAt: z.number(),
 });
 
+const Points = z.array(z.tuple([z.number(), z.number()]));
+export const ChartsAnswer = z.object({
+  startedAt: z.number(),
+  windowEnd: z.number().nullable(),
+  rollbackAt: z.number().nullable(),
+  metrics: z.array(
+    z.object({
+      metric: z.string(),
+      points: Points,
+      control: Points,
+      band: z.object({ median: z.number(), lo: z.number(), hi: z.number(), from: z.number(), to: z.number() }).nullable(),
+      thresholds: z.array(z.object({ rule: z.string(), condition: z.string(), value: z.number() })),
+      established: z.array(z.object({ rule: z.string(), at: z.number(), severity: z.string() })),
+    }),
+  ),
+});
+
 export const reviewRouteDocs: RouteDoc[] = [
   { method: 'post', path: '/v1/deploys/:id/actions', summary: 'SRE action: acknowledge, rollback (exactly-once hook path), stop, extend, note', auth: 'admin', status: 201, body: ActionInput, response: z.object({ action: ReviewAction }), errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy', 409: 'the watch is not open' } },
   { method: 'post', path: '/v1/deploys/:id/feedback', summary: "SRE's label of the verdict", auth: 'admin', status: 201, body: FeedbackInput, response: z.object({ feedback: Feedback }), errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy' } },
+  { method: 'get', path: '/v1/deploys/:id/charts', summary: "each judged metric's points, baseline band, thresholds, established times and rollback", auth: 'viewer', response: ChartsAnswer, errors: { 404: 'unknown deploy' } },
   { method: 'get', path: '/v1/deploys/:id/log.md', summary: 'the deployment log (seeds template) filled from the record', auth: 'viewer', response: { mediaType: 'text/markdown', description: 'Markdown' }, errors: { 404: 'unknown deploy' } },
 ];
 
@@ -96,6 +114,12 @@ export function reviewRoutes(deps: AppDeps, review: ReviewService): Router {
     } catch (err) {
       if (!reviewFailed(res, err)) throw err;
     }
+  });
+
+  router.get('/v1/deploys/:id/charts', readRawBody, viewer, async (req, res) => {
+    const charts = await review.charts(String(req.params.id));
+    if (!charts) return sendError(res, 404, 'not found', `no deploy with id ${String(req.params.id)}`);
+    res.json(ChartsAnswer.parse(charts));
   });
 
   router.get('/v1/deploys/:id/log.md', readRawBody, viewer, async (req, res) => {
