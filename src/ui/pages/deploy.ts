@@ -12,7 +12,7 @@ function evidenceList(e: Record<string, unknown> | null | undefined): Child {
   const add = (k: string, v: unknown) => {
     if (v === null || v === undefined) return;
     if (typeof v === 'object') for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) add(`${k}.${k2}`, v2);
-    else rows.push(h('dt', {}, k), h('dd', {}, typeof v === 'number' ? num(v) : String(v)));
+    else rows.push(h('dt', {}, k), h('dd', {}, typeof v === 'number' ? (/\.(from|to)$/.test(k) ? time(v) : num(v)) : String(v)));
   };
   for (const [k, v] of Object.entries(e)) add(k, v);
   return h('dl', { class: 'evidence' }, rows);
