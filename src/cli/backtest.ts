@@ -14,6 +14,7 @@ export interface BacktestCliOptions {
   environment?: string;
   config?: string;
   json?: boolean;
+  rejudge?: boolean;
 }
 
 /** Returns the exit code: 0 done, 2 bad input (rules, duration). */
@@ -27,7 +28,7 @@ export async function backtestCommand(opts: BacktestCliOptions, out: NodeJS.Writ
   const [current, candidate] = await Promise.all([loadRules(config.rulesDir), loadRules(opts.rules)]);
   const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
   try {
-    const result = await runBacktest(store, current, candidate, { since: Date.now() / 1000 - seconds, service: opts.service, environment: opts.environment });
+    const result = await runBacktest(store, current, candidate, { since: Date.now() / 1000 - seconds, service: opts.service, environment: opts.environment }, { rejudgeCurrent: opts.rejudge });
     out.write(opts.json ? `${JSON.stringify(result)}\n` : `${backtestTable(result)}\n`);
     return 0;
   } finally {

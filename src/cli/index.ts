@@ -104,7 +104,8 @@ program
   .option('-e, --environment <name>', 'only this environment')
   .option('-c, --config <file>', 'config file (for the data dir and the rules in force)')
   .option('--json', 'print the diff as JSON')
-  .action(async (opts: { rules: string; since: string; service?: string; environment?: string; config?: string; json?: boolean }) => {
+  .option('--rejudge', 're-judge under the rules in force too, instead of comparing with the stored verdicts')
+  .action(async (opts: { rules: string; since: string; service?: string; environment?: string; config?: string; json?: boolean; rejudge?: boolean }) => {
     process.exitCode = await backtestCommand(opts);
   });
 

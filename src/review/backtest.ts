@@ -1,9 +1,9 @@
 // Backtest: re-judges stored deploys under the rules in force and under candidate rules, in memory, and says which
 // deploys would change verdict, severity, rollback or time-to-rollback — and what that does to the labelled ones.
 import { judge } from '../judge/judge.js';
-import type { Judgement, Severity, Verdict } from '../judge/types.js';
-import { resolveRules, type LoadedRules } from '../rules/index.js';
-import type { FeedbackLabel, JudgedDeployQuery } from '../store/review-types.js';
+import type { Deploy, Judgement, Observations, Severity, Verdict } from '../judge/types.js';
+import { resolveRules, type LoadedRules, type RuleSet } from '../rules/index.js';
+import type { FeedbackLabel, JudgedDeployQuery, JudgedDeploySummary } from '../store/review-types.js';
 import type { Store } from '../store/types.js';
 
 /** What the backtest reads: stored deploys with verdicts, their observations, and the feedback labels. */
@@ -42,7 +42,10 @@ export interface LabelEffect {
 }
 
 export interface BacktestResult {
+  /** Stored deploys compared. */
   judged: number;
+  /** ...of which were judged again (the others' effective rules are unchanged by the candidate). */
+  rejudged: number;
   changed: BacktestRow[];
   /** false-alarm: fewer failing is better; missed-regression: more failing is better; correct: verdict kept is better. */
   labels: Record<FeedbackLabel, LabelEffect>;
@@ -51,9 +54,8 @@ export interface BacktestResult {
 }
 
 /** Judges a stored deploy's whole window, as the live watcher would have at its end. */
-function judgeStored(loaded: LoadedRules, view: NonNullable<Awaited<ReturnType<Store['getDeploy']>>>, obs: Parameters<typeof judge>[2]): Judgement {
-  const rules = resolveRules(loaded, view.deploy);
-  return judge(rules, view.deploy, obs, view.deploy.startedAt + rules.window + rules.minEvidence.extend);
+function judgeWindow(rules: RuleSet, deploy: Deploy, obs: Observations): Judgement {
+  return judge(rules, deploy, obs, deploy.startedAt + rules.window + rules.minEvidence.extend);
 }
 
 function outcomeOf(j: Judgement, startedAt: number): Outcome {
@@ -66,6 +68,16 @@ function outcomeOf(j: Judgement, startedAt: number): Outcome {
   };
 }
 
+/** What happened: the stored verdict and the rules that had findings. */
+function storedOutcome(s: JudgedDeploySummary, rules: string[]): Outcome {
+  return { verdict: s.verdict, severity: s.severity, rollback: s.rollback, timeToRollback: s.rollbackAt === null ? null : s.rollbackAt - s.startedAt, rules };
+}
+
+/** Whether two effective rule sets judge alike (the files they came from aside). */
+function sameRules(a: RuleSet, b: RuleSet): boolean {
+  return JSON.stringify({ ...a, sources: [] }) === JSON.stringify({ ...b, sources: [] });
+}
+
 function changesOf(a: Outcome, b: Outcome): BacktestRow['changes'] {
   const out: BacktestRow['changes'] = [];
   if (a.verdict !== b.verdict) out.push('verdict');
@@ -75,36 +87,57 @@ function changesOf(a: Outcome, b: Outcome): BacktestRow['changes'] {
   return out;
 }
 
+export interface BacktestOptions {
+  /**
+   * Re-judge under the rules in force too, instead of taking the stored verdict as "current". The stored verdict is
+   * what the live judge decided on the same stored observations, so the two agree unless the rules changed since.
+   */
+  rejudgeCurrent?: boolean;
+  /** Milliseconds clock for elapsedMs. */
+  clock?: () => number;
+}
+
 /**
- * Re-judges every stored deploy matching `selection` under `current` and `candidate` (loaded in memory; nothing is
- * written), and returns the deploys whose outcome differs plus the effect on labelled deploys.
+ * Compares, for every stored deploy matching `selection`, its current outcome (the stored verdict, or `current`
+ * re-judged) with `candidate` judged in memory (nothing is written). Deploys whose effective rules the candidate
+ * does not change are not re-judged: their outcome cannot change. Returns the deploys whose outcome differs and
+ * the effect on labelled deploys.
  */
-export async function runBacktest(store: BacktestReader, current: LoadedRules, candidate: LoadedRules, selection: JudgedDeployQuery, clock: () => number = () => performance.now()): Promise<BacktestResult> {
+export async function runBacktest(store: BacktestReader, current: LoadedRules, candidate: LoadedRules, selection: JudgedDeployQuery, opts: BacktestOptions = {}): Promise<BacktestResult> {
+  const clock = opts.clock ?? (() => performance.now());
   const started = clock();
   const deploys = await store.judgedDeploys(selection);
   const labels = new Map((await store.latestFeedback(selection.since)).map((f) => [f.deployId, f]));
   const effect = (): LabelEffect => ({ labelled: 0, failingNow: 0, failingWithCandidate: 0 });
-  const result: BacktestResult = { judged: 0, changed: [], labels: { correct: effect(), 'false-alarm': effect(), 'missed-regression': effect() }, elapsedMs: 0 };
+  const result: BacktestResult = { judged: 0, rejudged: 0, changed: [], labels: { correct: effect(), 'false-alarm': effect(), 'missed-regression': effect() }, elapsedMs: 0 };
   for (const summary of deploys) {
     const view = await store.getDeploy(summary.deployId);
     if (!view) continue;
-    const stored = await store.observations(view.deploy.id);
-    const obs = { ...stored, previousDeploys: await store.previousDeploys(view.deploy.service, view.deploy.environment, view.deploy.startedAt, 5) };
-    const current_ = outcomeOf(judgeStored(current, view, obs), view.deploy.startedAt);
-    const candidate_ = outcomeOf(judgeStored(candidate, view, obs), view.deploy.startedAt);
+    const { deploy } = view;
+    const rulesNow = resolveRules(current, deploy);
+    const rulesCandidate = resolveRules(candidate, deploy);
+    const unchanged = sameRules(rulesNow, rulesCandidate) && !opts.rejudgeCurrent;
+    let now = storedOutcome(summary, view.findings.map((f) => f.rule));
+    let next = now;
+    if (!unchanged) {
+      const obs = { ...(await store.observations(deploy.id)), previousDeploys: await store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, 5) };
+      if (opts.rejudgeCurrent) now = outcomeOf(judgeWindow(rulesNow, deploy, obs), deploy.startedAt);
+      next = sameRules(rulesNow, rulesCandidate) ? now : outcomeOf(judgeWindow(rulesCandidate, deploy, obs), deploy.startedAt);
+      result.rejudged += 1;
+    }
     result.judged += 1;
-    const label = labels.get(view.deploy.id) ?? null;
+    const label = labels.get(deploy.id) ?? null;
     if (label) {
       const e = result.labels[label.label];
       e.labelled += 1;
-      if (current_.verdict === 'fail') e.failingNow += 1;
-      if (candidate_.verdict === 'fail') e.failingWithCandidate += 1;
+      if (now.verdict === 'fail') e.failingNow += 1;
+      if (next.verdict === 'fail') e.failingWithCandidate += 1;
     }
-    const changes = changesOf(current_, candidate_);
+    const changes = changesOf(now, next);
     if (changes.length === 0) continue;
     result.changed.push({
-      deployId: view.deploy.id, service: view.deploy.service, environment: view.deploy.environment, startedAt: view.deploy.startedAt,
-      label: label?.label ?? null, labelRule: label?.rule ?? null, current: current_, candidate: candidate_, changes,
+      deployId: deploy.id, service: deploy.service, environment: deploy.environment, startedAt: deploy.startedAt,
+      label: label?.label ?? null, labelRule: label?.rule ?? null, current: now, candidate: next, changes,
     });
   }
   result.elapsedMs = Math.round(clock() - started);
@@ -119,7 +152,7 @@ export function backtestTable(r: BacktestResult): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [line(head), ...rows.map(line)];
-  out.push('', `${r.changed.length} of ${r.judged} deploys change (re-judged in ${r.elapsedMs} ms)`);
+  out.push('', `${r.changed.length} of ${r.judged} deploys change (${r.rejudged} re-judged in ${r.elapsedMs} ms)`);
   for (const [label, e] of Object.entries(r.labels)) {
     if (e.labelled > 0) out.push(`${label}: ${e.labelled} labelled; failing now ${e.failingNow}, with candidate ${e.failingWithCandidate}`);
   }

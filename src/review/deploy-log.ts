@@ -5,6 +5,7 @@ import type { DeployView } from '../store/types.js';
 /** Deploy values are hostile: keep them on one line and stop them from becoming Markdown/HTML structure. */
 function md(value: unknown): string {
   return String(value ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters would break the line structure
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/[\\`*_{}[\]()#+!|<>&]/g, (c) => `\\${c}`)
     .slice(0, 500);

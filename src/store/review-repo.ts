@@ -54,8 +54,14 @@ export function sqliteReviewStore(db: Db): ReviewStore {
     async judgedDeploys(q: JudgedDeployQuery) {
       const where = ['d.started_at >= ?'];
       const params: SqlValue[] = [q.since];
-      if (q.service !== undefined) (where.push('d.service = ?'), params.push(q.service));
-      if (q.environment !== undefined) (where.push('d.environment = ?'), params.push(q.environment));
+      if (q.service !== undefined) {
+        where.push('d.service = ?');
+        params.push(q.service);
+      }
+      if (q.environment !== undefined) {
+        where.push('d.environment = ?');
+        params.push(q.environment);
+      }
       params.push(q.limit ?? 5000);
       const rows = await db.all<{ id: string; service: string; environment: string; started_at: number; verdict: Verdict; severity: Severity | null; rollback: number; rollback_at: number | null; decided_at: number }>(
         `SELECT d.id, d.service, d.environment, d.started_at, v.verdict, v.severity, v.rollback, v.rollback_at, v.decided_at

@@ -87,7 +87,7 @@ describe('review UI in Chromium', () => {
     await page.getByLabel('reason').fill('error spike matches the config change');
     await page.locator('button[data-action="note"]').click();
     await page.locator('ol.timeline').getByText('error spike matches the config change').waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.mouse.wheel(0, -10_000);
     await page.screenshot({ path: path.join(SHOTS, 'deploy.png') });
     expect(((await rig.get(rig.ids.broken)).reviewActions as Array<{ action: string }>).map((a) => a.action)).toEqual(['acknowledge', 'note']);
   });

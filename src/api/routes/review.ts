@@ -11,7 +11,10 @@ import { toApiIssues } from '../issues.js';
 import type { RouteDoc } from '../openapi/registry.js';
 import { principal, requireAdmin, requireViewer } from '../session.js';
 
+// Control characters are refused on purpose: these values are shown in pages, logs and Markdown.
+// eslint-disable-next-line no-control-regex
 const Actor = z.string().trim().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+// eslint-disable-next-line no-control-regex
 const Text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'must not contain control characters');
 
 /** Body of POST /v1/deploys/:id/actions. */

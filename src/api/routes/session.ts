@@ -12,6 +12,7 @@ export const LoginInput = z
   .object({
     token: z.string().min(1, 'paste a viewer, CI or admin token').max(512),
     /** Shown as "who" on actions and feedback. */
+    // eslint-disable-next-line no-control-regex -- a plain name: no control characters
     name: z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f<>]*$/, 'a plain name').optional(),
   })
   .strict();

@@ -37,6 +37,7 @@ const Outcome = z.object({ verdict: z.string().nullable(), severity: z.enum(SEVE
 const LabelEffect = z.object({ labelled: z.number(), failingNow: z.number(), failingWithCandidate: z.number() });
 export const BacktestAnswer = z.object({
   judged: z.number(),
+  rejudged: z.number(),
   changed: z.array(z.object({ deployId: z.string(), service: z.string(), environment: z.string(), startedAt: z.number(), label: z.string().nullable(), labelRule: z.string().nullable(), current: Outcome, candidate: Outcome, changes: z.array(z.string()) })),
   labels: z.object({ correct: LabelEffect, 'false-alarm': LabelEffect, 'missed-regression': LabelEffect }),
   elapsedMs: z.number(),
