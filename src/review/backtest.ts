@@ -1,13 +1,14 @@
 // Backtest: re-judges stored deploys under the rules in force and under candidate rules, in memory, and says which
 // deploys would change verdict, severity, rollback or time-to-rollback — and what that does to the labelled ones.
 import { judge } from '../judge/judge.js';
+import { previousDeploysWanted } from '../judge/plan.js';
 import type { Deploy, Judgement, Observations, Severity, Verdict } from '../judge/types.js';
 import { resolveRules, type LoadedRules, type RuleSet } from '../rules/index.js';
-import type { FeedbackLabel, JudgedDeployQuery, JudgedDeploySummary } from '../store/review-types.js';
+import type { BacktestDeploy, FeedbackLabel, JudgedDeployQuery, JudgedDeploySummary } from '../store/review-types.js';
 import type { Store } from '../store/types.js';
 
 /** What the backtest reads: stored deploys with verdicts, their observations, and the feedback labels. */
-export type BacktestReader = Pick<Store, 'judgedDeploys' | 'getDeploy' | 'observations' | 'previousDeploys' | 'latestFeedback'>;
+export type BacktestReader = Pick<Store, 'backtestDeploys' | 'observationsOf' | 'previousDeploys' | 'latestFeedback'>;
 
 /** One side of a comparison: how a rule set judges a deploy. */
 export interface Outcome {
@@ -106,43 +107,58 @@ export interface BacktestOptions {
 export async function runBacktest(store: BacktestReader, current: LoadedRules, candidate: LoadedRules, selection: JudgedDeployQuery, opts: BacktestOptions = {}): Promise<BacktestResult> {
   const clock = opts.clock ?? (() => performance.now());
   const started = clock();
-  const deploys = await store.judgedDeploys(selection);
+  const deploys = await store.backtestDeploys(selection);
   const labels = new Map((await store.latestFeedback(selection.since)).map((f) => [f.deployId, f]));
   const effect = (): LabelEffect => ({ labelled: 0, failingNow: 0, failingWithCandidate: 0 });
   const result: BacktestResult = { judged: 0, rejudged: 0, changed: [], labels: { correct: effect(), 'false-alarm': effect(), 'missed-regression': effect() }, elapsedMs: 0 };
-  for (const summary of deploys) {
-    const view = await store.getDeploy(summary.deployId);
-    if (!view) continue;
-    const { deploy } = view;
-    const rulesNow = resolveRules(current, deploy);
-    const rulesCandidate = resolveRules(candidate, deploy);
-    const unchanged = sameRules(rulesNow, rulesCandidate) && !opts.rejudgeCurrent;
-    let now = storedOutcome(summary, view.findings.map((f) => f.rule));
-    let next = now;
-    if (!unchanged) {
-      const obs = { ...(await store.observations(deploy.id)), previousDeploys: await store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, 5) };
-      if (opts.rejudgeCurrent) now = outcomeOf(judgeWindow(rulesNow, deploy, obs), deploy.startedAt);
-      next = sameRules(rulesNow, rulesCandidate) ? now : outcomeOf(judgeWindow(rulesCandidate, deploy, obs), deploy.startedAt);
+  const outcomes = new Map<string, { now: Outcome; next: Outcome }>();
+  const toJudge: Array<{ d: BacktestDeploy; rulesNow: RuleSet; rulesCandidate: RuleSet }> = [];
+  for (const d of deploys) {
+    const rulesNow = resolveRules(current, d.deploy);
+    const rulesCandidate = resolveRules(candidate, d.deploy);
+    if (sameRules(rulesNow, rulesCandidate) && !opts.rejudgeCurrent) {
+      const stored = storedOutcome(d.summary, d.rules);
+      outcomes.set(d.deploy.id, { now: stored, next: stored });
+    } else toJudge.push({ d, rulesNow, rulesCandidate });
+  }
+  // Observations are read in batches: one query per batch instead of several per deploy.
+  for (let i = 0; i < toJudge.length; i += BATCH) {
+    const batch = toJudge.slice(i, i + BATCH);
+    const observed = await store.observationsOf(batch.map((x) => x.d.deploy.id));
+    for (const { d, rulesNow, rulesCandidate } of batch) {
+      const { deploy } = d;
+      const wanted = Math.max(previousDeploysWanted(rulesNow), previousDeploysWanted(rulesCandidate));
+      const previousDeploys = wanted > 0 ? await store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, wanted) : [];
+      const obs: Observations = { ...(observed.get(deploy.id) ?? { series: {}, control: {}, blind: [] }), previousDeploys };
+      const now = opts.rejudgeCurrent ? outcomeOf(judgeWindow(rulesNow, deploy, obs), deploy.startedAt) : storedOutcome(d.summary, d.rules);
+      const next = opts.rejudgeCurrent && sameRules(rulesNow, rulesCandidate) ? now : outcomeOf(judgeWindow(rulesCandidate, deploy, obs), deploy.startedAt);
+      outcomes.set(deploy.id, { now, next });
       result.rejudged += 1;
     }
+  }
+  for (const { deploy } of deploys) {
+    const o = outcomes.get(deploy.id);
+    if (!o) continue;
     result.judged += 1;
     const label = labels.get(deploy.id) ?? null;
     if (label) {
       const e = result.labels[label.label];
       e.labelled += 1;
-      if (now.verdict === 'fail') e.failingNow += 1;
-      if (next.verdict === 'fail') e.failingWithCandidate += 1;
+      if (o.now.verdict === 'fail') e.failingNow += 1;
+      if (o.next.verdict === 'fail') e.failingWithCandidate += 1;
     }
-    const changes = changesOf(now, next);
+    const changes = changesOf(o.now, o.next);
     if (changes.length === 0) continue;
     result.changed.push({
       deployId: deploy.id, service: deploy.service, environment: deploy.environment, startedAt: deploy.startedAt,
-      label: label?.label ?? null, labelRule: label?.rule ?? null, current: now, candidate: next, changes,
+      label: label?.label ?? null, labelRule: label?.rule ?? null, current: o.now, candidate: o.next, changes,
     });
   }
   result.elapsedMs = Math.round(clock() - started);
   return result;
 }
+
+const BATCH = 100;
 
 /** The diff as a fixed-width table for the terminal. */
 export function backtestTable(r: BacktestResult): string {

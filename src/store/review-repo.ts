@@ -1,6 +1,6 @@
 // SQLite implementation of ReviewStore (review-types.ts): SRE actions, feedback, and the selections tuning reads.
 import type { Db, SqlValue } from './db.js';
-import type { Severity, Verdict } from '../judge/types.js';
+import type { BlindSpot, SeriesSet, Severity, Verdict } from '../judge/types.js';
 import type { FeedbackLabel, FeedbackRecord, JudgedDeployQuery, ReviewActionKind, ReviewActionRecord, ReviewStore } from './review-types.js';
 
 interface ActionRow {
@@ -26,8 +26,23 @@ interface FeedbackRow {
 const toAction = (r: ActionRow): ReviewActionRecord => ({ id: r.id, deployId: r.deploy_id, action: r.action, actor: r.actor, reason: r.reason, outcome: r.outcome, createdAt: r.created_at });
 const toFeedback = (r: FeedbackRow): FeedbackRecord => ({ id: r.id, deployId: r.deploy_id, label: r.label, rule: r.rule, note: r.note, actor: r.actor, createdAt: r.created_at });
 
+/** WHERE clause and parameters of a JudgedDeployQuery over deploys d. */
+function selection(q: JudgedDeployQuery): { where: string; params: SqlValue[] } {
+  const where = ['d.started_at >= ?'];
+  const params: SqlValue[] = [q.since];
+  if (q.service !== undefined) {
+    where.push('d.service = ?');
+    params.push(q.service);
+  }
+  if (q.environment !== undefined) {
+    where.push('d.environment = ?');
+    params.push(q.environment);
+  }
+  return { where: where.join(' AND '), params };
+}
+
 export function sqliteReviewStore(db: Db): ReviewStore {
-  return {
+  const store: ReviewStore = {
     async recordReviewAction(a) {
       const { lastID } = await db.run('INSERT INTO review_actions (deploy_id, action, actor, reason, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?)', [a.deployId, a.action, a.actor, a.reason, a.outcome, a.createdAt]);
       return { ...a, id: lastID };
@@ -52,27 +67,54 @@ export function sqliteReviewStore(db: Db): ReviewStore {
       return rows.map(toFeedback);
     },
     async judgedDeploys(q: JudgedDeployQuery) {
-      const where = ['d.started_at >= ?'];
-      const params: SqlValue[] = [q.since];
-      if (q.service !== undefined) {
-        where.push('d.service = ?');
-        params.push(q.service);
-      }
-      if (q.environment !== undefined) {
-        where.push('d.environment = ?');
-        params.push(q.environment);
-      }
+      const { where, params } = selection(q);
       params.push(q.limit ?? 5000);
       const rows = await db.all<{ id: string; service: string; environment: string; started_at: number; verdict: Verdict; severity: Severity | null; rollback: number; rollback_at: number | null; decided_at: number }>(
         `SELECT d.id, d.service, d.environment, d.started_at, v.verdict, v.severity, v.rollback, v.rollback_at, v.decided_at
          FROM deploys d JOIN verdicts v ON v.deploy_id = d.id
-         WHERE ${where.join(' AND ')} ORDER BY d.started_at DESC, d.id DESC LIMIT ?`,
+         WHERE ${where} ORDER BY d.started_at DESC, d.id DESC LIMIT ?`,
         params,
       );
       return rows.map((r) => ({
         deployId: r.id, service: r.service, environment: r.environment, startedAt: r.started_at,
         verdict: r.verdict, severity: r.severity, rollback: r.rollback === 1, rollbackAt: r.rollback_at, decidedAt: r.decided_at,
       }));
+    },
+    async backtestDeploys(q) {
+      const summaries = await store.judgedDeploys(q);
+      const { where, params } = selection(q);
+      const rows = await db.all<{ id: string; version: string; previous_version: string | null; commit_sha: string | null; labels: string | null; links: string | null; rules: string | null }>(
+        `SELECT d.id, d.version, d.previous_version, d.commit_sha, d.labels, d.links,
+                (SELECT GROUP_CONCAT(f.rule, char(10)) FROM findings f WHERE f.deploy_id = d.id) AS rules
+         FROM deploys d JOIN verdicts v ON v.deploy_id = d.id WHERE ${where}`,
+        params,
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return summaries.flatMap((s) => {
+        const r = byId.get(s.deployId);
+        if (!r) return [];
+        const deploy = {
+          id: s.deployId, service: s.service, environment: s.environment, version: r.version, previousVersion: r.previous_version, commit: r.commit_sha, startedAt: s.startedAt,
+          labels: r.labels ? (JSON.parse(r.labels) as Record<string, string>) : {}, links: r.links ? (JSON.parse(r.links) as Record<string, string>) : {},
+        };
+        return [{ summary: s, deploy, rules: r.rules ? r.rules.split('\n').sort() : [] }];
+      });
+    },
+    async observationsOf(deployIds) {
+      const out = new Map<string, { series: SeriesSet; control: SeriesSet; blind: BlindSpot[] }>();
+      for (const id of deployIds) out.set(id, { series: {}, control: {}, blind: [] });
+      for (let i = 0; i < deployIds.length; i += 200) {
+        const ids = deployIds.slice(i, i + 200);
+        const marks = ids.map(() => '?').join(',');
+        const samples = await db.all<{ deploy_id: string; scope: string; metric: string; t: number; value: number }>(`SELECT deploy_id, scope, metric, t, value FROM samples WHERE deploy_id IN (${marks}) ORDER BY deploy_id, scope, metric, t`, ids);
+        for (const s of samples) {
+          const obs = out.get(s.deploy_id);
+          if (obs) ((s.scope === 'control' ? obs.control : obs.series)[s.metric] ??= []).push([s.t, s.value]);
+        }
+        const blind = await db.all<BlindSpot & { deploy_id: string }>(`SELECT deploy_id, metric, at, kind, message FROM blind_spots WHERE deploy_id IN (${marks}) ORDER BY at, metric`, ids);
+        for (const b of blind) out.get(b.deploy_id)?.blind.push({ metric: b.metric, at: b.at, kind: b.kind, message: b.message });
+      }
+      return out;
     },
     async findingFacts(since) {
       const rows = await db.all<{ deploy_id: string; rule: string; severity: Severity; at: number; started_at: number; rollback: number | null }>(
@@ -88,4 +130,5 @@ export function sqliteReviewStore(db: Db): ReviewStore {
       return changes === 1;
     },
   };
+  return store;
 }

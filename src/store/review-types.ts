@@ -1,5 +1,5 @@
 // The review store contract: SRE actions on a deploy (who, why, when) and their feedback on its verdict.
-import type { Severity, Verdict } from '../judge/types.js';
+import type { BlindSpot, Deploy, SeriesSet, Severity, Verdict } from '../judge/types.js';
 
 /** What an SRE may do to a deploy from the review UI or POST /v1/deploys/:id/actions. */
 export const REVIEW_ACTIONS = ['acknowledge', 'rollback', 'stop', 'extend', 'note'] as const;
@@ -57,6 +57,14 @@ export interface FindingFact {
   rollback: boolean;
 }
 
+/** A stored deploy as the backtest re-judges it. */
+export interface BacktestDeploy {
+  summary: JudgedDeploySummary;
+  deploy: Deploy;
+  /** Rules with a stored finding. */
+  rules: string[];
+}
+
 export interface JudgedDeployQuery {
   /** Deploys that started at or after this Unix time. */
   since: number;
@@ -76,6 +84,10 @@ export interface ReviewStore {
   latestFeedback(since: number): Promise<FeedbackRecord[]>;
   /** Deploys with a verdict, newest first. */
   judgedDeploys(q: JudgedDeployQuery): Promise<JudgedDeploySummary[]>;
+  /** judgedDeploys with each deploy and the rules that had findings, in one read (the backtest's selection). */
+  backtestDeploys(q: JudgedDeployQuery): Promise<BacktestDeploy[]>;
+  /** The stored observations of several deploys at once (what `observations` gives for one). */
+  observationsOf(deployIds: readonly string[]): Promise<Map<string, { series: SeriesSet; control: SeriesSet; blind: BlindSpot[] }>>;
   /** Every stored finding (breach or blind) of deploys started since `since`. */
   findingFacts(since: number): Promise<FindingFact[]>;
   /** Moves a watching deploy's window end later by `seconds`; false if the deploy is not being watched. */
