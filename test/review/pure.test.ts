@@ -39,3 +39,14 @@ describe('deployLog', () => {
     expect(md).not.toMatch(/(?<!\\)<img/);
   });
 });
+
+describe('extendedByWatch', () => {
+  it('widens the rules window by what an SRE added to the watch, and leaves it alone otherwise', async () => {
+    const { extendedByWatch } = await import('../../src/watch/watcher.js');
+    const rules = { window: 1800, minEvidence: { extend: 300 } } as unknown as Parameters<typeof extendedByWatch>[0];
+    const deploy = { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 };
+    expect(extendedByWatch(rules, deploy, 1000 + 1800 + 300).window).toBe(1800);
+    expect(extendedByWatch(rules, deploy, 1000 + 1800 + 300 + 600).window).toBe(2400);
+    expect(extendedByWatch(rules, deploy, 1000 + 1000)).toBe(rules);
+  });
+});
