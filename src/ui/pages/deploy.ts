@@ -82,7 +82,7 @@ export async function deployPage(ctx: Ctx, id: string): Promise<void> {
   const d = v.deploy;
   const first = [...v.findings].sort((a, b) => a.at - b.at)[0];
   const status = v.verdict?.verdict ?? v.watch?.status ?? 'unknown';
-  const width = Math.min(660, Math.max(560, Math.floor((document.getElementById('main')?.clientWidth ?? 1280) / 2) - 24));
+  const width = Math.min(660, Math.max(520, Math.floor((document.getElementById('main')?.clientWidth ?? 1280) / 2) - 56));
   const reload = () => void deployPage(ctx, id).catch((err: unknown) => render(errorBox(String(err))));
   render(
     h('p', {}, h('a', { href: '/ui', 'data-nav': true }, '← Deploys')),
