@@ -10,7 +10,7 @@ import { recordingObservations } from '../src/cli/replay.js';
 import { readRecording } from '../src/recording/read.js';
 import { runBacktest } from '../src/review/backtest.js';
 import { loadRules, resolveRules } from '../src/rules/index.js';
-import { openStore } from '../src/store/sqlite-store.js';
+import { openStore } from '../src/store/open.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const arg = (name: string): string | undefined => process.argv[process.argv.indexOf(name) + 1];
@@ -34,7 +34,7 @@ try {
   const current = await loadRules(rulesDir);
   const candidate = await loadRules(candidateDir);
 
-  const store = await openStore(path.join(dir, 'data/release-guard.db'));
+  const store = await openStore({ kind: 'sqlite' }, { dataDir: path.join(dir, 'data') });
   const now = Date.now() / 1000;
   const buildStart = performance.now();
   for (let i = 0; i < N; i++) {

@@ -1,26 +1,14 @@
 // What the HTTP layer needs from the rest of the guard, injected by main.ts (createApp has no I/O of its own).
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../store/types.js';
-import type { DeployInput } from './deploy-input.js';
 import type { SilenceService } from '../actions/silences/service.js';
 import type { BacktestReader } from '../review/backtest.js';
 import type { ReviewService } from '../review/review-service.js';
 import type { LoadedRules } from '../rules/index.js';
-import type { Store } from '../store/types.js';
+import type { NonceStore, Store } from '../store/interfaces.js';
+import type { DeployIntake } from '../watch/intake.js';
 
-/** The use cases behind /v1/deploys and the webhooks. Implemented by watch/intake.ts. */
-export interface DeployIntake {
-  /**
-   * Records a deploy and starts its watch. Idempotent on input.id: a repeat returns the stored view with
-   * created=false and changes nothing.
-   */
-  ingest(input: DeployInput, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
-  get(id: string): Promise<DeployView | null>;
-  list(q: DeployListQuery): Promise<DeployView[]>;
-  /** Ends a watch without a verdict (e.g. CI reports the rollout itself failed). Null if unknown id. */
-  stop(id: string, reason: string): Promise<DeployView | null>;
-}
+export type { DeployIntake };
 
 export interface AuthSecrets {
   /** CI token: bearer token and HMAC key for X-Release-Guard-Signature. */
@@ -41,14 +29,20 @@ export interface AppDeps {
   notReadyReason(): string | null;
   /** Behind /v1/silences (admin token); the routes are absent without it. */
   silences?: SilenceService;
+  /** Used request signatures and webhook deliveries (stored, so replays are refused across restarts). Default: in memory. */
+  nonces?: NonceStore;
+  /** Wall clock in Unix seconds, for signature windows, `startedAt` bounds and session expiry. Default: Date.now()/1000. */
+  now?: () => number;
+  /** How far ahead of the guard's clock a deploy's `startedAt` may be (config `intake.maxClockSkew`). Default 300. */
+  maxClockSkewSeconds?: number;
+  /** Replaces configured secrets in anything the API returns. Default: identity. */
+  redact?: <T>(value: T) => T;
   /** SRE actions and feedback (admin) and the deployment log; the routes are absent without it. */
   review?: ReviewService;
   /** Effective rules, rule quality and backtest; the routes are absent without it. */
   tuning?: TuningDeps;
   /** Folder of the built review UI (index.html, assets/); /ui is absent without it. */
   uiDir?: string;
-  /** Wall clock in Unix seconds (session expiry); default Date.now. */
-  now?: () => number;
 }
 
 /** What the tuning routes read. */

@@ -1,11 +1,10 @@
 // `release-guard backtest --rules DIR`: re-judges stored deploys under candidate rules (straight from the store; the
 // daemon need not run) and prints which would change verdict, severity, rollback or time-to-rollback.
-import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { backtestTable, runBacktest } from '../review/backtest.js';
 import { parseDuration } from '../rules/duration.js';
 import { loadRules } from '../rules/index.js';
-import { openStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open.js';
 
 export interface BacktestCliOptions {
   rules: string;
@@ -26,7 +25,7 @@ export async function backtestCommand(opts: BacktestCliOptions, out: NodeJS.Writ
   }
   const { config } = loadConfig({ file: opts.config });
   const [current, candidate] = await Promise.all([loadRules(config.rulesDir), loadRules(opts.rules)]);
-  const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+  const store = await openStore(config.store, { dataDir: config.dataDir });
   try {
     const result = await runBacktest(store, current, candidate, { since: Date.now() / 1000 - seconds, service: opts.service, environment: opts.environment }, { rejudgeCurrent: opts.rejudge });
     out.write(opts.json ? `${JSON.stringify(result)}\n` : `${backtestTable(result)}\n`);

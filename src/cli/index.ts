@@ -1,24 +1,28 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { openStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import { checkRules } from '../rules/check.js';
 import { backtestCommand } from './backtest.js';
 import { demo } from './demo.js';
+import { registerDeployCommand } from './deploy.js';
+import { registerDeploysCommands } from './deploys.js';
 import { exportLabelled, exportRecording } from './export.js';
 import { runReplay } from './replay.js';
 import { serve } from './serve.js';
 import { registerSilenceCommands } from './silence.js';
 import { checkSources, formatSourcesCheck } from './sources.js';
+import { registerWaitCommand } from './wait.js';
 
 const program = new Command();
 program
   .name('release-guard')
   .description('Guards production releases: watches each deploy, judges it against its baseline, rolls back and alerts.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Program options only before the subcommand, so a root --version never swallows `deploy --version v1.2.0`.
+  .enablePositionalOptions();
 
 program
   .command('serve')
@@ -80,7 +84,7 @@ program
   .action(async (deployId: string | undefined, opts: { config?: string; out?: string; labelled?: string }) => {
     if (!deployId && !opts.labelled) throw new Error('export needs a deploy id, or --labelled <dir> for every labelled deploy');
     const { config } = loadConfig({ file: opts.config });
-    const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+    const store = await openStore(config.store, { dataDir: config.dataDir });
     try {
       if (opts.labelled) {
         const n = await exportLabelled(store, opts.labelled);
@@ -110,6 +114,9 @@ program
   });
 
 registerSilenceCommands(program);
+registerDeployCommand(program);
+registerWaitCommand(program);
+registerDeploysCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

@@ -4,8 +4,8 @@ import { judge } from '../judge/judge.js';
 import { previousDeploysWanted } from '../judge/plan.js';
 import type { Deploy, Judgement, Observations, Severity, Verdict } from '../judge/types.js';
 import { resolveRules, type LoadedRules, type RuleSet } from '../rules/index.js';
-import type { BacktestDeploy, FeedbackLabel, JudgedDeployQuery, JudgedDeploySummary } from '../store/review-types.js';
-import type { Store } from '../store/types.js';
+import type { BacktestDeploy, FeedbackLabel, JudgedDeployQuery, JudgedDeploySummary } from '../store/records.js';
+import type { Store } from '../store/interfaces.js';
 
 /** What the backtest reads: stored deploys with verdicts, their observations, and the feedback labels. */
 export type BacktestReader = Pick<Store, 'backtestDeploys' | 'observationsOf' | 'previousDeploys' | 'latestFeedback'>;

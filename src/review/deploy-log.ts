@@ -1,6 +1,6 @@
 // The deployment log (the seeds' "Deployment Log Template") filled from a deploy's record, as Markdown.
-import type { FeedbackRecord, ReviewActionRecord } from '../store/review-types.js';
-import type { DeployView } from '../store/types.js';
+import type { FeedbackRecord, ReviewActionRecord } from '../store/records.js';
+import type { DeployView } from '../store/records.js';
 
 /** Deploy values are hostile: keep them on one line and stop them from becoming Markdown/HTML structure. */
 function md(value: unknown): string {

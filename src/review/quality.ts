@@ -1,5 +1,5 @@
 // Per-rule quality from stored findings and SRE feedback: how often a rule fired, how often people agreed.
-import type { FeedbackRecord, FindingFact } from '../store/review-types.js';
+import type { FeedbackRecord, FindingFact } from '../store/records.js';
 
 export interface RuleQuality {
   rule: string;

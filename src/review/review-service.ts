@@ -3,9 +3,10 @@
 import type { Responder } from '../actions/responder.js';
 import type { Deploy, Judgement } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
-import type { DeliveryRecord } from '../store/outbox-types.js';
-import type { FeedbackLabel, FeedbackRecord, ReviewActionKind, ReviewActionRecord } from '../store/review-types.js';
-import type { DeployView, Store } from '../store/types.js';
+import type { DeliveryRecord } from '../store/records.js';
+import type { FeedbackLabel, FeedbackRecord, ReviewActionKind, ReviewActionRecord } from '../store/records.js';
+import type { DeployView } from '../store/records.js';
+import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import { deployCharts, type DeployCharts } from './charts.js';
 

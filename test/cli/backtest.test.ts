@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backtestCommand } from '../../src/cli/backtest.js';
 import { exportLabelled } from '../../src/cli/export.js';
-import { openStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
 import { ADMIN, startReviewRig, type ReviewRig } from '../e2e/review-rig.js';
 
 let rig: ReviewRig;
@@ -61,7 +61,7 @@ it('prints the same diff as the API, as a table and as JSON', async () => {
 
 it('export --labelled writes a recording per labelled deploy and labels.json', async () => {
   await fetch(`${rig.url}/v1/deploys/${rig.ids.broken}/feedback`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'correct', note: 'real', by: 'sre' }) });
-  const store = await openStore(path.join(rig.dataDir, 'release-guard.db'));
+  const store = await openStore({ kind: 'sqlite' }, { dataDir: rig.dataDir });
   const out = path.join(dir, 'corpus');
   try {
     expect(await exportLabelled(store, out)).toBe(1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Config } from '../../src/config/schema.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

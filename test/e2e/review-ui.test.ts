@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi } from '../../scripts/build-ui.js';
-import { openStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
 import { ADMIN, CI, ROOT, startReviewRig, VIEWER, waitFor, XSS, type ReviewRig } from './review-rig.js';
 
 const SHOTS = path.join(ROOT, 'docs/screenshots');
@@ -26,7 +26,7 @@ beforeAll(async () => {
   ({ jsGzipBytes } = await buildUi());
   rig = await startReviewRig();
   // A hostile service name can only arrive through the store (intake refuses it): put one there directly.
-  const store = await openStore(path.join(rig.dataDir, 'release-guard.db'));
+  const store = await openStore({ kind: 'sqlite' }, { dataDir: rig.dataDir });
   const now = Date.now() / 1000;
   await store.createDeploy(
     { id: 'xss-1', service: XSS, environment: 'production', version: '"><script>alert(3)</script>', startedAt: Math.floor(now) - 60, labels: { x: XSS }, links: { evil: 'javascript:alert(4)' }, origin: 'api', receivedAt: now },

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { deployLog } from '../../src/review/deploy-log.js';
 import { ruleQuality } from '../../src/review/quality.js';
-import type { FeedbackRecord, FindingFact } from '../../src/store/review-types.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { FeedbackRecord, FindingFact } from '../../src/store/records.js';
+import type { DeployView } from '../../src/store/records.js';
 
 const fact = (deployId: string, rule: string, at: number, rollback = false): FindingFact => ({ deployId, rule, severity: 'P1', at, startedAt: 1000, rollback });
 const label = (deployId: string, l: FeedbackRecord['label'], rule: string | null = null): FeedbackRecord => ({ id: 1, deployId, label: l, rule, note: '', actor: 'a', createdAt: 0 });

@@ -24,6 +24,7 @@ export const coreRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/v1/deploys/:id', summary: 'a deploy: watch, verdict, findings, actions, SRE actions, feedback, deliveries', auth: 'viewer', response: Json, errors: { 404: 'unknown deploy' } },
   { method: 'post', path: '/v1/webhooks/github', summary: 'GitHub deployment / deployment_status events', auth: 'github' },
   { method: 'post', path: '/v1/webhooks/gitlab', summary: 'GitLab deployment events', auth: 'gitlab' },
+  { method: 'post', path: '/v1/webhooks/flux', summary: 'Flux notification-controller events (generic-hmac or bearer CI token)', auth: 'ci' },
   { method: 'post', path: '/v1/silences', summary: 'mute alerts of a service for a time range', auth: 'admin', status: 201, body: SilenceInput, response: Json },
   { method: 'get', path: '/v1/silences', summary: 'list silences', auth: 'admin', response: Json },
   { method: 'get', path: '/v1/silences/:id', summary: 'one silence', auth: 'admin', response: Json, errors: { 404: 'unknown silence' } },

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { deployLog } from '../../review/deploy-log.js';
 import { ReviewError, type ReviewService } from '../../review/review-service.js';
-import { FEEDBACK_LABELS, REVIEW_ACTIONS } from '../../store/review-types.js';
+import { FEEDBACK_LABELS, REVIEW_ACTIONS } from '../../store/records.js';
 import { parseJsonBody, readRawBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
