@@ -5,7 +5,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# `npm install` from the lock (not `npm ci`: see .ci/run, npm/cli#4828) runs `prepare`, which compiles src/ to dist/
+COPY scripts ./scripts
+# `npm install` from the lock (not `npm ci`: see .ci/run, npm/cli#4828) runs `prepare`, which compiles src/ to dist/ and bundles the review UI into dist/ui
 RUN npm install --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createActionSide } from './actions/action-side.js';
 import { createSilenceService } from './actions/silences/service.js';
 import { createApp } from './api/app.js';
+import { createReviewService } from './review/review-service.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
 import type { Hook } from './rules/schema.js';
@@ -108,7 +109,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
-    auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
+    auth: { token, adminToken: opts.secrets.adminToken, viewerToken: opts.secrets.viewerToken ?? null, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
     intake,
     registry,
     logger,
@@ -118,6 +119,9 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     now,
     maxClockSkewSeconds: config.intake.maxClockSkew,
     redact: redactor.deep,
+    review: createReviewService({ store, responder, rulesFor, stopWatch: (id, reason) => intake.stop(id, reason), logger, now }),
+    tuning: { rules: () => rules, store, now },
+    uiDir: path.resolve(import.meta.dirname, '../dist/ui'),
   });
 
   const server = await listen(app, config.port, config.host);

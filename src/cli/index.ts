@@ -72,21 +72,47 @@ program
   });
 
 program
-  .command('export <deployId>')
-  .description('write what the guard saw for a deploy as a recording (release-guard/recording@1)')
+  .command('export [deployId]')
+  .description('write what the guard saw for a deploy as a recording (release-guard/recording@1); --labelled: every labelled deploy plus labels.json')
   .option('-c, --config <file>', 'config file (for the data dir)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
-  .action(async (deployId: string, opts: { config?: string; out?: string }) => {
-    const [{ loadConfig }, { openStore }, { exportRecording }] = await Promise.all([import('../config/load.js'), import('../store/open.js'), import('./export.js')]);
+  .option('--labelled <dir>', 'write a recording of every deploy with SRE feedback, and labels.json, into dir')
+  .action(async (deployId: string | undefined, opts: { config?: string; out?: string; labelled?: string }) => {
+    if (!deployId && !opts.labelled) throw new Error('export needs a deploy id, or --labelled <dir> for every labelled deploy');
+    const [{ loadConfig }, { openStore }, { exportLabelled, exportRecording }] = await Promise.all([
+      import('../config/load.js'),
+      import('../store/open.js'),
+      import('./export.js'),
+    ]);
     const { config } = loadConfig({ file: opts.config });
     const store = await openStore(config.store, { dataDir: config.dataDir });
     try {
-      const json = `${JSON.stringify(await exportRecording(store, deployId), null, 2)}\n`;
+      if (opts.labelled) {
+        const n = await exportLabelled(store, opts.labelled);
+        process.stderr.write(`wrote ${n} labelled recordings and labels.json to ${opts.labelled}\n`);
+        return;
+      }
+      const json = `${JSON.stringify(await exportRecording(store, deployId as string), null, 2)}\n`;
       if (opts.out) writeFileSync(opts.out, json);
       else process.stdout.write(json);
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('backtest')
+  .description('re-judge stored deploys under candidate rules and print which would change (reads the store; no daemon needed)')
+  .requiredOption('-r, --rules <dir>', 'candidate rule directory')
+  .option('--since <duration>', 'deploys started within this long', '14d')
+  .option('-s, --service <name>', 'only this service')
+  .option('-e, --environment <name>', 'only this environment')
+  .option('-c, --config <file>', 'config file (for the data dir and the rules in force)')
+  .option('--json', 'print the diff as JSON')
+  .option('--rejudge', 're-judge under the rules in force too, instead of comparing with the stored verdicts')
+  .action(async (opts: { rules: string; since: string; service?: string; environment?: string; config?: string; json?: boolean; rejudge?: boolean }) => {
+    const { backtestCommand } = await import('./backtest.js');
+    process.exitCode = await backtestCommand(opts);
   });
 
 registerSilenceCommands(program);

@@ -27,6 +27,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
 const SECRET_ENV: Record<keyof Secrets, string> = {
   token: 'RELEASE_GUARD_TOKEN',
   adminToken: 'RELEASE_GUARD_ADMIN_TOKEN',
+  viewerToken: 'RELEASE_GUARD_VIEWER_TOKEN',
   githubSecret: 'RELEASE_GUARD_GITHUB_SECRET',
   gitlabToken: 'RELEASE_GUARD_GITLAB_TOKEN',
 };
@@ -112,6 +113,7 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
   const files: Record<keyof Secrets, string | undefined> = {
     token: config.auth.tokenFile,
     adminToken: config.auth.adminTokenFile,
+    viewerToken: config.auth.viewerTokenFile,
     githubSecret: config.auth.githubSecretFile,
     gitlabToken: config.auth.gitlabTokenFile,
   };

@@ -12,10 +12,12 @@ export const AuthConfig = z
     /** Files holding secrets (one line each); the matching RELEASE_GUARD_* variable wins over a file. */
     tokenFile: z.string().optional(),
     adminTokenFile: z.string().optional(),
+    viewerTokenFile: z.string().optional(),
     githubSecretFile: z.string().optional(),
     gitlabTokenFile: z.string().optional(),
     token: z.never({ error: SECRET_IN_FILE }).optional(),
     adminToken: z.never({ error: SECRET_IN_FILE }).optional(),
+    viewerToken: z.never({ error: SECRET_IN_FILE }).optional(),
     githubSecret: z.never({ error: SECRET_IN_FILE }).optional(),
     gitlabToken: z.never({ error: SECRET_IN_FILE }).optional(),
   })
@@ -70,6 +72,8 @@ export type Config = z.infer<typeof Config>;
 export interface Secrets {
   token: string | null;
   adminToken: string | null;
+  /** Read-only: the review UI and GET routes. */
+  viewerToken?: string | null;
   githubSecret: string | null;
   gitlabToken: string | null;
 }

@@ -79,15 +79,16 @@ function byPlace(a: RuleProblem, b: RuleProblem): number {
 /**
  * Reads every `*.yaml` / `*.yml` file directly in `dir` (not subfolders), sorted by name, and validates
  * each against the rule-file schema and the cross-file checks. Throws one RuleError listing every
- * problem with file:line:column when anything is wrong.
+ * problem with file:line:column when anything is wrong. `overrides` (file name → text) replaces or adds files in
+ * memory only (the backtest's candidate rules); nothing is written.
  */
-export async function loadRules(dir: string): Promise<LoadedRules> {
-  const names = await ruleFileNames(dir);
+export async function loadRules(dir: string, overrides: ReadonlyMap<string, string> = new Map()): Promise<LoadedRules> {
+  const names = [...new Set([...(await ruleFileNames(dir)), ...overrides.keys()])].sort();
   const problems: RuleProblem[] = defaultFileProblems(dir, names);
   const parsed: ParsedRuleFile[] = [];
   for (const name of names) {
     const path = join(dir, name);
-    const outcome = parseRuleFile(path, await readFile(path, 'utf8'));
+    const outcome = parseRuleFile(path, overrides.get(name) ?? (await readFile(path, 'utf8')));
     if ('parsed' in outcome) parsed.push(outcome.parsed);
     else problems.push(...outcome.problems);
   }

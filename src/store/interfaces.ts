@@ -11,6 +11,7 @@
 //   and how to fix.
 import type { Judgement } from '../judge/types.js';
 import type {
+  BacktestDeploy,
   BlindSpot,
   DecidedVerdict,
   DeliveryOutcome,
@@ -19,6 +20,10 @@ import type {
   DeployListQuery,
   DeployRecord,
   DeployView,
+  FeedbackRecord,
+  JudgedDeployQuery,
+  JudgedDeploySummary,
+  FindingFact,
   NewDelivery,
   NewRecovery,
   NewSilence,
@@ -26,6 +31,7 @@ import type {
   Observations,
   Point,
   RecoveryRecord,
+  ReviewActionRecord,
   SampleScope,
   SilenceRecord,
   WatchRecord,
@@ -155,12 +161,25 @@ export interface RecoveryStore {
   activeRecoveries(): Promise<RecoveryRecord[]>;
 }
 
-/**
- * SRE feedback on verdicts and SRE actions (DESIGN §6), to come with the review UI (#9). Reserved here so that the
- * feedback and review tables get their own narrow interface rather than widening another one.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface FeedbackStore {}
+/** SRE review (#9): actions taken from the review UI, feedback labels on verdicts, and the selections tuning reads. */
+export interface ReviewStore {
+  recordReviewAction(a: Omit<ReviewActionRecord, 'id'>): Promise<ReviewActionRecord>;
+  listReviewActions(deployId: string): Promise<ReviewActionRecord[]>;
+  recordFeedback(f: Omit<FeedbackRecord, 'id'>): Promise<FeedbackRecord>;
+  listFeedback(deployId: string): Promise<FeedbackRecord[]>;
+  /** The latest feedback per deploy, for deploys started since `since`. */
+  latestFeedback(since: number): Promise<FeedbackRecord[]>;
+  /** Deploys with a verdict, newest first. */
+  judgedDeploys(q: JudgedDeployQuery): Promise<JudgedDeploySummary[]>;
+  /** judgedDeploys with each deploy and the rules that had findings, in one read (the backtest's selection). */
+  backtestDeploys(q: JudgedDeployQuery): Promise<BacktestDeploy[]>;
+  /** The stored observations of several deploys at once (what `observations` gives for one). */
+  observationsOf(deployIds: readonly string[]): Promise<Map<string, Observations>>;
+  /** Every stored finding (breach or blind) of deploys started since `since`. */
+  findingFacts(since: number): Promise<FindingFact[]>;
+  /** Moves a watching deploy's window end later by `seconds`; false if the deploy is not being watched. */
+  extendWatch(deployId: string, seconds: number, now: number): Promise<boolean>;
+}
 
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 /** Remembers keys until they expire: the seen-once check behind signature replay and webhook redelivery dedup. */
@@ -175,7 +194,7 @@ export interface NonceStore {
 }
 
 export interface Store
-  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, FeedbackStore, NonceStore {
+  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore {
   /** Waits for work in flight, then releases the backend. Further calls fail. */
   close(): Promise<void>;
 }

@@ -76,7 +76,7 @@ export class Watcher {
     const view = await this.deps.store.getDeploy(deployId);
     if (!view?.watch || view.watch.status !== 'watching') return;
     const { deploy, watch } = view;
-    const rules = this.deps.rulesFor(deploy);
+    const rules = extendedByWatch(this.deps.rulesFor(deploy), deploy, watch.windowEnd);
     if (deploy.startedAt > deploy.receivedAt && this.deps.now() >= deploy.startedAt) await this.supersedeOlder(deploy.id);
     const target = dueStep(deploy, watch, seriesNow(deploy, watch, this.deps.now()));
     const evaluatedAt = watch.evaluatedAt ?? deploy.startedAt;
@@ -167,6 +167,12 @@ export class Watcher {
       this.deps.logger.info({ deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason }, `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`);
     }
   }
+}
+
+/** The rules with the window an SRE extended (POST /v1/deploys/:id/actions `extend` moves the watch's windowEnd). */
+export function extendedByWatch(rules: RuleSet, deploy: Deploy, windowEnd: number): RuleSet {
+  const extra = windowEnd - (deploy.startedAt + rules.window + rules.minEvidence.extend);
+  return extra > 0 ? { ...rules, window: rules.window + extra } : rules;
 }
 
 /** Step times startedAt + k·step (k >= 1) in (from, to], and `to` itself (the tick's step, or the deploy start on the first tick). */

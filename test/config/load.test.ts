@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(config.rulesDir).toBe(path.join(dir, 'rules'));
     expect(config.defaultSource).toBe('demo');
     expect(config.sources.demo).toMatchObject({ type: 'demo', timeScale: 30 });
-    expect(secrets).toEqual({ token: null, adminToken: null, githubSecret: null, gitlabToken: null });
+    expect(secrets).toEqual({ token: null, adminToken: null, viewerToken: null, githubSecret: null, gitlabToken: null });
   });
 
   it('reads ./release-guard.yaml, resolves paths against its folder, and lets env and flags override it', async () => {

@@ -7,6 +7,7 @@ import { judgementsContract } from './contract/judgements.js';
 import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
+import { reviewContract } from './contract/review.js';
 
 describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
   describe('deploys and watches', () => deploysContract(backend));
@@ -15,4 +16,5 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('judgements', () => judgementsContract(backend));
   describe('outbox, silences, recoveries', () => outboxContract(backend));
   describe('history of actions', () => historyContract(backend));
+  describe('SRE review', () => reviewContract(backend));
 });

@@ -10,8 +10,9 @@ import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import { respond } from '../respond.js';
-import { DeployListResponse, DeployResponse } from '../schemas/index.js';
+import { DeployDetailResponse, DeployListResponse, DeployResponse } from '../schemas/index.js';
 import { apiPolicy, reservedIdProblem, type ApiPolicy } from '../policy.js';
+import { requireViewer } from '../session.js';
 
 /** `?service=` (empty) means "no filter", not "service named ''". */
 const emptyAsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -37,6 +38,7 @@ export function newDeployId(): string {
 export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)): Router {
   const router = Router();
   const auth = requireCiAuth(deps.auth, policy.signing);
+  const read = requireViewer(deps.auth, deps.now);
 
   router.post('/v1/deploys', readRawBody, auth, parseJsonBody, async (req, res) => {
     const parsed = policy.deployInput.safeParse(req.body);
@@ -51,7 +53,7 @@ export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps))
     respond(res, DeployResponse, policy.redact(view), created ? 202 : 200);
   });
 
-  router.get('/v1/deploys', readRawBody, auth, async (req, res) => {
+  router.get('/v1/deploys', readRawBody, read, async (req, res) => {
     const parsed = DeployListParams.safeParse(req.query);
     if (!parsed.success) {
       sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, Object.keys(DeployListParams.shape)) });
@@ -61,14 +63,15 @@ export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps))
     respond(res, DeployListResponse, { deploys: policy.redact(await deps.intake.list(query)) });
   });
 
-  router.get('/v1/deploys/:id', readRawBody, auth, async (req, res) => {
+  router.get('/v1/deploys/:id', readRawBody, read, async (req, res) => {
     const id = String(req.params.id);
     const view = await deps.intake.get(id);
     if (!view) {
       sendError(res, 404, 'not found', `no deploy with id ${id}`);
       return;
     }
-    respond(res, DeployResponse, policy.redact(view));
+    const extras = deps.review ? await deps.review.extras(id) : {};
+    respond(res, DeployDetailResponse, policy.redact({ ...view, ...extras }));
   });
 
   return router;

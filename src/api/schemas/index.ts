@@ -2,3 +2,4 @@
 export * from './deploy.js';
 export * from './health.js';
 export * from './silence.js';
+export * from './review.js';

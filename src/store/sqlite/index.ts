@@ -9,6 +9,7 @@ import { migrate } from './migrate.js';
 import * as nonces from './nonces.js';
 import * as observations from './observations.js';
 import * as recoveries from './recoveries.js';
+import * as review from './review.js';
 import * as silences from './silences.js';
 
 /**
@@ -83,6 +84,17 @@ export function sqliteStore(db: Db): Store {
     getRecovery: (id) => recoveries.getRecovery(db, id),
     updateRecovery: (id, change, now) => recoveries.updateRecovery(db, id, change, now),
     activeRecoveries: () => recoveries.activeRecoveries(db),
+
+    recordReviewAction: (a) => review.recordReviewAction(db, a),
+    listReviewActions: (deployId) => review.listReviewActions(db, deployId),
+    recordFeedback: (f) => review.recordFeedback(db, f),
+    listFeedback: (deployId) => review.listFeedback(db, deployId),
+    latestFeedback: (since) => review.latestFeedback(db, since),
+    judgedDeploys: (q) => review.judgedDeploys(db, q),
+    backtestDeploys: (q) => db.snapshot((tx) => review.backtestDeploys(tx, q)),
+    observationsOf: (deployIds) => db.snapshot((tx) => review.observationsOf(tx, deployIds)),
+    findingFacts: (since) => review.findingFacts(db, since),
+    extendWatch: (deployId, seconds, now) => db.transaction((tx) => review.extendWatch(tx, deployId, seconds, now)),
 
     close: () => db.close(),
   };

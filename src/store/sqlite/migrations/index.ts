@@ -6,8 +6,21 @@ import { ONE_OUTBOX_MIGRATION } from './004-one-outbox.js';
 import { NONCES_MIGRATION } from './005-nonces.js';
 import { SILENT_FINDINGS_MIGRATION } from './006-silent-findings.js';
 import { SHADOW_FINDINGS_MIGRATION } from './007-shadow-findings.js';
+import { RESERVED_8_MIGRATION } from './008-reserved.js';
+import { REVIEW_MIGRATION } from './009-review.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [INITIAL_MIGRATION, OUTBOX_MIGRATION, FINDING_EVIDENCE_MIGRATION, ONE_OUTBOX_MIGRATION, NONCES_MIGRATION, SILENT_FINDINGS_MIGRATION, SHADOW_FINDINGS_MIGRATION];
+export const MIGRATIONS: readonly Migration[] = [
+  INITIAL_MIGRATION,
+  OUTBOX_MIGRATION,
+  FINDING_EVIDENCE_MIGRATION,
+  ONE_OUTBOX_MIGRATION,
+  NONCES_MIGRATION,
+  SILENT_FINDINGS_MIGRATION,
+  SHADOW_FINDINGS_MIGRATION,
+  // 8 is issue-8b's; the placeholder keeps the list contiguous until that branch lands (see 008-reserved.ts).
+  RESERVED_8_MIGRATION,
+  REVIEW_MIGRATION,
+];

@@ -1,0 +1,44 @@
+// The API shapes the UI reads (the server's zod schemas and store types, restated only as far as the UI uses them).
+
+export interface Finding {
+  rule: string;
+  metric: string;
+  severity: string;
+  at: number;
+  observed: number | null;
+  baseline: number | null;
+  condition: string;
+  kind: string;
+  summary: string;
+  clearedAt?: number | null;
+  evidence?: Record<string, unknown> | null;
+}
+
+export interface DeployView {
+  deploy: { id: string; service: string; environment: string; version: string; previousVersion?: string | null; commit?: string | null; startedAt: number; receivedAt: number; labels?: Record<string, string>; links?: Record<string, string>; origin: string };
+  watch: { status: string; windowEnd: number; evaluatedAt: number | null; reason: string | null; updatedAt: number } | null;
+  verdict: { verdict: string; severity: string | null; rollback: boolean; rollbackAt: number | null; reason: string | null; decidedAt: number } | null;
+  findings: Finding[];
+  actions: Array<{ id: number; kind: string; target: string; status: string; output: string | null; error: string | null; createdAt: number; finishedAt: number | null }>;
+  reviewActions?: Array<{ id: number; action: string; actor: string; reason: string; outcome: string | null; createdAt: number }>;
+  feedback?: Array<{ id: number; label: string; rule: string | null; note: string; actor: string; createdAt: number }>;
+  deliveries?: Array<{ id: number; event: string; channel: string; channelType: string; status: string; attempts: number; lastError: string | null; output: string | null; nextAttemptAt: number; createdAt?: number }>;
+}
+
+export type Point = [number, number];
+
+export interface MetricChart {
+  metric: string;
+  points: Point[];
+  control: Point[];
+  band: { median: number; lo: number; hi: number; from: number; to: number } | null;
+  thresholds: Array<{ rule: string; condition: string; value: number }>;
+  established: Array<{ rule: string; at: number; severity: string }>;
+}
+
+export interface DeployCharts {
+  startedAt: number;
+  windowEnd: number | null;
+  rollbackAt: number | null;
+  metrics: MetricChart[];
+}
