@@ -12,6 +12,7 @@ import type { Deploy } from './judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/sqlite-store.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
@@ -57,7 +58,18 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
   return { token, origin: 'generated' };
 }
 
+/** Starts the guard holding the data dir's lock (refused, naming the holder's PID, while another guard runs on it). */
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
+  const lock = lockDataDir(opts.config.dataDir);
+  try {
+    return await startLocked(opts, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<RunningGuard> {
   const { config, logger } = opts;
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
@@ -127,6 +139,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       await actions.stop();
       await Promise.all([...sources.values()].map((s) => s.close?.()));
       await store.close();
+      lock.release();
     },
   };
 }

@@ -91,7 +91,7 @@ registerSilenceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;
-  const known = ['ConfigError', 'RuleError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
+  const known = ['ConfigError', 'RuleError', 'DataDirLockedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
   process.stderr.write(`release-guard: ${e.message}\n`);
   if (!known && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(2);
