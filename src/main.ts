@@ -19,6 +19,7 @@ import { createGuardMetrics } from './telemetry/metrics.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
 import { RecoveryWatch } from './watch/recovery.js';
+import { SourceOutages } from './watch/source-outages.js';
 
 export interface GuardOptions {
   config: Config;
@@ -91,13 +92,15 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const actions = await createActionSide({
     store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
     hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
+    guardRoute: () => config.notifications.guardAlerts ?? rulesFor({ service: '', environment: '' }).severities.P2.alert,
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });
   const responder = actions.responder;
   const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now });
+  const outages = new SourceOutages({ alert: (key, reason) => responder.guardAlert(key, reason), logger, now });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
     auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
@@ -126,8 +129,22 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     resumed,
     sources,
     async reloadRules() {
-      rules = await loadRules(config.rulesDir);
-      logger.info({ files: rules.files.map((f) => f.path) }, 'rules reloaded');
+      const refuse = async (why: string, cause?: unknown): Promise<never> => {
+        const message = `rules in ${config.rulesDir} NOT reloaded, the previous rules stay in force: ${why}`;
+        await responder.guardAlert(`rules-refused:${now()}`, message).catch((err: unknown) => logger.error({ err }, 'could not queue the alert for a refused rule reload'));
+        throw new Error(message, { cause });
+      };
+      let next: LoadedRules;
+      try {
+        next = await loadRules(config.rulesDir);
+      } catch (err) {
+        return refuse((err as Error).message, err);
+      }
+      if (ruleCount(next) === 0 && ruleCount(rules) > 0) {
+        return refuse(`the new rule files define no rules at all (${ruleCount(rules)} now); a reload never drops every rule: restart the guard if that is really meant`);
+      }
+      rules = next;
+      logger.info({ files: rules.files.map((f) => f.path), rules: ruleCount(rules) }, 'rules reloaded');
     },
     async close() {
       ready = false;
@@ -142,6 +159,10 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
       lock.release();
     },
   };
+}
+
+function ruleCount(loaded: LoadedRules): number {
+  return loaded.files.reduce((n, f) => n + (f.file.rules?.length ?? 0), 0);
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

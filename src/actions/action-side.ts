@@ -27,6 +27,8 @@ export interface ActionSideOptions {
   hooksFor(deploy: Deploy): Hook[];
   verdictUrl(deployId: string): string;
   guardUrl(): string;
+  /** Channels for the guard's own alerts. */
+  guardRoute?(): readonly string[];
   /** Wall clock, Unix seconds. */
   now(): number;
 }
@@ -57,7 +59,7 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
     guardUrl: o.guardUrl,
     now: o.now,
   });
-  const responder = new Responder({ store: o.store, logger: o.logger, metrics: o.metrics, verdictUrl: o.verdictUrl, now: o.now, delivery });
+  const responder = new Responder({ store: o.store, logger: o.logger, metrics: o.metrics, verdictUrl: o.verdictUrl, now: o.now, delivery, guardRoute: o.guardRoute });
   const digestDeps = { store: o.store, outbox: delivery.outbox, channels: delivery.channels, templates, config: n.digest, deadline: n.delivery.deadline, verdictUrl: o.verdictUrl, guardUrl: o.guardUrl, now: o.now };
   let schedule: DigestSchedule | null = null;
   return {

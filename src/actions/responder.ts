@@ -1,13 +1,14 @@
 // Acts on judgements: writes every alert, lifecycle message, PagerDuty resolve and rollback hook call to the
 // outbox (deduplicated, so each happens once per deploy, also across restarts); the outbox delivers them.
 import { Registry } from 'prom-client';
-import type { Deploy, Finding, Judgement } from '../judge/types.js';
+import { BLIND_NO_DATA } from '../judge/blind.js';
+import type { Deploy, Finding, Judgement, Severity } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { DeliveryRecord } from '../store/outbox-types.js';
 import type { ActionKind, DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
-import { baseFacts, composeDeliveries } from './compose.js';
+import { baseFacts, composeDeliveries, noticeFor } from './compose.js';
 import { assembleDelivery, type DeliveryRuntime } from './delivery.js';
 import type { HookPayload } from './hook-delivery.js';
 import { NotificationsConfig } from './notify/config.js';
@@ -24,6 +25,8 @@ export interface ResponderDeps {
   now(): number;
   /** Channels, templates and the outbox; default: no channels (everything goes to the log), built-in templates. */
   delivery?: DeliveryRuntime;
+  /** Channels for the guard's own alerts (notifications.guardAlerts, else the P2 channels); default: the log. */
+  guardRoute?(): readonly string[];
 }
 
 /** What the recovery check found, for the recovered / not-recovered notices. */
@@ -78,6 +81,9 @@ export class Responder {
   /** One alert per (finding, channel) to the channels of the finding's severity. */
   async alert(deploy: Deploy, rules: RuleSet, findings: Finding[]): Promise<void> {
     for (const finding of findings) {
+      // A source that cannot answer is the guard's own incident, alerted at once per source outage (SourceOutages),
+      // not a P3 finding per deploy and metric held for tomorrow's digest.
+      if (finding.kind === 'blind' && finding.condition !== BLIND_NO_DATA) continue;
       const routed = rules.severities[finding.severity].alert;
       const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
       const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert');
@@ -166,6 +172,41 @@ export class Responder {
       incidentKey: `release-guard/delivery-failed/${d.id}`,
     };
     await this.notify(facts, routed.length > 0 ? routed : ['log'], `delivery-failed:${d.id}`, 'alert');
+  }
+
+  /**
+   * The guard's own alert, through the outbox to notifications.guardAlerts (default: the P2 channels), once per
+   * `key`: a source blind during a deploy, a rule reload refused.
+   */
+  async guardAlert(key: string, reason: string, severity: Severity = 'P2'): Promise<DeliveryRecord[]> {
+    const facts: NoticeFacts = { ...this.facts('guard-alert', null, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
+    return this.notify(facts, this.guardRoute(), `guard:${key}`, 'alert');
+  }
+
+  /**
+   * The guard's own alert sent straight to the channels, one attempt, bypassing the outbox: for when the store
+   * itself cannot be written (disk full). Never throws; returns one line per channel saying how it went.
+   */
+  async guardAlertDirect(key: string, reason: string, severity: Severity = 'P1'): Promise<string[]> {
+    const facts: NoticeFacts = { ...this.facts('guard-alert', null, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
+    const { channels, templates, policy } = this.delivery;
+    const names = [...new Set(this.guardRoute().filter((n) => n !== 'digest'))];
+    const targets = new Map(names.map((n) => [channels.resolve(n).notifier.name, channels.resolve(n).notifier]));
+    return Promise.all(
+      [...targets.values()].map(async (notifier) => {
+        try {
+          const sent = await notifier.send(notifier.format(noticeFor(facts, notifier, templates)), AbortSignal.timeout((notifier.timeout ?? policy.attemptTimeout) * 1000));
+          return `${notifier.name}: ${sent.ok ? 'sent' : sent.error}`;
+        } catch (err) {
+          return `${notifier.name}: ${(err as Error).message}`;
+        }
+      }),
+    );
+  }
+
+  private guardRoute(): readonly string[] {
+    const routed = this.deps.guardRoute?.() ?? [];
+    return routed.length > 0 ? routed : ['log'];
   }
 
   private async resolveCleared(deploy: Deploy, rules: RuleSet, cleared: Finding[]): Promise<void> {

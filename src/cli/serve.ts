@@ -32,7 +32,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {
-    guard.reloadRules().catch((err: unknown) => logger.error({ err }, `rules NOT reloaded, the previous rules stay in force: ${(err as Error).message}`));
+    guard.reloadRules().catch((err: unknown) => logger.error((err as Error).message));
   });
 }
 

@@ -9,6 +9,7 @@ import type { MetricSource } from '../sources/types.js';
 import type { DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
+import type { SourceOutages } from './source-outages.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 export interface WatcherDeps {
@@ -21,6 +22,8 @@ export interface WatcherDeps {
   recovery?: Pick<RecoveryWatch, 'begin'>;
   logger: Logger;
   metrics: GuardMetrics;
+  /** Told when a source fails or answers during a watch, to alert once per source outage (optional). */
+  outages?: Pick<SourceOutages, 'failed' | 'answered'>;
   /** Wall clock in Unix seconds. */
   now(): number;
 }
@@ -126,6 +129,8 @@ export class Watcher {
           ? await source.query({ metric: name, decl, deploy, scope, start, end, step })
           : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
+        if (result.kind !== 'error') this.deps.outages?.answered(sourceName);
+        else if (end >= deploy.startedAt) await this.deps.outages?.failed(sourceName, result.message, deploy);
         if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, scope, name, result.points);
         const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
         // Missing history (a week ago, earlier deploys) is not blindness: that baseline falls back to pre-deploy.
