@@ -10,6 +10,7 @@ import { createApp } from './api/app.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
+import { probeSources, type SourceProbe } from './sources/probe.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
@@ -41,6 +42,8 @@ export interface RunningGuard {
   tokenOrigin: 'env' | 'generated' | 'dev-token-file';
   resumed: number;
   sources: ReadonlyMap<string, MetricSource>;
+  /** Start-up probe of each network metric source: a problem says it did not answer. */
+  sourceProbes: SourceProbe[];
   reloadRules(): Promise<void>;
   close(): Promise<void>;
 }
@@ -99,7 +102,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   });
   const responder = actions.responder;
   const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
-  const outages = new SourceOutages({ alert: (key, reason) => responder.guardAlert(key, reason), logger, now });
+  const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now });
   const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
@@ -120,6 +123,10 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   actions.checkRouting(rules);
   const resumed = await watcher.start();
   await recovery.start();
+  const sourceProbes = await probeSources(sources, rulesFor({ service: '', environment: '' }).metrics['throughput']!, { now: now(), timeoutMs: 5000 });
+  for (const p of sourceProbes.filter((x) => x.problem !== null)) {
+    logger.warn({ source: p.source, problem: p.problem }, `metric source ${p.source} does not answer at start-up: ${p.problem}; watches on it will be blind until it does`);
+  }
   ready = true;
 
   return {
@@ -128,6 +135,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     tokenOrigin: origin,
     resumed,
     sources,
+    sourceProbes,
     async reloadRules() {
       const refuse = async (why: string, cause?: unknown): Promise<never> => {
         const message = `rules in ${config.rulesDir} NOT reloaded, the previous rules stay in force: ${why}`;

@@ -176,10 +176,11 @@ export class Responder {
 
   /**
    * The guard's own alert, through the outbox to notifications.guardAlerts (default: the P2 channels), once per
-   * `key`: a source blind during a deploy, a rule reload refused.
+   * `key`: a source blind during a deploy (`deploy`: the one whose watch found it, so its record shows the alert),
+   * a rule reload refused. Never muted by a silence.
    */
-  async guardAlert(key: string, reason: string, severity: Severity = 'P2'): Promise<DeliveryRecord[]> {
-    const facts: NoticeFacts = { ...this.facts('guard-alert', null, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
+  async guardAlert(key: string, reason: string, severity: Severity = 'P2', deploy: Deploy | null = null): Promise<DeliveryRecord[]> {
+    const facts: NoticeFacts = { ...this.facts('guard-alert', deploy, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
     return this.notify(facts, this.guardRoute(), `guard:${key}`, 'alert');
   }
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/sqlite-store.js';
 import { checkRules } from '../rules/check.js';
 import { demo } from './demo.js';
+import { sourceProblems } from './rules-sources.js';
 import { exportRecording } from './export.js';
 import { runReplay } from './replay.js';
 import { serve } from './serve.js';
@@ -40,9 +41,11 @@ program
 const rules = program.command('rules').description('work with rule files');
 rules
   .command('check [dir]')
-  .description('validate every rule file in dir (default ./rules); exits non-zero on any error')
-  .action(async (dir?: string) => {
-    const result = await checkRules(dir ?? 'rules');
+  .description('validate every rule file in dir (default ./rules); exits 1 on any problem')
+  .option('-c, --config <file>', "also check the rules against this config: their sources exist and have a query for every watched metric")
+  .action(async (dir: string | undefined, opts: { config?: string }) => {
+    const config = opts.config ? loadConfig({ file: opts.config }).config : null;
+    const result = await checkRules(dir ?? config?.rulesDir ?? 'rules', config ? (loaded) => sourceProblems(loaded, config) : undefined);
     (result.ok ? process.stdout : process.stderr).write(`${result.report}\n`);
     process.exitCode = result.ok ? 0 : 1;
   });

@@ -37,7 +37,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
 }
 
 function banner(guard: RunningGuard, dev: boolean, configFile: string | null, rulesDir: string, dataDir: string): string {
-  const sources = [...guard.sources.values()].map((s) => `${s.name} (${s.type}${s.timeScale !== 1 ? `, time runs ${s.timeScale}x` : ''})`).join(', ');
+  const probes = new Map(guard.sourceProbes.map((p) => [p.source, p]));
+  const state = (name: string) => {
+    const p = probes.get(name);
+    if (!p) return '';
+    return p.status === 'answers' ? ', answers' : p.status === 'not-probed' ? ', not probed: no throughput query in default.yaml' : `, NOT ANSWERING: ${p.problem}`;
+  };
+  const sources = [...guard.sources.values()].map((s) => `${s.name} (${s.type}${s.timeScale !== 1 ? `, time runs ${s.timeScale}x` : ''}${state(s.name)})`).join(', ');
   const lines = [
     '',
     `release-guard listening on ${guard.url}`,

@@ -34,7 +34,7 @@ function rig() {
   const sources = new Map([['prom', source]]);
   const rulesFor = (d: { service: string; environment: string }) => resolveRules(rules, d);
   const responder = new Responder({ store, logger, metrics, verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, guardRoute: () => rulesFor({ service: '', environment: '' }).severities.P2.alert });
-  const outages = new SourceOutages({ alert: (key, reason) => responder.guardAlert(key, reason), logger, now });
+  const outages = new SourceOutages({ alert: (key, reason, d) => responder.guardAlert(key, reason, 'P2', d), logger, now });
   const watcher = new Watcher({ store, sources, rulesFor, responder, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: 'prom', rulesFor, logger, metrics, now });
   return { watcher, intake, outages };
@@ -67,7 +67,7 @@ describe('source outages', () => {
     const guard = await store.listDeliveries({ event: 'guard-alert', limit: 100 });
     // The shipped P2 route is [email]; unconfigured here, so it lands on the log channel: one delivery, at once.
     expect(guard).toHaveLength(1);
-    expect(guard[0]).toMatchObject({ severity: 'P2', deployId: null, status: 'delivered' });
+    expect(guard[0]).toMatchObject({ severity: 'P2', deployId: 'd-1', status: 'delivered' });
     expect(guard[0]!.dedupKey).toBe(`guard:source-blind:prom:${T0 + 1}:log`);
     expect(JSON.stringify(guard[0]!.payload)).toContain('metric source \\"prom\\" cannot answer (connect ECONNREFUSED 127.0.0.1:9090)');
     expect(outages.current()).toEqual([{ source: 'prom', since: T0 + 1 }]);
@@ -77,19 +77,27 @@ describe('source outages', () => {
     expect(all.filter((d) => d.event === 'alert')).toEqual([]);
     expect(all.filter((d) => d.channel === 'digest')).toEqual([]);
 
-    // The source answers again (the outage closes), then fails again: a new outage, a second alert.
+    // Answers and failures alternating within five minutes are one outage (no alert per flap).
     answer = { kind: 'no-data' };
     clock = T0 + 5 * 60;
     await watcher.evaluate('d-1');
-    expect(outages.current()).toEqual([]);
     answer = { kind: 'error', message: 'HTTP 503', retryable: true };
     clock = T0 + 6 * 60;
+    await watcher.evaluate('d-1');
+    expect(await store.listDeliveries({ event: 'guard-alert', limit: 100 })).toHaveLength(1);
+    // Answering for more than five minutes ends it; the next failure is a new outage with its own alert.
+    answer = { kind: 'no-data' };
+    clock = T0 + 12 * 60;
+    await watcher.evaluate('d-1');
+    expect(outages.current()).toEqual([]);
+    answer = { kind: 'error', message: 'HTTP 503', retryable: true };
+    clock = T0 + 13 * 60;
     await watcher.evaluate('d-1');
     await watcher.evaluate('d-2');
     await watcher.stop();
     expect((await store.listDeliveries({ event: 'guard-alert', limit: 100 })).map((d) => d.dedupKey).sort()).toEqual([
       `guard:source-blind:prom:${T0 + 1}:log`,
-      `guard:source-blind:prom:${T0 + 360}:log`,
+      `guard:source-blind:prom:${T0 + 780}:log`,
     ]);
   });
 
