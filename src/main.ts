@@ -15,6 +15,8 @@ import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/sqlite-store.js';
+import { StoreHealth, watchedStore } from './store/store-health.js';
+import type { Store } from './store/types.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createIntake } from './watch/intake.js';
@@ -33,6 +35,8 @@ export interface GuardOptions {
   now?: () => number;
   /** Where notification channel secrets (…Env settings) are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Opens the store file; default the SQLite store (tests inject one they can fill up). */
+  openStore?: (file: string) => Promise<Store>;
 }
 
 export interface RunningGuard {
@@ -87,7 +91,17 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+  const rawStore = await (opts.openStore ?? openStore)(path.join(config.dataDir, 'release-guard.db'));
+  // Late-bound: the alert and the resume need the action side and the watcher, built on top of the store.
+  let storeUnwritable = (_reason: string): void => undefined;
+  let storeWritable = (_seconds: number): void => undefined;
+  const storeHealth = new StoreHealth({
+    probe: () => rawStore.probeWrite?.(now()) ?? Promise.resolve(),
+    onUnwritable: (reason) => storeUnwritable(reason),
+    onWritable: (seconds) => storeWritable(seconds),
+    now,
+  });
+  const store = watchedStore(rawStore, storeHealth);
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';
@@ -110,10 +124,23 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     intake,
     registry,
     logger,
-    notReadyReason: () => (ready ? null : 'resuming watches from the store'),
+    notReadyReason: () => {
+      if (!ready) return 'resuming watches from the store';
+      const full = storeHealth.unwritable();
+      return full ? `store unwritable since ${new Date(full.since * 1000).toISOString()}: ${full.reason}; free space in ${config.dataDir}` : null;
+    },
     silences: createSilenceService(store, now),
   });
 
+  storeUnwritable = (reason) => {
+    const message = `release-guard cannot write its store in ${config.dataDir} (${reason}): deploys are refused with 503 and watches pause until space returns; free space in the data dir now`;
+    logger.error({ dataDir: config.dataDir, reason }, message);
+    void responder.guardAlertDirect(`store-unwritable:${Math.floor(now())}`, message, 'P1').then((sent) => logger.warn({ sent }, 'store-unwritable alert sent around the outbox'));
+  };
+  storeWritable = (seconds) => {
+    logger.warn({ seconds }, `store writable again after ${seconds}s: resuming every watch now`);
+    void store.activeWatches().then((views) => views.forEach((v) => watcher.schedule(v.deploy.id, 0)), (err: unknown) => logger.error({ err }, 'could not resume watches after the store recovered'));
+  };
   const server = await listen(app, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -163,6 +190,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
       await recovery.stop();
       await actions.stop();
       await Promise.all([...sources.values()].map((s) => s.close?.()));
+      storeHealth.stop();
       await store.close();
       lock.release();
     },

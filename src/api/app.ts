@@ -7,6 +7,7 @@ import { assignRequestId } from './request-id.js';
 import { deployRoutes } from './routes/deploys.js';
 import { healthRoutes } from './routes/health.js';
 import { silenceRoutes } from './routes/silences.js';
+import { storeUnwritableHandler } from './store-unwritable.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /**
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(webhookRoutes(deps));
   if (deps.silences) app.use(silenceRoutes(deps.silences, deps.auth));
   app.use(notFoundHandler);
+  app.use(storeUnwritableHandler);
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -121,6 +121,18 @@ ALTER TABLE findings ADD COLUMN evidence TEXT;
 ALTER TABLE findings ADD COLUMN cleared_at REAL;
 `,
   },
+  {
+    version: 4,
+    name: 'store write probe',
+    // One row per recovery from an unwritable store (disk full): the probe write that found it writable again.
+    sql: `
+CREATE TABLE store_probe (
+  id  INTEGER PRIMARY KEY,
+  at  REAL NOT NULL,
+  pad BLOB NOT NULL
+);
+`,
+  },
 ];
 
 /** The highest schema version this build knows. */

@@ -55,6 +55,9 @@ export function sqliteStore(db: Db): Store {
     finishAction: (id, result, now) => actions.finishAction(db, id, result, now),
     markInterruptedActions: (now) => actions.markInterrupted(db, now),
     ...sqliteOutboxStore(db),
+    probeWrite: async (now) => {
+      await db.run('INSERT INTO store_probe (at, pad) VALUES (?, zeroblob(8192))', [now]);
+    },
 
     close: () => db.close(),
   };

@@ -125,5 +125,11 @@ export interface Store extends OutboxStore {
   /** Actions left `running` by a crash are marked `interrupted` (never re-run automatically); returns them. */
   markInterruptedActions(now: number): Promise<ActionRecord[]>;
 
+  /**
+   * A small real write that needs fresh space (a new row with an 8 KiB blob): rejects while the store cannot be
+   * written (disk full, read-only). Used only while the store is known unwritable, to find out when it is not.
+   */
+  probeWrite?(now: number): Promise<void>;
+
   close(): Promise<void>;
 }
