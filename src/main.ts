@@ -44,6 +44,8 @@ export interface RunningGuard {
   token: string;
   /** How the token was obtained, for the start-up banner. */
   tokenOrigin: 'env' | 'generated' | 'dev-token-file';
+  /** The admin token (SRE actions, silences): configured, or in dev mode generated beside the dev token; else null. */
+  adminToken: string | null;
   resumed: number;
   sources: ReadonlyMap<string, MetricSource>;
   /** Start-up probe of each network metric source: a problem says it did not answer. */
@@ -67,6 +69,18 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
 }
 
 /** Starts the guard holding the data dir's lock (refused, naming the holder's PID, while another guard runs on it). */
+/** In dev mode a missing admin token is generated once and kept in dataDir/dev-admin-token, beside the dev token. */
+export function resolveAdminToken(secrets: Secrets, dataDir: string, dev: boolean): string | null {
+  if (secrets.adminToken) return secrets.adminToken;
+  if (!dev) return null;
+  const file = path.join(dataDir, 'dev-admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `dev-admin-${randomBytes(18).toString('base64url')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const lock = lockDataDir(opts.config.dataDir);
   try {
@@ -81,6 +95,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const { config, logger } = opts;
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
+  const adminToken = resolveAdminToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);
   const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>) => resolveRules(rules, d);
 
@@ -120,7 +135,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
-    auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
+    auth: { token, adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
     intake,
     registry,
     logger,
@@ -160,6 +175,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     url,
     token,
     tokenOrigin: origin,
+    adminToken,
     resumed,
     sources,
     sourceProbes,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/sqlite-store.js';
 import { checkRules } from '../rules/check.js';
@@ -14,10 +14,24 @@ import { serve } from './serve.js';
 import { registerSilenceCommands } from './silence.js';
 import { checkSources, formatSourcesCheck } from './sources.js';
 
+/**
+ * Exit codes, one table for every command (README "CLI"; test/cli/exit-codes.test.ts enforces it):
+ * 0 done / all good; 1 a check ran and found a problem (rules or sources check failed, a recording could not be
+ * read, the demo's verdicts were not as expected); 2 the command could not do its job: usage error (unknown option,
+ * missing argument), bad config or rules, no token, data dir locked, port in use, the guard unreachable or refusing
+ * the call.
+ */
+export const EXIT = { ok: 0, problem: 1, cannotRun: 2 } as const;
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
 program
   .name('release-guard')
   .description('Guards production releases: watches each deploy, judges it against its baseline, rolls back and alerts.')
+  .version(version, '-V, --version', 'print the release-guard version')
+  // Usage errors come back as CommanderError (exit code 2 below) instead of commander's own exit 1.
+  .exitOverride()
   .showHelpAfterError();
 
 program
@@ -93,9 +107,14 @@ program
 registerSilenceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and --version are not errors; commander has printed the usage message already.
+    const fine = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+    process.exit(fine ? EXIT.ok : EXIT.cannotRun);
+  }
   const e = err as Error;
   const known = ['ConfigError', 'RuleError', 'DataDirLockedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
   process.stderr.write(`release-guard: ${e.message}\n`);
   if (!known && e.stack) process.stderr.write(`${e.stack}\n`);
-  process.exit(2);
+  process.exit(EXIT.cannotRun);
 });
