@@ -59,7 +59,12 @@ export function assembleDelivery(setup: DeliverySetup): DeliveryRuntime {
       problems.push((err as Error).message);
     }
   }
-  if (problems.length > 0) throw new Error(`cannot set up notification channels:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0) {
+    // A configuration problem like any other: the CLI prints it once, without a stack trace.
+    const err = new Error(`cannot set up notification channels:\n  - ${problems.join('\n  - ')}`);
+    err.name = 'ConfigError';
+    throw err;
+  }
   const channels = new Channels(notifiers, logger);
   const dispatcher = createDispatcher({ channels, attemptTimeout: n.delivery.attemptTimeout, hooksFor: setup.hooksFor, hookDeps: setup.hookDeps });
   const outbox = new Outbox({
