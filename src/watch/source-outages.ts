@@ -23,8 +23,8 @@ export const OUTAGE_QUIET_SECONDS = 300;
 /**
  * Tracks, per source name, whether it is in an outage: the first failed query during a watch opens one and alerts
  * (the guard is blind: DESIGN §5 says its owners hear of it promptly), later failures join it silently, and it
- * ends after OUTAGE_QUIET_SECONDS without a failure. A query the source rejects for good (a broken template) keeps
- * the outage open while it fails. In memory: after a restart an outage still going on is alerted once more
+ * ends after OUTAGE_QUIET_SECONDS without a failure. The watcher names a query the source rejects for good (a broken
+ * template) `<source>/<metric>`, so it is an outage of its own and never hides the source going down. In memory: after a restart an outage still going on is alerted once more
  * (at-least-once), with a new key.
  */
 export class SourceOutages {

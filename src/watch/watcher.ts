@@ -129,8 +129,10 @@ export class Watcher {
           ? await source.query({ metric: name, decl, deploy, scope, start, end, step })
           : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
-        if (result.kind !== 'error') this.deps.outages?.answered(sourceName);
-        else if (end >= deploy.startedAt) await this.deps.outages?.failed(sourceName, result.message, deploy);
+        // A source that cannot answer is one outage; a query it rejects for good (a broken template) is its own.
+        const outage = result.kind === 'error' && !result.retryable ? `${sourceName}/${metric}` : sourceName;
+        if (result.kind !== 'error') [sourceName, `${sourceName}/${metric}`].forEach((o) => this.deps.outages?.answered(o));
+        else if (end >= deploy.startedAt) await this.deps.outages?.failed(outage, result.message, deploy);
         if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, scope, name, result.points);
         const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
         // Missing history (a week ago, earlier deploys) is not blindness: that baseline falls back to pre-deploy.
