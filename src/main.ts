@@ -9,16 +9,18 @@ import { createSilenceService } from './actions/silences/service.js';
 import { createApp } from './api/app.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
+import type { Hook } from './rules/schema.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { probeSources, type SourceProbe } from './sources/probe.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
-import { openStore } from './store/sqlite-store.js';
+import type { Store } from './store/interfaces.js';
+import { openStore, type StoreContext } from './store/open.js';
 import { StoreHealth, watchedStore } from './store/store-health.js';
-import type { Store } from './store/types.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
+import { createRedactor, referencedSecrets, secretEnvNames } from './telemetry/redact.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
 import { RecoveryWatch } from './watch/recovery.js';
@@ -35,8 +37,8 @@ export interface GuardOptions {
   now?: () => number;
   /** Where notification channel secrets (…Env settings) are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Opens the store file; default the SQLite store (tests inject one they can fill up). */
-  openStore?: (file: string) => Promise<Store>;
+  /** Opens the configured store; default openStore (tests inject one they can fill up). */
+  openStore?: (config: Config['store'], ctx: StoreContext) => Promise<Store>;
 }
 
 export interface RunningGuard {
@@ -61,14 +63,17 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
     throw new Error('no CI token configured: set RELEASE_GUARD_TOKEN (or auth.tokenFile in the config), or run with --dev to generate one for local use');
   }
   const file = path.join(dataDir, 'dev-token');
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), origin: 'dev-token-file' };
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (!kept) throw new Error(`${file} is empty: delete it to have a new dev token generated`);
+    return { token: kept, origin: 'dev-token-file' };
+  }
   const token = `dev-${randomBytes(18).toString('base64url')}`;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, origin: 'generated' };
 }
 
-/** Starts the guard holding the data dir's lock (refused, naming the holder's PID, while another guard runs on it). */
 /** In dev mode a missing admin token is generated once and kept in dataDir/dev-admin-token, beside the dev token. */
 export function resolveAdminToken(secrets: Secrets, dataDir: string, dev: boolean): string | null {
   if (secrets.adminToken) return secrets.adminToken;
@@ -81,6 +86,14 @@ export function resolveAdminToken(secrets: Secrets, dataDir: string, dev: boolea
   return token;
 }
 
+/** Refuses blank secrets whatever their origin (env, file, or a caller of startGuard): an empty key verifies anything. */
+export function refuseBlankSecrets(secrets: Secrets): void {
+  for (const [key, value] of Object.entries(secrets)) {
+    if (value !== null && value.trim() === '') throw new Error(`the ${key} secret is empty (or only white space); set it to a real secret, or leave it unset`);
+  }
+}
+
+/** Starts the guard holding the data dir's lock (refused, naming the holder's PID, while another guard runs on it). */
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const lock = lockDataDir(opts.config.dataDir);
   try {
@@ -93,6 +106,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
 
 async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<RunningGuard> {
   const { config, logger } = opts;
+  refuseBlankSecrets(opts.secrets);
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
   const adminToken = resolveAdminToken(opts.secrets, config.dataDir, opts.dev);
@@ -106,17 +120,22 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const rawStore = await (opts.openStore ?? openStore)(path.join(config.dataDir, 'release-guard.db'));
+  const rawStore = await (opts.openStore ?? openStore)(config.store, { dataDir: config.dataDir });
   // Late-bound: the alert and the resume need the action side and the watcher, built on top of the store.
   let storeUnwritable = (_reason: string): void => undefined;
   let storeWritable = (_seconds: number): void => undefined;
   const storeHealth = new StoreHealth({
-    probe: () => rawStore.probeWrite?.(now()) ?? Promise.resolve(),
+    probe: () => rawStore.probeWrite(now()),
     onUnwritable: (reason) => storeUnwritable(reason),
     onWritable: (seconds) => storeWritable(seconds),
     now,
   });
   const store = watchedStore(rawStore, storeHealth);
+  const env = opts.env ?? process.env;
+  const redactor = createRedactor(() => [
+    token, ...Object.values(opts.secrets), ...referencedSecrets(config, env, opts.baseDir),
+    ...rules.files.flatMap((f) => hookSecrets(f.file.hooks?.rollback ?? [], env)),
+  ]);
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';
@@ -125,6 +144,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
     hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
     guardRoute: () => config.notifications.guardAlerts ?? rulesFor({ service: '', environment: '' }).severities.P2.alert,
+    hookDeps: { env, redact: redactor.text, secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))] },
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;
@@ -145,6 +165,10 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
       return full ? `store unwritable since ${new Date(full.since * 1000).toISOString()}: ${full.reason}; free space in ${config.dataDir}` : null;
     },
     silences: createSilenceService(store, now),
+    nonces: store,
+    now,
+    maxClockSkewSeconds: config.intake.maxClockSkew,
+    redact: redactor.deep,
   });
 
   storeUnwritable = (reason) => {
@@ -215,6 +239,16 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
 
 function ruleCount(loaded: LoadedRules): number {
   return loaded.files.reduce((n, f) => n + (f.file.rules?.length ?? 0), 0);
+}
+
+/** Values of a hook set that must never be shown: signing keys, sensitive headers, secret-looking variables. */
+function hookSecrets(hooks: readonly Hook[], env: Readonly<Record<string, string | undefined>>): string[] {
+  const secretName = /TOKEN|SECRET|KEY|PASS|CREDENTIAL|AUTH/i;
+  return hooks.flatMap((h) =>
+    h.type === 'http'
+      ? [h.secretEnv ? env[h.secretEnv] : undefined, ...Object.entries(h.headers ?? {}).filter(([n]) => secretName.test(n)).map(([, v]) => v)].filter((v): v is string => !!v)
+      : (h.env ?? []).filter((n) => secretName.test(n)).map((n) => env[n] ?? ''),
+  );
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { openStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import { checkRules } from '../rules/check.js';
 import { demo } from './demo.js';
+import { registerDeployCommand } from './deploy.js';
+import { registerDeploysCommands } from './deploys.js';
 import { sourceProblems } from './rules-sources.js';
 import { exportRecording } from './export.js';
 import { runReplay } from './replay.js';
 import { serve } from './serve.js';
 import { registerSilenceCommands } from './silence.js';
 import { checkSources, formatSourcesCheck } from './sources.js';
+import { registerWaitCommand } from './wait.js';
 
 /**
  * Exit codes, one table for every command (README "CLI"; test/cli/exit-codes.test.ts enforces it):
@@ -32,7 +34,9 @@ program
   .version(version, '-V, --version', 'print the release-guard version')
   // Usage errors come back as CommanderError (exit code 2 below) instead of commander's own exit 1.
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Program options only before the subcommand, so a root --version never swallows `deploy --version v1.2.0`.
+  .enablePositionalOptions();
 
 program
   .command('serve')
@@ -94,7 +98,7 @@ program
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (deployId: string, opts: { config?: string; out?: string }) => {
     const { config } = loadConfig({ file: opts.config });
-    const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+    const store = await openStore(config.store, { dataDir: config.dataDir });
     try {
       const json = `${JSON.stringify(await exportRecording(store, deployId), null, 2)}\n`;
       if (opts.out) writeFileSync(opts.out, json);
@@ -105,6 +109,9 @@ program
   });
 
 registerSilenceCommands(program);
+registerDeployCommand(program);
+registerWaitCommand(program);
+registerDeploysCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

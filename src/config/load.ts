@@ -73,7 +73,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const parsed = Config.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, origin, file));
   const baseDir = file ? path.dirname(file) : cwd;
-  const config = { ...parsed.data, dataDir: path.resolve(baseDir, parsed.data.dataDir), rulesDir: path.resolve(baseDir, parsed.data.rulesDir) };
+  const config = { ...parsed.data, dataDir: path.resolve(baseDir, parsed.data.dataDir), rulesDir: path.resolve(baseDir, parsed.data.rulesDir), store: resolveStorePaths(parsed.data.store, baseDir) };
   return { config, secrets: loadSecrets(config, env, baseDir), file, baseDir };
 }
 
@@ -129,6 +129,10 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
   const out = {} as Secrets;
   for (const key of Object.keys(SECRET_ENV) as Array<keyof Secrets>) {
     const fromEnv = env[SECRET_ENV[key]];
+    if (fromEnv !== undefined && fromEnv.trim() === '') {
+      // An empty key would make HMACs forgeable and an empty X-Gitlab-Token match (issue #8): refuse, do not ignore.
+      throw new ConfigError(`${SECRET_ENV[key]} is set but empty (or only white space); set it to the secret, or unset it`);
+    }
     if (fromEnv) out[key] = fromEnv.trim();
     else if (files[key]) out[key] = readSecretFile(path.resolve(baseDir, files[key]), `auth.${key}File`);
     else out[key] = null;
@@ -145,4 +149,9 @@ function readSecretFile(file: string, key: string): string {
   }
   if (!text) throw new ConfigError(`${key}: ${file} is empty; put the secret on its first line`);
   return text;
+}
+
+/** A file path in the store config resolves against the config file's folder, like dataDir. */
+function resolveStorePaths(store: Config['store'], baseDir: string): Config['store'] {
+  return store.kind === 'sqlite' && store.path !== undefined ? { ...store, path: path.resolve(baseDir, store.path) } : store;
 }

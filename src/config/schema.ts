@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
 import { NotificationsConfig } from '../actions/notify/config.js';
+import { DEFAULT_STORE, StoreConfig } from '../store/config.js';
+import { Duration } from '../rules/duration.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -20,6 +22,15 @@ export const AuthConfig = z
   .strict();
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
+/** How deploy events are accepted (README "HTTP API"). */
+export const IntakeConfig = z
+  .object({
+    /** How far ahead of the guard's clock a deploy's startedAt may be; later ones are refused with 400. */
+    maxClockSkew: Duration.default(300),
+  })
+  .strict();
+export type IntakeConfig = z.infer<typeof IntakeConfig>;
+
 export const DEFAULT_SOURCES = { demo: { type: 'demo' as const, seed: 1, timeScale: 30 } };
 
 export const Config = z
@@ -29,6 +40,8 @@ export const Config = z
     /** SQLite database and dev token live here. */
     dataDir: z.string().min(1).default('./data'),
     rulesDir: z.string().min(1).default('./rules'),
+    /** Where deploys, verdicts and the outbox are kept: `{kind: sqlite, path?}` (the default, in the data dir). */
+    store: StoreConfig.default(DEFAULT_STORE),
     /** Base URL people use to reach the guard (links in alerts and hooks); default http://host:port. */
     publicUrl: z.url().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -37,8 +50,9 @@ export const Config = z
     /** Source used when the rule file does not name one. */
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
+    intake: IntakeConfig.default(IntakeConfig.parse({})),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
-    notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
+    notifications: NotificationsConfig.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -12,10 +12,9 @@ export { RuleError } from './rule-error.js';
 export type { RuleProblem } from './rule-error.js';
 
 /** A validated rule directory: the files in name order, each parsed into its schema shape. */
-export interface LoadedRules {
-  dir: string;
-  files: Array<{ path: string; file: RuleFile }>;
-}
+import type { LoadedRules } from './resolve.js';
+
+export type { LoadedRules };
 
 const RULE_FILE = /\.ya?ml$/i;
 
@@ -47,7 +46,14 @@ export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleF
   const doc = parseDocument(text, { lineCounter: lines });
   const src: SourceFile = { path, doc, lines };
   if (doc.errors.length > 0) return { problems: syntaxProblems(src) };
-  const input: unknown = doc.toJS() ?? {};
+  let input: unknown;
+  try {
+    input = doc.toJS() ?? {};
+  } catch (err) {
+    // An alias without its anchor (`*x`) or an alias bomb is well-formed YAML that cannot be read (found by fuzzing).
+    const why = err instanceof Error ? err.message : String(err);
+    return { problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read this YAML: ${why}; define each anchor (&name) before its alias (*name), or drop the alias` }] };
+  }
   const result = RuleFile.safeParse(input, { reportInput: true });
   if (!result.success) return { problems: schemaProblems(src, result.error.issues, input) };
   return { parsed: { src, file: result.data } };

@@ -1,5 +1,5 @@
 // Whether the store can be written: a disk-full or read-only store is detected from its errors, reported, and probed.
-import type { Store } from './types.js';
+import type { Store } from './interfaces.js';
 
 /** SQLite result codes and errno values that mean "cannot write here now", not a bug. */
 const UNWRITABLE_CODES = new Set(['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO']);

@@ -11,8 +11,9 @@ import { Responder } from '../../src/actions/responder.js';
 import type { Finding, Judgement } from '../../src/judge/types.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
 import type { RuleSet } from '../../src/rules/schema.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { DeployView, Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { DeployView } from '../../src/store/records.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { TEST_RULES } from '../integration/notify-rig.js';
@@ -42,7 +43,7 @@ beforeEach(async () => {
   await mkdir(path.join(dir, 'rules'));
   await writeFile(path.join(dir, 'rules/default.yaml'), TEST_RULES);
   rules = resolveRules(await loadRules(path.join(dir, 'rules')), { service: 'checkout', environment: 'production' });
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   await store.createDeploy(deployRecord(), newWatch());
   runtime = null;
 });
@@ -63,6 +64,13 @@ describe('Responder routing', () => {
     ]);
     const alert = (await view()).actions.find((a) => a.kind === 'alert');
     expect(alert?.request).toMatchObject({ event: 'alert', severity: 'P0', routedAs: ['page', 'slack'] });
+  });
+
+  it('never alerts a shadow rule\'s finding (it is stored and shown only)', async () => {
+    const r = responder();
+    const trial = finding('outage-trial', 'P0', { shadow: true });
+    await r.respond(await view(), rules, watching([trial]), [trial]);
+    expect((await deliveries()).map((d) => d.event)).toEqual(['deploy-started']);
   });
 
   it('routes P0 to page and slack, P2 to email, P3 (and no-data blind spots) to the digest; deploy-started only once', async () => {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlabTimeToIso, mapGitLabEvent } from '../../src/api/webhooks/gitlab.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { GITLAB_TOKEN, startApp, type RunningApp } from './start-app.js';
 
 const FIXTURE = new URL('../fixtures/gitlab/deployment-running.json', import.meta.url);
@@ -20,7 +20,7 @@ const CHECKOUT = {
   links: {
     commit: 'https://gitlab.example.com/payments/checkout/-/commit/279484c09fbe69ededfced8c1bb6e6d24616b468',
     job: 'https://gitlab.example.com/payments/checkout/-/jobs/88317',
-    environment: 'https://checkout.example.com',
+    environment: 'https://checkout.example.com/',
     repository: 'https://gitlab.example.com/payments/checkout',
   },
   labels: { repository: 'payments/checkout', gitlab_job: '88317' },

@@ -1,9 +1,8 @@
 // exportRecording: a stored deploy and its observations as a release-guard/recording@1 document (DESIGN §3).
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportRecording } from '../../src/cli/export.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { deployRecord, newWatch, tempDir } from '../store/sample-records.js';
 
 let remove: () => Promise<void>;
@@ -12,7 +11,7 @@ let store: Store;
 beforeEach(async () => {
   let dir: string;
   ({ dir, remove } = await tempDir());
-  store = await openStore(join(dir, 'guard.db'));
+  store = await openTestStore(dir);
 });
 afterEach(async () => {
   await store.close();
@@ -20,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('exportRecording', () => {
-  it('writes the deploy fields, the series and the control group', async () => {
+  it('writes the deploy fields, the series, the control group and the source errors', async () => {
     await store.createDeploy(deployRecord(), newWatch());
     await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763643660, 0.0021], [1763643600, 0.002]]);
     await store.recordSamples('d-42', 'deploy', 'latency_p95', [[1763643600, 180]]);
@@ -35,6 +34,7 @@ describe('exportRecording', () => {
         latency_p95: [[1763643600, 180]],
       },
       control: { error_rate: [[1763647200, 0.002]] },
+      blind: [{ metric: 'cpu', at: 1763647260, kind: 'error', message: 'timeout' }],
     });
     expect(JSON.parse(JSON.stringify(recording))).toEqual(recording);
   });

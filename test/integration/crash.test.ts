@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../src/judge/judge.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { freePort } from './guard-process.js';
 import { TEST_RULES, until } from './notify-rig.js';
 import { SlackStandIn } from './stand-ins/slack.js';
@@ -105,8 +105,8 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
     child = null;
 
     // 1. Every watch reaches the verdict the judge gives offline on all it recorded (the uninterrupted verdict).
-    const { openStore } = await import('../../src/store/sqlite-store.js');
-    const store = await openStore(path.join(dir, 'data/release-guard.db'));
+    const { openStore } = await import('../../src/store/open.js');
+    const store = await openStore({ kind: 'sqlite' }, { dataDir: path.join(dir, 'data') });
     const rules = await loadRules(path.join(dir, 'rules'));
     const verdicts: Array<[string, unknown, unknown]> = [];
     for (const { id, broken } of posted) {

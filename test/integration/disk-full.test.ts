@@ -10,9 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config } from '../../src/config/schema.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrations.js';
-import { sqliteStore } from '../../src/store/sqlite-store.js';
+import { SQLITE_FILE } from '../../src/store/config.js';
+import { openDb, type Db } from '../../src/store/sqlite/db.js';
+import { sqliteStore } from '../../src/store/sqlite/index.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { until } from './notify-rig.js';
 import { SlackStandIn } from './stand-ins/slack.js';
@@ -59,8 +60,9 @@ beforeAll(async () => {
     sources: { demo: { type: 'demo', seed: 4, timeScale: 60 } },
     notifications: { channels: { ops: { type: 'slack', webhookUrlEnv: 'RG_SLACK' } }, guardAlerts: ['ops'], lifecycle: [] },
   });
-  const openStore = async (file: string) => {
-    db = await openDb(file);
+  // The SQLite store on a connection this test keeps, to fill its disk (the default store file in the data dir).
+  const openStore = async (_config: unknown, ctx: { dataDir: string }) => {
+    db = await openDb(path.join(ctx.dataDir, SQLITE_FILE));
     await migrate(db);
     return sqliteStore(db);
   };

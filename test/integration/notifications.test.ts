@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config } from '../../src/config/schema.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { ADMIN_TOKEN, CI_TOKEN, duplicates, startNotifyRig, until, type NotifyRig } from './notify-rig.js';
 
@@ -25,7 +25,7 @@ const pdEvents = (id: string) => rig.pd.accepted.filter((e) => JSON.stringify(e.
 
 beforeAll(async () => {
   rig = await startNotifyRig();
-  // Hooks inherit the guard's environment.
+  // Hooks see HOOK_LOG because their rule names it (env: [HOOK_LOG]); the rest of the environment is withheld.
   process.env.HOOK_LOG = rig.hookLog;
   const config = Config.parse({
     port: 0,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Config } from '../../src/config/schema.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
-import { openStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 
 let dir: string;
@@ -28,7 +28,7 @@ afterEach(async () => {
 async function guardAlerts(): Promise<string[]> {
   await guard?.close();
   guard = null;
-  const store = await openStore(path.join(dir, 'data', 'release-guard.db'));
+  const store = await openStore({ kind: 'sqlite' }, { dataDir: path.join(dir, 'data') });
   try {
     return (await store.listDeliveries({ event: 'guard-alert', limit: 100 })).map((d) => JSON.stringify(d.payload));
   } finally {

@@ -1,0 +1,138 @@
+// Deploys and their watches: creating, superseding, ending, and reading them back as DeployViews.
+import type { Finding } from '../../judge/types.js';
+import { actionOf } from '../outbox.js';
+import { listLimit, type ActionRecord, type DeployListQuery, type DeployRecord, type DeployView, type NewWatch, type WatchRecord } from '../records.js';
+import type { Queryable, SqlValue } from './db.js';
+import { toDelivery, type DeliveryRow } from './outbox-rows.js';
+import { DEPLOY_SELECT, toDeploy, toFinding, toJson, toVerdict, toWatch } from './rows.js';
+import type { DeployRow, FindingRow } from './rows.js';
+
+/**
+ * Inserts a new deploy and its watch, superseding older `watching` watches of the same service+environment
+ * (those whose deploy started at or before this one). Call inside a transaction; returns the superseded ids.
+ */
+export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch): Promise<string[]> {
+  await tx.run(
+    `INSERT INTO deploys (id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [d.id, d.service, d.environment, d.version, d.previousVersion ?? null, d.commit ?? null, d.startedAt, toJson(d.labels), toJson(d.links), d.origin, d.receivedAt],
+  );
+  // A deploy dated ahead of the guard's clock supersedes nothing yet: the watcher does that once it has started.
+  const superseded = d.startedAt <= d.receivedAt ? await supersedeOlder(tx, d, d.receivedAt) : [];
+  await tx.run(
+    `INSERT INTO watches (deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s,
+                          evaluated_at, superseded_by, reason, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [d.id, d.service, d.environment, d.startedAt, w.status, w.source, w.timeScale, w.windowEnd, w.interval, w.evaluatedAt, w.supersededBy, w.reason, d.receivedAt],
+  );
+  return superseded;
+}
+
+/**
+ * Marks the `watching` watches of the same service+environment whose deploy started at or before `d` as superseded
+ * by it (never `d` itself); returns their ids. Idempotent.
+ */
+export async function supersedeOlder(tx: Queryable, d: Pick<DeployRecord, 'id' | 'service' | 'environment' | 'startedAt'>, now: number): Promise<string[]> {
+  const rows = await tx.all<{ deploy_id: string }>(
+    `UPDATE watches SET status = 'superseded', superseded_by = ?, reason = ?, updated_at = ?
+     WHERE service = ? AND environment = ? AND status = 'watching' AND started_at <= ? AND deploy_id <> ?
+     RETURNING deploy_id`,
+    [d.id, `superseded by ${d.id}`, now, d.service, d.environment, d.startedAt, d.id],
+  );
+  return rows.map((r) => r.deploy_id).sort();
+}
+
+/** Whether a deploy with this id is stored. */
+export async function deployExists(q: Queryable, id: string): Promise<boolean> {
+  return (await q.get('SELECT 1 AS one FROM deploys WHERE id = ?', [id])) !== undefined;
+}
+
+export async function getDeploy(q: Queryable, id: string): Promise<DeployView | null> {
+  const [view] = await loadViews(q, 'WHERE d.id = ?', [id]);
+  return view ?? null;
+}
+
+/**
+ * Newest first (receivedAt, then id, descending). `before` is a cursor: the id of the last deploy of the previous
+ * page; an id that is not stored yields an empty page.
+ */
+export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeployView[]> {
+  const conditions: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (sql: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    conditions.push(sql);
+    params.push(value);
+  };
+  add('d.service = ?', query.service);
+  add('d.environment = ?', query.environment);
+  add('w.status = ?', query.status);
+  add('(d.received_at, d.id) < (SELECT received_at, id FROM deploys WHERE id = ?)', query.before);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  params.push(listLimit(query.limit));
+  return loadViews(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+}
+
+/** Watches still `watching`, oldest deploy first. */
+export async function activeWatches(q: Queryable): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>> {
+  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} WHERE w.status = 'watching' ORDER BY d.received_at ASC, d.id ASC`);
+  return rows.flatMap((r) => {
+    const watch = toWatch(r);
+    return watch ? [{ deploy: toDeploy(r), watch }] : [];
+  });
+}
+
+/** Start times of up to n deploys of service+environment started before `before` whose watch passed, newest first. */
+export async function previousDeploys(q: Queryable, service: string, environment: string, before: number, n: number): Promise<number[]> {
+  const rows = await q.all<{ started_at: number }>(
+    `SELECT d.started_at FROM deploys d JOIN watches w ON w.deploy_id = d.id
+     WHERE d.service = ? AND d.environment = ? AND d.started_at < ? AND w.status = 'pass'
+     ORDER BY d.started_at DESC, d.id DESC LIMIT ?`,
+    [service, environment, before, Math.max(0, Math.floor(n))],
+  );
+  return rows.map((r) => r.started_at);
+}
+
+/**
+ * Ends a `watching` watch without a verdict. A watch that has already ended is left as it is (so a late "stop"
+ * cannot overwrite a verdict); an unknown deploy id is an error.
+ */
+export async function endWatch(tx: Queryable, id: string, status: 'superseded' | 'stopped', reason: string, now: number): Promise<void> {
+  const { changes } = await tx.run(`UPDATE watches SET status = ?, reason = ?, updated_at = ? WHERE deploy_id = ? AND status = 'watching'`, [status, reason, now, id]);
+  if (changes === 0 && !(await tx.get('SELECT 1 AS one FROM watches WHERE deploy_id = ?', [id]))) {
+    throw new Error(`cannot end the watch of deploy ${id}: no such watch; list deploys with GET /v1/deploys`);
+  }
+}
+
+/** Runs the deploy query (`DEPLOY_SELECT` + `tail`) and attaches findings (by time) and actions (the deploy's deliveries). */
+async function loadViews(q: Queryable, tail: string, params: SqlValue[]): Promise<DeployView[]> {
+  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} ${tail}`, params);
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const marks = ids.map(() => '?').join(', ');
+  const findingRows = await q.all<FindingRow>(`SELECT * FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`, ids);
+  const actionRows = await q.all<DeliveryRow>(
+    `SELECT * FROM deliveries WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
+    ids,
+  );
+  const findings = groupBy(findingRows, (r) => r.deploy_id, toFinding);
+  const actions = groupBy(actionRows, (r) => r.deploy_id ?? '', (r) => actionOf(toDelivery(r)) as ActionRecord);
+  return rows.map((r) => ({
+    deploy: toDeploy(r),
+    watch: toWatch(r),
+    verdict: toVerdict(r),
+    findings: findings.get(r.id) ?? ([] as Finding[]),
+    actions: actions.get(r.id) ?? ([] as ActionRecord[]),
+  }));
+}
+
+function groupBy<R, T>(rows: R[], key: (r: R) => string, map: (r: R) => T): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(map(r));
+    else out.set(k, [map(r)]);
+  }
+  return out;
+}
