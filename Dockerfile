@@ -6,8 +6,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-# `npm install` from the lock (not `npm ci`: see .ci/run, npm/cli#4828) runs `prepare`, which compiles src/ to dist/ and bundles the review UI into dist/ui
-RUN npm install --no-audit --no-fund && npm prune --omit=dev
+# `npm install` from the lock runs `prepare`, which compiles src/ to dist/ and bundles the review UI into dist/ui.
+# tsx and typescript are dependencies only so that a git install can compile and `npm start` can run the sources;
+# the image runs dist/ with node, so they (and what only they need) are pruned from the runtime node_modules.
+RUN npm install --no-audit --no-fund \
+ && npm pkg delete dependencies.tsx dependencies.typescript \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && test ! -e node_modules/typescript && test ! -e node_modules/tsx
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \

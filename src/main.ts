@@ -12,15 +12,20 @@ import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
 import type { Hook } from './rules/schema.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
+import { probeSources, type SourceProbe } from './sources/probe.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
-import { openStore } from './store/open.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
+import type { Store } from './store/interfaces.js';
+import { openStore, type StoreContext } from './store/open.js';
+import { StoreHealth, watchedStore } from './store/store-health.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createRedactor, referencedSecrets, secretEnvNames } from './telemetry/redact.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
 import { RecoveryWatch } from './watch/recovery.js';
+import { SourceOutages } from './watch/source-outages.js';
 
 export interface GuardOptions {
   config: Config;
@@ -33,6 +38,8 @@ export interface GuardOptions {
   now?: () => number;
   /** Where notification channel secrets (…Env settings) are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Opens the configured store; default openStore (tests inject one they can fill up). */
+  openStore?: (config: Config['store'], ctx: StoreContext) => Promise<Store>;
 }
 
 export interface RunningGuard {
@@ -40,8 +47,12 @@ export interface RunningGuard {
   token: string;
   /** How the token was obtained, for the start-up banner. */
   tokenOrigin: 'env' | 'generated' | 'dev-token-file';
+  /** The admin token (SRE actions, silences): configured, or in dev mode generated beside the dev token; else null. */
+  adminToken: string | null;
   resumed: number;
   sources: ReadonlyMap<string, MetricSource>;
+  /** Start-up probe of each network metric source: a problem says it did not answer. */
+  sourceProbes: SourceProbe[];
   reloadRules(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,6 +75,18 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
   return { token, origin: 'generated' };
 }
 
+/** In dev mode a missing admin token is generated once and kept in dataDir/dev-admin-token, beside the dev token. */
+export function resolveAdminToken(secrets: Secrets, dataDir: string, dev: boolean): string | null {
+  if (secrets.adminToken) return secrets.adminToken;
+  if (!dev) return null;
+  const file = path.join(dataDir, 'dev-admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `dev-admin-${randomBytes(18).toString('base64url')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 /** Refuses blank secrets whatever their origin (env, file, or a caller of startGuard): an empty key verifies anything. */
 export function refuseBlankSecrets(secrets: Secrets): void {
   for (const [key, value] of Object.entries(secrets)) {
@@ -71,11 +94,23 @@ export function refuseBlankSecrets(secrets: Secrets): void {
   }
 }
 
+/** Starts the guard holding the data dir's lock (refused, naming the holder's PID, while another guard runs on it). */
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
+  const lock = lockDataDir(opts.config.dataDir);
+  try {
+    return await startLocked(opts, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<RunningGuard> {
   const { config, logger } = opts;
   refuseBlankSecrets(opts.secrets);
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
+  const adminToken = resolveAdminToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);
   const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>) => resolveRules(rules, d);
 
@@ -86,7 +121,17 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     await Promise.all(Object.entries(config.sources).map(async ([name, c]) => [name, await createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })] as const)),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(config.store, { dataDir: config.dataDir });
+  const rawStore = await (opts.openStore ?? openStore)(config.store, { dataDir: config.dataDir });
+  // Late-bound: the alert and the resume need the action side and the watcher, built on top of the store.
+  let storeUnwritable = (_reason: string): void => undefined;
+  let storeWritable = (_seconds: number): void => undefined;
+  const storeHealth = new StoreHealth({
+    probe: () => rawStore.probeWrite(now()),
+    onUnwritable: (reason) => storeUnwritable(reason),
+    onWritable: (seconds) => storeWritable(seconds),
+    now,
+  });
+  const store = watchedStore(rawStore, storeHealth);
   const env = opts.env ?? process.env;
   const redactor = createRedactor(() => [
     token, ...Object.values(opts.secrets), ...referencedSecrets(config, env, opts.baseDir),
@@ -99,6 +144,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const actions = await createActionSide({
     store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
     hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
+    guardRoute: () => config.notifications.guardAlerts ?? rulesFor({ service: '', environment: '' }).severities.P2.alert,
     hookDeps: { env, redact: redactor.text, secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))] },
   }).catch(async (err: unknown) => {
     await store.close();
@@ -106,14 +152,19 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   });
   const responder = actions.responder;
   const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now });
+  const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
-    auth: { token, adminToken: opts.secrets.adminToken, viewerToken: opts.secrets.viewerToken ?? null, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
+    auth: { token, adminToken, viewerToken: opts.secrets.viewerToken ?? null, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
     intake,
     registry,
     logger,
-    notReadyReason: () => (ready ? null : 'resuming watches from the store'),
+    notReadyReason: () => {
+      if (!ready) return 'resuming watches from the store';
+      const full = storeHealth.unwritable();
+      return full ? `store unwritable since ${new Date(full.since * 1000).toISOString()}: ${full.reason}; free space in ${config.dataDir}` : null;
+    },
     silences: createSilenceService(store, now),
     nonces: store,
     now,
@@ -124,6 +175,15 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     uiDir: path.resolve(import.meta.dirname, '../dist/ui'),
   });
 
+  storeUnwritable = (reason) => {
+    const message = `release-guard cannot write its store in ${config.dataDir} (${reason}): deploys are refused with 503 and watches pause until space returns; free space in the data dir now`;
+    logger.error({ dataDir: config.dataDir, reason }, message);
+    void responder.guardAlertDirect(`store-unwritable:${Math.floor(now())}`, message, 'P1').then((sent) => logger.warn({ sent }, 'store-unwritable alert sent around the outbox'));
+  };
+  storeWritable = (seconds) => {
+    logger.warn({ seconds }, `store writable again after ${seconds}s: resuming every watch now`);
+    void store.activeWatches().then((views) => views.forEach((v) => watcher.schedule(v.deploy.id, 0)), (err: unknown) => logger.error({ err }, 'could not resume watches after the store recovered'));
+  };
   const server = await listen(app, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -133,17 +193,37 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   actions.checkRouting(rules);
   const resumed = await watcher.start();
   await recovery.start();
+  const sourceProbes = await probeSources(sources, rulesFor({ service: '', environment: '' }).metrics['throughput']!, { now: now(), timeoutMs: 5000 });
+  for (const p of sourceProbes.filter((x) => x.problem !== null)) {
+    logger.warn({ source: p.source, problem: p.problem }, `metric source ${p.source} does not answer at start-up: ${p.problem}; watches on it will be blind until it does`);
+  }
   ready = true;
 
   return {
     url,
     token,
     tokenOrigin: origin,
+    adminToken,
     resumed,
     sources,
+    sourceProbes,
     async reloadRules() {
-      rules = await loadRules(config.rulesDir);
-      logger.info({ files: rules.files.map((f) => f.path) }, 'rules reloaded');
+      const refuse = async (why: string, cause?: unknown): Promise<never> => {
+        const message = `rules in ${config.rulesDir} NOT reloaded, the previous rules stay in force: ${why}`;
+        await responder.guardAlert(`rules-refused:${now()}`, message).catch((err: unknown) => logger.error({ err }, 'could not queue the alert for a refused rule reload'));
+        throw new Error(message, { cause });
+      };
+      let next: LoadedRules;
+      try {
+        next = await loadRules(config.rulesDir);
+      } catch (err) {
+        return refuse((err as Error).message, err);
+      }
+      if (ruleCount(next) === 0 && ruleCount(rules) > 0) {
+        return refuse(`the new rule files define no rules at all (${ruleCount(rules)} now); a reload never drops every rule: restart the guard if that is really meant`);
+      }
+      rules = next;
+      logger.info({ files: rules.files.map((f) => f.path), rules: ruleCount(rules) }, 'rules reloaded');
     },
     async close() {
       ready = false;
@@ -154,9 +234,15 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       await recovery.stop();
       await actions.stop();
       await Promise.all([...sources.values()].map((s) => s.close?.()));
+      storeHealth.stop();
       await store.close();
+      lock.release();
     },
   };
+}
+
+function ruleCount(loaded: LoadedRules): number {
+  return loaded.files.reduce((n, f) => n + (f.file.rules?.length ?? 0), 0);
 }
 
 /** Values of a hook set that must never be shown: signing keys, sensitive headers, secret-looking variables. */

@@ -28,6 +28,8 @@ export interface ActionSideOptions {
   hooksFor(deploy: Deploy): Hook[];
   verdictUrl(deployId: string): string;
   guardUrl(): string;
+  /** Channels for the guard's own alerts. */
+  guardRoute?(): readonly string[];
   /** Wall clock, Unix seconds. */
   now(): number;
   /** Environment and redaction for rollback hooks (default: process.env, no redaction). */
@@ -61,7 +63,7 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
     guardUrl: o.guardUrl,
     now: o.now,
   });
-  const responder = new Responder({ store: o.store, logger: o.logger, metrics: o.metrics, verdictUrl: o.verdictUrl, now: o.now, delivery });
+  const responder = new Responder({ store: o.store, logger: o.logger, metrics: o.metrics, verdictUrl: o.verdictUrl, now: o.now, delivery, guardRoute: o.guardRoute });
   const digestDeps = { store: o.store, outbox: delivery.outbox, channels: delivery.channels, templates, config: n.digest, deadline: n.delivery.deadline, verdictUrl: o.verdictUrl, guardUrl: o.guardUrl, now: o.now };
   let schedule: DigestSchedule | null = null;
   return {

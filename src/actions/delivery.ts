@@ -59,7 +59,12 @@ export async function assembleDelivery(setup: DeliverySetup): Promise<DeliveryRu
       problems.push((err as Error).message);
     }
   }
-  if (problems.length > 0) throw new Error(`cannot set up notification channels:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0) {
+    // A configuration problem like any other: the CLI prints it once, without a stack trace.
+    const err = new Error(`cannot set up notification channels:\n  - ${problems.join('\n  - ')}`);
+    err.name = 'ConfigError';
+    throw err;
+  }
   return deliveryWith(setup, notifiers);
 }
 

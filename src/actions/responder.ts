@@ -1,13 +1,14 @@
 // Acts on judgements: writes every alert, lifecycle message, PagerDuty resolve and rollback hook call to the
 // outbox (deduplicated, so each happens once per deploy, also across restarts); the outbox delivers them.
 import { Registry } from 'prom-client';
-import type { Deploy, Finding, Judgement } from '../judge/types.js';
+import { BLIND_NO_DATA } from '../judge/blind.js';
+import type { Deploy, Finding, Judgement, Severity } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { ActionKind, DeliveryRecord, DeployView, NewDelivery } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
-import { baseFacts, composeDeliveries } from './compose.js';
+import { baseFacts, composeDeliveries, noticeFor } from './compose.js';
 import { deliveryWith, type DeliveryRuntime } from './delivery.js';
 import type { HookPayload } from './hook-delivery.js';
 import { NotificationsConfig } from './notify/config.js';
@@ -24,6 +25,8 @@ export interface ResponderDeps {
   now(): number;
   /** Channels, templates and the outbox; default: no channels (everything goes to the log), built-in templates. */
   delivery?: DeliveryRuntime;
+  /** Channels for the guard's own alerts (notifications.guardAlerts, else the P2 channels); default: the log. */
+  guardRoute?(): readonly string[];
 }
 
 /** What the recovery check found, for the recovered / not-recovered notices. */
@@ -80,6 +83,9 @@ export class Responder {
     for (const finding of findings) {
       // A shadow rule is on trial: its findings are stored and shown, never sent.
       if (finding.shadow) continue;
+      // A source that cannot answer is the guard's own incident, alerted at once per source outage (SourceOutages),
+      // not a P3 finding per deploy and metric held for tomorrow's digest.
+      if (finding.kind === 'blind' && finding.condition !== BLIND_NO_DATA) continue;
       const routed = rules.severities[finding.severity].alert;
       const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
       const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert');
@@ -168,6 +174,42 @@ export class Responder {
       incidentKey: `release-guard/delivery-failed/${d.id}`,
     };
     await this.notify(facts, routed.length > 0 ? routed : ['log'], `delivery-failed:${d.id}`, 'alert');
+  }
+
+  /**
+   * The guard's own alert, through the outbox to notifications.guardAlerts (default: the P2 channels), once per
+   * `key`: a source blind during a deploy (`deploy`: the one whose watch found it, so its record shows the alert),
+   * a rule reload refused. Never muted by a silence.
+   */
+  async guardAlert(key: string, reason: string, severity: Severity = 'P2', deploy: Deploy | null = null): Promise<DeliveryRecord[]> {
+    const facts: NoticeFacts = { ...this.facts('guard-alert', deploy, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
+    return this.notify(facts, this.guardRoute(), `guard:${key}`, 'alert');
+  }
+
+  /**
+   * The guard's own alert sent straight to the channels, one attempt, bypassing the outbox: for when the store
+   * itself cannot be written (disk full). Never throws; returns one line per channel saying how it went.
+   */
+  async guardAlertDirect(key: string, reason: string, severity: Severity = 'P1'): Promise<string[]> {
+    const facts: NoticeFacts = { ...this.facts('guard-alert', null, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
+    const { channels, templates, policy } = this.delivery;
+    const names = [...new Set(this.guardRoute().filter((n) => n !== 'digest'))];
+    const targets = new Map(names.map((n) => [channels.resolve(n).notifier.name, channels.resolve(n).notifier]));
+    return Promise.all(
+      [...targets.values()].map(async (notifier) => {
+        try {
+          const sent = await notifier.send(notifier.format(noticeFor(facts, notifier, templates)), AbortSignal.timeout((notifier.timeout ?? policy.attemptTimeout) * 1000));
+          return `${notifier.name}: ${sent.ok ? 'sent' : sent.error}`;
+        } catch (err) {
+          return `${notifier.name}: ${(err as Error).message}`;
+        }
+      }),
+    );
+  }
+
+  private guardRoute(): readonly string[] {
+    const routed = this.deps.guardRoute?.() ?? [];
+    return routed.length > 0 ? routed : ['log'];
   }
 
   private async resolveCleared(deploy: Deploy, rules: RuleSet, cleared: Finding[]): Promise<void> {

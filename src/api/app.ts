@@ -9,6 +9,7 @@ import { assignRequestId } from './request-id.js';
 import { deployRoutes } from './routes/deploys.js';
 import { healthRoutes } from './routes/health.js';
 import { silenceRoutes } from './routes/silences.js';
+import { storeUnwritableHandler } from './store-unwritable.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { reviewRoutes } from './routes/review.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(openApiRoutes(deps, '0.1.0'));
   if (deps.uiDir) app.use(uiRoutes(deps, deps.uiDir));
   app.use(notFoundHandler);
+  app.use(storeUnwritableHandler);
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -11,7 +11,7 @@ export function sendError(res: Response, status: number, error: string, message?
 
 /** 404 for any route nothing else answered. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendError(res, 404, 'not found', `no route for ${req.method} ${req.path}; see DESIGN §6 for the API`);
+  sendError(res, 404, 'not found', `no route for ${req.method} ${req.path}; the routes are listed in README.md#http-api`);
 };
 
 interface BodyParserError {

@@ -1,17 +1,31 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export | silence | deploy | wait | deploys.
 // Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
-import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { registerDeployCommand } from './deploy.js';
 import { registerDeploysCommands } from './deploys.js';
 import { registerSilenceCommands } from './silence.js';
 import { registerWaitCommand } from './wait.js';
 
+/**
+ * Exit codes, one table for every command (README "CLI"; test/cli/exit-codes.test.ts enforces it):
+ * 0 done / all good; 1 a check ran and found a problem (rules or sources check failed, a recording could not be
+ * read, the demo's verdicts were not as expected); 2 the command could not do its job: usage error (unknown option,
+ * missing argument), bad config or rules, no token, data dir locked, port in use, the guard unreachable or refusing
+ * the call.
+ */
+export const EXIT = { ok: 0, problem: 1, cannotRun: 2 } as const;
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
 program
   .name('release-guard')
   .description('Guards production releases: watches each deploy, judges it against its baseline, rolls back and alerts.')
+  .version(version, '-V, --version', 'print the release-guard version')
+  // Usage errors come back as CommanderError (exit code 2 below) instead of commander's own exit 1.
+  .exitOverride()
   .showHelpAfterError()
   // Program options only before the subcommand, so a root --version never swallows `deploy --version v1.2.0`.
   .enablePositionalOptions();
@@ -38,10 +52,16 @@ program
 const rules = program.command('rules').description('work with rule files');
 rules
   .command('check [dir]')
-  .description('validate every rule file in dir (default ./rules); exits non-zero on any error')
-  .action(async (dir?: string) => {
-    const { checkRules } = await import('../rules/check.js');
-    const result = await checkRules(dir ?? 'rules');
+  .description('validate every rule file in dir (default ./rules); exits 1 on any problem')
+  .option('-c, --config <file>', 'also check the rules against this config: their sources exist and have a query for every watched metric')
+  .action(async (dir: string | undefined, opts: { config?: string }) => {
+    const [{ loadConfig }, { checkRules }, { sourceProblems }] = await Promise.all([
+      import('../config/load.js'),
+      import('../rules/check.js'),
+      import('./rules-sources.js'),
+    ]);
+    const config = opts.config ? loadConfig({ file: opts.config }).config : null;
+    const result = await checkRules(dir ?? config?.rulesDir ?? 'rules', config ? (loaded) => sourceProblems(loaded, config) : undefined);
     (result.ok ? process.stdout : process.stderr).write(`${result.report}\n`);
     process.exitCode = result.ok ? 0 : 1;
   });
@@ -121,9 +141,14 @@ registerWaitCommand(program);
 registerDeploysCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and --version are not errors; commander has printed the usage message already.
+    const fine = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+    process.exit(fine ? EXIT.ok : EXIT.cannotRun);
+  }
   const e = err as Error;
-  const known = ['ConfigError', 'RuleError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
+  const known = ['ConfigError', 'RuleError', 'DataDirLockedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
   process.stderr.write(`release-guard: ${e.message}\n`);
   if (!known && e.stack) process.stderr.write(`${e.stack}\n`);
-  process.exit(2);
+  process.exit(EXIT.cannotRun);
 });

@@ -92,13 +92,13 @@ export async function silenceExpire(id: string, opts: SilenceClientOptions & { b
 /** Adds `silence add|list|expire` to the program. */
 export function registerSilenceCommands(program: Command): void {
   const out: Out = (line) => process.stdout.write(`${line}\n`);
-  /** Expected trouble (no token, guard down, 4xx) is one line on stderr and exit code 1, not a stack trace. */
+  /** Expected trouble (no token, guard down, 4xx) is one line on stderr and exit code 2 (could not run), not a stack trace. */
   const run = async (fn: () => Promise<void>): Promise<void> => {
     try {
       await fn();
     } catch (err) {
       process.stderr.write(`release-guard silence: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = 2;
     }
   };
   const silence = program.command('silence').description('mute alerts of a service (and environment) for a while; muted alerts are still stored and shown');

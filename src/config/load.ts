@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { keysAt, nearestKey } from './did-you-mean.js';
 import { Config, type Secrets } from './schema.js';
 
 /** A configuration problem; the message names every bad key, where it came from and how to fix it. */
@@ -100,11 +101,21 @@ function readYaml(file: string): Record<string, unknown> {
 }
 
 function formatIssues(issues: z.core.$ZodIssue[], origin: Record<string, string>, file: string | null): string {
-  const lines = issues.map((issue) => {
+  const lines = issues.flatMap((issue) => {
     const key = issue.path.map(String).join('.') || '(top level)';
     const top = String(issue.path[0] ?? '');
     const where = origin[top] ?? (file ? file : 'built-in defaults');
-    return `  - ${key} (from ${where}): ${issue.message}`;
+    if (issue.code === 'unrecognized_keys') {
+      // One line per unknown key, with the nearest allowed key when there is a likely one.
+      const allowed = keysAt(Config, issue.path);
+      return issue.keys.map((k) => {
+        const near = nearestKey(k, allowed);
+        const full = [...issue.path.map(String), k].join('.');
+        const hint = near ? `did you mean "${near}"?` : allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : `not a setting here; the README's "Configuration" section lists them`;
+        return `  - ${full} (from ${origin[String(issue.path[0] ?? k)] ?? (file ? file : 'built-in defaults')}): unknown key; ${hint}`;
+      });
+    }
+    return [`  - ${key} (from ${where}): ${issue.message}`];
   });
   return `invalid configuration:\n${lines.join('\n')}\nFix the keys above; the README's "Configuration" section lists every key and its default.`;
 }

@@ -70,11 +70,15 @@ export function describeRules(loaded: LoadedRules): string {
 
 /**
  * Validates the rule directory `dir`. ok with a per-file report when it loads; otherwise not ok with
- * the RuleError message (every problem as file:line:column). Other failures (e.g. permissions) throw.
+ * the RuleError message (every problem as file:line:column). `more` adds checks on a directory that loads (e.g. its
+ * sources against a config). Other failures (e.g. permissions) throw.
  */
-export async function checkRules(dir: string): Promise<{ ok: boolean; report: string }> {
+export async function checkRules(dir: string, more?: (loaded: LoadedRules) => string[]): Promise<{ ok: boolean; report: string }> {
   try {
-    return { ok: true, report: describeRules(await loadRules(dir)) };
+    const loaded = await loadRules(dir);
+    const problems = more?.(loaded) ?? [];
+    if (problems.length > 0) return { ok: false, report: `rule files have ${plural(problems.length, 'problem')}:\n${problems.join('\n')}` };
+    return { ok: true, report: describeRules(loaded) };
   } catch (err) {
     if (err instanceof RuleError) return { ok: false, report: err.message };
     throw err;

@@ -1,5 +1,6 @@
 // Checks that span rule files or need more than the schema: names, matches, metric references, disables.
 import { basename } from 'node:path';
+import { resolveRules } from './resolve.js';
 import type { RuleProblem } from './rule-error.js';
 import { CANONICAL_METRICS, type RuleFile } from './schema.js';
 import { problemAt, type SourceFile } from './yaml-position.js';
@@ -31,8 +32,34 @@ export function crossCheck(files: ParsedRuleFile[], anyFailed: boolean): RulePro
     const chain = moreGeneral(f, files);
     const chainKnown = defaults.length === 1 && !(f.file.match?.environment && anyFailed);
     if (chainKnown) problems.push(...referenceProblems(f, chain));
+    if (chainKnown && defaults.length === 1) problems.push(...coverageProblems(f, files));
   }
   return problems;
+}
+
+/** The metrics an outage shows in: a rule set judging neither can never fail a deploy that is down. */
+const OUTAGE_METRICS: readonly string[] = ['error_rate', 'latency_p95'];
+
+/**
+ * The effective rule set of the deploys `f` is the most specific file for must judge error_rate or latency_p95,
+ * unless a file of the chain opts out with `allowNoErrorOrLatencyRules: true`: an empty or rule-less default.yaml
+ * (or an override disabling every such rule) would otherwise end every outage without an alert.
+ */
+function coverageProblems(f: ParsedRuleFile, files: ParsedRuleFile[]): RuleProblem[] {
+  const target = { service: f.file.match?.service ?? '', environment: f.file.match?.environment ?? '' };
+  const applicable = files.filter((g) => !g.file.match || (g.file.match.service === target.service && (g.file.match.environment ?? '') === (g.file.match.environment ? target.environment : '')));
+  const set = resolveRules({ dir: '', files: applicable.map((g) => ({ path: g.src.path, file: g.file })) }, target);
+  if (set.rules.some((r) => OUTAGE_METRICS.includes(r.metric))) return [];
+  const optIn = [...applicable].reverse().find((g) => g.file.allowNoErrorOrLatencyRules !== undefined)?.file.allowNoErrorOrLatencyRules;
+  if (optIn === true) return [];
+  const who = f.file.match ? `deploys of ${target.service}${target.environment ? ` in ${target.environment}` : ''}` : 'every deploy';
+  const what = set.rules.length === 0 ? 'has no rules at all' : `judges only ${[...new Set(set.rules.map((r) => r.metric))].join(', ')}`;
+  const message =
+    `the effective rule set for ${who} ${what}: no rule judges error_rate or latency_p95, so an outage would end ` +
+    `without a failed verdict or an alert. Add such a rule (the shipped rules/default.yaml has them)` +
+    `${f.file.disable?.length ? ' or disable fewer inherited rules' : ''}, or, if that is really intended, set allowNoErrorOrLatencyRules: true in this file`;
+  const at = f.file.rules !== undefined ? ['rules'] : f.file.disable !== undefined ? ['disable'] : null;
+  return [at ? problemAt(f.src, at, message) : { file: f.src.path, line: 1, column: 1, path: '', message }];
 }
 
 /** The default file alone applies to everything; every other file must say what it matches. */

@@ -12,10 +12,9 @@ export { RuleError } from './rule-error.js';
 export type { RuleProblem } from './rule-error.js';
 
 /** A validated rule directory: the files in name order, each parsed into its schema shape. */
-export interface LoadedRules {
-  dir: string;
-  files: Array<{ path: string; file: RuleFile }>;
-}
+import type { LoadedRules } from './resolve.js';
+
+export type { LoadedRules };
 
 const RULE_FILE = /\.ya?ml$/i;
 

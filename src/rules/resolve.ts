@@ -1,7 +1,12 @@
 // Merges the default rule file with the overrides matching one deploy into its effective RuleSet.
 import { SEVERITIES } from '../judge/types.js';
-import type { LoadedRules } from './load.js';
 import { BUILTIN_METRICS, type MetricDecl, type RuleFile, type RuleSet, type SeverityPolicy } from './schema.js';
+
+/** The rule files of a rules dir as loaded (load.ts): default.yaml and the overrides. */
+export interface LoadedRules {
+  dir: string;
+  files: Array<{ path: string; file: RuleFile }>;
+}
 
 /** What applies when even default.yaml leaves a setting out. */
 export const FALLBACKS = {

@@ -282,6 +282,11 @@ export const RuleFile = z
     metrics: z.record(z.string(), MetricDecl).optional(),
     severities: z.partialRecord(z.enum(SEVERITIES), SeverityPolicy).optional(),
     rules: z.array(Rule).optional(),
+    /**
+     * Opt-in for a rule set that judges neither error_rate nor latency_p95 (it could never fail a deploy on an outage);
+     * without it such a rule set is refused. Inherited by more specific files.
+     */
+    allowNoErrorOrLatencyRules: z.boolean().optional(),
     /** Names of inherited rules to drop for this match. */
     disable: z.array(z.string()).optional(),
     hooks: z.object({ rollback: z.array(Hook).default([]) }).strict().optional(),

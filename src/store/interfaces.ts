@@ -181,7 +181,6 @@ export interface ReviewStore {
   extendWatch(deployId: string, seconds: number, now: number): Promise<boolean>;
 }
 
-/** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 /** Remembers keys until they expire: the seen-once check behind signature replay and webhook redelivery dedup. */
 export interface NonceStore {
   /**
@@ -193,8 +192,18 @@ export interface NonceStore {
   seenNonce(key: string, now: number): Promise<boolean>;
 }
 
+/** Whether the backend can be written now (store-health.ts probes it while a disk is full or read-only). */
+export interface WriteProbeStore {
+  /**
+   * A small real write that needs fresh space (a new row with an 8 KiB pad): rejects while the store cannot be
+   * written (disk full, read-only). Used only while the store is known unwritable, to find out when it is not.
+   */
+  probeWrite(now: number): Promise<void>;
+}
+
+/** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 export interface Store
-  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore {
+  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore {
   /** Waits for work in flight, then releases the backend. Further calls fail. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { GuardMetrics } from '../telemetry/metrics.js';
 import { metricsToQuery } from './queries.js';
 import { KeyedScheduler } from './scheduler.js';
 import { isRetrospective, retrospectiveJudgement } from './retrospective.js';
+import type { SourceOutages } from './source-outages.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 export interface WatcherDeps {
@@ -24,6 +25,8 @@ export interface WatcherDeps {
   recovery?: { begin(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> };
   logger: Logger;
   metrics: GuardMetrics;
+  /** Told when a source fails or answers during a watch, to alert once per source outage (optional). */
+  outages?: Pick<SourceOutages, 'failed' | 'answered'>;
   /** Wall clock in Unix seconds. */
   now(): number;
 }
@@ -116,6 +119,10 @@ export class Watcher {
           ? await source.query({ metric: name, decl, deploy, scope, start, end, step })
           : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
+        // A source that cannot answer is one outage; a query it rejects for good (a broken template) is its own.
+        const outage = result.kind === 'error' && !result.retryable ? `${sourceName}/${metric}` : sourceName;
+        if (result.kind !== 'error') [sourceName, `${sourceName}/${metric}`].forEach((o) => this.deps.outages?.answered(o));
+        else if (end >= deploy.startedAt) await this.deps.outages?.failed(outage, result.message, deploy);
         if (result.kind === 'value') {
           if (result.answeredUntil !== undefined && scope === 'deploy' && end >= deploy.startedAt) answered = Math.min(answered, result.answeredUntil);
           return this.deps.store.recordSamples(deploy.id, scope, name, result.points);

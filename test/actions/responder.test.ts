@@ -73,9 +73,11 @@ describe('Responder routing', () => {
     expect((await deliveries()).map((d) => d.event)).toEqual(['deploy-started']);
   });
 
-  it('routes P0 to page and slack, P2 to email, P3 (and blind spots) to the digest; deploy-started only once', async () => {
+  it('routes P0 to page and slack, P2 to email, P3 (and no-data blind spots) to the digest; deploy-started only once', async () => {
     const r = await responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
-    const found = [finding('outage', 'P0'), finding('slow', 'P2'), finding('drift', 'P3'), finding('source-blind', 'P3', { kind: 'blind' })];
+    // A source error is not alerted per finding: SourceOutages raises one guard alert per outage (source-outages.test.ts).
+    const blind = [finding('source-blind:cpu', 'P3', { kind: 'blind', condition: 'source returned no data' }), finding('source-blind:memory', 'P3', { kind: 'blind', condition: 'HTTP 503' })];
+    const found = [finding('outage', 'P0'), finding('slow', 'P2'), finding('drift', 'P3'), ...blind];
     await r.respond(await view(), rules, watching(found), found);
     await store.saveJudgement('d-42', watching(found), 'watching', now());
     await r.respond(await view(), rules, watching(found), []);

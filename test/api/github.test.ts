@@ -174,7 +174,7 @@ describe('POST /v1/webhooks/github', () => {
     try {
       const res = await fetch(`${off.url}/v1/webhooks/github`, { method: 'POST', headers: { 'x-github-event': 'ping' }, body: '{}' });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: 'github webhooks are not configured; set RELEASE_GUARD_GITHUB_SECRET' });
+      expect(await res.json()).toEqual({ error: 'not configured', message: 'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events' });
     } finally {
       await off.close();
     }

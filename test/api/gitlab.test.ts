@@ -107,7 +107,7 @@ describe('POST /v1/webhooks/gitlab', () => {
     try {
       const res = await fetch(`${off.url}/v1/webhooks/gitlab`, { method: 'POST', headers: { 'x-gitlab-token': 'x' }, body: raw });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: 'gitlab webhooks are not configured; set RELEASE_GUARD_GITLAB_TOKEN' });
+      expect(await res.json()).toEqual({ error: 'not configured', message: 'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks' });
     } finally {
       await off.close();
     }

@@ -35,7 +35,7 @@ describe('probes and metrics', () => {
   it('unknown routes answer 404 JSON', async () => {
     const res = await fetch(`${app.url}/v2/nothing`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'not found', message: 'no route for GET /v2/nothing; see DESIGN §6 for the API' });
+    expect(await res.json()).toEqual({ error: 'not found', message: 'no route for GET /v2/nothing; the routes are listed in README.md#http-api' });
   });
 
   it('/metrics serves the registry with its content type and counts requests by route pattern', async () => {

@@ -93,7 +93,7 @@ describe('loadRules reports problems at file:line:column', () => {
 
   it('a custom metric declared in default.yaml is known to service files', async () => {
     const dir = await ruleDir({
-      'default.yaml': 'metrics:\n  health:\n    unit: fraction\n    direction: decrease\n',
+      'default.yaml': 'allowNoErrorOrLatencyRules: true\nmetrics:\n  health:\n    unit: fraction\n    direction: decrease\n',
       'shop.yaml': 'match: {service: shop}\nrules:\n  - {name: h, metric: health, severity: P0, when: value < 0.5}\n',
     });
     await expect(loadRules(dir)).resolves.toMatchObject({ files: [{}, {}] });
@@ -172,7 +172,7 @@ describe('loadRules reports problems at file:line:column', () => {
   it('disable naming a rule no more general file defines', async () => {
     const dir = await ruleDir({
       'default.yaml': MINIMAL_DEFAULT,
-      'shop.yaml': 'match: {service: shop}\ndisable:\n  - error-rate-spike\n  - latency-drfit\n',
+      'shop.yaml': 'match: {service: shop}\ndisable:\n  - error-rate-spike\n  - latency-drfit\nallowNoErrorOrLatencyRules: true\n',
     });
     const err = await loadError(dir);
     expect(err.problems).toHaveLength(1);

@@ -94,7 +94,7 @@ describe('resolveRules', () => {
   });
 
   it('falls back to built-in settings when default.yaml leaves them out', async () => {
-    const rules = await loadRules(await ruleDir({ 'default.yaml': 'version: 1\n' }));
+    const rules = await loadRules(await ruleDir({ 'default.yaml': 'version: 1\nallowNoErrorOrLatencyRules: true\n' }));
     const set = resolveRules(rules, { service: 'x', environment: 'y' });
     expect(set).toMatchObject({ source: null, window: 1800, interval: 60, rules: [], hooks: { rollback: [] } });
     expect(set.baseline).toEqual({ kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 });

@@ -8,6 +8,7 @@ import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
 import { reviewContract } from './contract/review.js';
+import { writeProbeContract } from './contract/write-probe.js';
 
 describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
   describe('deploys and watches', () => deploysContract(backend));
@@ -17,4 +18,5 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('outbox, silences, recoveries', () => outboxContract(backend));
   describe('history of actions', () => historyContract(backend));
   describe('SRE review', () => reviewContract(backend));
+  describe('write probe', () => writeProbeContract(backend));
 });

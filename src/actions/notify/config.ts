@@ -54,6 +54,11 @@ export const NotificationsConfig = z
     channels: z.record(ChannelName, ChannelConfig).default({}),
     /** Channels for deploy lifecycle messages (deploying, successful, rolling back, recovered). */
     lifecycle: z.array(ChannelName).default(['slack']),
+    /**
+     * Channels for the guard's own alerts (a metric source blind during a deploy, the store unwritable, a rule
+     * reload refused); sent at once, never held for the digest. Default: the P2 channels of default.yaml.
+     */
+    guardAlerts: z.array(ChannelName).min(1).optional(),
     // prefault: an absent section is parsed as {}, so the defaults above are the only ones.
     digest: DigestConfig.prefault({}),
     /** Folder of template files overriding the built-in message texts. */

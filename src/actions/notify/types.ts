@@ -13,6 +13,8 @@ export const NOTICE_EVENTS = [
   'recovered',
   'not-recovered',
   'delivery-failed',
+  /** The guard's own trouble: a source blind during a deploy, the store unwritable, a rule reload refused. */
+  'guard-alert',
   'digest',
 ] as const;
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];

@@ -31,6 +31,8 @@ export const DEFAULT_TEMPLATES: Record<`${NoticeEvent}.${'title' | 'text'}` | 'l
   'not-recovered.text': `${DEPLOY_LINE}\nRolled back at {{recovery.rolledBackAt}}, still not at baseline after {{recovery.window}}: {{recovery.summary}}${FINDINGS}${LINKS}`,
   'delivery-failed.title': '⚠️ release-guard could not deliver a {{delivery.event}} to {{delivery.channel}}',
   'delivery-failed.text': 'Gave up after {{delivery.attempts}} attempt(s){{#if delivery.deployId}} for deploy {{delivery.deployId}}{{/if}}: {{delivery.error}}\nCheck the channel; the message is kept in the outbox.',
+  'guard-alert.title': '⚠️ [{{severity}}] release-guard needs attention: {{reason}}',
+  'guard-alert.text': 'release-guard at {{guard.url}}: {{reason}}',
   'digest.title': 'release-guard daily digest: {{digest.counts.verdicts}} verdict(s), {{digest.counts.items}} low-severity finding(s)',
   'digest.text':
     'From {{digest.from}} to {{digest.to}}.\n\nVerdicts: {{digest.counts.pass}} pass, {{digest.counts.fail}} fail ({{digest.counts.rolledBack}} rolled back), {{digest.counts.inconclusive}} inconclusive.' +

@@ -47,7 +47,7 @@ export async function applyOutcome(res: Response, intake: DeployIntake, outcome:
 /** 404 when the secret is not configured, 401 when the signature is missing or wrong. */
 function verifyGitHub(secret: string | null): RequestHandler {
   return (req, res, next) => {
-    if (secret === null) return sendError(res, 404, 'github webhooks are not configured; set RELEASE_GUARD_GITHUB_SECRET');
+    if (secret === null) return sendError(res, 404, 'not configured', 'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events');
     const header = req.get('x-hub-signature-256');
     if (header === undefined) {
       return sendError(res, 401, 'unauthorized', 'missing X-Hub-Signature-256: set the GitHub webhook secret to the value of RELEASE_GUARD_GITHUB_SECRET');
@@ -62,7 +62,7 @@ function verifyGitHub(secret: string | null): RequestHandler {
 /** 404 when the token is not configured, 401 when X-Gitlab-Token is missing or wrong (timing-safe compare). */
 function verifyGitLab(token: string | null): RequestHandler {
   return (req, res, next) => {
-    if (token === null) return sendError(res, 404, 'gitlab webhooks are not configured; set RELEASE_GUARD_GITLAB_TOKEN');
+    if (token === null) return sendError(res, 404, 'not configured', 'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks');
     const given = req.get('x-gitlab-token');
     if (given === undefined) {
       return sendError(res, 401, 'unauthorized', 'missing X-Gitlab-Token: set the GitLab webhook secret token to the value of RELEASE_GUARD_GITLAB_TOKEN');

@@ -8,6 +8,7 @@ import { writeJudgement } from './judgements.js';
 import { migrate } from './migrate.js';
 import * as nonces from './nonces.js';
 import * as observations from './observations.js';
+import * as probe from './probe.js';
 import * as recoveries from './recoveries.js';
 import * as review from './review.js';
 import * as silences from './silences.js';
@@ -95,6 +96,7 @@ export function sqliteStore(db: Db): Store {
     observationsOf: (deployIds) => db.snapshot((tx) => review.observationsOf(tx, deployIds)),
     findingFacts: (since) => review.findingFacts(db, since),
     extendWatch: (deployId, seconds, now) => db.transaction((tx) => review.extendWatch(tx, deployId, seconds, now)),
+    probeWrite: (now) => probe.probeWrite(db, now),
 
     close: () => db.close(),
   };

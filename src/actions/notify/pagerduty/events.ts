@@ -9,7 +9,7 @@ import type { PagerDutyPayload } from './schema.js';
 export const PAGERDUTY_SEVERITY: Record<Severity, 'critical' | 'error' | 'warning' | 'info'> = { P0: 'critical', P1: 'error', P2: 'warning', P3: 'info' };
 
 const SUMMARY_LIMIT = 1024;
-const TRIGGERS = new Set<Notice['event']>(['alert', 'not-recovered', 'delivery-failed']);
+const TRIGGERS = new Set<Notice['event']>(['alert', 'not-recovered', 'delivery-failed', 'guard-alert']);
 
 function cut(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;

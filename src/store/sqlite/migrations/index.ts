@@ -6,7 +6,7 @@ import { ONE_OUTBOX_MIGRATION } from './004-one-outbox.js';
 import { NONCES_MIGRATION } from './005-nonces.js';
 import { SILENT_FINDINGS_MIGRATION } from './006-silent-findings.js';
 import { SHADOW_FINDINGS_MIGRATION } from './007-shadow-findings.js';
-import { RESERVED_8_MIGRATION } from './008-reserved.js';
+import { STORE_PROBE_MIGRATION } from './008-store-probe.js';
 import { REVIEW_MIGRATION } from './009-review.js';
 import type { Migration } from './migration.js';
 
@@ -20,7 +20,6 @@ export const MIGRATIONS: readonly Migration[] = [
   NONCES_MIGRATION,
   SILENT_FINDINGS_MIGRATION,
   SHADOW_FINDINGS_MIGRATION,
-  // 8 is issue-8b's; the placeholder keeps the list contiguous until that branch lands (see 008-reserved.ts).
-  RESERVED_8_MIGRATION,
+  STORE_PROBE_MIGRATION,
   REVIEW_MIGRATION,
 ];
