@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
 import { NotificationsConfig } from '../actions/notify/config.js';
+import { StoreConfig } from './store.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -39,6 +40,8 @@ export const Config = z
     auth: AuthConfig.default({}),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
     notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
+    /** SQLite in dataDir (one guard), or PostgreSQL shared by replicas (README "High availability"). */
+    store: StoreConfig.default({ kind: 'sqlite' }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -58,4 +61,6 @@ export interface Secrets {
   adminToken: string | null;
   githubSecret: string | null;
   gitlabToken: string | null;
+  /** PostgreSQL URL with its password (RELEASE_GUARD_STORE_URL or store.urlFile); null when unset. */
+  storeUrl?: string | null;
 }
