@@ -1,6 +1,6 @@
 // The store contract: what the rest of the guard may ask of persistence. Implemented over sqlite3 in ./sqlite-store.ts.
 import type { BlindSpot, Deploy, Finding, Judgement, Point, SeriesSet, Severity, Verdict } from '../judge/types.js';
-import type { OutboxStore } from './outbox-types.js';
+import type { DeliveryRecord, OutboxStore } from './outbox-types.js';
 
 export type DeployOrigin = 'api' | 'github' | 'gitlab' | 'demo';
 
@@ -83,8 +83,37 @@ export interface DeployListQuery {
   before?: string;
 }
 
+/** What one `tend` of the leases changed: work taken from free or lapsed leases, and work lost to other replicas. */
+export interface LeaseChanges {
+  watches: { taken: string[]; lost: string[] };
+  recoveries: { taken: string[]; lost: string[] };
+  /** Deliveries in flight at replicas whose lease lapsed: notifications back to pending, hooks interrupted. */
+  requeued: DeliveryRecord[];
+  interrupted: DeliveryRecord[];
+}
+
+/**
+ * Work shared by replicas (PostgreSQL). Each open watch, recovery check and delivery in flight is leased to one
+ * replica; the store refuses (LeaseLostError) any write that acts on work whose lease this replica lost — checked in
+ * the same transaction as the write. Absent on SQLite, where the one process holds all the work.
+ */
+export interface WorkLeases {
+  /** This replica's name. */
+  readonly replica: string;
+  /** Seconds a lease lasts without renewal. */
+  readonly ttl: number;
+  /** Renews held leases, takes up to `limit` free or lapsed watches and recovery checks, resumes lapsed deliveries. */
+  tend(limit: number): Promise<LeaseChanges>;
+  /** Whether this replica still holds the claim on a delivery in flight (asked just before sending it). */
+  holdsDelivery(id: number): Promise<boolean>;
+  /** Hands every lease back (clean shutdown), so other replicas take the work at once. */
+  releaseAll(): Promise<void>;
+}
+
 /** Persistence of the guard; the outbox, silences and recovery checks are in OutboxStore (outbox-types.ts). */
 export interface Store extends OutboxStore {
+  /** Present when replicas share the store (PostgreSQL). */
+  readonly leases?: WorkLeases;
   /**
    * Inserts the deploy and its watch in one transaction, and marks older `watching` watches of the same
    * service+environment as superseded by it. Idempotent on id: if the id exists, nothing changes and

@@ -1,21 +1,12 @@
 // Leases on shared work: which replica carries each open watch, recovery check and delivery in flight, until when
 // (database clock, so replicas' clocks may disagree), and the fence that tells a stale holder from the current one.
 import type { Queryable } from '../db.js';
+import { LeaseLostError } from '../lease-lost.js';
+
+export { LeaseLostError, isLeaseLost } from '../lease-lost.js';
 
 /** The database's clock in Unix seconds, read at the moment the statement runs (not the transaction start). */
 export const DB_NOW = 'extract(epoch from clock_timestamp())';
-
-/** A lease was taken over by another replica (or lapsed): the caller must not act on that work. */
-export class LeaseLostError extends Error {
-  constructor(readonly work: string, detail: string) {
-    super(`lease on ${work} lost: ${detail}; another replica carries this work now, so this replica does not act on it`);
-    this.name = 'LeaseLostError';
-  }
-}
-
-export function isLeaseLost(err: unknown): err is LeaseLostError {
-  return err instanceof LeaseLostError || (err instanceof Error && err.cause instanceof LeaseLostError);
-}
 
 /** What one replica holds: work id → fence. Kept in memory by that replica's store. */
 export interface LeaseState {
