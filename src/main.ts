@@ -12,7 +12,11 @@ import type { Deploy } from './judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
+import { defaultReplicaName } from './config/store.js';
+import { openPostgresStore } from './store/postgres/index.js';
 import { openStore } from './store/sqlite-store.js';
+import type { Store } from './store/types.js';
+import { LeaseKeeper } from './watch/lease-keeper.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createIntake } from './watch/intake.js';
@@ -71,7 +75,8 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+  const store = await openConfiguredStore(opts);
+  const leased = store.leases !== undefined;
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';
@@ -84,15 +89,16 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     throw err;
   });
   const responder = actions.responder;
-  const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now });
+  const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now, leased });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, leased });
+  const keeper = store.leases ? new LeaseKeeper({ leases: store.leases, watcher, recovery, onResumed: (r) => actions.resumed(r), logger, now }) : null;
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
     auth: { token, adminToken: opts.secrets.adminToken, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
     intake,
     registry,
     logger,
-    notReadyReason: () => (ready ? null : 'resuming watches from the store'),
+    notReadyReason: () => (ready ? (keeper?.notReadyReason() ?? null) : 'resuming watches from the store'),
     silences: createSilenceService(store, now),
   });
 
@@ -103,8 +109,9 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   if (!publicUrl) publicUrl = url;
   await actions.start();
   actions.checkRouting(rules);
-  const resumed = await watcher.start();
+  let resumed = await watcher.start();
   await recovery.start();
+  if (keeper) resumed = (await keeper.start()).watches.taken.length;
   ready = true;
 
   return {
@@ -122,6 +129,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await keeper?.stop();
       await watcher.stop();
       await recovery.stop();
       await actions.stop();
@@ -129,6 +137,21 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       await store.close();
     },
   };
+}
+
+/** SQLite in the data dir, or the shared PostgreSQL named by `store:` (README "High availability"). */
+async function openConfiguredStore(opts: GuardOptions): Promise<Store> {
+  const c = opts.config.store;
+  if (c.kind === 'sqlite') return openStore(path.join(opts.config.dataDir, 'release-guard.db'));
+  const url = opts.secrets.storeUrl;
+  if (!url) throw new Error('store.kind is postgres but no URL was resolved: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url');
+  const replica = c.replica ?? defaultReplicaName();
+  const store = await openPostgresStore({
+    url, poolSize: c.poolSize, schema: c.schema, replica, leaseSeconds: c.lease, applicationName: `release-guard/${replica}`,
+    onIdleError: (err) => opts.logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed while idle; it is replaced'),
+  });
+  opts.logger.info({ replica, schema: c.schema, lease: c.lease, where: store.db.where }, `replica ${replica} sharing the PostgreSQL store ${store.db.where}`);
+  return store;
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

@@ -146,6 +146,11 @@ export interface OutboxStore {
    * dedups), `sending` hooks become `interrupted` (never re-run). Returns both lists.
    */
   resumeDeliveries(now: number): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }>;
+  /**
+   * Shared stores only (replicas): whether this replica still holds its claim on a delivery in flight, asked just
+   * before sending it; a claim lost to another replica (this one was paused past its lease) is not sent.
+   */
+  holdsDelivery?(id: number): Promise<boolean>;
   /** The earliest nextAttemptAt of a pending delivery, or null when none is pending. */
   nextDeliveryAt(): Promise<number | null>;
   listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]>;

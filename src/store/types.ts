@@ -103,9 +103,7 @@ export interface WorkLeases {
   /** Seconds a lease lasts without renewal. */
   readonly ttl: number;
   /** Renews held leases, takes up to `limit` free or lapsed watches and recovery checks, resumes lapsed deliveries. */
-  tend(limit: number): Promise<LeaseChanges>;
-  /** Whether this replica still holds the claim on a delivery in flight (asked just before sending it). */
-  holdsDelivery(id: number): Promise<boolean>;
+  tend(limit: number, now: number): Promise<LeaseChanges>;
   /** Hands every lease back (clean shutdown), so other replicas take the work at once. */
   releaseAll(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { formatDuration } from '../rules/duration.js';
 import { BUILTIN_METRICS, type CanonicalMetric, type RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
 import type { RecoveryRecord } from '../store/outbox-types.js';
+import { isLeaseLost } from '../store/lease-lost.js';
 import type { DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { metricsToQuery } from './watcher.js';
@@ -82,6 +83,8 @@ export interface RecoveryDeps {
   logger: Logger;
   /** Wall clock, Unix seconds. */
   now(): number;
+  /** Replicas share the store: checks are adopted as their leases are taken (LeaseKeeper), not all at start. */
+  leased?: boolean;
 }
 
 /** Runs the recovery checks: one timer per rolled-back deploy, resumed from the store after a restart. */
@@ -94,9 +97,23 @@ export class RecoveryWatch {
 
   /** Resumes every check still running; returns how many. */
   async start(): Promise<number> {
+    if (this.deps.leased) return 0;
     const active = await this.deps.store.activeRecoveries();
     for (const r of active) this.schedule(r.deployId, 0);
     return active.length;
+  }
+
+  /** Takes on checks whose leases this replica was given. */
+  adopt(deployIds: readonly string[]): void {
+    for (const id of deployIds) if (!this.timers.has(id) && !this.running.has(id)) this.schedule(id, 0);
+  }
+
+  /** Lets go of checks another replica holds now. */
+  drop(deployIds: readonly string[]): void {
+    for (const id of deployIds) {
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+    }
   }
 
   /**
@@ -130,6 +147,7 @@ export class RecoveryWatch {
     if (inFlight) return inFlight;
     const run = this.tick(deployId)
       .catch((err: unknown) => {
+        if (isLeaseLost(err)) return this.deps.logger.warn({ deploy: deployId }, (err as Error).message);
         this.deps.logger.error({ err, deploy: deployId }, `recovery check of ${deployId} failed; retrying in 30s`);
         this.schedule(deployId, 30_000);
       })

@@ -6,6 +6,7 @@ import type { Responder } from '../actions/responder.js';
 import type { RecoveryWatch } from './recovery.js';
 import { BUILTIN_METRICS, type CanonicalMetric, type MetricDecl, type RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
+import { isLeaseLost } from '../store/lease-lost.js';
 import type { DeployView, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
@@ -23,6 +24,8 @@ export interface WatcherDeps {
   metrics: GuardMetrics;
   /** Wall clock in Unix seconds. */
   now(): number;
+  /** Replicas share the store: watches are adopted as their leases are taken (LeaseKeeper), not all at start. */
+  leased?: boolean;
 }
 
 /** Metrics a watch queries: every metric a rule judges, plus throughput (the evidence of traffic). */
@@ -44,10 +47,31 @@ export class Watcher {
     for (const a of interrupted) {
       this.deps.logger.error({ deploy: a.deployId, action: a.kind, target: a.target }, `${a.kind} ${a.target} for ${a.deployId} was interrupted by a restart and is NOT re-run; check its effect by hand`);
     }
+    if (this.deps.leased) return 0;
     const active = await this.deps.store.activeWatches();
     for (const { deploy } of active) this.schedule(deploy.id, 0);
     this.deps.metrics.watchesActive.set(active.length);
     return active.length;
+  }
+
+  /** Takes on watches whose leases this replica was given (a replica died, or they were free). */
+  adopt(deployIds: readonly string[]): void {
+    for (const id of deployIds) {
+      if (this.timers.has(id) || this.running.has(id)) continue;
+      this.deps.logger.info({ deploy: id }, `taking over the watch of ${id}`);
+      this.deps.metrics.watchesActive.inc();
+      this.schedule(id, 0);
+    }
+  }
+
+  /** Lets go of watches whose leases another replica holds now; an evaluation in flight is fenced by the store. */
+  drop(deployIds: readonly string[]): void {
+    for (const id of deployIds) {
+      if (!this.timers.has(id) && !this.running.has(id)) continue;
+      this.deps.logger.warn({ deploy: id }, `lost the lease on the watch of ${id}; another replica carries it now`);
+      this.deps.metrics.watchesActive.dec();
+      this.cancel(id);
+    }
   }
 
   /** Evaluates the watch after `delayMs` (default: now). A later call replaces an earlier timer. */
@@ -73,6 +97,11 @@ export class Watcher {
     if (inFlight) return inFlight;
     const run = this.tick(deployId)
       .catch((err: unknown) => {
+        if (isLeaseLost(err)) {
+          this.cancel(deployId);
+          this.deps.logger.warn({ deploy: deployId }, (err as Error).message);
+          return;
+        }
         this.deps.metrics.evaluations.inc({ result: 'error' });
         this.deps.logger.error({ err, deploy: deployId }, `evaluation of ${deployId} failed; retrying in 30s`);
         this.schedule(deployId, 30_000);

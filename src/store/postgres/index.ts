@@ -28,7 +28,8 @@ export type PostgresStore = Store & { readonly db: PgDb; readonly leases: WorkLe
 
 /** Connects, migrates (under an advisory lock) and returns the store; fails with where and why if PostgreSQL is unreachable. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
-  const db = openPgDb(opts);
+  // A replica paused inside a transaction must not keep its row locks longer than half a lease.
+  const db = openPgDb({ idleInTransactionMs: (opts.leaseSeconds * 1000) / 2, ...opts });
   try {
     await migratePg(db);
   } catch (err) {
@@ -50,15 +51,14 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
   const workLeases: WorkLeases = {
     replica: s.replica,
     ttl: s.ttl,
-    tend: (limit) =>
+    tend: (limit, now) =>
       db.transaction(async (tx) => {
         const watches = await leases.tendWatches(tx, s, limit);
         const recoveryLeases = await leases.tendRecoveries(tx, s, limit);
         await leases.renewDeliveries(tx, s);
-        const resumed = await pgDeliveries.resumeLapsed(tx, Date.now() / 1000, s, false);
+        const resumed = await pgDeliveries.resumeLapsed(tx, now, s, false);
         return { watches, recoveries: recoveryLeases, ...resumed };
       }),
-    holdsDelivery: (id) => leases.holdsDelivery(db, id, s),
     releaseAll: () => db.transaction((tx) => leases.releaseAll(tx, s)),
   };
   return {
@@ -133,6 +133,7 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
         return record;
       }),
     resumeDeliveries: (now) => db.transaction((tx) => pgDeliveries.resumeLapsed(tx, now, s, true)),
+    holdsDelivery: (id) => leases.holdsDelivery(db, id, s),
     nextDeliveryAt: () => deliveries.nextDeliveryAt(db),
     listDeliveries: (q) => deliveries.listDeliveries(db, q),
     commitDigest: (entries, ids, now) => db.transaction((tx) => digest.commitDigest(tx, entries, ids, now)),

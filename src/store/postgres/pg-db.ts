@@ -18,6 +18,13 @@ export interface PgDbOptions {
   schema?: string;
   /** Told about errors of idle pooled connections (e.g. the server terminated them); the pool replaces them. */
   onIdleError?(err: Error): void;
+  /**
+   * Milliseconds after which the server ends a session left idle inside a transaction (a paused or partitioned
+   * replica), releasing its row locks so that other replicas can take its leased work. Default 10000.
+   */
+  idleInTransactionMs?: number;
+  /** Shown in pg_stat_activity; default `release-guard`. */
+  applicationName?: string;
   /** Milliseconds to wait for a connection before a call fails. Default 5000. */
   connectTimeoutMs?: number;
 }
@@ -75,8 +82,8 @@ export function openPgDb(opts: PgDbOptions): PgDb {
     max: opts.poolSize,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
-    options: `-c search_path=${schema}`,
-    application_name: 'release-guard',
+    options: `-c search_path=${schema} -c idle_in_transaction_session_timeout=${Math.round(opts.idleInTransactionMs ?? 10_000)}`,
+    application_name: opts.applicationName ?? 'release-guard',
   });
   // Without a listener an idle connection's error (pg_terminate_backend, a restart) would crash the process.
   pool.on('error', (err) => opts.onIdleError?.(err));
