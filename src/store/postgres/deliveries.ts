@@ -5,12 +5,15 @@ import { toDelivery, type DeliveryRow } from '../outbox-rows.js';
 import type { DeliveryRecord } from '../outbox-types.js';
 import { DB_NOW, leaseDeliveries, type LeaseState } from './leases.js';
 
-/** See OutboxStore.claimDeliveries; rows locked by a concurrent claim are skipped, not waited for. */
-export async function claimDeliveries(tx: Queryable, q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] }, s: LeaseState): Promise<DeliveryRecord[]> {
+/**
+ * See OutboxStore.claimDeliveries; rows locked by a concurrent claim are skipped, not waited for. Returns the claimed
+ * deliveries and their lease fences (to record once committed).
+ */
+export async function claimDeliveries(tx: Queryable, q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] }, s: LeaseState): Promise<{ claimed: DeliveryRecord[]; fences: Map<number, number> }> {
   const params: SqlValue[] = [];
   let where: string;
   if (q.ids) {
-    if (q.ids.length === 0) return [];
+    if (q.ids.length === 0) return { claimed: [], fences: new Map() };
     where = `d.status = 'pending' AND d.id IN (${q.ids.map(() => '?').join(', ')})`;
     params.push(...q.ids);
   } else {
@@ -36,8 +39,7 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
     if (row.action_id !== null) await tx.run(`UPDATE actions SET status = 'running' WHERE id = ?`, [row.action_id]);
     claimed.push(toDelivery({ ...row, status: 'sending', updated_at: q.now }));
   }
-  await leaseDeliveries(tx, claimed.map((d) => d.id), s);
-  return claimed;
+  return { claimed, fences: await leaseDeliveries(tx, claimed.map((d) => d.id), s) };
 }
 
 const INTERRUPTED = 'the replica running this hook stopped (its lease lapsed); it is not re-run automatically (it may or may not have acted): check its effect by hand';

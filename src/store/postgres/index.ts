@@ -115,23 +115,27 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
       db.transaction(async (tx) => {
         await fenceDeploys(tx, entries.map((e) => e.deployId));
         const created = await deliveries.insertDeliveries(tx, entries, now, opts?.claim ?? false);
-        await leases.leaseDeliveries(tx, created.filter((d) => d.status === 'sending').map((d) => d.id), s);
+        const fences = await leases.leaseDeliveries(tx, created.filter((d) => d.status === 'sending').map((d) => d.id), s);
+        return { created, fences };
+      }).then(({ created, fences }) => {
+        for (const [id, fence] of fences) s.deliveries.set(id, fence);
         return created;
       }),
-    claimDeliveries: (q) => db.transaction((tx) => pgDeliveries.claimDeliveries(tx, q, s)),
+    claimDeliveries: async (q) => {
+      const { claimed, fences } = await db.transaction((tx) => pgDeliveries.claimDeliveries(tx, q, s));
+      for (const [id, fence] of fences) s.deliveries.set(id, fence);
+      return claimed;
+    },
     releaseDelivery: (id, at, now) =>
       db.transaction(async (tx) => {
         await leases.checkDelivery(tx, id, s);
         await deliveries.releaseDelivery(tx, id, at, now);
-        s.deliveries.delete(id);
-      }),
+      }).finally(() => s.deliveries.delete(id)),
     finishDelivery: (id, outcome, now) =>
       db.transaction(async (tx) => {
         await leases.checkDelivery(tx, id, s);
-        const record = await deliveries.finishDelivery(tx, id, outcome, now);
-        s.deliveries.delete(id);
-        return record;
-      }),
+        return deliveries.finishDelivery(tx, id, outcome, now);
+      }).finally(() => s.deliveries.delete(id)),
     resumeDeliveries: (now) => db.transaction((tx) => pgDeliveries.resumeLapsed(tx, now, s, true)),
     holdsDelivery: (id) => leases.holdsDelivery(db, id, s),
     nextDeliveryAt: () => deliveries.nextDeliveryAt(db),

@@ -110,14 +110,17 @@ export async function checkLease(q: Queryable, table: 'watches' | 'recoveries', 
   if (!row.live) throw new LeaseLostError(work, `the lease expired before this replica acted (paused or cut off for longer than ${s.ttl}s)`);
 }
 
-/** Marks deliveries just claimed (status `sending`) as leased to this replica. */
-export async function leaseDeliveries(q: Queryable, ids: number[], s: LeaseState): Promise<void> {
-  if (ids.length === 0) return;
+/**
+ * Marks deliveries just claimed (status `sending`) as leased to this replica; returns id → fence, for the caller to
+ * record in the lease state once the transaction has committed.
+ */
+export async function leaseDeliveries(q: Queryable, ids: number[], s: LeaseState): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
   const rows = await q.all<{ id: number; fence: string }>(
     `UPDATE deliveries SET lease_holder = ?, lease_fence = lease_fence + 1, lease_expires = ${DB_NOW} + ? WHERE id = ANY(?::int[]) RETURNING id, lease_fence AS fence`,
     [s.replica, s.ttl, ids as unknown as string],
   );
-  for (const r of rows) s.deliveries.set(r.id, Number(r.fence));
+  return new Map(rows.map((r) => [r.id, Number(r.fence)]));
 }
 
 /** Inside the transaction that records a delivery's attempt: this replica must still hold its claim. */
@@ -143,11 +146,16 @@ export async function holdsDelivery(q: Queryable, id: number, s: LeaseState): Pr
   return row?.ok === true;
 }
 
-/** Renews the leases of deliveries this replica is sending. */
+/**
+ * Renews the leases of the deliveries this replica is sending right now (a claim whose attempt could not be recorded
+ * is no longer among them: its lease lapses and it is resumed like a dead replica's).
+ */
 export async function renewDeliveries(q: Queryable, s: LeaseState): Promise<void> {
+  const ids = [...s.deliveries.keys()];
+  if (ids.length === 0) return;
   const rows = await q.all<{ id: number }>(
-    `UPDATE deliveries SET lease_expires = ${DB_NOW} + ? WHERE status = 'sending' AND lease_holder = ? RETURNING id`,
-    [s.ttl, s.replica],
+    `UPDATE deliveries SET lease_expires = ${DB_NOW} + ? WHERE status = 'sending' AND lease_holder = ? AND id = ANY(?::int[]) RETURNING id`,
+    [s.ttl, s.replica, ids as unknown as string],
   );
   const still = new Set(rows.map((r) => r.id));
   for (const id of s.deliveries.keys()) if (!still.has(id)) s.deliveries.delete(id);

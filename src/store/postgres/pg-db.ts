@@ -87,6 +87,8 @@ export function openPgDb(opts: PgDbOptions): PgDb {
   });
   // Without a listener an idle connection's error (pg_terminate_backend, a restart) would crash the process.
   pool.on('error', (err) => opts.onIdleError?.(err));
+  // …and the same for a connection lost while checked out: the failing query rejects, the 'error' event must not throw.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onIdleError?.(err)));
   let statements = 0;
   let closed = false;
 
@@ -101,11 +103,16 @@ export function openPgDb(opts: PgDbOptions): PgDb {
   const on = (client: pg.Pool | pg.PoolClient, isOpen: () => boolean): Queryable => {
     const query = async <R extends pg.QueryResultRow>(op: string, sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult<R>> => {
       if (!isOpen()) throw new Error(`postgres ${op} on ${where} after its transaction ended or the store closed (statement: ${sql.slice(0, 80)})`);
-      statements++;
-      try {
-        return await client.query<R>(numberPlaceholders(sql), params as unknown[]);
-      } catch (err) {
-        throw wrap(op, sql, err);
+      // Outside a transaction, a read that lost its connection is simply asked again on a fresh one.
+      const attempts = client === pool && /^\s*SELECT/i.test(sql) ? MAX_ATTEMPTS : 1;
+      for (let attempt = 1; ; attempt++) {
+        statements++;
+        try {
+          return await client.query<R>(numberPlaceholders(sql), params as unknown[]);
+        } catch (err) {
+          if (attempt < attempts && isConnectionError(err)) continue;
+          throw wrap(op, sql, err);
+        }
       }
     };
     return {
@@ -144,7 +151,12 @@ export function openPgDb(opts: PgDbOptions): PgDb {
         broken = isConnectionError(err) || isConnectionError((err as Error).cause);
         if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
         const code = (err as { code?: string }).code;
-        if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+        // A lost connection is retried too: every transaction of the store is safe to run again (upserts, dedup
+        // keys, lease checks), also in the rare case that the connection died after the server committed.
+        if (attempt < MAX_ATTEMPTS && ((code !== undefined && RETRYABLE.has(code)) || broken)) {
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+          continue;
+        }
         throw err;
       } finally {
         active = false;
