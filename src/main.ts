@@ -12,10 +12,7 @@ import type { Deploy } from './judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
-import { defaultReplicaName } from './config/store.js';
-import { openPostgresStore } from './store/postgres/index.js';
-import { openStore } from './store/sqlite-store.js';
-import type { Store } from './store/types.js';
+import { openStore } from './store/open.js';
 import { LeaseKeeper } from './watch/lease-keeper.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
@@ -75,7 +72,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     Object.entries(config.sources).map(([name, c]) => [name, createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })]),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openConfiguredStore(opts);
+  const store = await openStore(config.store, { dataDir: config.dataDir, postgresUrl: opts.secrets.storeUrl ?? null, logger });
   const leased = store.leases !== undefined;
 
   let ready = false;
@@ -137,21 +134,6 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       await store.close();
     },
   };
-}
-
-/** SQLite in the data dir, or the shared PostgreSQL named by `store:` (README "High availability"). */
-async function openConfiguredStore(opts: GuardOptions): Promise<Store> {
-  const c = opts.config.store;
-  if (c.kind === 'sqlite') return openStore(path.join(opts.config.dataDir, 'release-guard.db'));
-  const url = opts.secrets.storeUrl;
-  if (!url) throw new Error('store.kind is postgres but no URL was resolved: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url');
-  const replica = c.replica ?? defaultReplicaName();
-  const store = await openPostgresStore({
-    url, poolSize: c.poolSize, schema: c.schema, replica, leaseSeconds: c.lease, applicationName: `release-guard/${replica}`,
-    onIdleError: (err) => opts.logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed while idle; it is replaced'),
-  });
-  opts.logger.info({ replica, schema: c.schema, lease: c.lease, where: store.db.where }, `replica ${replica} sharing the PostgreSQL store ${store.db.where}`);
-  return store;
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

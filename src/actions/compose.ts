@@ -1,8 +1,8 @@
 // Turns the facts of one notice into outbox deliveries: one per channel it is routed to, rendered and formatted.
 import type { Deploy } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
-import type { NewDelivery, SilenceRecord } from '../store/outbox-types.js';
-import type { ActionKind } from '../store/types.js';
+import type { NewDelivery, SilenceRecord } from '../store/records.js';
+import type { ActionKind } from '../store/records.js';
 import type { Channels } from './channels.js';
 import { DIGEST_CHANNEL } from './notify/config.js';
 import type { Notice, NoticeEvent, NoticeLink, Notifier } from './notify/types.js';

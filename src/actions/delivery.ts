@@ -2,7 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { Deploy } from '../judge/types.js';
 import type { Hook } from '../rules/schema.js';
-import type { OutboxStore } from '../store/outbox-types.js';
+import type { OutboxStore, SilenceStore } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Channels } from './channels.js';
 import type { HookDeps } from './hooks/index.js';
@@ -28,7 +28,7 @@ export interface DeliveryRuntime {
 }
 
 export interface DeliverySetup {
-  store: OutboxStore;
+  store: OutboxStore & Pick<SilenceStore, 'listSilences'>;
   logger: Logger;
   registry: Registry;
   notifications: NotificationsConfig;

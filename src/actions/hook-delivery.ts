@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Deploy, Finding } from '../judge/types.js';
 import type { Hook, RuleSet } from '../rules/schema.js';
-import type { DeliveryRecord } from '../store/outbox-types.js';
+import type { DeliveryRecord } from '../store/records.js';
 import { runHook, type HookDeps } from './hooks/index.js';
 import type { SendResult } from './notify/types.js';
 

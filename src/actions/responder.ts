@@ -3,8 +3,8 @@
 import { Registry } from 'prom-client';
 import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
-import type { DeliveryRecord } from '../store/outbox-types.js';
-import type { ActionKind, DeployView, Store } from '../store/types.js';
+import type { ActionKind, DeliveryRecord, DeployView, NewDelivery } from '../store/records.js';
+import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { baseFacts, composeDeliveries } from './compose.js';
@@ -200,12 +200,19 @@ export class Responder {
   }
 
   private async noHook(deploy: Deploy, reason: string): Promise<void> {
-    const action = await this.deps.store.claimAction({ deployId: deploy.id, kind: 'rollback', target: 'none', dedupKey: `rollback:${deploy.id}:none`, request: { reason } }, this.deps.now());
-    if (!action) return;
+    // Recorded in the outbox as a hook call that failed at once (never attempted), so the deploy's history shows it.
+    const now = this.deps.now();
+    const entry: NewDelivery = {
+      dedupKey: `rollback:${deploy.id}:none`, deployId: deploy.id, service: deploy.service, environment: deploy.environment, kind: 'hook', event: 'rollback',
+      channel: 'none', channelType: 'none', severity: null, thread: null, payload: { reason }, status: 'pending', silenceId: null, deadlineAt: now,
+      action: { kind: 'rollback', target: 'none', request: { reason } },
+    };
+    const [claimed] = await this.deps.store.enqueueDeliveries([entry], now, { claim: true });
+    if (!claimed) return;
     const error = `no rollback hook is configured for ${deploy.service}/${deploy.environment}; add hooks.rollback to a rule file matching this service (see rules/examples/checkout.yaml)`;
     this.deps.logger.error({ deploy: deploy.id, reason }, `ROLLBACK NEEDED but not possible: ${error}`);
     this.deps.metrics.rollbacks.inc({ outcome: 'no-hook' });
-    await this.deps.store.finishAction(action.id, { status: 'failed', output: null, error }, this.deps.now());
+    await this.deps.store.finishDelivery(claimed.id, { status: 'failed', output: null, error }, this.deps.now());
   }
 
   private facts(event: NoticeEvent, deploy: Deploy | null, rules: RuleSet | null): NoticeFacts {

@@ -1,7 +1,7 @@
 // What the HTTP layer needs from the rest of the guard, injected by main.ts (createApp has no I/O of its own).
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../store/types.js';
+import type { DeployListQuery, DeployOrigin, DeployView } from '../store/records.js';
 import type { DeployInput } from './deploy-input.js';
 import type { SilenceService } from '../actions/silences/service.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { startGuard, type RunningGuard } from '../main.js';
-import type { DeployView } from '../store/types.js';
+import type { DeployView } from '../store/records.js';
 import { createLogger } from '../telemetry/logger.js';
 
 export interface DemoOptions {

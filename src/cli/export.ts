@@ -1,6 +1,6 @@
 // `release-guard export <deployId>`: what the guard saw for one deploy, as a recording (DESIGN §3).
 import type { Recording, SeriesSet } from '../judge/types.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/interfaces.js';
 
 /** Builds the `release-guard/recording@1` document for a stored deploy; throws if the id is unknown. */
 export async function exportRecording(store: Store, deployId: string): Promise<Recording> {

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export.
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { openStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import { checkRules } from '../rules/check.js';
 import { demo } from './demo.js';
 import { exportRecording } from './export.js';
@@ -77,7 +76,7 @@ program
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (deployId: string, opts: { config?: string; out?: string }) => {
     const { config } = loadConfig({ file: opts.config });
-    const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+    const store = await openStore(config.store, { dataDir: config.dataDir });
     try {
       const json = `${JSON.stringify(await exportRecording(store, deployId), null, 2)}\n`;
       if (opts.out) writeFileSync(opts.out, json);

@@ -75,7 +75,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const parsed = Config.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, origin, file));
   const baseDir = file ? path.dirname(file) : cwd;
-  const config = { ...parsed.data, dataDir: path.resolve(baseDir, parsed.data.dataDir), rulesDir: path.resolve(baseDir, parsed.data.rulesDir) };
+  const config = { ...parsed.data, dataDir: path.resolve(baseDir, parsed.data.dataDir), rulesDir: path.resolve(baseDir, parsed.data.rulesDir), store: resolveStorePaths(parsed.data.store, baseDir) };
   return { config, secrets: loadSecrets(config, env, baseDir), file, baseDir };
 }
 
@@ -148,4 +148,9 @@ function readSecretFile(file: string, key: string): string {
   }
   if (!text) throw new ConfigError(`${key}: ${file} is empty; put the secret on its first line`);
   return text;
+}
+
+/** A file path in the store config resolves against the config file's folder, like dataDir. */
+function resolveStorePaths(store: Config['store'], baseDir: string): Config['store'] {
+  return store.kind === 'sqlite' && store.path !== undefined ? { ...store, path: path.resolve(baseDir, store.path) } : store;
 }

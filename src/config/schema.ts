@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
 import { NotificationsConfig } from '../actions/notify/config.js';
-import { StoreConfig } from './store.js';
+import { DEFAULT_STORE, StoreConfig } from '../store/config.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -30,6 +30,8 @@ export const Config = z
     /** SQLite database and dev token live here. */
     dataDir: z.string().min(1).default('./data'),
     rulesDir: z.string().min(1).default('./rules'),
+    /** Where deploys, verdicts and the outbox are kept: `{kind: sqlite, path?}` (the default, in the data dir), or `{kind: postgres, …}` shared by replicas. */
+    store: StoreConfig.default(DEFAULT_STORE),
     /** Base URL people use to reach the guard (links in alerts and hooks); default http://host:port. */
     publicUrl: z.url().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,8 +42,6 @@ export const Config = z
     auth: AuthConfig.default({}),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
     notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
-    /** SQLite in dataDir (one guard), or PostgreSQL shared by replicas (README "High availability"). */
-    store: StoreConfig.default({ kind: 'sqlite' }),
   })
   .strict()
   .superRefine((c, ctx) => {

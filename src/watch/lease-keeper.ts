@@ -1,6 +1,6 @@
 // Replicas sharing a PostgreSQL store: every third of the lease period, renew this replica's leases, take over work
 // whose replica died (free or lapsed leases), and let go of work taken over by others. Readiness follows its health.
-import type { LeaseChanges, WorkLeases } from '../store/types.js';
+import type { LeaseChanges, WorkLeases } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export interface LeaseKeeperDeps {

@@ -1,6 +1,6 @@
 // Maps wall-clock time to a watch's series time and back: identical for real sources, accelerated for the demo.
 import type { Deploy } from '../judge/types.js';
-import type { WatchRecord } from '../store/types.js';
+import type { WatchRecord } from '../store/records.js';
 
 type Timing = Pick<WatchRecord, 'timeScale' | 'interval' | 'windowEnd'>;
 

@@ -7,7 +7,8 @@ import type { RecoveryWatch } from './recovery.js';
 import { BUILTIN_METRICS, type CanonicalMetric, type MetricDecl, type RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
 import { isLeaseLost } from '../store/lease-lost.js';
-import type { DeployView, Store } from '../store/types.js';
+import type { DeployView } from '../store/records.js';
+import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
@@ -41,12 +42,11 @@ export class Watcher {
 
   constructor(private readonly deps: WatcherDeps) {}
 
-  /** Resumes every watch the store says is open (after a restart, from where it left off). */
+  /**
+   * Resumes every watch the store says is open (after a restart, from where it left off). Interrupted hook calls are
+   * the outbox's to report (OutboxStore.resumeDeliveries); this may run before or after it.
+   */
   async start(): Promise<number> {
-    const interrupted = await this.deps.store.markInterruptedActions(this.deps.now());
-    for (const a of interrupted) {
-      this.deps.logger.error({ deploy: a.deployId, action: a.kind, target: a.target }, `${a.kind} ${a.target} for ${a.deployId} was interrupted by a restart and is NOT re-run; check its effect by hand`);
-    }
     if (this.deps.leased) return 0;
     const active = await this.deps.store.activeWatches();
     for (const { deploy } of active) this.schedule(deploy.id, 0);

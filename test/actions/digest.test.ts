@@ -11,8 +11,8 @@ import { scheduleDigest, sendDigest, type DigestDeps } from '../../src/actions/n
 import { Responder } from '../../src/actions/responder.js';
 import type { Judgement } from '../../src/judge/types.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { TEST_RULES, until } from '../integration/notify-rig.js';
@@ -31,7 +31,7 @@ const passed: Judgement = { state: 'done', verdict: 'pass', severity: 'P3', roll
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-digest-'));
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   smtp = await new SmtpStandIn().start();
   clock = 1_763_650_000;
   const notifications = NotificationsConfig.parse({

@@ -13,8 +13,8 @@ import { Responder } from '../../src/actions/responder.js';
 import type { Judgement } from '../../src/judge/types.js';
 import type { Hook, RuleSet } from '../../src/rules/schema.js';
 import { ExecHook, HttpHook } from '../../src/rules/schema.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { deployRecord, newWatch } from '../store/sample-records.js';
@@ -34,7 +34,7 @@ const rules = () => ({ severities: { P1: { rollback: true, failsVerdict: true, a
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-hooks-'));
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   await store.createDeploy(deployRecord(), newWatch());
   hooks = [];
   const notifications = NotificationsConfig.parse({ delivery: { minBackoff: '0.1s', maxBackoff: '0.2s', hookDeadline: '30s' } });

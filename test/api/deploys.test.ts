@@ -1,6 +1,6 @@
 // POST/GET /v1/deploys over real HTTP: validation errors, body limits, idempotency, listing and lookup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { FAKE_NOW } from './fake-intake.js';
 import { CI_TOKEN, startApp, type RunningApp } from './start-app.js';
 

@@ -1,7 +1,7 @@
 // An in-memory DeployIntake for API tests: records what the HTTP layer asked for and answers like the real one.
 import type { DeployInput } from '../../src/api/deploy-input.js';
 import type { DeployIntake } from '../../src/api/deps.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../../src/store/types.js';
+import type { DeployListQuery, DeployOrigin, DeployView } from '../../src/store/records.js';
 
 export const FAKE_NOW = 1_763_647_200;
 

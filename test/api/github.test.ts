@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSha256, verifySha256Signature } from '../../src/api/signature.js';
 import { mapGitHubEvent } from '../../src/api/webhooks/github.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { GITHUB_SECRET, startApp, type RunningApp } from './start-app.js';
 
 interface Definition {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlabTimeToIso, mapGitLabEvent } from '../../src/api/webhooks/gitlab.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { GITLAB_TOKEN, startApp, type RunningApp } from './start-app.js';
 
 const FIXTURE = new URL('../fixtures/gitlab/deployment-running.json', import.meta.url);

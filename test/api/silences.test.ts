@@ -8,8 +8,8 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSilenceService } from '../../src/actions/silences/service.js';
 import { createApp } from '../../src/api/app.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { FakeIntake } from './fake-intake.js';
 import { ADMIN_TOKEN, CI_TOKEN } from './start-app.js';
@@ -39,7 +39,7 @@ const call = (method: string, p: string, body?: unknown, token = ADMIN_TOKEN) =>
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-silences-'));
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   ({ server, url } = await startSilenceApi(store));
 });
 afterEach(async () => {

@@ -1,9 +1,8 @@
 // exportRecording: a stored deploy and its observations as a release-guard/recording@1 document (DESIGN §3).
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportRecording } from '../../src/cli/export.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { deployRecord, newWatch, tempDir } from '../store/sample-records.js';
 
 let remove: () => Promise<void>;
@@ -12,7 +11,7 @@ let store: Store;
 beforeEach(async () => {
   let dir: string;
   ({ dir, remove } = await tempDir());
-  store = await openStore(join(dir, 'guard.db'));
+  store = await openTestStore(dir);
 });
 afterEach(async () => {
   await store.close();

@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSilenceService } from '../../src/actions/silences/service.js';
 import { createApp } from '../../src/api/app.js';
 import { silenceAdd, silenceExpire, silenceList } from '../../src/cli/silence.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { FakeIntake } from '../api/fake-intake.js';
 import { ADMIN_TOKEN, CI_TOKEN } from '../api/start-app.js';
@@ -25,7 +25,7 @@ const out = (l: string) => void lines.push(l);
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-cli-silence-'));
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   const app = createApp({
     auth: { token: CI_TOKEN, adminToken: ADMIN_TOKEN, githubSecret: null, gitlabToken: null },
     intake: new FakeIntake(),

@@ -1,6 +1,5 @@
 // Fault tests for the outbox with the real notifiers against the stand-ins: endpoints down, 500s, 429s, slow and hung
 // answers — each ends with every alert delivered exactly once; refusals and deadlines end with the guard's own alert.
-import path from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeDeliveries } from '../../src/actions/compose.js';
@@ -8,8 +7,8 @@ import { assembleDelivery, type DeliveryRuntime } from '../../src/actions/delive
 import { NotificationsConfig } from '../../src/actions/notify/config.js';
 import { Responder } from '../../src/actions/responder.js';
 import { sampleFacts } from '../../src/actions/templates/context.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { deployRecord, newWatch } from '../store/sample-records.js';
@@ -48,7 +47,7 @@ function deliveredOnce(id: string): void {
 
 beforeAll(async () => {
   rig = await startNotifyRig();
-  store = await openStore(path.join(rig.dir, 'guard.db'));
+  store = await openTestStore(rig.dir);
   const notifications = NotificationsConfig.parse(rig.notifications({ delivery: { minBackoff: '0.2s', maxBackoff: '1s', attemptTimeout: '1s', deadline: '1m' } }));
   delivery = assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: rig.env, baseDir: rig.dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
   // The responder raises the guard's own alert when a delivery is given up.

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config } from '../../src/config/schema.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { ADMIN_TOKEN, CI_TOKEN, duplicates, startNotifyRig, until, type NotifyRig } from './notify-rig.js';
 

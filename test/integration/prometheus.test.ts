@@ -12,8 +12,8 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Finding } from '../../src/judge/types.js';
 import { startGuard, type RunningGuard } from '../../src/main.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { DeployView } from '../../src/store/types.js';
+import { openStore } from '../../src/store/open.js';
+import type { DeployView } from '../../src/store/records.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { HISTORY, SampleService, historyOpenMetrics, requirePrometheus, startPrometheus, type RunningPrometheus } from './prometheus-rig.js';
 
@@ -169,7 +169,7 @@ describe('prometheus source against a real Prometheus', () => {
     await until('the rollback hook to run', async () => (await readFile(path.join(dir, 'rollbacks.log'), 'utf8').catch(() => '')).trim() === 'd-shop');
 
     // Every sample fetched was recorded: the pre-flight hour of history and the window, and replay agrees.
-    const store = await openStore(path.join(config.dataDir, 'release-guard.db'));
+    const store = await openStore(config.store, { dataDir: config.dataDir });
     try {
       const recording = await exportRecording(store, 'd-shop');
       expect(recording.series.throughput!.filter(([t]) => t < view.deploy.startedAt).length).toBeGreaterThan(1700);

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { testSchema, type TestSchema } from '../store/pg-schema.js';
 import { freePort, startGuardProcess, type GuardProcess } from './guard-process.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../src/judge/judge.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { ReplicaRig, until } from './replica-rig.js';
 
 const TIME_SCALE = 20;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../src/judge/judge.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
-import type { DeployView } from '../../src/store/types.js';
+import type { DeployView } from '../../src/store/records.js';
 import { freePort, startGuardProcess, type GuardProcess } from './guard-process.js';
 
 const TOKEN = 'restart-test-token';
@@ -101,11 +101,11 @@ describe('restart safety (real child process)', () => {
     expect((await readFile(hookLog, 'utf8')).trim().split('\n')).toEqual(['r-broken v8']);
 
     // Same outcome as judging, offline, everything the daemon recorded across both lives.
-    const { openStore } = await import('../../src/store/sqlite-store.js');
+    const { openStore } = await import('../../src/store/open.js');
     guard.child.kill('SIGTERM');
     expect(await guard.exited).toBe(0);
     guard = null;
-    const store = await openStore(path.join(dir, 'data/release-guard.db'));
+    const store = await openStore({ kind: 'sqlite' }, { dataDir: path.join(dir, 'data') });
     const rules = await loadRules(path.join(dir, 'rules'));
     for (const view of [broken, healthy]) {
       const obs = await store.observations(view.deploy.id);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Judgement } from '../../src/judge/types.js';
-import type { DeployRecord, WatchRecord } from '../../src/store/types.js';
+import type { DeployRecord, WatchRecord } from '../../src/store/records.js';
 
 /** A fresh temp directory and a function that removes it. */
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {

@@ -9,8 +9,8 @@ import { Responder } from '../../src/actions/responder.js';
 import type { Point } from '../../src/judge/types.js';
 import { loadRules, resolveRules, type LoadedRules } from '../../src/rules/index.js';
 import { demoSource } from '../../src/sources/demo/index.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { createIntake } from '../../src/watch/intake.js';
@@ -29,7 +29,7 @@ beforeEach(async () => {
   await writeFile(path.join(dir, 'rules/default.yaml'), TEST_RULES);
   await writeFile(path.join(dir, 'rules/shop.yaml'), 'match: {service: shop}\nrecovery: {window: 8m}\n');
   loaded = await loadRules(path.join(dir, 'rules'));
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
 });
 afterEach(async () => {
   await store.close();

@@ -10,8 +10,8 @@ import { loadRules, resolveRules, type LoadedRules } from '../../src/rules/index
 import type { RuleSet } from '../../src/rules/schema.js';
 import { demoSource } from '../../src/sources/demo/index.js';
 import type { MetricSource } from '../../src/sources/types.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../store/backends.js';
+import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { createIntake } from '../../src/watch/intake.js';
@@ -47,7 +47,7 @@ beforeEach(async () => {
     ['match: {service: shop}', 'hooks:', '  rollback:', '    - type: exec', '      name: record', '      command:', '        - node', '        - -e', `        - ${JSON.stringify(`require('fs').appendFileSync(${JSON.stringify(hookLog)}, process.env.RG_DEPLOY_ID + '\\n')`)}`].join('\n'),
   );
   rules = await loadRules(rulesDir);
-  store = await openStore(path.join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   clock = T0 + 1;
 });
 

@@ -1,5 +1,5 @@
 // Sends a stored delivery through what it names: a configured channel, or a rollback hook.
-import type { DeliveryRecord } from '../../store/outbox-types.js';
+import type { DeliveryRecord } from '../../store/records.js';
 import type { Channels } from '../channels.js';
 import { hookTimeout, sendHook, type HookSenderDeps } from '../hook-delivery.js';
 import type { SendResult } from '../notify/types.js';

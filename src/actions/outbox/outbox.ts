@@ -1,6 +1,7 @@
 // The durable outbox: deliveries are stored before they are attempted, then sent by a worker that retries with
 // backoff and jitter, honours Retry-After, gives up at the deadline (and reports it), and resumes after a restart.
-import type { DeliveryOutcome, DeliveryRecord, NewDelivery, OutboxStore } from '../../store/outbox-types.js';
+import type { DeliveryOutcome, DeliveryRecord, NewDelivery } from '../../store/records.js';
+import type { OutboxStore, SilenceStore } from '../../store/interfaces.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { SendResult } from '../notify/types.js';
 import { MUTABLE_EVENTS, matchingSilence } from '../silences/match.js';
@@ -15,7 +16,7 @@ export interface Dispatcher {
 }
 
 export interface OutboxDeps {
-  store: OutboxStore;
+  store: OutboxStore & Pick<SilenceStore, 'listSilences'>;
   dispatcher: Dispatcher;
   policy: BackoffPolicy;
   logger: Logger;

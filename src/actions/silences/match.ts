@@ -1,5 +1,5 @@
 // Which silence, if any, mutes a notification about a service/environment at a moment.
-import type { SilenceRecord } from '../../store/outbox-types.js';
+import type { SilenceRecord } from '../../store/records.js';
 
 /** Whether a silence is in force at `now`: started, not ended, not expired. */
 export function silenceActive(s: SilenceRecord, now: number): boolean {

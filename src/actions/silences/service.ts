@@ -1,8 +1,8 @@
 // Silences as a use case: create (validated), list with their state and muted count, show, expire.
 import { z } from 'zod';
 import { Duration } from '../../rules/duration.js';
-import type { DeliveryRecord, SilenceRecord } from '../../store/outbox-types.js';
-import type { Store } from '../../store/types.js';
+import type { DeliveryRecord, SilenceRecord } from '../../store/records.js';
+import type { Store } from '../../store/interfaces.js';
 import { silenceActive } from './match.js';
 
 /** The longest a silence may last, so a forgotten one cannot mute a service for good. */

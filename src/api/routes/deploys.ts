@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { DeployListQuery, WatchStatus } from '../../store/types.js';
+import type { DeployListQuery, WatchStatus } from '../../store/records.js';
 import { requireCiAuth } from '../auth.js';
 import { parseJsonBody, readRawBody } from '../body.js';
 import { DEPLOY_INPUT_FIELDS, DeployInput } from '../deploy-input.js';

@@ -1,6 +1,6 @@
 // Routes for CI webhooks: GitHub (HMAC X-Hub-Signature-256) and GitLab (shared X-Gitlab-Token) deployment events.
 import { Router, type RequestHandler, type Response } from 'express';
-import type { DeployOrigin } from '../../store/types.js';
+import type { DeployOrigin } from '../../store/records.js';
 import { parseJsonBody, rawBodyOf, readRawBody } from '../body.js';
 import type { AppDeps, DeployIntake } from '../deps.js';
 import { sendError } from '../http-error.js';

@@ -1,8 +1,9 @@
 // The outbox on PostgreSQL where replicas share it: claims skip rows another replica has locked, claimed deliveries
 // are leased, and only deliveries whose lease lapsed (their replica died) are resumed.
-import type { Queryable, SqlValue } from '../db.js';
-import { toDelivery, type DeliveryRow } from '../outbox-rows.js';
-import type { DeliveryRecord } from '../outbox-types.js';
+import type { Queryable, SqlValue } from '../sqlite/db.js';
+import { afterRestart, INTERRUPTED_HOOK_ERROR } from '../outbox.js';
+import type { DeliveryRecord } from '../records.js';
+import { toDelivery, type DeliveryRow } from '../sqlite/outbox-rows.js';
 import { DB_NOW, leaseDeliveries, type LeaseState } from './leases.js';
 
 /**
@@ -36,37 +37,34 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
   const claimed: DeliveryRecord[] = [];
   for (const row of rows) {
     await tx.run(`UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?`, [q.now, row.id]);
-    if (row.action_id !== null) await tx.run(`UPDATE actions SET status = 'running' WHERE id = ?`, [row.action_id]);
     claimed.push(toDelivery({ ...row, status: 'sending', updated_at: q.now }));
   }
   return { claimed, fences: await leaseDeliveries(tx, claimed.map((d) => d.id), s) };
 }
 
-const INTERRUPTED = 'the replica running this hook stopped (its lease lapsed); it is not re-run automatically (it may or may not have acted): check its effect by hand';
-
 /**
- * Deliveries in flight whose replica's lease lapsed: notifications go back to pending (the receiver may see one
- * twice), hooks become interrupted (never re-run). Deliveries live replicas are sending are left alone. With
- * `own` (at start-up) this replica's name's own claims count as lapsed too: they are from its previous life.
+ * Deliveries in flight whose replica's lease lapsed go where `afterRestart` says (notifications back to pending, due
+ * now; hooks to interrupted, as after a restart). Deliveries live replicas are sending are left alone. With `own` (at start-up) this
+ * replica's name's own claims count as lapsed too: they are from its previous life.
  */
 export async function resumeLapsed(tx: Queryable, now: number, s: LeaseState, own: boolean): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }> {
   if (own) s.deliveries.clear();
-  const lapsed = `status = 'sending' AND (lease_expires IS NULL OR lease_expires <= ${DB_NOW} OR (?::int = 1 AND lease_holder = ?))`;
-  const requeued = await tx.all<DeliveryRow>(
-    `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_holder = NULL, lease_expires = NULL
-     WHERE ${lapsed} AND kind = 'notification' RETURNING *`,
-    [now, now, own ? 1 : 0, s.replica],
+  const stuck = await tx.all<DeliveryRow>(
+    `SELECT * FROM deliveries WHERE status = 'sending' AND (lease_expires IS NULL OR lease_expires <= ${DB_NOW} OR (?::int = 1 AND lease_holder = ?))
+     ORDER BY id ASC FOR UPDATE SKIP LOCKED`,
+    [own ? 1 : 0, s.replica],
   );
-  const interrupted = await tx.all<DeliveryRow>(
-    `UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ?, lease_holder = NULL, lease_expires = NULL
-     WHERE ${lapsed} AND kind = 'hook' RETURNING *`,
-    [INTERRUPTED, now, now, own ? 1 : 0, s.replica],
-  );
-  for (const r of [...requeued, ...interrupted]) s.deliveries.delete(r.id);
-  for (const r of requeued) if (r.action_id !== null) await tx.run(`UPDATE actions SET status = 'pending' WHERE id = ?`, [r.action_id]);
-  for (const r of interrupted) {
-    if (r.action_id !== null) await tx.run(`UPDATE actions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?`, [INTERRUPTED, now, r.action_id]);
+  const requeued: DeliveryRecord[] = [];
+  const interrupted: DeliveryRecord[] = [];
+  for (const d of stuck.map(toDelivery)) {
+    s.deliveries.delete(d.id);
+    if (afterRestart(d.kind) === 'pending') {
+      await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [now, now, d.id]);
+      requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });
+    } else {
+      await tx.run(`UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [INTERRUPTED_HOOK_ERROR, now, now, d.id]);
+      interrupted.push({ ...d, status: 'interrupted', lastError: INTERRUPTED_HOOK_ERROR, updatedAt: now, finishedAt: now });
+    }
   }
-  const byId = (a: DeliveryRow, b: DeliveryRow) => a.id - b.id;
-  return { requeued: requeued.sort(byId).map(toDelivery), interrupted: interrupted.sort(byId).map(toDelivery) };
+  return { requeued, interrupted };
 }

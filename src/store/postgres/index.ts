@@ -1,15 +1,14 @@
 // The Store over a shared PostgreSQL: the repositories' portable SQL through a pool, PostgreSQL's own SQL where the
 // dialects differ, and leases so that replicas share the work and a replica that lost a lease never acts on it.
-import * as actions from '../actions-repo.js';
-import * as deliveries from '../deliveries-repo.js';
-import * as deploys from '../deploys-repo.js';
-import * as digest from '../digest-repo.js';
-import type { Queryable } from '../db.js';
-import * as observations from '../observations-repo.js';
-import * as recoveries from '../recoveries-repo.js';
-import { toAction, type ActionRow } from '../rows.js';
-import * as silences from '../silences-repo.js';
-import type { Store, WorkLeases } from '../types.js';
+// The repositories in ../sqlite/ are written in the SQL both engines speak; they run here through the pool.
+import type { Store, WorkLeases } from '../interfaces.js';
+import type { Queryable } from '../sqlite/db.js';
+import * as deliveries from '../sqlite/deliveries.js';
+import * as deploys from '../sqlite/deploys.js';
+import * as digest from '../sqlite/digest.js';
+import * as observations from '../sqlite/observations.js';
+import * as recoveries from '../sqlite/recoveries.js';
+import * as silences from '../sqlite/silences.js';
 import * as pgDeliveries from './deliveries.js';
 import * as leases from './leases.js';
 import { migratePg } from './migrate.js';
@@ -92,24 +91,7 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
         if (watchStatus !== 'watching') s.watches.delete(deployId);
       }),
     endWatch: (deployId, status, reason, now) => db.transaction((tx) => deploys.endWatch(tx, deployId, status, reason, now)),
-
-    claimAction: (a, now) =>
-      db.transaction(async (tx) => {
-        await fenceDeploys(tx, [a.deployId]);
-        return actions.claimAction(tx, a, now);
-      }),
-    finishAction: (id, result, now) => actions.finishAction(db, id, result, now),
-    markInterruptedActions: async (now) => {
-      // Only actions no live replica may still be running: not behind a delivery, and not on a watch leased elsewhere.
-      const rows = await db.all<ActionRow>(
-        `UPDATE actions a SET status = 'interrupted', finished_at = ? WHERE status = 'running'
-           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.action_id = a.id)
-           AND NOT EXISTS (SELECT 1 FROM watches w WHERE w.deploy_id = a.deploy_id AND w.lease_holder <> ? AND w.lease_expires > ${leases.DB_NOW})
-         RETURNING *`,
-        [now, s.replica],
-      );
-      return rows.map(toAction).sort((x, y) => x.id - y.id);
-    },
+    verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),
 
     enqueueDeliveries: (entries, now, opts) =>
       db.transaction(async (tx) => {
@@ -141,7 +123,6 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     nextDeliveryAt: () => deliveries.nextDeliveryAt(db),
     listDeliveries: (q) => deliveries.listDeliveries(db, q),
     commitDigest: (entries, ids, now) => db.transaction((tx) => digest.commitDigest(tx, entries, ids, now)),
-    verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),
 
     createSilence: (x, now) => silences.insertSilence(db, x, now),
     getSilence: (id) => silences.getSilence(db, id),

@@ -1,6 +1,6 @@
 // Leases on shared work: which replica carries each open watch, recovery check and delivery in flight, until when
 // (database clock, so replicas' clocks may disagree), and the fence that tells a stale holder from the current one.
-import type { Queryable } from '../db.js';
+import type { Queryable } from '../sqlite/db.js';
 import { LeaseLostError } from '../lease-lost.js';
 
 export { LeaseLostError, isLeaseLost } from '../lease-lost.js';

@@ -1,8 +1,8 @@
 // Samples, blind spots and judgements in PostgreSQL's dialect, where it differs from SQLite's (first-seen-wins
 // inserts, the verdict upsert); everything else goes through the shared repositories.
-import type { Queryable, SqlValue } from '../db.js';
+import type { Queryable, SqlValue } from '../sqlite/db.js';
 import type { BlindSpot, Finding, Judgement, Point } from '../../judge/types.js';
-import type { WatchStatus } from '../types.js';
+import type { WatchStatus } from '../records.js';
 
 /** Rows per INSERT (5 parameters each; PostgreSQL allows 65535 per statement). */
 const CHUNK = 1000;

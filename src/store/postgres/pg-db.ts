@@ -1,6 +1,6 @@
 // A PostgreSQL pool behind the same Queryable the repositories use: `?` placeholders, run/get/all/exec, transactions.
 import pg from 'pg';
-import type { Queryable, RunResult, SqlValue } from '../db.js';
+import type { Queryable, RunResult, SqlValue } from '../sqlite/db.js';
 
 /** Transient PostgreSQL failures after which a whole transaction is safely run again. */
 const RETRYABLE = new Set([

@@ -1,14 +1,13 @@
 // The outbox worker against a real store and a scripted dispatcher: retries with backoff, Retry-After, deadlines,
 // refusals, silences and per-thread order; every delivery ends delivered exactly once or reported as given up.
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliveryMetrics } from '../../../src/actions/outbox/metrics.js';
 import { Outbox, type Dispatcher } from '../../../src/actions/outbox/outbox.js';
 import type { SendResult } from '../../../src/actions/notify/types.js';
-import type { DeliveryRecord, NewDelivery } from '../../../src/store/outbox-types.js';
-import { openStore } from '../../../src/store/sqlite-store.js';
-import type { Store } from '../../../src/store/types.js';
+import type { DeliveryRecord, NewDelivery } from '../../../src/store/records.js';
+import { openTestStore } from '../../store/backends.js';
+import type { Store } from '../../../src/store/interfaces.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { deployRecord, newWatch, tempDir } from '../../store/sample-records.js';
 
@@ -51,7 +50,7 @@ const finished = (key: string) => until(`${key} to finish`, async () => (await s
 beforeEach(async () => {
   let dir: string;
   ({ dir, remove } = await tempDir());
-  store = await openStore(join(dir, 'guard.db'));
+  store = await openTestStore(dir);
   await store.createDeploy(deployRecord(), newWatch());
   attempts = [];
   script = new Map();

@@ -8,8 +8,8 @@ import { exportRecording } from '../../../src/cli/export.js';
 import { checkSources } from '../../../src/cli/sources.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { startGuard, type RunningGuard } from '../../../src/main.js';
-import { openStore } from '../../../src/store/sqlite-store.js';
-import type { DeployView } from '../../../src/store/types.js';
+import { openStore } from '../../../src/store/open.js';
+import type { DeployView } from '../../../src/store/records.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { startContractServer, type ContractServer, type FakeSeries } from './contract-server.js';
 
@@ -79,7 +79,7 @@ describe('pre-flight with the Datadog source', () => {
     const view = await post({ id: 'd-shop', service: 'shop', environment: 'production', version: 'v2' });
     expect(view.findings).toEqual([]);
     expect(view.watch?.evaluatedAt).toBe(view.deploy.startedAt);
-    const store = await openStore(join(dir, 'data', 'release-guard.db'));
+    const store = await openStore({ kind: 'sqlite' }, { dataDir: join(dir, 'data') });
     try {
       const recording = await exportRecording(store, 'd-shop');
       expect(Object.keys(recording.series).sort()).toEqual(['error_rate', 'latency_p95', 'throughput']);

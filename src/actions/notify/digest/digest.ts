@@ -1,6 +1,7 @@
 // The daily digest: the alerts held for it (P3 by default) and the verdicts since the last digest, sent once.
 import { z } from 'zod';
-import type { DeliveryRecord, OutboxStore } from '../../../store/outbox-types.js';
+import type { DeliveryRecord } from '../../../store/records.js';
+import type { JudgementStore, OutboxStore } from '../../../store/interfaces.js';
 import type { Channels } from '../../channels.js';
 import { baseFacts, composeDeliveries } from '../../compose.js';
 import type { Outbox } from '../../outbox/outbox.js';
@@ -12,7 +13,7 @@ const DAY = 86_400;
 const HeldPayload = z.object({ title: z.string(), summary: z.string(), at: z.number() }).passthrough();
 
 export interface DigestDeps {
-  store: OutboxStore;
+  store: OutboxStore & Pick<JudgementStore, 'verdictsBetween'>;
   outbox: Outbox;
   channels: Channels;
   templates: Templates;

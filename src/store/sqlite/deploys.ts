@@ -1,18 +1,17 @@
 // Deploys and their watches: creating, superseding, ending, and reading them back as DeployViews.
+import type { Finding } from '../../judge/types.js';
+import { actionOf } from '../outbox.js';
+import { listLimit, type ActionRecord, type DeployListQuery, type DeployRecord, type DeployView, type NewWatch, type WatchRecord } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
-import { DEPLOY_SELECT, toAction, toDeploy, toFinding, toJson, toVerdict, toWatch } from './rows.js';
-import type { ActionRow, DeployRow, FindingRow } from './rows.js';
-import type { ActionRecord, DeployListQuery, DeployRecord, DeployView, WatchRecord } from './types.js';
-import type { Finding } from '../judge/types.js';
-
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 500;
+import { toDelivery, type DeliveryRow } from './outbox-rows.js';
+import { DEPLOY_SELECT, toDeploy, toFinding, toJson, toVerdict, toWatch } from './rows.js';
+import type { DeployRow, FindingRow } from './rows.js';
 
 /**
  * Inserts a new deploy and its watch, superseding older `watching` watches of the same service+environment
  * (those whose deploy started at or before this one). Call inside a transaction; returns the superseded ids.
  */
-export async function insertDeploy(tx: Queryable, d: DeployRecord, w: Omit<WatchRecord, 'deployId' | 'updatedAt'>): Promise<string[]> {
+export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch): Promise<string[]> {
   await tx.run(
     `INSERT INTO deploys (id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -64,12 +63,6 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   return loadViews(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
 }
 
-/** The page size for a requested limit: default 50, clamped to 1..500. */
-export function listLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIST_LIMIT;
-  return Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(limit)));
-}
-
 /** Watches still `watching`, oldest deploy first. */
 export async function activeWatches(q: Queryable): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>> {
   const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} WHERE w.status = 'watching' ORDER BY d.received_at ASC, d.id ASC`);
@@ -101,16 +94,19 @@ export async function endWatch(tx: Queryable, id: string, status: 'superseded' |
   }
 }
 
-/** Runs the deploy query (`DEPLOY_SELECT` + `tail`) and attaches findings (by time) and actions (by id). */
+/** Runs the deploy query (`DEPLOY_SELECT` + `tail`) and attaches findings (by time) and actions (the deploy's deliveries). */
 async function loadViews(q: Queryable, tail: string, params: SqlValue[]): Promise<DeployView[]> {
   const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} ${tail}`, params);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => '?').join(', ');
   const findingRows = await q.all<FindingRow>(`SELECT * FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`, ids);
-  const actionRows = await q.all<ActionRow>(`SELECT * FROM actions WHERE deploy_id IN (${marks}) ORDER BY id ASC`, ids);
+  const actionRows = await q.all<DeliveryRow>(
+    `SELECT * FROM deliveries WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
+    ids,
+  );
   const findings = groupBy(findingRows, (r) => r.deploy_id, toFinding);
-  const actions = groupBy(actionRows, (r) => r.deploy_id, toAction);
+  const actions = groupBy(actionRows, (r) => r.deploy_id ?? '', (r) => actionOf(toDelivery(r)) as ActionRecord);
   return rows.map((r) => ({
     deploy: toDeploy(r),
     watch: toWatch(r),

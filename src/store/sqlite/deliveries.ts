@@ -1,43 +1,30 @@
 // The delivery outbox: writing deliveries before they are attempted, claiming due ones, recording attempts.
+import { afterRestart, INTERRUPTED_HOOK_ERROR } from '../outbox.js';
+import { DEFAULT_DELIVERY_LIMIT, MAX_DELIVERY_LIMIT, type DeliveryOutcome, type DeliveryQuery, type DeliveryRecord, type NewDelivery } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
-import { actionStatusOf, toDelivery, type DeliveryRow } from './outbox-rows.js';
-import type { DeliveryOutcome, DeliveryQuery, DeliveryRecord, NewDelivery } from './outbox-types.js';
+import { toDelivery, type DeliveryRow } from './outbox-rows.js';
 import { toJson } from './rows.js';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
 /**
- * Inserts each delivery (and its action record) unless its dedup key is taken. With `claim`, pending entries are
- * inserted as `sending`, already claimed by the caller. Call inside a transaction.
+ * Inserts each delivery unless its dedup key is taken (the dedup rule). With `claim`, pending entries are inserted
+ * as `sending`, already claimed by the caller. Call inside a transaction.
  */
 export async function insertDeliveries(tx: Queryable, entries: NewDelivery[], now: number, claim = false): Promise<DeliveryRecord[]> {
   const created: DeliveryRecord[] = [];
   for (const entry of entries) {
     const e = claim && entry.status === 'pending' ? { ...entry, status: 'sending' as const } : entry;
-    if (await tx.get('SELECT 1 AS one FROM deliveries WHERE dedup_key = ?', [e.dedupKey])) continue;
-    let actionId: number | null = null;
-    if (e.action && e.deployId !== null) {
-      const rows = await tx.all<{ id: number }>(
-        `INSERT INTO actions (deploy_id, kind, target, dedup_key, status, request, output, created_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
-        [e.deployId, e.action.kind, e.action.target, e.dedupKey, actionStatusOf(e.status), toJson(e.action.request), e.status === 'muted' ? 'muted by a silence' : null, now, e.status === 'muted' ? now : null],
-      );
-      // An action with this key from before the outbox existed: it was acted on already.
-      if (rows.length === 0) continue;
-      actionId = rows[0]!.id;
-    }
+    const action = e.deployId === null ? null : e.action;
     const [row] = await tx.all<DeliveryRow>(
-      `INSERT INTO deliveries (dedup_key, deploy_id, action_id, service, environment, kind, event, channel, channel_type, severity,
+      `INSERT INTO deliveries (dedup_key, deploy_id, service, environment, kind, event, channel, channel_type, severity,
                                thread, payload, status, attempts, next_attempt_at, deadline_at, silence_id, created_at, updated_at, finished_at,
-                               output)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                               output, action_kind, action_target, action_request)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dedup_key) DO NOTHING
        RETURNING *`,
       [
-        e.dedupKey, e.deployId, actionId, e.service, e.environment, e.kind, e.event, e.channel, e.channelType, e.severity,
+        e.dedupKey, e.deployId, e.service, e.environment, e.kind, e.event, e.channel, e.channelType, e.severity,
         e.thread, toJson(e.payload) ?? 'null', e.status, now, e.deadlineAt, e.silenceId, now, now, e.status === 'muted' ? now : null,
-        e.status === 'muted' ? `muted by silence ${e.silenceId}` : null,
+        e.status === 'muted' ? `muted by silence ${e.silenceId}` : null, action?.kind ?? null, action?.target ?? null, action ? toJson(action.request) : null,
       ],
     );
     if (row) created.push(toDelivery(row));
@@ -73,7 +60,6 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
   const claimed: DeliveryRecord[] = [];
   for (const row of rows) {
     await tx.run(`UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?`, [q.now, row.id]);
-    if (row.action_id !== null) await tx.run(`UPDATE actions SET status = 'running' WHERE id = ?`, [row.action_id]);
     claimed.push(toDelivery({ ...row, status: 'sending', updated_at: q.now }));
   }
   return claimed;
@@ -82,10 +68,9 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
 /** Back to pending without counting an attempt. */
 export async function releaseDelivery(tx: Queryable, id: number, nextAttemptAt: number, now: number): Promise<void> {
   await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`, [nextAttemptAt, now, id]);
-  await tx.run(`UPDATE actions SET status = 'pending' WHERE id = (SELECT action_id FROM deliveries WHERE id = ?)`, [id]);
 }
 
-/** Records one attempt's outcome on the delivery and its action. Call inside a transaction. */
+/** Records one attempt's outcome. Call inside a transaction. */
 export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutcome, now: number): Promise<DeliveryRecord> {
   const counts = o.status === 'muted' ? 0 : 1;
   const status = o.status === 'retry' ? 'pending' : o.status;
@@ -98,37 +83,24 @@ export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutco
     [status, counts, o.status === 'retry' ? o.nextAttemptAt : null, error, o.output, o.status === 'muted' ? o.silenceId : null, now, finished, id],
   );
   if (!row) throw new Error(`cannot record an attempt of delivery ${id}: no such delivery; only finish deliveries returned by claimDeliveries`);
-  const delivery = toDelivery(row);
-  if (delivery.actionId !== null) {
-    const note = o.status === 'retry' ? `attempt ${delivery.attempts} failed, retrying: ${o.error}` : error;
-    await tx.run(`UPDATE actions SET status = ?, output = COALESCE(?, output), error = ?, finished_at = ? WHERE id = ?`, [
-      actionStatusOf(delivery.status),
-      o.output,
-      note,
-      finished,
-      delivery.actionId,
-    ]);
-  }
-  return delivery;
+  return toDelivery(row);
 }
 
-/** See OutboxStore.resumeDeliveries. Call inside a transaction. */
+/** See OutboxStore.resumeDeliveries: every `sending` delivery goes where `afterRestart` says. Call inside a transaction. */
 export async function resumeDeliveries(tx: Queryable, now: number): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }> {
-  const requeued = await tx.all<DeliveryRow>(
-    `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending' AND kind = 'notification' RETURNING *`,
-    [now, now],
-  );
-  const error = 'the guard stopped while this hook was running; it is not re-run automatically (it may or may not have acted): check its effect by hand';
-  const interrupted = await tx.all<DeliveryRow>(
-    `UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ? WHERE status = 'sending' AND kind = 'hook' RETURNING *`,
-    [error, now, now],
-  );
-  for (const r of requeued) if (r.action_id !== null) await tx.run(`UPDATE actions SET status = 'pending' WHERE id = ?`, [r.action_id]);
-  for (const r of interrupted) {
-    if (r.action_id !== null) await tx.run(`UPDATE actions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?`, [error, now, r.action_id]);
+  const requeued: DeliveryRecord[] = [];
+  const interrupted: DeliveryRecord[] = [];
+  const stuck = await tx.all<DeliveryRow>(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id ASC`);
+  for (const d of stuck.map(toDelivery)) {
+    if (afterRestart(d.kind) === 'pending') {
+      await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?`, [now, now, d.id]);
+      requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });
+    } else {
+      await tx.run(`UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ? WHERE id = ?`, [INTERRUPTED_HOOK_ERROR, now, now, d.id]);
+      interrupted.push({ ...d, status: 'interrupted', lastError: INTERRUPTED_HOOK_ERROR, updatedAt: now, finishedAt: now });
+    }
   }
-  const byId = (a: DeliveryRow, b: DeliveryRow) => a.id - b.id;
-  return { requeued: requeued.sort(byId).map(toDelivery), interrupted: interrupted.sort(byId).map(toDelivery) };
+  return { requeued, interrupted };
 }
 
 export async function nextDeliveryAt(q: Queryable): Promise<number | null> {
@@ -150,7 +122,7 @@ export async function listDeliveries(q: Queryable, query: DeliveryQuery): Promis
   add('event = ?', query.event);
   add('silence_id = ?', query.silenceId);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(query.limit ?? DEFAULT_LIMIT)));
+  const limit = Math.min(MAX_DELIVERY_LIMIT, Math.max(1, Math.floor(query.limit ?? DEFAULT_DELIVERY_LIMIT)));
   const rows = await q.all<DeliveryRow>(`SELECT * FROM deliveries ${where} ORDER BY id DESC LIMIT ?`, [...params, limit]);
   return rows.map(toDelivery);
 }

@@ -1,12 +1,13 @@
 // Samples and blind spots: what the metric sources returned for a deploy, stored first-seen-wins.
+import type { BlindSpot, Point, SeriesSet } from '../../judge/types.js';
+import type { SampleScope } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
-import type { BlindSpot, Point, SeriesSet } from '../judge/types.js';
 
 /** Rows per INSERT; 5 parameters each keeps a statement well under sqlite's bound-parameter limit. */
 const CHUNK = 200;
 
 /** Inserts points, keeping any point already stored for (deploy, scope, metric, t). Call inside a transaction. */
-export async function insertSamples(tx: Queryable, deployId: string, scope: 'deploy' | 'control', metric: string, points: Point[]): Promise<void> {
+export async function insertSamples(tx: Queryable, deployId: string, scope: SampleScope, metric: string, points: Point[]): Promise<void> {
   for (const [t, value] of points) {
     if (!Number.isFinite(t) || !Number.isFinite(value)) {
       throw new Error(`sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`);

@@ -1,7 +1,7 @@
 // Silences: SRE-made mutes of a service (and environment) for a time range, recorded with who and why.
 import type { Queryable, SqlValue } from './db.js';
 import { toSilence, type SilenceRow } from './outbox-rows.js';
-import type { NewSilence, SilenceRecord } from './outbox-types.js';
+import type { NewSilence, SilenceRecord } from '../records.js';
 
 export async function insertSilence(q: Queryable, s: NewSilence, now: number): Promise<SilenceRecord> {
   const [row] = await q.all<SilenceRow>(

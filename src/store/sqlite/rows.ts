@@ -1,6 +1,6 @@
 // Row shapes as sqlite returns them, and their conversion to the store's records (JSON parsed, 0/1 to booleans).
-import type { Finding, Severity, Verdict } from '../judge/types.js';
-import type { ActionKind, ActionRecord, ActionStatus, DeployOrigin, DeployRecord, VerdictRecord, WatchRecord, WatchStatus } from './types.js';
+import type { Finding, Severity, Verdict } from '../../judge/types.js';
+import type { DeployOrigin, DeployRecord, VerdictRecord, WatchRecord, WatchStatus } from '../records.js';
 
 /** deploys joined with watches (w_*) and verdicts (v_*); the watch and verdict columns are null when absent. */
 export interface DeployRow {
@@ -62,22 +62,7 @@ export interface FindingRow {
   cleared_at: number | null;
 }
 
-/** A row of `actions`; `request` is JSON. */
-export interface ActionRow {
-  id: number;
-  deploy_id: string;
-  kind: string;
-  target: string;
-  dedup_key: string;
-  status: string;
-  request: string | null;
-  output: string | null;
-  error: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-// The CHECK constraints in migrations.ts guarantee the enum columns, so the casts below are safe.
+// The CHECK constraints (generated from the consts in ../records.ts) guarantee the enum columns, so the casts below are safe.
 
 /** The deploy part of a joined row; labels/links parsed, and left out when not stored. */
 export function toDeploy(r: DeployRow): DeployRecord {
@@ -142,23 +127,6 @@ export function toFinding(r: FindingRow): Finding {
     summary: r.summary,
     ...(r.cleared_at === null || r.cleared_at === undefined ? {} : { clearedAt: r.cleared_at }),
     ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Finding['evidence'] } : {}),
-  };
-}
-
-/** An action with its request parsed back from JSON. */
-export function toAction(r: ActionRow): ActionRecord {
-  return {
-    id: r.id,
-    deployId: r.deploy_id,
-    kind: r.kind as ActionKind,
-    target: r.target,
-    dedupKey: r.dedup_key,
-    status: r.status as ActionStatus,
-    request: r.request === null ? null : (JSON.parse(r.request) as unknown),
-    output: r.output,
-    error: r.error,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
   };
 }
 

@@ -1,13 +1,11 @@
 // Row shapes of the deliveries, silences and recoveries tables, and their conversion to records.
-import type { Severity } from '../judge/types.js';
-import type { DeliveryKind, DeliveryRecord, DeliveryStatus, RecoveryRecord, RecoveryStatus, SilenceRecord } from './outbox-types.js';
-import type { ActionStatus } from './types.js';
+import type { Severity } from '../../judge/types.js';
+import type { ActionKind, DeliveryKind, DeliveryRecord, DeliveryStatus, RecoveryRecord, RecoveryStatus, SilenceRecord } from '../records.js';
 
 export interface DeliveryRow {
   id: number;
   dedup_key: string;
   deploy_id: string | null;
-  action_id: number | null;
   service: string | null;
   environment: string | null;
   kind: string;
@@ -27,6 +25,10 @@ export interface DeliveryRow {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  action_kind: string | null;
+  action_target: string | null;
+  /** JSON, or null. */
+  action_request: string | null;
 }
 
 export interface SilenceRow {
@@ -53,7 +55,7 @@ export interface RecoveryRow {
   updated_at: number;
 }
 
-// The CHECK constraints in migration 2 guarantee the enum columns, so the casts below are safe.
+// The CHECK constraints (generated from the consts in ../records.ts) guarantee the enum columns, so the casts below are safe.
 
 export function toDelivery(r: DeliveryRow): DeliveryRecord {
   return {
@@ -76,7 +78,7 @@ export function toDelivery(r: DeliveryRow): DeliveryRecord {
     lastError: r.last_error,
     output: r.output,
     silenceId: r.silence_id,
-    actionId: r.action_id,
+    action: r.action_kind === null ? null : { kind: r.action_kind as ActionKind, target: r.action_target ?? '', request: r.action_request === null ? null : (JSON.parse(r.action_request) as unknown) },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
@@ -109,24 +111,4 @@ export function toRecovery(r: RecoveryRow): RecoveryRecord {
     summary: r.summary,
     updatedAt: r.updated_at,
   };
-}
-
-/** How a delivery's status shows on its deploy's action record. */
-export function actionStatusOf(status: DeliveryStatus): ActionStatus {
-  switch (status) {
-    case 'pending':
-    case 'held':
-      return 'pending';
-    case 'sending':
-      return 'running';
-    case 'delivered':
-      return 'succeeded';
-    case 'failed':
-    case 'expired':
-      return 'failed';
-    case 'muted':
-      return 'muted';
-    case 'interrupted':
-      return 'interrupted';
-  }
 }

@@ -1,20 +1,18 @@
 // What the daily digest reads and writes: the day's verdicts, and sending held items exactly once.
+import type { Severity, Verdict } from '../../judge/types.js';
+import { digestOutput } from '../outbox.js';
+import type { DecidedVerdict, DeliveryRecord, NewDelivery } from '../records.js';
 import type { Queryable } from './db.js';
-import { insertDeliveries } from './deliveries-repo.js';
-import type { DecidedVerdict, DeliveryRecord, NewDelivery } from './outbox-types.js';
+import { insertDeliveries } from './deliveries.js';
 import { DEPLOY_SELECT, toDeploy, type DeployRow } from './rows.js';
-import type { Severity, Verdict } from '../judge/types.js';
 
 /** See OutboxStore.commitDigest. Call inside a transaction. */
 export async function commitDigest(tx: Queryable, entries: NewDelivery[], itemIds: number[], now: number): Promise<DeliveryRecord[]> {
   const created = await insertDeliveries(tx, entries, now);
   if (created.length === 0) return [];
-  const output = `included in the digest ${created[0]!.dedupKey}`;
+  const output = digestOutput(created[0]!.dedupKey);
   for (const id of itemIds) {
-    const { changes } = await tx.run(`UPDATE deliveries SET status = 'delivered', output = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = 'held'`, [output, now, now, id]);
-    if (changes > 0) {
-      await tx.run(`UPDATE actions SET status = 'succeeded', output = ?, finished_at = ? WHERE id = (SELECT action_id FROM deliveries WHERE id = ?)`, [output, now, id]);
-    }
+    await tx.run(`UPDATE deliveries SET status = 'delivered', output = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = 'held'`, [output, now, now, id]);
   }
   return created;
 }

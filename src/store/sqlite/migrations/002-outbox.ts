@@ -1,16 +1,13 @@
 // Migration 2: the delivery outbox, silences and rollback recovery checks; widens the actions table's kinds and statuses.
-import type { Migration } from './migrations.js';
-
-const SEVERITIES = "'P0','P1','P2','P3'";
-
-/** Statuses of a delivery; see DeliveryStatus in outbox-types.ts. */
-export const DELIVERY_STATUSES = "'pending','sending','delivered','failed','expired','muted','held','interrupted'";
+import { SEVERITIES } from '../../../judge/types.js';
+import { DELIVERY_KINDS, DELIVERY_STATUSES, RECOVERY_STATUSES } from '../../records.js';
+import { sqlList, type Migration } from './migration.js';
 
 export const OUTBOX_MIGRATION: Migration = {
   version: 2,
   name: 'delivery outbox, silences, recoveries',
   sql: `
--- actions gains the kinds 'resolve' and 'notice' and the status 'muted'; sqlite cannot alter a CHECK, so rebuild.
+-- (history) actions gains the kinds 'resolve' and 'notice' and the status 'muted'; sqlite cannot alter a CHECK, so rebuild.
 CREATE TABLE actions_v2 (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   deploy_id   TEXT NOT NULL REFERENCES deploys (id) ON DELETE CASCADE,
@@ -54,14 +51,14 @@ CREATE TABLE deliveries (
   action_id       INTEGER REFERENCES actions (id) ON DELETE SET NULL,
   service         TEXT,
   environment     TEXT,
-  kind            TEXT NOT NULL CHECK (kind IN ('notification','hook')),
+  kind            TEXT NOT NULL CHECK (kind IN (${sqlList(DELIVERY_KINDS)})),
   event           TEXT NOT NULL,
   channel         TEXT NOT NULL,
   channel_type    TEXT NOT NULL,
-  severity        TEXT CHECK (severity IN (${SEVERITIES})),
+  severity        TEXT CHECK (severity IN (${sqlList(SEVERITIES)})),
   thread          TEXT,
   payload         TEXT NOT NULL,
-  status          TEXT NOT NULL CHECK (status IN (${DELIVERY_STATUSES})),
+  status          TEXT NOT NULL CHECK (status IN (${sqlList(DELIVERY_STATUSES)})),
   attempts        INTEGER NOT NULL DEFAULT 0,
   next_attempt_at REAL NOT NULL,
   deadline_at     REAL NOT NULL,
@@ -80,7 +77,7 @@ CREATE INDEX deliveries_by_silence ON deliveries (silence_id);
 -- After a rollback the guard keeps watching the service until it is back to its baseline (or the window ends).
 CREATE TABLE recoveries (
   deploy_id      TEXT PRIMARY KEY REFERENCES deploys (id) ON DELETE CASCADE,
-  status         TEXT NOT NULL CHECK (status IN ('checking','recovered','not-recovered')),
+  status         TEXT NOT NULL CHECK (status IN (${sqlList(RECOVERY_STATUSES)})),
   rolled_back_at REAL NOT NULL,
   window_end     REAL NOT NULL,
   rules          TEXT NOT NULL,

@@ -1,10 +1,10 @@
 // Recovery checks after a rollback: one per deploy, resumed after a restart until recovered or escalated.
 import type { Queryable } from './db.js';
 import { toRecovery, type RecoveryRow } from './outbox-rows.js';
-import type { RecoveryRecord } from './outbox-types.js';
+import type { NewRecovery, RecoveryRecord } from '../records.js';
 
 /** Inserts a `checking` recovery; false when the deploy already has one. */
-export async function beginRecovery(q: Queryable, r: Pick<RecoveryRecord, 'deployId' | 'rolledBackAt' | 'windowEnd' | 'rules'>, now: number): Promise<boolean> {
+export async function beginRecovery(q: Queryable, r: NewRecovery, now: number): Promise<boolean> {
   const { changes } = await q.run(
     `INSERT INTO recoveries (deploy_id, status, rolled_back_at, window_end, rules, updated_at) VALUES (?, 'checking', ?, ?, ?, ?)
      ON CONFLICT (deploy_id) DO NOTHING`,

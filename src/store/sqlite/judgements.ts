@@ -1,7 +1,7 @@
 // One evaluation of a deploy saved as a unit: findings (upsert by rule), the watch's progress, and the verdict.
+import type { Finding, Judgement } from '../../judge/types.js';
+import type { WatchStatus } from '../records.js';
 import type { Queryable } from './db.js';
-import type { WatchStatus } from './types.js';
-import type { Finding, Judgement } from '../judge/types.js';
 
 /**
  * Upserts the judgement's findings, moves the watch to `watchStatus`, and when `judgement.state` is `done`

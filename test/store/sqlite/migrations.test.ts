@@ -1,10 +1,10 @@
 // Schema migrations: applied once in order, re-open is a no-op, a failed step leaves nothing, a newer schema is refused.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/store/db.js';
-import { LATEST_VERSION, MIGRATIONS, currentVersion, migrate } from '../../src/store/migrations.js';
-import { openStore } from '../../src/store/sqlite-store.js';
-import { tempDir } from './sample-records.js';
+import { openDb } from '../../../src/store/sqlite/db.js';
+import { LATEST_VERSION, MIGRATIONS, currentVersion, migrate } from '../../../src/store/sqlite/migrate.js';
+import { openSqliteStore as openStore } from '../../../src/store/sqlite/index.js';
+import { tempDir } from '../sample-records.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -32,7 +32,7 @@ describe('migrate', () => {
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(await currentVersion(db)).toBe(LATEST_VERSION);
     await db.close();
-    expect(await tables(path)).toEqual(['actions', 'blind_spots', 'deliveries', 'deploys', 'findings', 'recoveries', 'samples', 'schema_migrations', 'silences', 'verdicts', 'watches']);
+    expect(await tables(path)).toEqual(['blind_spots', 'deliveries', 'deploys', 'findings', 'recoveries', 'samples', 'schema_migrations', 'silences', 'verdicts', 'watches']);
   });
 
   it('re-opening a migrated store applies nothing and keeps the version', async () => {

@@ -1,8 +1,8 @@
 // The sqlite wrapper: pragmas, error wrapping, transactions and the queue that keeps callers out of each other's transactions.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.js';
-import { tempDir } from './sample-records.js';
+import { openDb, type Db } from '../../../src/store/sqlite/db.js';
+import { tempDir } from '../sample-records.js';
 
 let dir: string;
 let remove: () => Promise<void>;

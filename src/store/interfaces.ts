@@ -1,0 +1,199 @@
+// The store contract: one narrow interface per concern. A backend (sqlite/, postgres/ next) implements them all and
+// passes test/store/ (the conformance suite); consumers ask only for the interfaces they use.
+//
+// Rules every method keeps, unless its own doc says more:
+// - Atomic: a method's writes land all together or not at all; a reader never sees half of one.
+// - Concurrency: any number of async callers (and, for a shared backend, processes) may call at once; the result is
+//   as if the calls ran one after another in some order. Nothing relies on the caller serializing.
+// - Records go in and come out by value: a returned record is a copy, never a live row.
+// - Times are Unix seconds (numbers, fractional allowed) passed in by the caller (`now`); a backend never reads a clock.
+// - Expected absences are values (null, false, []); a throw is a bug or a broken backend, with a message naming what
+//   and how to fix.
+import type { Judgement } from '../judge/types.js';
+import type {
+  BlindSpot,
+  DecidedVerdict,
+  DeliveryOutcome,
+  DeliveryQuery,
+  DeliveryRecord,
+  DeployListQuery,
+  DeployRecord,
+  DeployView,
+  NewDelivery,
+  NewRecovery,
+  NewSilence,
+  NewWatch,
+  Observations,
+  Point,
+  RecoveryRecord,
+  SampleScope,
+  SilenceRecord,
+  WatchRecord,
+  WatchStatus,
+} from './records.js';
+
+/** Deploys and their watches. */
+export interface DeployStore {
+  /**
+   * Inserts the deploy and its watch. Idempotent on `deploy.id`: if the id exists, nothing changes, `created` is
+   * false and `view` is the stored one. Supersede rule (same transaction): every `watching` watch of the same
+   * service and environment whose deploy started at or before `deploy.startedAt` becomes `superseded`, with
+   * `supersededBy` = this id and reason `superseded by <id>`; their ids come back sorted in `superseded`.
+   * Two concurrent calls with the same id: exactly one gets `created: true`.
+   */
+  createDeploy(deploy: DeployRecord, watch: NewWatch): Promise<{ view: DeployView; created: boolean; superseded: string[] }>;
+  /** One consistent read of the deploy, its watch, verdict, findings and actions; null for an unknown id. */
+  getDeploy(id: string): Promise<DeployView | null>;
+  /** Newest first (receivedAt, then id, descending); see DeployListQuery for filters, limit and cursor. */
+  listDeploys(q: DeployListQuery): Promise<DeployView[]>;
+  /** Watches with status `watching`, oldest deploy first (receivedAt, then id): what to resume after a restart. */
+  activeWatches(): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>>;
+  /**
+   * Start times of up to `n` earlier deploys of service+environment that started before `before` and whose watch
+   * passed (a clean window for `baseline: previous-deploys`), newest first.
+   */
+  previousDeploys(service: string, environment: string, before: number, n: number): Promise<number[]>;
+  /**
+   * Ends a `watching` watch without a verdict. A watch that has already ended is left as it is (a late "stop" never
+   * overwrites a verdict); an unknown deploy id throws.
+   */
+  endWatch(deployId: string, status: 'superseded' | 'stopped', reason: string, now: number): Promise<void>;
+}
+
+/** What the metric sources returned for a deploy. First seen wins: a stored observation is never overwritten. */
+export interface ObservationStore {
+  /**
+   * Stores points; a point already stored for (deploy, scope, metric, t) is kept as first seen (idempotent).
+   * Throws, storing nothing, if a point is not a pair of finite numbers (sources report gaps as no-data).
+   */
+  recordSamples(deployId: string, scope: SampleScope, metric: string, points: Point[]): Promise<void>;
+  /** Stores a source error / no-data result; one already stored for (deploy, metric, at) is kept. */
+  recordBlindSpot(deployId: string, spot: BlindSpot): Promise<void>;
+  /** Every stored observation of a deploy: series by metric in time order, blind spots by time then metric. */
+  observations(deployId: string): Promise<Observations>;
+}
+
+/** The judge's results. */
+export interface JudgementStore {
+  /**
+   * Saves one evaluation atomically: findings (upsert by rule: a rule has one finding per deploy, the latest),
+   * the watch's evaluatedAt/status/reason, and — when `judgement.state` is `done` — the verdict (replacing any).
+   * Throws for a deploy without a watch, or a done judgement without a verdict.
+   */
+  saveJudgement(deployId: string, judgement: Judgement, watchStatus: WatchStatus, now: number): Promise<void>;
+  /** Verdicts decided in [from, to), oldest first, with their deploys (for the digest). */
+  verdictsBetween(from: number, to: number): Promise<DecidedVerdict[]>;
+}
+
+/**
+ * The one outbox: every notification and hook call is written here before it is attempted, and its rows are the
+ * deploy's history of actions (see `actionOf`). State machine (records.ts DeliveryStatus):
+ * pending → sending (claim) → delivered | failed | expired | muted, or back to pending (retry, release);
+ * held → delivered (digest commit); sending → pending | interrupted (restart, see `afterRestart`).
+ */
+export interface OutboxStore {
+  /**
+   * Writes deliveries in one transaction. Dedup: an entry whose dedup key is stored already is skipped (never
+   * written twice, whatever its status). Returns the deliveries this call created, in input order. With `claim`,
+   * pending ones are created already `sending`, for a caller that attempts them at once.
+   */
+  enqueueDeliveries(entries: NewDelivery[], now: number, opts?: { claim?: boolean }): Promise<DeliveryRecord[]>;
+  /**
+   * Claim: moves due `pending` deliveries to `sending` and returns them, oldest (id) first — those with
+   * nextAttemptAt <= now, not in `excludeChannels`, and with no earlier pending or sending delivery in the same
+   * channel and thread. With `ids`, only those (due or not). A delivery is returned by at most one of any number of
+   * concurrent claims.
+   */
+  claimDeliveries(q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] }): Promise<DeliveryRecord[]>;
+  /** Puts a `sending` delivery back to `pending` without counting an attempt (e.g. its channel is rate limited). */
+  releaseDelivery(id: number, nextAttemptAt: number, now: number): Promise<void>;
+  /** Records an attempt's outcome (a `muted` outcome counts no attempt); throws for an unknown id. */
+  finishDelivery(id: number, outcome: DeliveryOutcome, now: number): Promise<DeliveryRecord>;
+  /**
+   * After a restart, before anything is claimed: every `sending` delivery goes where `afterRestart` says
+   * (notifications back to pending, due now; hooks to interrupted with INTERRUPTED_HOOK_ERROR). Returns both lists
+   * by id. The only restart step: nothing else must run first.
+   */
+  resumeDeliveries(now: number): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }>;
+  /** The earliest nextAttemptAt of a pending delivery, or null when none is pending. */
+  nextDeliveryAt(): Promise<number | null>;
+  /** Newest (id) first; see DeliveryQuery. */
+  listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]>;
+  /**
+   * Writes the digest deliveries and marks the `held` items among `itemIds` delivered (output `digestOutput(key)` of
+   * the first digest delivery), in one transaction. If the digest's dedup keys exist already, nothing changes and
+   * [] is returned: a digest is sent once.
+   */
+  commitDigest(entries: NewDelivery[], itemIds: number[], now: number): Promise<DeliveryRecord[]>;
+  /**
+   * Shared backends only (replicas): whether this replica still holds its claim on a delivery in flight, asked just
+   * before sending it; a claim lost to another replica (this one was paused past its lease) is not sent.
+   */
+  holdsDelivery?(id: number): Promise<boolean>;
+}
+
+/** SRE-made mutes of a service (and environment) for a time range. */
+export interface SilenceStore {
+  createSilence(s: NewSilence, now: number): Promise<SilenceRecord>;
+  getSilence(id: number): Promise<SilenceRecord | null>;
+  /** Silences not expired and not ended at `now` (active or starting later); with `all`, every silence. Newest first, at most 1000. */
+  listSilences(q: { now: number; all?: boolean; service?: string }): Promise<SilenceRecord[]>;
+  /** Ends a silence now; null if unknown. An expired or ended silence is returned unchanged. */
+  expireSilence(id: number, by: string, now: number): Promise<SilenceRecord | null>;
+}
+
+/** Recovery checks after a rollback: one per deploy. */
+export interface RecoveryStore {
+  /** Starts a `checking` recovery; returns false (and changes nothing) if the deploy already has one. */
+  beginRecovery(r: NewRecovery, now: number): Promise<boolean>;
+  getRecovery(deployId: string): Promise<RecoveryRecord | null>;
+  /** Throws if no recovery was begun for the deploy. */
+  updateRecovery(deployId: string, change: Pick<RecoveryRecord, 'status' | 'checkedAt' | 'summary'>, now: number): Promise<void>;
+  /** Recovery checks still `checking`, least recently updated first. */
+  activeRecoveries(): Promise<RecoveryRecord[]>;
+}
+
+/**
+ * SRE feedback on verdicts and SRE actions (DESIGN §6), to come with the review UI (#9). Reserved here so that the
+ * feedback and review tables get their own narrow interface rather than widening another one.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface FeedbackStore {}
+
+/** What one `tend` of the leases changed: work taken from free or lapsed leases, and work lost to other replicas. */
+export interface LeaseChanges {
+  watches: { taken: string[]; lost: string[] };
+  recoveries: { taken: string[]; lost: string[] };
+  /** Deliveries in flight at replicas whose lease lapsed: notifications back to pending, hooks interrupted. */
+  requeued: DeliveryRecord[];
+  interrupted: DeliveryRecord[];
+}
+
+/**
+ * Work shared by replicas (PostgreSQL). Each open watch, recovery check and delivery in flight is leased to one
+ * replica until the lease expires by the database's clock (replicas' clocks may disagree; this is the one clock a
+ * backend reads). The backend refuses, with LeaseLostError (./lease-lost.ts), any write that acts on work whose lease
+ * this replica lost — checked in the same transaction as the write: saveJudgement, enqueueDeliveries for the deploy,
+ * begin/updateRecovery, finish/releaseDelivery. A new watch (createDeploy) is leased to the replica that created it.
+ */
+export interface WorkLeases {
+  /** This replica's name. */
+  readonly replica: string;
+  /** Seconds a lease lasts without renewal. */
+  readonly ttl: number;
+  /**
+   * Renews held leases, takes up to `limit` free or lapsed watches and recovery checks (never waiting on another
+   * replica's locks), and resumes deliveries whose replica's lease lapsed (by `afterRestart`).
+   */
+  tend(limit: number, now: number): Promise<LeaseChanges>;
+  /** Hands every lease back (clean shutdown), so other replicas take the work at their next tend. */
+  releaseAll(): Promise<void>;
+}
+
+/** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
+export interface Store extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, FeedbackStore {
+  /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
+  readonly leases?: WorkLeases;
+  /** Waits for work in flight, then releases the backend. Further calls fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+// The Store over one SQLite file: opens and migrates it, and maps each method to a statement or a transaction.
+import type { Store } from '../interfaces.js';
+import { openDb, type Db } from './db.js';
+import * as deliveries from './deliveries.js';
+import * as deploys from './deploys.js';
+import * as digest from './digest.js';
+import { writeJudgement } from './judgements.js';
+import { migrate } from './migrate.js';
+import * as observations from './observations.js';
+import * as recoveries from './recoveries.js';
+import * as silences from './silences.js';
+
+/**
+ * Opens the SQLite file at `path` (creating it and its directory), applies pending migrations, and returns the
+ * Store. Fails if the file was written by a newer release-guard.
+ *
+ * Concurrency: one connection whose calls are queued (./db.ts), so the interface's "as if one after another" holds
+ * within the process; one guard per file (the data-dir lock keeps a second process out).
+ */
+export async function openSqliteStore(path: string): Promise<Store> {
+  const db = await openDb(path);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return sqliteStore(db);
+}
+
+/** The Store over an already open and migrated connection. */
+export function sqliteStore(db: Db): Store {
+  return {
+    createDeploy: (deploy, watch) =>
+      db.transaction(async (tx) => {
+        const existing = await deploys.getDeploy(tx, deploy.id);
+        if (existing) return { view: existing, created: false, superseded: [] };
+        const superseded = await deploys.insertDeploy(tx, deploy, watch);
+        const view = await deploys.getDeploy(tx, deploy.id);
+        if (!view) throw new Error(`deploy ${deploy.id} vanished inside the transaction that inserted it`);
+        return { view, created: true, superseded };
+      }),
+    getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
+    listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),
+    activeWatches: () => deploys.activeWatches(db),
+    previousDeploys: (service, environment, before, n) => deploys.previousDeploys(db, service, environment, before, n),
+    endWatch: (deployId, status, reason, now) => db.transaction((tx) => deploys.endWatch(tx, deployId, status, reason, now)),
+
+    recordSamples: async (deployId, scope, metric, points) => {
+      if (points.length === 0) return;
+      await db.transaction((tx) => observations.insertSamples(tx, deployId, scope, metric, points));
+    },
+    recordBlindSpot: (deployId, spot) => observations.insertBlindSpot(db, deployId, spot),
+    observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
+
+    saveJudgement: (deployId, judgement, watchStatus, now) => db.transaction((tx) => writeJudgement(tx, deployId, judgement, watchStatus, now)),
+    verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),
+
+    enqueueDeliveries: (entries, now, opts) => db.transaction((tx) => deliveries.insertDeliveries(tx, entries, now, opts?.claim ?? false)),
+    claimDeliveries: (q) => db.transaction((tx) => deliveries.claimDeliveries(tx, q)),
+    releaseDelivery: (id, at, now) => db.transaction((tx) => deliveries.releaseDelivery(tx, id, at, now)),
+    finishDelivery: (id, outcome, now) => db.transaction((tx) => deliveries.finishDelivery(tx, id, outcome, now)),
+    resumeDeliveries: (now) => db.transaction((tx) => deliveries.resumeDeliveries(tx, now)),
+    nextDeliveryAt: () => deliveries.nextDeliveryAt(db),
+    listDeliveries: (q) => deliveries.listDeliveries(db, q),
+    commitDigest: (entries, ids, now) => db.transaction((tx) => digest.commitDigest(tx, entries, ids, now)),
+
+    createSilence: (s, now) => silences.insertSilence(db, s, now),
+    getSilence: (id) => silences.getSilence(db, id),
+    listSilences: (q) => silences.listSilences(db, q),
+    expireSilence: (id, by, now) => db.transaction((tx) => silences.expireSilence(tx, id, by, now)),
+
+    beginRecovery: (r, now) => recoveries.beginRecovery(db, r, now),
+    getRecovery: (id) => recoveries.getRecovery(db, id),
+    updateRecovery: (id, change, now) => recoveries.updateRecovery(db, id, change, now),
+    activeRecoveries: () => recoveries.activeRecoveries(db),
+
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,18 @@
+// The store conformance suite: every backend in ./backends.ts passes the same contract (src/store/interfaces.ts).
+import { describe } from 'vitest';
+import { BACKENDS } from './backends.js';
+import { deploysContract } from './contract/deploys.js';
+import { historyContract } from './contract/history.js';
+import { judgementsContract } from './contract/judgements.js';
+import { observationsContract } from './contract/observations.js';
+import { outboxContract } from './contract/outbox.js';
+import { previousDeploysContract } from './contract/previous-deploys.js';
+
+describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
+  describe('deploys and watches', () => deploysContract(backend));
+  describe('previous deploys', () => previousDeploysContract(backend));
+  describe('observations', () => observationsContract(backend));
+  describe('judgements', () => judgementsContract(backend));
+  describe('outbox, silences, recoveries', () => outboxContract(backend));
+  describe('history of actions', () => historyContract(backend));
+});

@@ -1,0 +1,48 @@
+// previousDeploys: the start times of earlier passed deploys of a service+environment, for the previous-deploys baseline.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WatchStatus } from '../../../src/store/records.js';
+import type { Store } from '../../../src/store/interfaces.js';
+import { deployRecord, judgement, newWatch, tempDir } from '../sample-records.js';
+import { openTestStore, type StoreBackend } from '../backends.js';
+
+export function previousDeploysContract(backend: StoreBackend): void {
+  let dir: string;
+  let remove: () => Promise<void>;
+  let store: Store;
+
+  beforeEach(async () => {
+    ({ dir, remove } = await tempDir());
+    store = await openTestStore(dir, backend);
+  });
+  afterEach(async () => {
+    await store.close().catch(() => undefined);
+    await remove();
+  });
+
+  const HOUR = 3600;
+  const T = 1763647200;
+
+  async function deployed(id: string, startedAt: number, status: WatchStatus, over: { service?: string; environment?: string } = {}): Promise<void> {
+    await store.createDeploy(deployRecord({ id, startedAt, receivedAt: startedAt, ...over }), newWatch({ windowEnd: startedAt + 1800 }));
+    if (status === 'watching') return;
+    const verdict = status === 'pass' || status === 'fail' || status === 'inconclusive' ? status : 'pass';
+    await store.saveJudgement(id, judgement({ state: 'done', verdict, evaluatedAt: startedAt + 1800 }), status, startedAt + 1800);
+  }
+
+  describe('previousDeploys', () => {
+    it('lists earlier passed deploys of the same service and environment, newest first, at most n', async () => {
+      await deployed('a', T - 5 * HOUR, 'pass');
+      await deployed('b', T - 4 * HOUR, 'fail');
+      await deployed('c', T - 3 * HOUR, 'pass');
+      await deployed('d', T - 2 * HOUR, 'inconclusive');
+      await deployed('e', T - 1 * HOUR, 'pass');
+      await deployed('other-service', T - 30 * 60, 'pass', { service: 'search' });
+      await deployed('other-env', T - 20 * 60, 'pass', { environment: 'staging' });
+      await deployed('later', T + HOUR, 'pass');
+      expect(await store.previousDeploys('checkout', 'production', T, 2)).toEqual([T - HOUR, T - 3 * HOUR]);
+      expect(await store.previousDeploys('checkout', 'production', T, 10)).toEqual([T - HOUR, T - 3 * HOUR, T - 5 * HOUR]);
+      expect(await store.previousDeploys('checkout', 'production', T - 5 * HOUR, 3)).toEqual([]);
+      expect(await store.previousDeploys('search', 'production', T, 3)).toEqual([T - 30 * 60]);
+    });
+  });
+}
