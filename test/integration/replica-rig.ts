@@ -102,7 +102,7 @@ export class ReplicaRig {
       RELEASE_GUARD_TOKEN: TOKEN,
       RELEASE_GUARD_STORE_URL: this.pg.url,
       TEST_SLACK_URL: `${this.recorder.url}/slack`,
-    });
+    }, 120_000);
     this.replicas.set(name, guard);
     return guard;
   }
@@ -125,6 +125,11 @@ export class ReplicaRig {
   async holders(): Promise<Record<string, number>> {
     const rows = await this.pg.sql<{ holder: string | null; n: string }>(`SELECT lease_holder AS holder, COUNT(*) AS n FROM watches WHERE status = 'watching' GROUP BY 1`);
     return Object.fromEntries(rows.map((r) => [r.holder ?? '(none)', Number(r.n)]));
+  }
+
+  /** Waits until no delivery is pending or being sent. */
+  async outboxEmpty(timeoutMs = 60_000): Promise<void> {
+    await until('an empty outbox', async () => Number((await this.pg.sql<{ n: string }>(`SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending','sending')`))[0]!.n) === 0, timeoutMs);
   }
 
   async tearDown(): Promise<void> {

@@ -2,13 +2,14 @@
 // the work it lost; PostgreSQL connections killed mid-tick (pg_terminate_backend) must not cause a double action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaRig, until } from './replica-rig.js';
+import type { DeployView } from '../../src/store/records.js';
 
 const TIME_SCALE = 20;
 const INTERVAL_MS = (60 / TIME_SCALE) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function allVerdicts(rig: ReplicaRig, replica: string, ids: string[]) {
-  return until('every verdict', async () => {
+  return until<DeployView[]>('every verdict', async () => {
     const views = await Promise.all(ids.map((id) => rig.view(replica, id)));
     return views.every((v) => v.verdict) ? views : null;
   }, 120_000);
@@ -37,6 +38,7 @@ describe('a replica paused past its lease', () => {
     paused.child.kill('SIGSTOP');
     await until('p2 holding every watch', async () => (await rig.holders()).p2 === 8 || ((await rig.holders()).p1 ?? 0) === 0, 30_000);
     const views = await allVerdicts(rig, 'p2', ids);
+    await rig.outboxEmpty();
     const hooksBefore = rig.recorder.hooks.length;
     const messagesBefore = rig.recorder.messages.length;
 
@@ -74,7 +76,7 @@ describe('PostgreSQL connections killed mid-tick', () => {
     }
     expect(killed).toBeGreaterThan(10);
     const views = await allVerdicts(rig, 'k1', ids);
-    await until('an empty outbox', async () => Number((await rig.pg.sql<{ n: string }>(`SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending','sending')`))[0]!.n) === 0, 60_000);
+    await rig.outboxEmpty();
     const rolledBack = views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.id);
     expect(rolledBack.sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
     expectOnce(rig, rolledBack);
