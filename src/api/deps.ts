@@ -1,22 +1,10 @@
 // What the HTTP layer needs from the rest of the guard, injected by main.ts (createApp has no I/O of its own).
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../store/records.js';
-import type { DeployInput } from './deploy-input.js';
 import type { SilenceService } from '../actions/silences/service.js';
+import type { DeployIntake } from '../watch/intake.js';
 
-/** The use cases behind /v1/deploys and the webhooks. Implemented by watch/intake.ts. */
-export interface DeployIntake {
-  /**
-   * Records a deploy and starts its watch. Idempotent on input.id: a repeat returns the stored view with
-   * created=false and changes nothing.
-   */
-  ingest(input: DeployInput, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
-  get(id: string): Promise<DeployView | null>;
-  list(q: DeployListQuery): Promise<DeployView[]>;
-  /** Ends a watch without a verdict (e.g. CI reports the rollout itself failed). Null if unknown id. */
-  stop(id: string, reason: string): Promise<DeployView | null>;
-}
+export type { DeployIntake };
 
 export interface AuthSecrets {
   /** CI token: bearer token and HMAC key for X-Release-Guard-Signature. */

@@ -1,6 +1,7 @@
 // JSON error answers: the shared error shape, the 404 for unknown routes, and the last-resort error handler.
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../telemetry/logger.js';
+import { IntakeError } from '../watch/intake.js';
 import { requestIdOf } from './request-id.js';
 
 /** Every error answer is `{ error, message?, ...extra }`; `error` is short and stable, `message` says how to fix. */
@@ -24,6 +25,7 @@ interface BodyParserError {
 
 /** Maps body-parser's (expected) client errors to answers; null for anything else. */
 function clientError(err: unknown): { status: number; error: string; message: string } | null {
+  if (err instanceof IntakeError) return { status: 422, error: 'cannot watch deploy', message: err.message };
   if (typeof err !== 'object' || err === null) return null;
   const e = err as BodyParserError;
   if (e.type === 'entity.too.large') {
@@ -34,7 +36,7 @@ function clientError(err: unknown): { status: number; error: string; message: st
     return { status: 415, error: 'unsupported media type', message: String(e.message) };
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-    return { status: e.status, error: e.status === 422 ? 'cannot watch deploy' : 'bad request', message: String(e.message) };
+    return { status: e.status, error: 'bad request', message: String(e.message) };
   }
   return null;
 }

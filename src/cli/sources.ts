@@ -6,7 +6,7 @@ import { createSource } from '../sources/registry.js';
 import type { QueryResult } from '../sources/types.js';
 import { formatDuration } from '../rules/duration.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { metricsToQuery } from '../watch/watcher.js';
+import { metricsToQuery } from '../watch/queries.js';
 
 export interface SourcesCheckOptions {
   service: string;

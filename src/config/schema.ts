@@ -41,7 +41,7 @@ export const Config = z
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
-    notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
+    notifications: NotificationsConfig.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

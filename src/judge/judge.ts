@@ -1,6 +1,7 @@
 // The judge: a pure function of (rules, deploy, observations, now), shared by the live watcher and replay.
 import { formatDuration } from '../rules/duration.js';
-import { BUILTIN_METRICS, type MetricDecl, type RuleSet } from '../rules/schema.js';
+import { metricDecl } from '../rules/metric-decl.js';
+import type { RuleSet } from '../rules/schema.js';
 import { blindFindings } from './blind.js';
 import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
 import { evaluateRule } from './evaluate-rule.js';
@@ -81,7 +82,7 @@ function closingStep(rules: RuleSet, obs: Observations, startedAt: number, steps
 function evaluateRules(rules: RuleSet, obs: Observations, startedAt: number, steps: readonly number[]): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
-    const decl = declOf(rules, rule.metric);
+    const decl = metricDecl(rules, rule.metric);
     const finding = evaluateRule({
       rule,
       obs,
@@ -96,10 +97,6 @@ function evaluateRules(rules: RuleSet, obs: Observations, startedAt: number, ste
     if (finding) findings.push(finding);
   }
   return findings;
-}
-
-function declOf(rules: RuleSet, metric: string): MetricDecl | undefined {
-  return rules.metrics[metric] ?? (BUILTIN_METRICS as Record<string, MetricDecl | undefined>)[metric];
 }
 
 function firstAt(findings: readonly Finding[]): number | null {

@@ -1,7 +1,5 @@
 // Deploy intake: turns a validated deploy event into a stored deploy plus an open watch, and hands it to the watcher.
 import { randomUUID } from 'node:crypto';
-import type { DeployIntake } from '../api/deps.js';
-import type { DeployInput } from '../api/deploy-input.js';
 import type { Deploy } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
@@ -11,11 +9,36 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import type { Watcher } from './watcher.js';
 
-/** A deploy the guard cannot watch as configured; the API answers it with `status` and this message. */
+/** A deploy as the guard is told of it (validated by the API or a webhook adapter); absent id/startedAt are filled in. */
+export interface DeployRequest {
+  id?: string;
+  service: string;
+  environment: string;
+  version: string;
+  previousVersion?: string;
+  commit?: string;
+  /** Unix seconds; default: when it was received. */
+  startedAt?: number;
+  labels?: Record<string, string>;
+  links?: Record<string, string>;
+}
+
+/** The use cases behind /v1/deploys and the webhooks. */
+export interface DeployIntake {
+  /**
+   * Records a deploy and starts its watch. Idempotent on input.id: a repeat returns the stored view with
+   * created=false and changes nothing. Throws IntakeError when the deploy cannot be watched as configured.
+   */
+  ingest(input: DeployRequest, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
+  get(id: string): Promise<DeployView | null>;
+  list(q: DeployListQuery): Promise<DeployView[]>;
+  /** Ends a watch without a verdict (e.g. CI reports the rollout itself failed). Null if unknown id. */
+  stop(id: string, reason: string): Promise<DeployView | null>;
+}
+
+/** A deploy the guard cannot watch as configured (the message says why and how to fix); the API answers 422. */
 export class IntakeError extends Error {
-  /** Tells the HTTP error handler the message is safe to show the caller. */
-  readonly expose = true;
-  constructor(message: string, readonly status: number) {
+  constructor(message: string) {
     super(message);
     this.name = 'IntakeError';
   }
@@ -34,7 +57,7 @@ export interface IntakeDeps {
 
 export function createIntake(deps: IntakeDeps): DeployIntake {
   return {
-    async ingest(input: DeployInput, origin: DeployOrigin) {
+    async ingest(input: DeployRequest, origin: DeployOrigin) {
       const receivedAt = deps.now();
       if (input.id) {
         const existing = await deps.store.getDeploy(input.id);
@@ -44,7 +67,7 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
       const sourceName = rules.source ?? deps.defaultSource;
       const source = deps.sources.get(sourceName);
       if (!source) {
-        throw new IntakeError(`the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`, 422);
+        throw new IntakeError(`the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`);
       }
       const deploy = {
         id: input.id ?? `d-${randomUUID()}`,

@@ -6,14 +6,16 @@ import { formatValue } from '../judge/summary.js';
 import type { Deploy, Finding, Judgement, Observations } from '../judge/types.js';
 import type { RecoveryReport, Responder } from '../actions/responder.js';
 import { formatDuration } from '../rules/duration.js';
-import { BUILTIN_METRICS, type CanonicalMetric, type RuleSet } from '../rules/schema.js';
+import { metricDecl } from '../rules/metric-decl.js';
+import type { RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
 import type { RecoveryRecord } from '../store/records.js';
 import type { DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import { isLeaseLost } from '../store/lease-lost.js';
 import type { Logger } from '../telemetry/logger.js';
-import { metricsToQuery } from './watcher.js';
+import { metricsToQuery } from './queries.js';
+import { KeyedScheduler } from './scheduler.js';
 import { dueStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 /** How long the check runs when the rules set no `recovery.window`. */
@@ -52,7 +54,7 @@ export function assessRecovery(input: AssessInput): RecoveryAssessment {
   for (const name of input.verify) {
     const rule = rules.rules.find((r) => r.name === name);
     if (!rule) continue;
-    const decl = rules.metrics[rule.metric] ?? BUILTIN_METRICS[rule.metric as CanonicalMetric];
+    const decl = metricDecl(rules, rule.metric);
     const finding = evaluateRule({ rule, obs, direction: decl?.direction ?? 'increase', unit: decl?.unit ?? '', baseline: rules.baseline, startedAt: deploy.startedAt, window: rules.window, interval: rules.interval, steps });
     if (!finding) continue;
     if (finding.clearedAt !== null && finding.clearedAt !== undefined) cleared.push(finding);
@@ -90,11 +92,14 @@ export interface RecoveryDeps {
 
 /** Runs the recovery checks: one timer per rolled-back deploy, resumed from the store after a restart. */
 export class RecoveryWatch {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Map<string, Promise<void>>();
-  private stopped = false;
+  private readonly scheduler: KeyedScheduler;
 
-  constructor(private readonly deps: RecoveryDeps) {}
+  constructor(private readonly deps: RecoveryDeps) {
+    this.scheduler = new KeyedScheduler({
+      run: (deployId) => this.tick(deployId).catch((err: unknown) => (isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err))),
+      onError: (deployId, err) => this.deps.logger.error({ err, deploy: deployId }, `recovery check of ${deployId} failed; retrying in 30s`),
+    });
+  }
 
   /** Resumes every check still running; returns how many. */
   async start(): Promise<number> {
@@ -106,15 +111,12 @@ export class RecoveryWatch {
 
   /** Takes on checks whose leases this replica was given. */
   adopt(deployIds: readonly string[]): void {
-    for (const id of deployIds) if (!this.timers.has(id) && !this.running.has(id)) this.schedule(id, 0);
+    for (const id of deployIds) if (!this.scheduler.has(id)) this.schedule(id, 0);
   }
 
   /** Lets go of checks another replica holds now. */
   drop(deployIds: readonly string[]): void {
-    for (const id of deployIds) {
-      clearTimeout(this.timers.get(id));
-      this.timers.delete(id);
-    }
+    for (const id of deployIds) this.scheduler.cancel(id);
   }
 
   /**
@@ -135,36 +137,17 @@ export class RecoveryWatch {
   }
 
   /** Stops scheduling and waits for checks in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    await Promise.allSettled([...this.running.values()]);
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /** Runs one check now; concurrent calls share one run. */
   check(deployId: string): Promise<void> {
-    const inFlight = this.running.get(deployId);
-    if (inFlight) return inFlight;
-    const run = this.tick(deployId)
-      .catch((err: unknown) => {
-        if (isLeaseLost(err)) return this.deps.logger.warn({ deploy: deployId }, (err as Error).message);
-        this.deps.logger.error({ err, deploy: deployId }, `recovery check of ${deployId} failed; retrying in 30s`);
-        this.schedule(deployId, 30_000);
-      })
-      .finally(() => this.running.delete(deployId));
-    this.running.set(deployId, run);
-    return run;
+    return this.scheduler.runNow(deployId);
   }
 
   private schedule(deployId: string, delayMs: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.timers.get(deployId));
-    const timer = setTimeout(() => {
-      this.timers.delete(deployId);
-      void this.check(deployId);
-    }, Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
-    this.timers.set(deployId, timer);
+    this.scheduler.schedule(deployId, delayMs);
   }
 
   private async tick(deployId: string): Promise<void> {

@@ -1,16 +1,17 @@
 // The watch reconcile loop: for each watched deploy, at every due step fetch → record → judge → act → save → schedule.
 import { judge } from '../judge/judge.js';
-import { observationPlan, previousDeploysWanted, watchedMetrics, type PlannedQuery } from '../judge/plan.js';
+import { observationPlan, previousDeploysWanted, type PlannedQuery } from '../judge/plan.js';
 import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { Responder } from '../actions/responder.js';
-import type { RecoveryWatch } from './recovery.js';
-import { BUILTIN_METRICS, type CanonicalMetric, type MetricDecl, type RuleSet } from '../rules/schema.js';
+import type { RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
 import { isLeaseLost } from '../store/lease-lost.js';
 import type { DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
+import { metricsToQuery } from './queries.js';
+import { KeyedScheduler } from './scheduler.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 export interface WatcherDeps {
@@ -20,7 +21,7 @@ export interface WatcherDeps {
   rulesFor(deploy: Deploy): RuleSet;
   responder: Responder;
   /** Checks that a rolled-back deploy recovers (optional: without it, nothing is checked after a rollback). */
-  recovery?: Pick<RecoveryWatch, 'begin'>;
+  recovery?: { begin(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> };
   logger: Logger;
   metrics: GuardMetrics;
   /** Wall clock in Unix seconds. */
@@ -29,18 +30,19 @@ export interface WatcherDeps {
   leased?: boolean;
 }
 
-/** Metrics a watch queries: every metric a rule judges, plus throughput (the evidence of traffic). */
-export function metricsToQuery(rules: RuleSet): Array<[string, MetricDecl]> {
-  const names = new Set<string>(watchedMetrics(rules));
-  return [...names].map((name) => [name, rules.metrics[name] ?? BUILTIN_METRICS[name as CanonicalMetric]] as [string, MetricDecl]).filter(([, decl]) => decl !== undefined);
-}
-
 export class Watcher {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Map<string, Promise<void>>();
-  private stopped = false;
+  private readonly scheduler: KeyedScheduler;
 
-  constructor(private readonly deps: WatcherDeps) {}
+  constructor(private readonly deps: WatcherDeps) {
+    this.scheduler = new KeyedScheduler({
+      // A lease lost to another replica is not an error to retry: that replica carries the watch now.
+      run: (deployId) => this.tick(deployId).catch((err: unknown) => (isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err))),
+      onError: (deployId, err) => {
+        this.deps.metrics.evaluations.inc({ result: 'error' });
+        this.deps.logger.error({ err, deploy: deployId }, `evaluation of ${deployId} failed; retrying in 30s`);
+      },
+    });
+  }
 
   /**
    * Resumes every watch the store says is open (after a restart, from where it left off). Interrupted hook calls are
@@ -57,7 +59,7 @@ export class Watcher {
   /** Takes on watches whose leases this replica was given (a replica died, or they were free). */
   adopt(deployIds: readonly string[]): void {
     for (const id of deployIds) {
-      if (this.timers.has(id) || this.running.has(id)) continue;
+      if (this.scheduler.has(id)) continue;
       this.deps.logger.info({ deploy: id }, `taking over the watch of ${id}`);
       this.deps.metrics.watchesActive.inc();
       this.schedule(id, 0);
@@ -67,7 +69,7 @@ export class Watcher {
   /** Lets go of watches whose leases another replica holds now; an evaluation in flight is fenced by the store. */
   drop(deployIds: readonly string[]): void {
     for (const id of deployIds) {
-      if (!this.timers.has(id) && !this.running.has(id)) continue;
+      if (!this.scheduler.has(id)) continue;
       this.deps.logger.warn({ deploy: id }, `lost the lease on the watch of ${id}; another replica carries it now`);
       this.deps.metrics.watchesActive.dec();
       this.cancel(id);
@@ -76,47 +78,22 @@ export class Watcher {
 
   /** Evaluates the watch after `delayMs` (default: now). A later call replaces an earlier timer. */
   schedule(deployId: string, delayMs = 0): void {
-    if (this.stopped) return;
-    clearTimeout(this.timers.get(deployId));
-    const timer = setTimeout(() => {
-      this.timers.delete(deployId);
-      void this.evaluate(deployId);
-    }, Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
-    this.timers.set(deployId, timer);
+    this.scheduler.schedule(deployId, delayMs);
   }
 
   /** Forgets a watch that ended elsewhere (superseded, stopped). */
   cancel(deployId: string): void {
-    clearTimeout(this.timers.get(deployId));
-    this.timers.delete(deployId);
+    this.scheduler.cancel(deployId);
   }
 
   /** Runs one evaluation now; concurrent calls for the same deploy share one run. Resolves when saved. */
   evaluate(deployId: string): Promise<void> {
-    const inFlight = this.running.get(deployId);
-    if (inFlight) return inFlight;
-    const run = this.tick(deployId)
-      .catch((err: unknown) => {
-        if (isLeaseLost(err)) {
-          this.cancel(deployId);
-          this.deps.logger.warn({ deploy: deployId }, (err as Error).message);
-          return;
-        }
-        this.deps.metrics.evaluations.inc({ result: 'error' });
-        this.deps.logger.error({ err, deploy: deployId }, `evaluation of ${deployId} failed; retrying in 30s`);
-        this.schedule(deployId, 30_000);
-      })
-      .finally(() => this.running.delete(deployId));
-    this.running.set(deployId, run);
-    return run;
+    return this.scheduler.runNow(deployId);
   }
 
   /** Stops scheduling and waits for evaluations in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    await Promise.allSettled([...this.running.values()]);
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   private async tick(deployId: string): Promise<void> {

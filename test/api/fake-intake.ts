@@ -1,5 +1,5 @@
 // An in-memory DeployIntake for API tests: records what the HTTP layer asked for and answers like the real one.
-import type { DeployInput } from '../../src/api/deploy-input.js';
+import type { DeployRequest as DeployInput } from '../../src/watch/intake.js';
 import type { DeployIntake } from '../../src/api/deps.js';
 import type { DeployListQuery, DeployOrigin, DeployView } from '../../src/store/records.js';
 

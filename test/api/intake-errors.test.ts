@@ -13,7 +13,7 @@ afterEach(async () => {
 it('answers 422 with the reason when the rules name a metric source that is not configured', async () => {
   const intake = new FakeIntake();
   intake.ingest = async () => {
-    throw new IntakeError('the rules for shop/production use metric source "prom", which is not configured', 422);
+    throw new IntakeError('the rules for shop/production use metric source "prom", which is not configured');
   };
   app = await startApp({ intake });
   const res = await fetch(`${app.url}/v1/deploys`, {

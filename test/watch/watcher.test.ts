@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Responder } from '../../src/actions/responder.js';
-import type { DeployInput } from '../../src/api/deploy-input.js';
+import type { DeployRequest as DeployInput } from '../../src/watch/intake.js';
 import { loadRules, resolveRules, type LoadedRules } from '../../src/rules/index.js';
 import type { RuleSet } from '../../src/rules/schema.js';
 import { demoSource } from '../../src/sources/demo/index.js';

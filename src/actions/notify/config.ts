@@ -54,10 +54,11 @@ export const NotificationsConfig = z
     channels: z.record(ChannelName, ChannelConfig).default({}),
     /** Channels for deploy lifecycle messages (deploying, successful, rolling back, recovered). */
     lifecycle: z.array(ChannelName).default(['slack']),
-    digest: DigestConfig.default({ cron: '0 9 * * *', timezone: 'UTC', to: ['email'] }),
+    // prefault: an absent section is parsed as {}, so the defaults above are the only ones.
+    digest: DigestConfig.prefault({}),
     /** Folder of template files overriding the built-in message texts. */
     templatesDir: z.string().min(1).optional(),
-    delivery: DeliveryPolicy.default({ deadline: 3600, hookDeadline: 900, minBackoff: 5, maxBackoff: 300, attemptTimeout: 30 }),
+    delivery: DeliveryPolicy.prefault({}),
   })
   .strict()
   .superRefine((n, ctx) => {

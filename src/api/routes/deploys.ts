@@ -2,18 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { DeployListQuery, WatchStatus } from '../../store/records.js';
+import { MAX_LIST_LIMIT, WATCH_STATUSES, type DeployListQuery } from '../../store/records.js';
 import { requireCiAuth } from '../auth.js';
 import { parseJsonBody, readRawBody } from '../body.js';
 import { DEPLOY_INPUT_FIELDS, DeployInput } from '../deploy-input.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
-
-const WATCH_STATUSES = ['watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'] as const satisfies readonly WatchStatus[];
-/** Fails to compile if store/types.ts gains a status this list lacks. */
-const ALL_STATUSES_LISTED: Exclude<WatchStatus, (typeof WATCH_STATUSES)[number]> extends never ? true : false = true;
-void ALL_STATUSES_LISTED;
+import { respond } from '../respond.js';
+import { DeployListResponse, DeployResponse } from '../schemas/index.js';
 
 /** `?service=` (empty) means "no filter", not "service named ''". */
 const emptyAsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -25,7 +22,7 @@ export const DeployListParams = z
     service: queryText,
     environment: queryText,
     status: z.preprocess(emptyAsAbsent, z.enum(WATCH_STATUSES, { error: `must be one of ${WATCH_STATUSES.join(', ')}` }).optional()),
-    limit: z.preprocess(emptyAsAbsent, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').optional()),
+    limit: z.preprocess(emptyAsAbsent, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`).optional()),
     before: queryText,
   })
   .strict();
@@ -48,7 +45,7 @@ export function deployRoutes(deps: AppDeps): Router {
     }
     const input: DeployInput = { ...parsed.data, id: parsed.data.id ?? newDeployId() };
     const { view, created } = await deps.intake.ingest(input, 'api');
-    res.status(created ? 202 : 200).json(view);
+    respond(res, DeployResponse, view, created ? 202 : 200);
   });
 
   router.get('/v1/deploys', readRawBody, auth, async (req, res) => {
@@ -58,7 +55,7 @@ export function deployRoutes(deps: AppDeps): Router {
       return;
     }
     const query: DeployListQuery = parsed.data;
-    res.json({ deploys: await deps.intake.list(query) });
+    respond(res, DeployListResponse, { deploys: await deps.intake.list(query) });
   });
 
   router.get('/v1/deploys/:id', readRawBody, auth, async (req, res) => {
@@ -68,7 +65,7 @@ export function deployRoutes(deps: AppDeps): Router {
       sendError(res, 404, 'not found', `no deploy with id ${id}`);
       return;
     }
-    res.json(view);
+    respond(res, DeployResponse, view);
   });
 
   return router;

@@ -7,6 +7,8 @@ import { parseJsonBody, readRawBody } from '../body.js';
 import type { AuthSecrets } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
+import { respond } from '../respond.js';
+import { SilenceDetailResponse, SilenceListResponse, SilenceResponse } from '../schemas/index.js';
 
 const ExpireInput = z.object({ by: z.string().min(1).max(128) }).strict();
 const ListParams = z
@@ -29,7 +31,7 @@ export function silenceRoutes(silences: SilenceService, secrets: AuthSecrets): R
       return;
     }
     try {
-      res.status(201).json({ silence: await silences.create(parsed.data) });
+      respond(res, SilenceResponse, { silence: await silences.create(parsed.data) }, 201);
     } catch (err) {
       if (err instanceof SilenceError) return sendError(res, 400, 'invalid silence', err.message);
       throw err;
@@ -39,14 +41,14 @@ export function silenceRoutes(silences: SilenceService, secrets: AuthSecrets): R
   router.get('/v1/silences', readRawBody, auth, async (req, res) => {
     const parsed = ListParams.safeParse(req.query);
     if (!parsed.success) return sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, ['all', 'service']) });
-    res.json({ silences: await silences.list({ all: parsed.data.all === 'true', service: parsed.data.service }) });
+    respond(res, SilenceListResponse, { silences: await silences.list({ all: parsed.data.all === 'true', service: parsed.data.service }) });
   });
 
   router.get('/v1/silences/:id', readRawBody, auth, async (req, res) => {
     const id = idOf(req.params.id);
     const found = id === null ? null : await silences.get(id);
     if (!found) return sendError(res, 404, 'not found', `no silence with id ${String(req.params.id)}; list them with GET /v1/silences?all=true`);
-    res.json(found);
+    respond(res, SilenceDetailResponse, found);
   });
 
   router.post('/v1/silences/:id/expire', readRawBody, auth, parseJsonBody, async (req, res) => {
@@ -55,7 +57,7 @@ export function silenceRoutes(silences: SilenceService, secrets: AuthSecrets): R
     const id = idOf(req.params.id);
     const silence = id === null ? null : await silences.expire(id, parsed.data.by);
     if (!silence) return sendError(res, 404, 'not found', `no silence with id ${String(req.params.id)}`);
-    res.json({ silence });
+    respond(res, SilenceResponse, { silence });
   });
 
   return router;

@@ -4,6 +4,8 @@ import type { DeployOrigin } from '../../store/records.js';
 import { parseJsonBody, rawBodyOf, readRawBody } from '../body.js';
 import type { AppDeps, DeployIntake } from '../deps.js';
 import { sendError } from '../http-error.js';
+import { respond } from '../respond.js';
+import { DeployResponse, WebhookIgnoredResponse, WebhookOkResponse } from '../schemas/index.js';
 import { secretsEqual, verifySha256Signature } from '../signature.js';
 import { mapGitHubEvent } from '../webhooks/github.js';
 import { mapGitLabEvent } from '../webhooks/gitlab.js';
@@ -14,20 +16,20 @@ export async function applyOutcome(res: Response, intake: DeployIntake, outcome:
   switch (outcome.kind) {
     case 'ingest': {
       const { view, created } = await intake.ingest(outcome.input, origin);
-      res.status(created ? 202 : 200).json(view);
+      respond(res, DeployResponse, view, created ? 202 : 200);
       return;
     }
     case 'stop': {
       const view = await intake.stop(outcome.id, outcome.reason);
-      if (view) res.status(200).json(view);
-      else res.status(202).json({ ignored: `no deploy with id ${outcome.id}; nothing to stop` });
+      if (view) respond(res, DeployResponse, view);
+      else respond(res, WebhookIgnoredResponse, { ignored: `no deploy with id ${outcome.id}; nothing to stop` }, 202);
       return;
     }
     case 'ignore':
-      res.status(202).json({ ignored: outcome.reason });
+      respond(res, WebhookIgnoredResponse, { ignored: outcome.reason }, 202);
       return;
     case 'ping':
-      res.status(200).json({ ok: true });
+      respond(res, WebhookOkResponse, { ok: true });
       return;
     case 'invalid':
       sendError(res, 400, outcome.error, undefined, { issues: outcome.issues });

@@ -1,0 +1,136 @@
+// Response schemas of /v1/deploys and the deploy webhooks: what the API promises, separate from the store's records.
+import { z } from 'zod';
+import { SEVERITIES } from '../../judge/types.js';
+import { ACTION_KINDS, ACTION_STATUSES, DEPLOY_ORIGINS, FINDING_KINDS, VERDICTS, WATCH_STATUSES } from '../../store/records.js';
+
+const UnixSeconds = z.number().describe('Unix seconds');
+const StringMap = z.record(z.string(), z.string());
+
+export const DeployBody = z.object({
+  id: z.string(),
+  service: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  previousVersion: z.string().nullable().optional(),
+  commit: z.string().nullable().optional(),
+  startedAt: UnixSeconds,
+  labels: StringMap.optional(),
+  links: StringMap.optional(),
+  origin: z.enum(DEPLOY_ORIGINS),
+  receivedAt: UnixSeconds,
+});
+export type DeployBody = z.infer<typeof DeployBody>;
+
+export const WatchBody = z.object({
+  deployId: z.string(),
+  status: z.enum(WATCH_STATUSES),
+  source: z.string(),
+  timeScale: z.number(),
+  windowEnd: UnixSeconds,
+  interval: z.number().describe('seconds of series time between evaluations'),
+  evaluatedAt: UnixSeconds.nullable(),
+  supersededBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  updatedAt: UnixSeconds,
+});
+export type WatchBody = z.infer<typeof WatchBody>;
+
+export const VerdictBody = z.object({
+  deployId: z.string(),
+  verdict: z.enum(VERDICTS),
+  severity: z.enum(SEVERITIES).nullable(),
+  rollback: z.boolean(),
+  rollbackAt: UnixSeconds.nullable(),
+  reason: z.string().nullable(),
+  decidedAt: UnixSeconds,
+});
+export type VerdictBody = z.infer<typeof VerdictBody>;
+
+const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys']);
+
+/**
+ * The judge's arithmetic behind a finding (judge/types.ts FindingEvidence). Fields the judge adds must be added here
+ * too, or the API drops them: test/api/response-schemas.test.ts fails when a judged view does not round-trip.
+ */
+export const FindingEvidenceBody = z.object({
+  baseline: z
+    .object({
+      kind: BaselineKind,
+      fellBackFrom: BaselineKind.nullable(),
+      median: z.number(),
+      pooledRate: z.number().optional(),
+      spread: z.number(),
+      count: z.number(),
+      from: UnixSeconds,
+      to: UnixSeconds,
+    })
+    .nullable(),
+  test: z
+    .discriminatedUnion('test', [
+      z.object({ test: z.literal('mann-whitney'), alternative: z.enum(['greater', 'less', 'two-sided']), u: z.number(), z: z.number(), pValue: z.number(), n: z.number(), baselineN: z.number() }),
+      z.object({
+        test: z.enum(['conditional-binomial', 'poisson']),
+        errors: z.number(),
+        requests: z.number(),
+        baselineErrors: z.number().nullable(),
+        baselineRequests: z.number().nullable(),
+        expected: z.number(),
+        pValue: z.number(),
+      }),
+    ])
+    .nullable(),
+  alpha: z.number().nullable(),
+  lookback: z.number(),
+  points: z.number(),
+  slope: z.number().optional(),
+  persistence: z.string(),
+  note: z.string().optional(),
+});
+
+export const FindingBody = z.object({
+  rule: z.string(),
+  metric: z.string(),
+  severity: z.enum(SEVERITIES),
+  at: UnixSeconds,
+  observed: z.number().nullable(),
+  baseline: z.number().nullable(),
+  condition: z.string(),
+  kind: z.enum(FINDING_KINDS),
+  summary: z.string(),
+  clearedAt: UnixSeconds.nullable().optional(),
+  evidence: FindingEvidenceBody.optional(),
+});
+export type FindingBody = z.infer<typeof FindingBody>;
+
+export const ActionBody = z.object({
+  id: z.number().int(),
+  deployId: z.string(),
+  kind: z.enum(ACTION_KINDS),
+  target: z.string().describe('hook name or alert channel'),
+  dedupKey: z.string(),
+  status: z.enum(ACTION_STATUSES),
+  request: z.unknown(),
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: UnixSeconds,
+  finishedAt: UnixSeconds.nullable(),
+});
+export type ActionBody = z.infer<typeof ActionBody>;
+
+/** GET /v1/deploys/:id, and POST /v1/deploys (202 created, 200 already known). */
+export const DeployResponse = z.object({
+  deploy: DeployBody,
+  watch: WatchBody.nullable(),
+  verdict: VerdictBody.nullable(),
+  findings: z.array(FindingBody),
+  actions: z.array(ActionBody),
+});
+export type DeployResponse = z.infer<typeof DeployResponse>;
+
+/** GET /v1/deploys. */
+export const DeployListResponse = z.object({ deploys: z.array(DeployResponse) });
+export type DeployListResponse = z.infer<typeof DeployListResponse>;
+
+/** A webhook event that needs nothing done (202), or was handled without a deploy to show (200). */
+export const WebhookIgnoredResponse = z.object({ ignored: z.string() });
+export const WebhookOkResponse = z.object({ ok: z.literal(true) });
