@@ -125,7 +125,7 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
     else if (files[key]) out[key] = readSecretFile(path.resolve(baseDir, files[key]), `auth.${key}File`);
     else out[key] = null;
   }
-  out.storeUrl = storeUrl(config, env, baseDir);
+  if (config.store.kind === 'postgres') out.storeUrl = storeUrl(config, env, baseDir);
   return out;
 }
 
