@@ -12,7 +12,7 @@ export interface LeaseKeeperDeps {
   logger: Logger;
   /** Wall clock, Unix seconds. */
   now(): number;
-  /** Watches (and recovery checks) taken per round at most, so that replicas starting together share the work. */
+  /** Watches (and recovery checks) taken per round at most (default 1000): a dead replica's work is taken in one or a few rounds. */
   batch?: number;
 }
 
@@ -55,7 +55,7 @@ export class LeaseKeeper {
 
   /** One round; also called by tests. */
   async tend(): Promise<LeaseChanges> {
-    const changes = await this.deps.leases.tend(this.deps.batch ?? 100, this.deps.now());
+    const changes = await this.deps.leases.tend(this.deps.batch ?? 1000, this.deps.now());
     this.lastOk = this.deps.now();
     if (this.problem) this.deps.logger.info({ replica: this.deps.leases.replica }, `replica ${this.deps.leases.replica} holds its leases again`);
     this.problem = null;
