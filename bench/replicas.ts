@@ -16,7 +16,7 @@ import { openSqliteStore } from '../src/store/sqlite/index.js';
 const N = Number(process.env.BENCH_WATCHES ?? 1000);
 const TICKS = Number(process.env.BENCH_TICKS ?? 3);
 const URL_ = process.env.RELEASE_GUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const LEASE_S = 3;
+const LEASE_S = 5;
 const METRICS = ['error_rate', 'latency_p95', 'cpu', 'memory', 'throughput'];
 const T0 = 1_763_647_200;
 
@@ -53,11 +53,11 @@ async function postgresRun(): Promise<void> {
   const replicas: PostgresStore[] = [];
   for (const r of ['r1', 'r2', 'r3']) replicas.push(await open(r));
   try {
+    // Each replica renews its leases every third of the lease, as the LeaseKeeper does.
+    const keepers = replicas.map((s) => setInterval(() => void s.leases.tend(0, Date.now() / 1000).catch(() => undefined), (LEASE_S * 1000) / 3));
     for (let i = 0; i < N; i += 24) {
       await Promise.all(Array.from({ length: Math.min(24, N - i) }, (_, k) => replicas[(i + k) % 3]!.createDeploy(deploy(i + k), watch)));
     }
-    // Each replica renews its leases every third of the lease, as the LeaseKeeper does.
-    const keepers = replicas.map((s) => setInterval(() => void s.leases.tend(0, Date.now() / 1000).catch(() => undefined), (LEASE_S * 1000) / 3));
     const held = replicas.map((_, r) => Array.from({ length: N }, (_, i) => i).filter((i) => i % 3 === r).map((i) => `b-${i}`));
     const rows: string[] = [];
     await Promise.all(replicas.map(async (store, r) => {
