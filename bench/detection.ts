@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { runReplay } from '../src/cli/replay.js';
+import { markdown, mins, pct } from './format.js';
 import { FIXED_THRESHOLD_RULES } from '../test/scenarios/fixed-threshold.js';
 import { generateScenarios, type Scenario } from '../test/scenarios/generate.js';
 import { missedTargets, score, TARGETS, type ReplayOutcome, type Score } from '../test/scenarios/score.js';
@@ -14,6 +15,7 @@ const { values: args } = parseArgs({
   options: {
     seed: { type: 'string', default: '20251120' },
     rules: { type: 'string', default: 'rules' },
+    'old-rules': { type: 'string', default: 'bench/rules-v1' },
     'healthy-per-type': { type: 'string', default: '45' },
     'bad-per-type': { type: 'string', default: '30' },
     'per-type': { type: 'boolean', default: false },
@@ -39,19 +41,16 @@ async function writeScenarios(dir: string, scenarios: readonly Scenario[]): Prom
   await writeFile(join(dir, 'labels.jsonl.txt'), scenarios.map((s) => JSON.stringify(s.label)).join('\n'));
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-const mins = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(1)} min`);
-
-function table(guard: Score, fixed: Score): string {
-  const rows: Array<[string, string, string, string]> = [
-    ['rollback recall (rollback-worthy)', pct(guard.rollbackRecall), pct(fixed.rollbackRecall), `>= ${pct(TARGETS.rollbackRecall)}`],
-    ['regression recall (all bad, P0-P2)', pct(guard.regressionRecall), pct(fixed.regressionRecall), `>= ${pct(TARGETS.regressionRecall)}`],
-    ['false rollbacks (healthy)', pct(guard.falseRollbackRate), pct(fixed.falseRollbackRate), `<= ${pct(TARGETS.falseRollbackRate)}`],
-    ['false alerts P0-P2 (healthy)', pct(guard.falseAlertRate), pct(fixed.falseAlertRate), `<= ${pct(TARGETS.falseAlertRate)}`],
-    ['median onset -> rollback', mins(guard.medianOnsetToRollback), mins(fixed.medianOnsetToRollback), `<= ${TARGETS.medianOnsetToRollback} min`],
-    ['p90 onset -> rollback', mins(guard.p90OnsetToRollback), mins(fixed.p90OnsetToRollback), ''],
+function table(guard: Score, old: Score, fixed: Score): string {
+  const rows: string[][] = [
+    ['rollback recall (rollback-worthy)', pct(guard.rollbackRecall), pct(old.rollbackRecall), pct(fixed.rollbackRecall), `>= ${pct(TARGETS.rollbackRecall)}`],
+    ['regression recall (all bad, P0-P2)', pct(guard.regressionRecall), pct(old.regressionRecall), pct(fixed.regressionRecall), `>= ${pct(TARGETS.regressionRecall)}`],
+    ['false rollbacks (healthy)', pct(guard.falseRollbackRate), pct(old.falseRollbackRate), pct(fixed.falseRollbackRate), `<= ${pct(TARGETS.falseRollbackRate)}`],
+    ['false alerts P0-P2 (healthy)', pct(guard.falseAlertRate), pct(old.falseAlertRate), pct(fixed.falseAlertRate), `<= ${pct(TARGETS.falseAlertRate)}`],
+    ['median onset -> rollback', mins(guard.medianOnsetToRollback), mins(old.medianOnsetToRollback), mins(fixed.medianOnsetToRollback), `<= ${TARGETS.medianOnsetToRollback} min`],
+    ['p90 onset -> rollback', mins(guard.p90OnsetToRollback), mins(old.p90OnsetToRollback), mins(fixed.p90OnsetToRollback), ''],
   ];
-  const head: [string, string, string, string] = ['figure', 'release-guard', 'fixed-threshold', 'target'];
+  const head = ['figure', 'release-guard', 'release-guard v1 rules', 'fixed-threshold', 'target'];
   return markdown([head, ...rows]);
 }
 
@@ -61,12 +60,6 @@ function perTypeTable(guard: Score, fixed: Score): string {
     return [g.type, g.kind, String(g.n), `${g.alerted}`, `${g.rolledBack}`, `${f.alerted}`, `${f.rolledBack}`];
   });
   return markdown([['scenario type', 'kind', 'n', 'guard alerted', 'guard rolled back', 'fixed alerted', 'fixed rolled back'], ...rows]);
-}
-
-function markdown(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -84,12 +77,13 @@ async function main(): Promise<void> {
     const guard = score(labels, await replayAll(recordings, resolve(args.rules)));
     const seconds = (performance.now() - started) / 1000;
     const fixed = score(labels, await replayAll(recordings, fixedRules));
+    const old = score(labels, await replayAll(recordings, resolve(args['old-rules'])));
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ seed, scenarios: labels.length, guard, fixed })}\n`);
+      process.stdout.write(`${JSON.stringify({ seed, scenarios: labels.length, guard, old, fixed })}\n`);
     } else {
       const g = guard;
       process.stdout.write(`Detection benchmark: ${labels.length} scenarios (${g.healthy} healthy, ${g.bad} bad, ${g.rollbackWorthy} rollback-worthy), seed ${seed}, rules ${args.rules}, 1-minute data; judged in ${seconds.toFixed(1)}s\n\n`);
-      process.stdout.write(`${table(guard, fixed)}\n`);
+      process.stdout.write(`${table(guard, old, fixed)}\n`);
       if (args['per-type']) process.stdout.write(`\n${perTypeTable(guard, fixed)}\n`);
     }
     const missed = missedTargets(guard);

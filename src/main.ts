@@ -9,6 +9,7 @@ import { createSilenceService } from './actions/silences/service.js';
 import { createApp } from './api/app.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
+import type { Hook } from './rules/schema.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
@@ -16,6 +17,7 @@ import { openStore } from './store/open.js';
 import { LeaseKeeper } from './watch/lease-keeper.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
+import { createRedactor, referencedSecrets, secretEnvNames } from './telemetry/redact.js';
 import { createIntake } from './watch/intake.js';
 import { Watcher } from './watch/watcher.js';
 import { RecoveryWatch } from './watch/recovery.js';
@@ -51,15 +53,27 @@ export function resolveToken(secrets: Secrets, dataDir: string, dev: boolean): {
     throw new Error('no CI token configured: set RELEASE_GUARD_TOKEN (or auth.tokenFile in the config), or run with --dev to generate one for local use');
   }
   const file = path.join(dataDir, 'dev-token');
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), origin: 'dev-token-file' };
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (!kept) throw new Error(`${file} is empty: delete it to have a new dev token generated`);
+    return { token: kept, origin: 'dev-token-file' };
+  }
   const token = `dev-${randomBytes(18).toString('base64url')}`;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, origin: 'generated' };
 }
 
+/** Refuses blank secrets whatever their origin (env, file, or a caller of startGuard): an empty key verifies anything. */
+export function refuseBlankSecrets(secrets: Secrets): void {
+  for (const [key, value] of Object.entries(secrets)) {
+    if (value !== null && value.trim() === '') throw new Error(`the ${key} secret is empty (or only white space); set it to a real secret, or leave it unset`);
+  }
+}
+
 export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const { config, logger } = opts;
+  refuseBlankSecrets(opts.secrets);
   const now = opts.now ?? (() => Date.now() / 1000);
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);
@@ -74,6 +88,11 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config.store, { dataDir: config.dataDir, postgresUrl: opts.secrets.storeUrl ?? null, logger });
   const leased = store.leases !== undefined;
+  const env = opts.env ?? process.env;
+  const redactor = createRedactor(() => [
+    token, ...Object.values(opts.secrets), ...referencedSecrets(config, env, opts.baseDir),
+    ...rules.files.flatMap((f) => hookSecrets(f.file.hooks?.rollback ?? [], env)),
+  ]);
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';
@@ -81,6 +100,7 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
   const actions = await createActionSide({
     store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
     hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
+    hookDeps: { env, redact: redactor.text, secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))] },
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;
@@ -97,6 +117,10 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
     logger,
     notReadyReason: () => (ready ? (keeper?.notReadyReason() ?? null) : 'resuming watches from the store'),
     silences: createSilenceService(store, now),
+    nonces: store,
+    now,
+    maxClockSkewSeconds: config.intake.maxClockSkew,
+    redact: redactor.deep,
   });
 
   const server = await listen(app, config.port, config.host);
@@ -134,6 +158,16 @@ export async function startGuard(opts: GuardOptions): Promise<RunningGuard> {
       await store.close();
     },
   };
+}
+
+/** Values of a hook set that must never be shown: signing keys, sensitive headers, secret-looking variables. */
+function hookSecrets(hooks: readonly Hook[], env: Readonly<Record<string, string | undefined>>): string[] {
+  const secretName = /TOKEN|SECRET|KEY|PASS|CREDENTIAL|AUTH/i;
+  return hooks.flatMap((h) =>
+    h.type === 'http'
+      ? [h.secretEnv ? env[h.secretEnv] : undefined, ...Object.entries(h.headers ?? {}).filter(([n]) => secretName.test(n)).map(([, v]) => v)].filter((v): v is string => !!v)
+      : (h.env ?? []).filter((n) => secretName.test(n)).map((n) => env[n] ?? ''),
+  );
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

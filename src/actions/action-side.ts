@@ -10,6 +10,7 @@ import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { assembleDelivery, unconfiguredNames } from './delivery.js';
+import type { HookDeps } from './hooks/index.js';
 import type { NotificationsConfig } from './notify/config.js';
 import { scheduleDigest, sendDigest, type DigestSchedule } from './notify/digest/index.js';
 import { Responder } from './responder.js';
@@ -30,6 +31,8 @@ export interface ActionSideOptions {
   guardUrl(): string;
   /** Wall clock, Unix seconds. */
   now(): number;
+  /** Environment and redaction for rollback hooks (default: process.env, no redaction). */
+  hookDeps?: HookDeps;
 }
 
 export interface ActionSide {
@@ -56,6 +59,7 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
     notifications: n,
     notifierDeps: { env: o.env, baseDir: o.baseDir },
     hooksFor: o.hooksFor,
+    hookDeps: o.hookDeps,
     templates,
     guardUrl: o.guardUrl,
     now: o.now,

@@ -1,4 +1,5 @@
 // Turns the facts of one notice into outbox deliveries: one per channel it is routed to, rendered and formatted.
+import { safeHref } from './notify/link.js';
 import type { Deploy } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { NewDelivery, SilenceRecord } from '../store/records.js';
@@ -24,7 +25,9 @@ export interface ComposeContext {
 export function baseFacts(event: NoticeEvent, deploy: Deploy | null, rules: RuleSet | null, links: { verdictUrl: string | null; guardUrl: string; now: number }): NoticeFacts {
   const units: Record<string, string> = {};
   for (const [name, decl] of Object.entries(rules?.metrics ?? {})) units[name] = decl.unit;
-  const deployLink = deploy?.links ? (deploy.links['ci'] ?? Object.values(deploy.links)[0] ?? null) : null;
+  const rawLink = deploy?.links ? (deploy.links['ci'] ?? Object.values(deploy.links)[0] ?? null) : null;
+  // Deploy links are hostile input: templates (email HTML, Slack) only ever see a re-serialised http(s) URL.
+  const deployLink = rawLink ? safeHref(rawLink) : null;
   return {
     event,
     severity: null,
@@ -49,8 +52,10 @@ export function noticeFor(facts: NoticeFacts, notifier: Notifier, templates: Tem
   const rendered = templates.render(facts, notifier.type);
   const d = facts.deploy;
   const links: NoticeLink[] = [];
-  if (facts.links.verdict) links.push({ href: facts.links.verdict, text: 'Verdict' });
-  if (facts.links.deploy) links.push({ href: facts.links.deploy, text: 'Deploy' });
+  for (const [href, text] of [[facts.links.verdict, 'Verdict'], [facts.links.deploy, 'Deploy']] as const) {
+    const safe = href ? safeHref(href) : null;
+    if (safe) links.push({ href: safe, text });
+  }
   const details: Record<string, unknown> = {};
   for (const key of ['reason', 'verdict', 'recovery', 'delivery'] as const) if (facts[key] !== null) details[key] = facts[key];
   return {

@@ -75,9 +75,11 @@ export class Responder {
     else if (judgement.state === 'done') await this.verdictNotice(deploy, rules, judgement);
   }
 
-  /** One alert per (finding, channel) to the channels of the finding's severity. */
+  /** One alert per (finding, channel) to the channels of the finding's severity; shadow findings are not alerted. */
   async alert(deploy: Deploy, rules: RuleSet, findings: Finding[]): Promise<void> {
     for (const finding of findings) {
+      // A shadow rule is on trial: its findings are stored and shown, never sent.
+      if (finding.shadow) continue;
       const routed = rules.severities[finding.severity].alert;
       const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
       const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert');

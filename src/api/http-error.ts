@@ -21,10 +21,12 @@ interface BodyParserError {
   message?: unknown;
   length?: unknown;
   limit?: unknown;
+  /** A 409 from the intake: the fields in which a repeated deploy id differs from the stored deploy. */
+  fields?: unknown;
 }
 
 /** Maps body-parser's (expected) client errors to answers; null for anything else. */
-function clientError(err: unknown): { status: number; error: string; message: string } | null {
+function clientError(err: unknown): { status: number; error: string; message: string; extra?: Record<string, unknown> } | null {
   if (err instanceof IntakeError) return { status: 422, error: 'cannot watch deploy', message: err.message };
   if (typeof err !== 'object' || err === null) return null;
   const e = err as BodyParserError;
@@ -34,6 +36,13 @@ function clientError(err: unknown): { status: number; error: string; message: st
   }
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return { status: 415, error: 'unsupported media type', message: String(e.message) };
+  }
+  if (err instanceof URIError && e.status === 400) {
+    // The router could not percent-decode a path parameter (e.g. /v1/deploys/%ZZ): the client's mistake.
+    return { status: 400, error: 'bad request', message: 'the path has a malformed percent-escape (use %XX with two hex digits)' };
+  }
+  if (e.status === 409 && e.expose === true && Array.isArray(e.fields)) {
+    return { status: 409, error: 'conflict', message: String(e.message), extra: { fields: e.fields } };
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
     return { status: e.status, error: 'bad request', message: String(e.message) };
@@ -54,7 +63,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const requestId = requestIdOf(res);
     const known = clientError(err);
     if (known) {
-      sendError(res, known.status, known.error, known.message);
+      sendError(res, known.status, known.error, known.message, known.extra);
       return;
     }
     logger.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error in HTTP handler');

@@ -22,6 +22,11 @@ export function toApiIssues(error: z.ZodError, allowed?: readonly string[]): Api
       }
       continue;
     }
+    if (issue.code === 'invalid_key' && issue.issues[0]) {
+      // A record key failed its schema: say why (zod's own message is only "Invalid key in record").
+      out.push({ path: base, message: issue.issues[0].message });
+      continue;
+    }
     out.push({ path: base, message: issue.message });
   }
   return out;

@@ -6,7 +6,7 @@ import type { Store } from '../store/interfaces.js';
 export async function exportRecording(store: Store, deployId: string): Promise<Recording> {
   const view = await store.getDeploy(deployId);
   if (!view) throw new Error(`no deploy with id ${deployId}; list deploys with GET /v1/deploys`);
-  const { series, control } = await store.observations(deployId);
+  const { series, control, blind } = await store.observations(deployId);
   const d = view.deploy;
   const recording: Recording = {
     format: 'release-guard/recording@1',
@@ -21,6 +21,9 @@ export async function exportRecording(store: Store, deployId: string): Promise<R
     series,
   };
   if (!isEmpty(control)) recording.control = control;
+  // Source errors only: a no-data answer is already in the series (as their absence).
+  const errors = blind.filter((b) => b.kind === 'error');
+  if (errors.length > 0) recording.blind = errors;
   return recording;
 }
 

@@ -6,17 +6,22 @@ import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/open.js';
 import { checkRules } from '../rules/check.js';
 import { demo } from './demo.js';
+import { registerDeployCommand } from './deploy.js';
+import { registerDeploysCommands } from './deploys.js';
 import { exportRecording } from './export.js';
 import { runReplay } from './replay.js';
 import { serve } from './serve.js';
 import { registerSilenceCommands } from './silence.js';
 import { checkSources, formatSourcesCheck } from './sources.js';
+import { registerWaitCommand } from './wait.js';
 
 const program = new Command();
 program
   .name('release-guard')
   .description('Guards production releases: watches each deploy, judges it against its baseline, rolls back and alerts.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Program options only before the subcommand, so a root --version never swallows `deploy --version v1.2.0`.
+  .enablePositionalOptions();
 
 program
   .command('serve')
@@ -87,6 +92,9 @@ program
   });
 
 registerSilenceCommands(program);
+registerDeployCommand(program);
+registerWaitCommand(program);
+registerDeploysCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

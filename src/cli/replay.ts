@@ -37,6 +37,8 @@ export interface ReplayLine {
 /** A finding: the DESIGN §4 keys, then kind, summary, clearedAt and the evidence. */
 export type ReplayFinding = Pick<Finding, 'rule' | 'metric' | 'severity' | 'at' | 'observed' | 'baseline' | 'condition' | 'kind' | 'summary'> & {
   clearedAt: number | null;
+  /** Present (true) only for findings of `mode: shadow` rules. */
+  shadow?: true;
   evidence: Finding['evidence'] | null;
 };
 
@@ -90,6 +92,7 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
 export function recordingObservations(recording: Recording): Observations {
   const obs: Observations = { series: recording.series };
   if (recording.control) obs.control = recording.control;
+  if (recording.blind) obs.blind = recording.blind;
   const previous = recording.deploy.labels?.[PREVIOUS_DEPLOYS_LABEL];
   if (previous) obs.previousDeploys = previous.split(',').map(Number).filter(Number.isFinite);
   return obs;
@@ -122,6 +125,7 @@ export function replayLine({ deployId, judgement: j }: { deployId: string; judge
       kind: f.kind,
       summary: f.summary,
       clearedAt: f.clearedAt ?? null,
+      ...(f.shadow ? { shadow: true as const } : {}),
       evidence: f.evidence ?? null,
     })),
     reason: j.reason,

@@ -121,6 +121,10 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
   const out = {} as Secrets;
   for (const key of Object.keys(SECRET_ENV) as TokenKey[]) {
     const fromEnv = env[SECRET_ENV[key]];
+    if (fromEnv !== undefined && fromEnv.trim() === '') {
+      // An empty key would make HMACs forgeable and an empty X-Gitlab-Token match (issue #8): refuse, do not ignore.
+      throw new ConfigError(`${SECRET_ENV[key]} is set but empty (or only white space); set it to the secret, or unset it`);
+    }
     if (fromEnv) out[key] = fromEnv.trim();
     else if (files[key]) out[key] = readSecretFile(path.resolve(baseDir, files[key]), `auth.${key}File`);
     else out[key] = null;

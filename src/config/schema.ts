@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SourceConfig } from '../sources/registry.js';
 import { NotificationsConfig } from '../actions/notify/config.js';
 import { DEFAULT_STORE, StoreConfig } from '../store/config.js';
+import { Duration } from '../rules/duration.js';
 
 const SECRET_IN_FILE = 'secrets are not read from the config file: set the RELEASE_GUARD_* environment variable or point *File at a file';
 
@@ -20,6 +21,15 @@ export const AuthConfig = z
   })
   .strict();
 export type AuthConfig = z.infer<typeof AuthConfig>;
+
+/** How deploy events are accepted (README "HTTP API"). */
+export const IntakeConfig = z
+  .object({
+    /** How far ahead of the guard's clock a deploy's startedAt may be; later ones are refused with 400. */
+    maxClockSkew: Duration.default(300),
+  })
+  .strict();
+export type IntakeConfig = z.infer<typeof IntakeConfig>;
 
 export const DEFAULT_SOURCES = { demo: { type: 'demo' as const, seed: 1, timeScale: 30 } };
 
@@ -40,6 +50,7 @@ export const Config = z
     /** Source used when the rule file does not name one. */
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
+    intake: IntakeConfig.default(IntakeConfig.parse({})),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
     notifications: NotificationsConfig.prefault({}),
   })

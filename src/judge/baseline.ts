@@ -1,5 +1,5 @@
 // Baselines: which past (or concurrent) points a metric is compared with, and how much they wandered.
-import type { Baseline, BaselineKind } from '../rules/schema.js';
+import { SEASONAL_DEFAULTS, type Baseline, type BaselineKind } from '../rules/schema.js';
 import { firstAtOrAfter } from './steps.js';
 import type { BaselineEvidence, Point } from './types.js';
 
@@ -80,6 +80,13 @@ export function baselineRanges(kind: BaselineKind, config: Baseline, ctx: Baseli
       return { kind, scope: 'deploy', ranges: [[startedAt - WEEK - config.duration, startedAt - WEEK + window]] };
     case 'control':
       return { kind, scope: 'control', ranges: [[step - config.duration, step + 1e-6]] };
+    case 'seasonal': {
+      // The pre-deploy span and, in each earlier period, the same span through the window (src/judge/baseline-model.ts).
+      const periods = config.periods ?? SEASONAL_DEFAULTS.periods;
+      const period = config.period ?? SEASONAL_DEFAULTS.period;
+      const earlier = Array.from({ length: periods }, (_, i): [number, number] => [startedAt - (i + 1) * period - config.duration, startedAt - (i + 1) * period + window]);
+      return { kind, scope: 'deploy', ranges: [[startedAt - config.duration, startedAt], ...earlier] };
+    }
     case 'previous-deploys': {
       const starts = ctx.previousDeploys.filter((s) => s + window <= startedAt).slice(0, config.deploys);
       return { kind, scope: 'deploy', ranges: starts.map((s): [number, number] => [s + 1e-6, s + window + 1e-6]) };

@@ -16,11 +16,35 @@ export function changeFrom(observed: number, baseline: number): number {
   return ((observed - baseline) / Math.abs(baseline)) * 100;
 }
 
-/** The operand a condition compares, or null when it needs a baseline (or a slope) and there is none. */
-export function subjectValue(subject: Subject, observed: number, baseline: number | null, slope: number | null = null): number | null {
+/**
+ * Slope(s) for slope conditions, per hour: one number (the lookback's), or a function of the condition's `over`
+ * (seconds; undefined: the lookback) for rules that fit it over several spans.
+ */
+export type Slopes = number | null | ((over: number | undefined) => number | null);
+
+/**
+ * Robust z-score of observed against a baseline centre and its MAD: (observed − centre) / (1.4826 · MAD); a zero
+ * MAD (a flat baseline) makes any move ±Infinity and none 0.
+ */
+export function robustZ(observed: number, baseline: number, spread: number): number {
+  const scale = 1.4826 * spread;
+  if (scale === 0) return observed > baseline ? Infinity : observed < baseline ? -Infinity : 0;
+  return (observed - baseline) / scale;
+}
+
+/** The operand a condition compares, or null when it needs a baseline (or a slope, or a spread) and there is none. */
+export function subjectValue(
+  subject: Subject,
+  observed: number,
+  baseline: number | null,
+  slope: Slopes = null,
+  spread: number | null = null,
+  over?: number,
+): number | null {
   if (subject === 'value') return observed;
-  if (subject === 'slope') return slope;
+  if (subject === 'slope') return typeof slope === 'function' ? slope(over) : slope;
   if (baseline === null) return null;
+  if (subject === 'z') return spread === null ? null : robustZ(observed, baseline, spread);
   return subject === 'ratio' ? ratioTo(observed, baseline) : changeFrom(observed, baseline);
 }
 
@@ -38,8 +62,8 @@ function compare(left: number, op: Operator, right: number): boolean {
 }
 
 /** Whether one condition holds. Ratio and change conditions never hold without a baseline, slope ones without a slope. */
-export function conditionHolds(condition: Condition, observed: number, baseline: number | null, slope: number | null = null): boolean {
-  const left = subjectValue(condition.subject, observed, baseline, slope);
+export function conditionHolds(condition: Condition, observed: number, baseline: number | null, slope: Slopes = null, spread: number | null = null): boolean {
+  const left = subjectValue(condition.subject, observed, baseline, slope, spread, condition.over);
   return left !== null && compare(left, condition.op, condition.threshold);
 }
 
@@ -48,10 +72,10 @@ export function conditionHolds(condition: Condition, observed: number, baseline:
  * Conditions are evaluated exactly as written; the metric's declared harmful `direction` is applied by the
  * step check (src/judge/step-check.ts) before the conditions.
  */
-export function whenHolds(when: When, observed: number, baseline: number | null, slope: number | null = null): boolean {
+export function whenHolds(when: When, observed: number, baseline: number | null, slope: Slopes = null, spread: number | null = null): boolean {
   return 'all' in when
-    ? when.all.every((c) => conditionHolds(c, observed, baseline, slope))
-    : when.any.some((c) => conditionHolds(c, observed, baseline, slope));
+    ? when.all.every((c) => conditionHolds(c, observed, baseline, slope, spread))
+    : when.any.some((c) => conditionHolds(c, observed, baseline, slope, spread));
 }
 
 /** The conditions as people read them: "value > 0.01 and ratio > 5", "value > 0.5 or change > 50%". */

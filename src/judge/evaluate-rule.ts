@@ -5,6 +5,7 @@ import { track } from './persistence.js';
 import { checkStep, pointSpacing, type RuleContext } from './step-check.js';
 import { observedAt } from './steps.js';
 import { breachSummary } from './summary.js';
+import type { Silence } from './silence.js';
 import type { Finding, Observations, Point } from './types.js';
 
 export interface RuleInput {
@@ -20,6 +21,8 @@ export interface RuleInput {
   interval: number;
   /** Step times to evaluate, ascending; every step only sees points up to itself. */
   steps: readonly number[];
+  /** Silence of the deploy's series (required by `test: requests` rules, which otherwise find nothing). */
+  silence?: Silence;
 }
 
 /** The rule's finding as of the last step, or null if it was never established within the steps. */
@@ -42,14 +45,17 @@ export function evaluateRule(input: RuleInput): Finding | null {
     baseline: base,
     condition: failClosed ? `${whenText(rule.when)} (fail-closed: no data counts as a breach)` : whenText(rule.when),
     kind: 'breach',
-    summary: failClosed
+    summary: outcome.summary
+      ? outcome.summary
+      : failClosed
       ? `${rule.metric} has no data and ${rule.name} fails closed`
       : breachSummary({ metric: rule.per ? `${rule.metric} per ${rule.per}` : rule.metric, unit: rule.per ? '' : unit, observed: outcome.observed!, baseline: base, heldFor }),
     clearedAt,
+    ...(rule.mode === 'shadow' ? { shadow: true } : {}),
     evidence: {
       baseline: outcome.baseline?.evidence ?? null,
       test: outcome.test,
-      alpha: outcome.test ? Number((1 - rule.confidence).toPrecision(6)) : null,
+      alpha: outcome.test ? Number((rule.alpha ?? 1 - rule.confidence).toPrecision(6)) : null,
       lookback: rule.lookback ?? input.interval,
       points: outcome.points,
       ...(outcome.slope !== undefined ? { slope: outcome.slope } : {}),
@@ -84,6 +90,7 @@ function ruleContext(input: RuleInput): RuleContext {
     series: { deploy: perUnit(obs.series), control: perUnit(control) },
     traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
     spacing: pointSpacing(obs.series[rule.metric] ?? [], interval),
+    silence: input.silence ?? null,
   };
 }
 

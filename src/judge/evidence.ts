@@ -1,15 +1,26 @@
 // Whether a closed window holds enough evidence to pass a deploy: enough samples and enough traffic.
-import type { RuleSet } from '../rules/schema.js';
+import type { Rule, RuleSet } from '../rules/schema.js';
 import { pointSpacing } from './step-check.js';
 import { pointsIn } from './steps.js';
 import { formatNumber } from './summary.js';
 import type { SeriesSet } from './types.js';
 
-/** The metrics without which there is nothing to judge a deploy on. */
-export const JUDGED_METRICS = ['error_rate', 'latency_p95'] as const;
+/**
+ * The metrics the rules judge (each enforcing rule's `metric`; shadow rules only when every rule is a shadow;
+ * error_rate and latency_p95 for a rule set without rules): without points of at least one of them there is
+ * nothing to judge a deploy on, and a blind source on one of them makes the verdict inconclusive.
+ */
+export function judgedMetrics(rules: Pick<RuleSet, 'rules'>): string[] {
+  if (rules.rules.length === 0) return [...REQUEST_METRICS];
+  const enforcing = rules.rules.filter((r: Rule) => r.mode !== 'shadow');
+  return [...new Set((enforcing.length > 0 ? enforcing : rules.rules).map((r) => r.metric))];
+}
+
+/** What a service without rules is judged on: its requests' errors and latency. */
+const REQUEST_METRICS = ['error_rate', 'latency_p95'] as const;
 
 export interface EvidenceInput {
-  rules: Pick<RuleSet, 'minEvidence' | 'interval'>;
+  rules: Pick<RuleSet, 'minEvidence' | 'interval' | 'rules'>;
   series: SeriesSet;
   startedAt: number;
   windowEnd: number;
@@ -17,7 +28,7 @@ export interface EvidenceInput {
 
 /**
  * Why the window's evidence is insufficient, or null if it suffices. Insufficient means: fewer than
- * minEvidence.samples points in (startedAt, windowEnd] for error_rate and for latency_p95 alike, or (when
+ * minEvidence.samples points in (startedAt, windowEnd] for every judged metric alike (judgedMetrics), or (when
  * throughput data exists) mean throughput over the window below minEvidence.throughput, or fewer requests
  * (Σ throughput x interval) than minEvidence.requests.
  */
@@ -25,9 +36,10 @@ export function insufficientEvidence(input: EvidenceInput): string | null {
   const { rules, series, startedAt, windowEnd } = input;
   const { samples, throughput } = rules.minEvidence;
   const interval = rules.interval;
-  const counts = JUDGED_METRICS.map((m) => pointsIn(series[m] ?? [], startedAt, windowEnd).length);
+  const judged = judgedMetrics(rules);
+  const counts = judged.map((m) => pointsIn(series[m] ?? [], startedAt, windowEnd).length);
   if (counts.every((n) => n < samples)) {
-    const seen = JUDGED_METRICS.map((m, i) => `${counts[i]} ${m}`).join(' and ');
+    const seen = judged.map((m, i) => `${counts[i]} ${m}`).join(' and ');
     return `not enough evidence: ${seen} points in the window, need ${samples}`;
   }
   const traffic = pointsIn(series.throughput ?? [], startedAt, windowEnd).map((p) => p[1]);

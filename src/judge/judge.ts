@@ -5,9 +5,10 @@ import type { RuleSet } from '../rules/schema.js';
 import { blindFindings } from './blind.js';
 import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
 import { evaluateRule } from './evaluate-rule.js';
-import { JUDGED_METRICS, insufficientEvidence } from './evidence.js';
+import { insufficientEvidence, judgedMetrics } from './evidence.js';
+import { Silence } from './silence.js';
 import { windowSteps } from './steps.js';
-import type { Deploy, Finding, Judgement, Observations } from './types.js';
+import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './types.js';
 
 /**
  * Judges a deploy as of series time `now`. Walks the steps startedAt + k·interval up to min(now, window end),
@@ -18,8 +19,10 @@ import type { Deploy, Finding, Judgement, Observations } from './types.js';
  *   warm-up and hysteresis (src/judge/persistence.ts).
  * - The first step at which a finding whose severity policy says `rollback` is established ends the watch:
  *   done, fail, rollbackAt = that step; later steps are not evaluated.
+ * - Silence (src/judge/silence.ts): a series that had data before the deploy and now has none while the source
+ *   answers is `silent`, not blind; `test: requests` rules count a silent service as serving nothing.
  * - When the window has closed: fail (a finding's severity fails the verdict), inconclusive (too little
- *   evidence, or blind on error_rate/latency_p95), or pass. With too little evidence and `minEvidence.extend`,
+ *   evidence, or blind or silent on error_rate/latency_p95), or pass. With too little evidence and `minEvidence.extend`,
  *   the window is extended step by step until the evidence suffices or the extension runs out.
  * - Otherwise: watching, verdict null, with the findings so far.
  *
@@ -30,22 +33,25 @@ export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: nu
   const nominalEnd = startedAt + rules.window;
   const maxEnd = nominalEnd + rules.minEvidence.extend;
   const allSteps = windowSteps(startedAt, rules.interval, nominalEnd, maxEnd, now);
+  const silence = new Silence({ series: obs.series, blind: obs.blind ?? [], startedAt, interval: rules.interval, history: rules.baseline.duration });
+  const blind = blindSpots(obs.blind ?? [], silence);
   // The window proper first; the extension's steps only when the window closes short of evidence.
   const windowOnly = allSteps.filter((t) => t <= nominalEnd);
   let steps = windowOnly;
-  let all = evaluateRules(rules, obs, startedAt, steps);
+  let all = evaluateRules(rules, obs, silence, startedAt, steps);
   let rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
-  let closedAt = rollbackAt ?? closingStep(rules, obs, startedAt, steps, all, nominalEnd, maxEnd);
+  let closedAt = rollbackAt ?? closingStep(rules, obs, blind, startedAt, steps, all, nominalEnd, maxEnd);
   if (closedAt === null && allSteps.length > windowOnly.length) {
     steps = allSteps;
-    all = evaluateRules(rules, obs, startedAt, steps);
+    all = evaluateRules(rules, obs, silence, startedAt, steps);
     rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
-    closedAt = rollbackAt ?? closingStep(rules, obs, startedAt, steps, all, nominalEnd, maxEnd);
+    closedAt = rollbackAt ?? closingStep(rules, obs, blind, startedAt, steps, all, nominalEnd, maxEnd);
   }
   const evaluatedAt = closedAt ?? steps.at(-1) ?? startedAt;
   // Findings as of evaluatedAt: hysteresis (clearedAt) must not see steps after the watch ended.
-  const breaches = evaluatedAt === steps.at(-1) ? all : evaluateRules(rules, obs, startedAt, steps.filter((t) => t <= evaluatedAt));
-  const findings = byTime([...breaches.filter((f) => f.at <= evaluatedAt), ...blindFindings(obs.blind ?? [], evaluatedAt)]);
+  const breaches = evaluatedAt === steps.at(-1) ? all : evaluateRules(rules, obs, silence, startedAt, steps.filter((t) => t <= evaluatedAt));
+  const judged = steps.filter((t) => t <= evaluatedAt);
+  const findings = byTime([...breaches.filter((f) => f.at <= evaluatedAt), ...blindFindings(blind, evaluatedAt), ...silence.findings(judged)]);
   const severity = highestSeverity(findings);
   const windowEnd = closedAt === null ? (evaluatedAt >= nominalEnd ? maxEnd : nominalEnd) : Math.max(nominalEnd, rollbackAt === null ? closedAt : nominalEnd);
   const base = { severity, findings, evaluatedAt, windowEnd };
@@ -67,19 +73,20 @@ export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: nu
  * the verdict, the evidence suffices there, or the source is blind on a judged metric; else the first later
  * step (within the extension) where it suffices; else the end of the extension.
  */
-function closingStep(rules: RuleSet, obs: Observations, startedAt: number, steps: readonly number[], findings: readonly Finding[], nominalEnd: number, maxEnd: number): number | null {
+function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpot[], startedAt: number, steps: readonly number[], findings: readonly Finding[], nominalEnd: number, maxEnd: number): number | null {
+  const judged = judgedMetrics(rules);
   for (const s of steps) {
     if (s < nominalEnd) continue;
     if (s >= maxEnd || findings.some((f) => f.at <= s && failsVerdict(f, rules.severities))) return s;
     // A blind source is not a quiet service: waiting longer is no cure, so the verdict comes on time.
-    if ((obs.blind ?? []).some((b) => b.at <= s && (JUDGED_METRICS as readonly string[]).includes(b.metric))) return s;
+    if (blind.some((b) => b.at <= s && judged.includes(b.metric))) return s;
     if (insufficientEvidence({ rules, series: obs.series, startedAt, windowEnd: s }) === null) return s;
   }
   return null;
 }
 
 /** Each rule's finding over the steps (rules whose metric has no data simply find nothing). */
-function evaluateRules(rules: RuleSet, obs: Observations, startedAt: number, steps: readonly number[]): Finding[] {
+function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[]): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
     const decl = metricDecl(rules, rule.metric);
@@ -93,10 +100,20 @@ function evaluateRules(rules: RuleSet, obs: Observations, startedAt: number, ste
       window: rules.window,
       interval: rules.interval,
       steps,
+      silence,
     });
     if (finding) findings.push(finding);
   }
   return findings;
+}
+
+/**
+ * The blind spots that make the guard blind: source errors, and no-data answers for a metric that never had data
+ * (a query that matches nothing). No data for a metric that had data before the deploy is silence, judged from
+ * the series themselves so that replay, which has no blind spots, sees it too.
+ */
+function blindSpots(spots: readonly BlindSpot[], silence: Silence): BlindSpot[] {
+  return spots.filter((b) => b.kind === 'error' || !silence.reported(b.metric));
 }
 
 function firstAt(findings: readonly Finding[]): number | null {

@@ -1,6 +1,6 @@
 // What the live watcher must fetch so the judge sees what replay sees: the ranges behind each baseline the rules use.
 import type { Rule, RuleSet } from '../rules/schema.js';
-import { WEEK } from './baseline.js';
+import { baselineRanges, WEEK } from './baseline.js';
 import type { Deploy } from './types.js';
 
 /** One range of one metric to fetch from the metric source and record for the deploy. */
@@ -14,7 +14,7 @@ export interface PlannedQuery {
 
 /** The metrics a rule reads: its own, the one it is divided by, and throughput when it counts errors. */
 export function ruleMetrics(rule: Rule): string[] {
-  return [rule.metric, ...(rule.per ? [rule.per] : []), ...(rule.test === 'counts' ? ['throughput'] : [])];
+  return [rule.metric, ...(rule.per ? [rule.per] : []), ...(rule.test === 'counts' || rule.test === 'sequential-counts' ? ['throughput'] : [])];
 }
 
 /** Every metric a watch queries: each rule's metrics, plus throughput (the evidence of traffic). */
@@ -50,6 +50,13 @@ export function observationPlan(rules: RuleSet, deploy: Deploy, range: { from: n
     }
     const control = byKind.get('control');
     if (control) add('control', control.metrics, startedAt - control.duration, to);
+    for (const rule of rules.rules) {
+      const baseline = rule.baseline ?? rules.baseline;
+      if (baseline.kind !== 'seasonal') continue;
+      // The earlier periods' spans through the window (the first range is the pre-deploy span, fetched above).
+      const ranges = baselineRanges('seasonal', baseline, { startedAt, window, step: startedAt, previousDeploys: [] }).ranges.slice(1);
+      for (const [lo, hi] of ranges) add('deploy', ruleMetrics(rule), lo, hi);
+    }
   } else {
     add('deploy', watchedMetrics(rules), range.from, to);
     const control = byKind.get('control');

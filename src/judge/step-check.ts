@@ -1,9 +1,13 @@
 // One rule at one step: the observed value over its lookback, its baseline, the harmful direction and the test.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, selectBaseline, type BaselineSample } from './baseline.js';
+import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
-import { countTest } from './stats/count-test.js';
+import { countsPath, sequentialAt, shiftPath, type SequentialPath } from './sequential-check.js';
+import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
+import { checkRequests } from './request-check.js';
+import type { Silence } from './silence.js';
 import { observedAt, pointsIn } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
@@ -22,11 +26,13 @@ export interface RuleContext {
   traffic: { deploy: readonly Point[]; control: readonly Point[] };
   /** Seconds one point of the series stands for: its typical spacing, at most the interval. */
   spacing: number;
+  /** Which series went silent and what the service served (for `test: requests`). */
+  silence: Silence | null;
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
 export type StepOutcome =
-  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string }
+  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string; summary?: string }
   | { kind: 'clear' }
   | { kind: 'gap' };
 
@@ -38,12 +44,14 @@ export type StepOutcome =
  *    single point in it is a gap;
  * 3. the move from the baseline median must be in the metric's harmful direction;
  * 4. the `when` conditions must hold on observed (ratio and change against the baseline median);
- * 5. the test, if any, must reject "no worse than baseline x (1 + tolerance)" at 1 - confidence.
+ * 5. the test, if any, must reject "no worse than baseline x (1 + tolerance)" at 1 - confidence; a sequential
+ *    test's martingale over the window so far must be at or above its threshold (src/judge/sequential-check.ts).
  * A test that cannot run (`counts` without throughput data, any test without a baseline) falls back to the
  * plain values and demands that every point in the lookback breach (stricter persistence instead of evidence).
  */
 export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
+  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : { kind: 'gap' };
   if (observedAt(ctx.series.deploy, t, interval) === null) {
     return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : { kind: 'gap' };
   }
@@ -55,25 +63,39 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const values = recent.map((p) => p[1]);
   const observed = majorityValue(values, ctx.direction);
   const baseline = baselineAt(ctx, t);
-  const counts = rule.test === 'counts' ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
+  const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
+  const counts = countsTest ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
   const baseCounts = counts && baseline ? windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing) : null;
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
   if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
-  const fallback = (rule.test === 'counts' && counts === null) || (rule.test !== 'none' && baseline === null);
+  // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
+  const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
+  const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
   const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
-  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slope)) : whenHolds(rule.when, observed, center, slope);
+  // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
+  const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
+  const spread = baseline?.evidence.spread ?? null;
+  const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes, spread)) : whenHolds(rule.when, observed, center, slopes, spread);
   if (!held) return { kind: 'clear' };
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
     test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
-  } else if (counts && baseline) {
-    test = errorCountTest(counts, baseCounts, baseline, rule.tolerance);
+  } else if (rule.test === 'counts' && counts && baseline) {
+    test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
+  } else if (rule.test.startsWith('sequential-') && !fallback) {
+    const path = sequentialPathOf(ctx);
+    test = path && sequentialAt(path, t);
+    if (test?.test === 'sequential-counts' || test?.test === 'sequential-shift') {
+      if (!(test.eValue >= test.threshold)) return { kind: 'clear' };
+    } else {
+      return { kind: 'clear' };
+    }
   }
-  if (test && !(test.pValue < alpha)) return { kind: 'clear' };
+  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha)) return { kind: 'clear' };
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
@@ -99,9 +121,28 @@ function baselineCenter(baseline: BaselineSample | null, counts: Counts | null):
 }
 
 const fixedBaselines = new WeakMap<RuleContext, BaselineSample | null>();
+const models = new WeakMap<RuleContext, ModelBaseline | null>();
+const sequentialPaths = new WeakMap<RuleContext, SequentialPath | null>();
 
-/** The rule's baseline at step t; only the control group's moves with the step, the others are computed once. */
+/** Whether the rule's baseline is a fitted model (seasonal, or trend-aware) rather than a set of points. */
+function usesModel(ctx: RuleContext): boolean {
+  return ctx.baseline.kind === 'seasonal' || ctx.baseline.trend === true;
+}
+
+function modelOf(ctx: RuleContext): ModelBaseline | null {
+  if (!models.has(ctx)) models.set(ctx, fitModelBaseline(ctx.baseline, ctx.startedAt, ctx.window, ctx.spacing, ctx.series.deploy));
+  return models.get(ctx) ?? null;
+}
+
+/**
+ * The rule's baseline at step t; the control group's and a model's (its level at t) move with the step, the others
+ * are computed once.
+ */
 function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
+  if (usesModel(ctx)) {
+    const fit = modelOf(ctx);
+    return fit && modelSampleAt(fit, t);
+  }
   const select = (): BaselineSample | null =>
     selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
   if (ctx.baseline.kind === 'control') return select();
@@ -151,7 +192,7 @@ export function windowCounts(points: readonly Point[], traffic: readonly Point[]
   return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
 }
 
-function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number): TestEvidence {
+function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
   const mean = baseline.points.reduce((s, p) => s + p[1], 0) / baseline.points.length;
   const r = countTest({
     errors: counts.errors,
@@ -160,8 +201,27 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
     baselineRequests: base?.requests ?? null,
     baselineRate: mean,
     tolerance,
+    dispersion,
   });
-  return { test: r.test, errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+  const evidence = { errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+  return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
+}
+
+const dispersions = new WeakMap<BaselineSample, number>();
+
+/** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
+function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
+  let phi = dispersions.get(baseline);
+  if (phi === undefined) {
+    const traffic = ctx.traffic[baseline.scope];
+    const steps = baseline.points.flatMap(([t, rate]) => {
+      const rps = observedAt(traffic, t, ctx.spacing);
+      return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
+    });
+    phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
+    dispersions.set(baseline, phi);
+  }
+  return phi;
 }
 
 /** The typical spacing of a series' points (median gap), capped at the interval; the interval when unknown. */
@@ -170,4 +230,28 @@ export function pointSpacing(points: readonly Point[], interval: number): number
   for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
   const typical = median(gaps.filter((g) => g > 0));
   return typical === null ? interval : Math.min(interval, typical);
+}
+
+/**
+ * The rule's sequential test over its window points after the warm-up, computed once from the data (each point's
+ * value depends only on the points up to it, so judging at any step gives the live answer). The baseline is the
+ * one at the deploy: fixed, as the martingale's reference must be (a control baseline's pre-deploy span).
+ */
+function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
+  if (sequentialPaths.has(ctx)) return sequentialPaths.get(ctx) ?? null;
+  const { rule, startedAt } = ctx;
+  const alpha = rule.alpha ?? 1 - rule.confidence;
+  const baseline = baselineAt(ctx, startedAt);
+  const window = pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity);
+  let path: SequentialPath | null = null;
+  if (baseline && window.length > 0) {
+    const fit = usesModel(ctx) ? modelOf(ctx) : null;
+    const level = fit ? fit.model.level : () => baseline.evidence.median;
+    path =
+      rule.test === 'sequential-counts'
+        ? countsPath({ window, baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
+        : shiftPath({ window, baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+  }
+  sequentialPaths.set(ctx, path);
+  return path;
 }

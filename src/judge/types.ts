@@ -11,6 +11,10 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** What a finding is (see Finding.kind); the store's CHECK list is generated from this. */
+export const FINDING_KINDS = ['breach', 'blind', 'silent'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
 /** A deploy as the judge sees it (DESIGN §3 `deploy`). */
 export interface Deploy {
   id: string;
@@ -51,7 +55,7 @@ export interface Observations {
 
 /** Which baseline a finding was judged against, and how it was spread. */
 export interface BaselineEvidence {
-  kind: 'pre-deploy' | 'week-ago' | 'control' | 'previous-deploys';
+  kind: 'pre-deploy' | 'week-ago' | 'control' | 'previous-deploys' | 'seasonal';
   /** The kind the rule asked for, when it had too few points and pre-deploy was used instead. */
   fellBackFrom: BaselineEvidence['kind'] | null;
   /** Median of the baseline points. */
@@ -64,6 +68,10 @@ export interface BaselineEvidence {
   /** Earliest and latest baseline point times. */
   from: number;
   to: number;
+  /** Seasonal: how many earlier periods had data (a missing one is skipped). */
+  periodsUsed?: number;
+  /** Trend-aware baselines: the Theil-Sen slope fitted before the deploy, metric unit per hour. */
+  slopePerHour?: number;
 }
 
 /** The statistical test behind a finding, where the rule uses one. */
@@ -75,8 +83,56 @@ export type TestEvidence =
       requests: number;
       baselineErrors: number | null;
       baselineRequests: number | null;
-      /** Errors expected in the window under H0 (baseline rate x (1 + tolerance)). */
+      /** Errors expected in the window under H0 (baseline rate x (1 + tolerance)), in counts divided by `dispersion`. */
       expected: number;
+      pValue: number;
+      /** The baseline's extra-binomial dispersion φ when above 1 (bursty errors): every count was divided by it. */
+      dispersion?: number;
+    }
+  | {
+      /** Requests served in the lookback against the baseline's (src/judge/stats/request-test.ts). */
+      test: 'requests';
+      requests: number;
+      /** Steps of the lookback whose requests are known (a silent step served 0). */
+      steps: number;
+      /** Requests expected in those steps under H0 (baseline mean x (1 - tolerance)). */
+      expected: number;
+      /** Negative-binomial shape fitted to the baseline's per-step counts; null: no overdispersion (Poisson). */
+      dispersion: number | null;
+      pValue: number;
+    }
+  | {
+      /** No throughput data: steps at which the service was silent, against how often it was silent before. */
+      test: 'silent-steps';
+      silent: number;
+      steps: number;
+      baselineSilent: number;
+      baselineSteps: number;
+      pValue: number;
+    }
+  | {
+      /** Anytime-valid Poisson rate-ratio test (Gamma-mixture martingale) over the window's errors so far. */
+      test: 'sequential-counts';
+      errors: number;
+      requests: number;
+      /** Pooled baseline rate, and its upper confidence bound the errors were tested against. */
+      baselineRate: number;
+      rateBound: number;
+      /** Quasi-Poisson dispersion of the baseline's counts (1: Poisson). */
+      dispersion: number;
+      /** The test martingale now; the finding needs eValue >= threshold. pValue: 1 / its maximum so far (anytime-valid). */
+      eValue: number;
+      threshold: number;
+      pValue: number;
+    }
+  | {
+      /** Anytime-valid conformal test (rank martingale) of the window's points against the baseline. */
+      test: 'sequential-shift';
+      alternative: 'greater' | 'less' | 'two-sided';
+      n: number;
+      baselineN: number;
+      eValue: number;
+      threshold: number;
       pValue: number;
     };
 
@@ -108,12 +164,17 @@ export interface Finding {
   baseline: number | null;
   /** Human-readable condition, e.g. "ratio > 5 and value > 0.01". */
   condition: string;
-  /** breach: a rule held; blind: the source failed or returned no data. */
-  kind: 'breach' | 'blind';
+  /**
+   * breach: a rule held; blind: the source failed (or a query never returned data); silent: the source answered
+   * without data for a metric that had data before the deploy (DESIGN §5 "Blind is not silent").
+   */
+  kind: FindingKind;
   /** One sentence for people: "error_rate 3.1% vs baseline 0.2% (15.5x) for 2m". */
   summary: string;
   /** Series time at which the finding cleared (after `clearAfter` clear steps); null while it holds. Judge output only. */
   clearedAt?: number | null;
+  /** A finding of a `mode: shadow` rule: judged, stored and shown, but it never rolls back, fails a verdict or alerts. */
+  shadow?: boolean;
   /** Baseline spread, test statistic and p-value behind the finding. Judge output only (not stored). */
   evidence?: FindingEvidence;
 }
@@ -142,4 +203,6 @@ export interface Recording {
   deploy: Deploy;
   series: SeriesSet;
   control?: SeriesSet;
+  /** Optional: the source failures the live watch recorded, so a replay of a blind deploy stays blind (not silent). */
+  blind?: BlindSpot[];
 }

@@ -77,8 +77,18 @@ export const Recording = z
       deploy: RecordedDeploy,
       series: RecordedSeries,
       control: RecordedSeries.optional(),
+      /** Optional: source failures seen live (replay keeps them blind, not silent); extra keys of a spot are dropped. */
+      blind: z
+        .array(z.object({ metric: Text, at: UnixSeconds, kind: z.enum(['error', 'no-data']), message: z.string() }), { error: expected('an array of blind spots') })
+        .optional(),
     },
     { error: expected('a recording object') },
   )
-  .transform((r): RecordingShape => (r.control === undefined ? { format: r.format, deploy: r.deploy, series: r.series } : r));
+  .transform((r): RecordingShape => ({
+    format: r.format,
+    deploy: r.deploy,
+    series: r.series,
+    ...(r.control !== undefined ? { control: r.control } : {}),
+    ...(r.blind !== undefined && r.blind.length > 0 ? { blind: r.blind } : {}),
+  }));
 export type Recording = RecordingShape;

@@ -40,12 +40,18 @@ function ruleExtras(r: Rule): string {
   const parts = [
     r.per ? `per ${r.per}` : null,
     r.lookback !== undefined ? `lookback ${formatDuration(r.lookback)}` : null,
-    r.test !== 'none' ? `${r.test} p < ${Number((1 - r.confidence).toPrecision(3))}${r.tolerance > 0 ? ` tolerance ${r.tolerance}` : ''}` : null,
+    r.test !== 'none' ? `${r.test} ${testLevel(r)}${r.tolerance > 0 ? ` tolerance ${r.tolerance}` : ''}` : null,
     r.warmup > 0 ? `warmup ${formatDuration(r.warmup)}` : null,
     r.baseline ? `baseline ${r.baseline.kind}` : null,
     r.failClosed ? 'fail-closed' : null,
+    r.mode === 'shadow' ? 'SHADOW: never acts' : null,
   ].filter((p): p is string => p !== null);
   return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
+}
+
+/** "p < 0.01" for fixed-sample tests; "alpha 0.01" (ever flagged in the window) for sequential ones. */
+function testLevel(r: Rule): string {
+  return r.test.startsWith('sequential-') ? `alpha ${Number((r.alpha ?? 1 - r.confidence).toPrecision(3))}` : `p < ${Number((1 - r.confidence).toPrecision(3))}`;
 }
 
 function rank(file: RuleFile): number {

@@ -47,7 +47,14 @@ export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleF
   const doc = parseDocument(text, { lineCounter: lines });
   const src: SourceFile = { path, doc, lines };
   if (doc.errors.length > 0) return { problems: syntaxProblems(src) };
-  const input: unknown = doc.toJS() ?? {};
+  let input: unknown;
+  try {
+    input = doc.toJS() ?? {};
+  } catch (err) {
+    // An alias without its anchor (`*x`) or an alias bomb is well-formed YAML that cannot be read (found by fuzzing).
+    const why = err instanceof Error ? err.message : String(err);
+    return { problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read this YAML: ${why}; define each anchor (&name) before its alias (*name), or drop the alias` }] };
+  }
   const result = RuleFile.safeParse(input, { reportInput: true });
   if (!result.success) return { problems: schemaProblems(src, result.error.issues, input) };
   return { parsed: { src, file: result.data } };

@@ -31,10 +31,11 @@ export const BUILTIN_METRICS: Record<CanonicalMetric, MetricDecl> = {
 };
 
 /**
- * Operand of a condition: the observed value, its ratio to the baseline, its % change from the baseline, or its
- * slope (Theil-Sen, in the metric's unit per hour, over the rule's lookback: a leak climbs, a wander does not).
+ * Operand of a condition: the observed value, its ratio to the baseline, its % change from the baseline, its
+ * slope (Theil-Sen, in the metric's unit per hour, over the rule's lookback: a leak climbs, a wander does not), or
+ * its robust z-score (distance from the baseline in units of 1.4826 x the baseline's MAD: scale-free noise units).
  */
-export const Subject = z.enum(['value', 'ratio', 'change', 'slope']);
+export const Subject = z.enum(['value', 'ratio', 'change', 'slope', 'z']);
 export type Subject = z.infer<typeof Subject>;
 export const Operator = z.enum(['>', '>=', '<', '<=']);
 export type Operator = z.infer<typeof Operator>;
@@ -43,30 +44,46 @@ export interface Condition {
   subject: Subject;
   op: Operator;
   threshold: number;
+  /** slope only: seconds of the most recent points the slope is fitted over ("slope(5m)"); default the lookback. */
+  over?: number;
   /** As written, normalised: "value > 0.01", "change > 20%". */
   text: string;
 }
 
-const CONDITION = /^\s*(value|ratio|change|slope)\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
+const CONDITION = /^\s*(value|ratio|change|slope|z)(?:\(\s*([^()]*?)\s*\))?\s*(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i;
 
-/** "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour). */
+/**
+ * "value > 0.01" | "ratio >= 5" | "change > 20%" (change is always in percent) | "slope > 0.2" (per hour, over the
+ * lookback) | "slope(5m) > 0.2" (over the most recent 5 minutes: growth that has stopped clears it).
+ */
 export const ConditionText = z.string().transform((text, ctx): Condition => {
   const m = CONDITION.exec(text);
   if (!m) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${text}" is not a condition; write "<value|ratio|change|slope> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%", "slope > 0.2"`,
+      message: `"${text}" is not a condition; write "<value|ratio|change|slope|z> <op> <number>", e.g. "value > 0.01", "ratio > 5", "change > 20%", "slope > 0.2", "z > 4"`,
     });
     return z.NEVER;
   }
   const subject = m[1]!.toLowerCase() as Subject;
-  if (m[4] === '%' && subject !== 'change') {
-    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio and slope are plain numbers` });
+  if (m[5] === '%' && subject !== 'change') {
+    ctx.addIssue({ code: 'custom', message: `"${text}": only "change" takes a percent; value, ratio, slope and z are plain numbers` });
     return z.NEVER;
   }
-  const op = m[2] as Operator;
-  const threshold = Number(m[3]);
-  return { subject, op, threshold, text: `${subject} ${op} ${m[3]}${subject === 'change' ? '%' : ''}` };
+  let over: number | undefined;
+  if (m[2] !== undefined) {
+    const parsed = subject === 'slope' ? Duration.safeParse(m[2]) : null;
+    if (!parsed?.success || !(parsed.data > 0)) {
+      const why = subject === 'slope' ? `"${m[2]}" is not a duration` : `only slope takes a duration`;
+      ctx.addIssue({ code: 'custom', message: `"${text}": ${why}; write e.g. "slope(5m) > 0.2" for the slope over the last 5 minutes` });
+      return z.NEVER;
+    }
+    over = parsed.data;
+  }
+  const op = m[3] as Operator;
+  const threshold = Number(m[4]);
+  const name = over === undefined ? subject : `${subject}(${m[2]})`;
+  return { subject, op, threshold, ...(over !== undefined ? { over } : {}), text: `${name} ${op} ${m[4]}${subject === 'change' ? '%' : ''}` };
 });
 
 /** `when`: one condition, or all/any of a list. */
@@ -77,8 +94,13 @@ export const When = z.union([
 ]);
 export type When = z.infer<typeof When>;
 
-/** How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts). */
-export const RuleTest = z.enum(['none', 'mann-whitney', 'counts']);
+/**
+ * How a rule's step is tested against its baseline, beyond the `when` conditions (see src/judge/step-check.ts).
+ * `requests` (throughput only): requests served in the lookback, a silent step counting as none, against the
+ * baseline's (src/judge/request-check.ts): the outage-by-silence test. `sequential-counts` / `sequential-shift`:
+ * anytime-valid sequential tests with error bound `alpha` (src/judge/sequential-check.ts).
+ */
+export const RuleTest = z.enum(['none', 'mann-whitney', 'counts', 'requests', 'sequential-counts', 'sequential-shift']);
 export type RuleTest = z.infer<typeof RuleTest>;
 
 /** "3 of 5": the finding needs `count` breaching steps among the last `of` steps. */
@@ -94,7 +116,7 @@ export const NOfM = z.string().transform((text, ctx) => {
 });
 export type NOfM = z.infer<typeof NOfM>;
 
-export const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys']);
+export const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys', 'seasonal']);
 export type BaselineKind = z.infer<typeof BaselineKind>;
 
 export const Baseline = z
@@ -111,9 +133,18 @@ export const Baseline = z
     deploys: z.number().int().positive().default(3),
     /** Fewest baseline points to use this kind; below it the pre-deploy baseline is used instead. */
     minPoints: z.number().int().positive().default(10),
+    /** seasonal: the length of one cycle (default 1d: the same minutes of earlier days). */
+    period: Duration.optional(),
+    /** seasonal: how many earlier periods (default 3); their median is used, so a missing period does not matter. */
+    periods: z.number().int().positive().max(28).optional(),
+    /** Fit a robust (Theil-Sen) trend on the pre-deploy span and extrapolate it over the window (default false). */
+    trend: z.boolean().optional(),
   })
   .strict();
 export type Baseline = z.infer<typeof Baseline>;
+
+/** Defaults of the optional seasonal keys (optional so that rule sets written before them stay valid). */
+export const SEASONAL_DEFAULTS = { period: 86_400, periods: 3 } as const;
 
 export const Rule = z
   .object({
@@ -144,14 +175,30 @@ export const Rule = z
     baseline: Baseline.optional(),
     /** Treat steps without data (source error or no data) as breaches: for rules that must fail closed. */
     failClosed: z.boolean().default(false),
+    /**
+     * Sequential tests: the probability that a healthy deploy is ever flagged by this rule during the window,
+     * however often it is checked. Default: 1 - confidence.
+     */
+    alpha: z.number().gt(0).lt(0.5).optional(),
+    /** shadow: judged, stored and shown with its findings, but never rolls back, fails a verdict or alerts. */
+    mode: z.enum(['enforce', 'shadow']).default('enforce'),
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if (rule.alpha !== undefined && !rule.test.startsWith('sequential-')) {
+      ctx.addIssue({ code: 'custom', path: ['alpha'], message: 'alpha is the error bound of a sequential test; use test: sequential-counts or sequential-shift, or confidence for the others' });
+    }
+    if (rule.test === 'sequential-counts' && rule.per) {
+      ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: sequential-counts already weighs errors by requests; drop per' });
+    }
     if (rule.breaches && rule.for > 0) {
       ctx.addIssue({ code: 'custom', path: ['breaches'], message: 'use either for (consecutive) or breaches (N of M), not both' });
     }
     if (rule.test === 'counts' && rule.per) {
       ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: counts already weighs errors by requests; drop per' });
+    }
+    if (rule.test === 'requests' && (rule.metric !== 'throughput' || rule.per)) {
+      ctx.addIssue({ code: 'custom', path: ['test'], message: 'test: requests counts the requests served, so it needs metric: throughput and no per' });
     }
   });
 export type Rule = z.infer<typeof Rule>;
@@ -190,6 +237,8 @@ export const ExecHook = z
     command: z.array(z.string().min(1)).min(1),
     timeout: Duration.default(300),
     cwd: z.string().optional(),
+    /** Guard environment variables passed to the hook besides PATH, HOME and RG_* (the rest are withheld). */
+    env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _')).optional(),
   })
   .strict();
 export type ExecHook = z.infer<typeof ExecHook>;

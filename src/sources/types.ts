@@ -4,7 +4,15 @@ import type { MetricDecl } from '../rules/schema.js';
 
 /** What a query returned. Upstream trouble is a value, never an exception (exceptions are bugs). */
 export type QueryResult =
-  | { kind: 'value'; points: Point[] }
+  | {
+      kind: 'value';
+      points: Point[];
+      /**
+       * Set when the source has answered only for steps up to this time (e.g. a rate-limited Datadog serving an
+       * older result): later steps of the range are pending, not silent, and the watch judges them once answered.
+       */
+      answeredUntil?: number;
+    }
   | { kind: 'no-data' }
   | { kind: 'error'; message: string; retryable: boolean };
 

@@ -54,6 +54,12 @@ export interface DeployStore {
    */
   previousDeploys(service: string, environment: string, before: number, n: number): Promise<number[]>;
   /**
+   * For a deploy that was dated ahead of its arrival (and so superseded nothing then): supersedes the older
+   * `watching` watches of its service+environment now that it has started (same rule as createDeploy).
+   * Idempotent; returns their ids sorted; [] for an unknown id.
+   */
+  supersedeOlder(deployId: string, now: number): Promise<string[]>;
+  /**
    * Ends a `watching` watch without a verdict. A watch that has already ended is left as it is (a late "stop" never
    * overwrites a verdict); an unknown deploy id throws.
    */
@@ -190,8 +196,20 @@ export interface WorkLeases {
   releaseAll(): Promise<void>;
 }
 
+/** Remembers keys until they expire: the seen-once check behind signature replay and webhook redelivery dedup. */
+export interface NonceStore {
+  /**
+   * Records `key` until `expiresAt` and answers true, or answers false when it is already recorded and not
+   * expired. Of two concurrent calls with the same key exactly one gets true. Expired keys are dropped on the way.
+   */
+  rememberNonce(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Whether `key` is recorded and not expired (a read; records nothing). */
+  seenNonce(key: string, now: number): Promise<boolean>;
+}
+
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
-export interface Store extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, FeedbackStore {
+export interface Store
+  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, FeedbackStore, NonceStore {
   /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
   readonly leases?: WorkLeases;
   /** Waits for work in flight, then releases the backend. Further calls fail. */

@@ -116,7 +116,7 @@ function everyOf<U extends string>() {
 
 /** The judge's kinds, listed for the store's CHECKs; a change to the judge's union fails to compile here. */
 export const BLIND_SPOT_KINDS = everyOf<BlindSpot['kind']>()(['error', 'no-data']);
-export const FINDING_KINDS = everyOf<Finding['kind']>()(['breach', 'blind']);
+export const FINDING_KINDS = everyOf<Finding['kind']>()(['breach', 'blind', 'silent']);
 export const VERDICTS = everyOf<Verdict>()(['pass', 'fail', 'inconclusive']);
 
 /** All observations of a deploy, as the judge wants them. */

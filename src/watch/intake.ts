@@ -7,6 +7,7 @@ import type { DeployListQuery, DeployOrigin, DeployView } from '../store/records
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
+import { DeployConflictError, differingFields } from './deploy-conflict.js';
 import type { Watcher } from './watcher.js';
 
 /** A deploy as the guard is told of it (validated by the API or a webhook adapter); absent id/startedAt are filled in. */
@@ -61,7 +62,11 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
       const receivedAt = deps.now();
       if (input.id) {
         const existing = await deps.store.getDeploy(input.id);
-        if (existing) return { view: existing, created: false };
+        if (existing) {
+          const differing = differingFields(input, existing.deploy, origin);
+          if (differing.length > 0) throw new DeployConflictError(input.id, differing);
+          return { view: existing, created: false };
+        }
       }
       const rules = deps.rulesFor(input);
       const sourceName = rules.source ?? deps.defaultSource;
@@ -94,7 +99,12 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         reason: null,
       };
       const result = await deps.store.createDeploy(deploy, watch);
-      if (!result.created) return { view: result.view, created: false };
+      if (!result.created) {
+        // Lost a race with a concurrent repeat of the same id: the same conflict rule applies.
+        const differing = differingFields(input, result.view.deploy, origin);
+        if (differing.length > 0) throw new DeployConflictError(deploy.id, differing);
+        return { view: result.view, created: false };
+      }
       for (const old of result.superseded) {
         deps.watcher.cancel(old);
         deps.metrics.watchesActive.dec();

@@ -12,6 +12,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
 import { metricsToQuery } from './queries.js';
 import { KeyedScheduler } from './scheduler.js';
+import { isRetrospective, retrospectiveJudgement } from './retrospective.js';
 import { dueStep, nextStep, seriesNow, wallTimeOf } from './series-clock.js';
 
 export interface WatcherDeps {
@@ -101,6 +102,7 @@ export class Watcher {
     if (!view?.watch || view.watch.status !== 'watching') return;
     const { deploy, watch } = view;
     const rules = this.deps.rulesFor(deploy);
+    if (deploy.startedAt > deploy.receivedAt && this.deps.now() >= deploy.startedAt) await this.supersedeOlder(deploy.id);
     const target = dueStep(deploy, watch, seriesNow(deploy, watch, this.deps.now()));
     const evaluatedAt = watch.evaluatedAt ?? deploy.startedAt;
     if (target > evaluatedAt || watch.evaluatedAt === null) {
@@ -108,10 +110,15 @@ export class Watcher {
       const from = watch.evaluatedAt === null ? null : watch.evaluatedAt - watch.interval;
       const wanted = previousDeploysWanted(rules);
       const previousDeploys = wanted > 0 ? await this.deps.store.previousDeploys(deploy.service, deploy.environment, deploy.startedAt, wanted) : [];
-      await this.fetch(deploy, watch.source, rules, observationPlan(rules, deploy, { from, to: target }, previousDeploys), target, watch.interval);
+      const answered = await this.fetch(deploy, watch.source, rules, observationPlan(rules, deploy, { from, to: target }, previousDeploys), target, watch.interval);
+      // Judge only steps the source has answered for: a step it has not yet answered is pending, never silence.
+      const judgeAt = Math.max(deploy.startedAt, Math.min(target, answered));
+      if (judgeAt <= evaluatedAt && watch.evaluatedAt !== null) return this.schedule(deployId, watch.interval * 1000 / watch.timeScale);
       const obs = { ...(await this.deps.store.observations(deploy.id)), previousDeploys };
-      const judgement = judge(rules, deploy, obs, target);
-      await this.act(view, rules, judgement);
+      const judged = judge(rules, deploy, obs, judgeAt);
+      const retrospective = isRetrospective(deploy, watch, rules.window);
+      const judgement = retrospective ? retrospectiveJudgement(judged, deploy) : judged;
+      await this.act(view, rules, judgement, retrospective);
       this.deps.metrics.evaluations.inc({ result: judgement.state });
       if (judgement.state === 'done') return;
     }
@@ -119,9 +126,11 @@ export class Watcher {
     if (next !== null) this.schedule(deployId, (wallTimeOf(deploy, watch, next) - this.deps.now()) * 1000);
   }
 
-  private async fetch(deploy: Deploy, sourceName: string, rules: RuleSet, plan: PlannedQuery[], to: number, step: number): Promise<void> {
+  /** Runs the plan and records what comes back; returns the series time up to which the source has answered. */
+  private async fetch(deploy: Deploy, sourceName: string, rules: RuleSet, plan: PlannedQuery[], to: number, step: number): Promise<number> {
     const source = this.deps.sources.get(sourceName);
     const decls = new Map(metricsToQuery(rules));
+    let answered = to;
     await Promise.all(
       plan.map(async ({ scope, metric: name, start, end }) => {
         const decl = decls.get(name);
@@ -132,21 +141,46 @@ export class Watcher {
           ? await source.query({ metric: name, decl, deploy, scope, start, end, step })
           : ({ kind: 'error', message: `metric source "${sourceName}" is not configured (it was removed from the config?)`, retryable: false } as const);
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
-        if (result.kind === 'value') return this.deps.store.recordSamples(deploy.id, scope, name, result.points);
+        if (result.kind === 'value') {
+          if (result.answeredUntil !== undefined && scope === 'deploy' && end >= deploy.startedAt) answered = Math.min(answered, result.answeredUntil);
+          return this.deps.store.recordSamples(deploy.id, scope, name, result.points);
+        }
         const message = result.kind === 'error' ? result.message : `source "${sourceName}" returned no data for ${metric}`;
         // Missing history (a week ago, earlier deploys) is not blindness: that baseline falls back to pre-deploy.
         if (end < deploy.startedAt) return this.deps.logger.info({ deploy: deploy.id, metric, start, end }, `no baseline history: ${message}`);
+        if (result.kind === 'no-data') {
+          // The judge tells silence from a query that never matched from the series; this records that the source answered.
+          this.deps.logger.info({ deploy: deploy.id, metric, source: sourceName }, `no data: ${message}`);
+          return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
+        }
         this.deps.logger.warn({ deploy: deploy.id, metric, source: sourceName }, `blind: ${message}`);
-        return this.deps.store.recordBlindSpot(deploy.id, { metric, at: to, kind: result.kind, message });
+        // Every new step the failed range covered is blind, so the judge never reads its missing points as silence
+        // (a later tick's range starts one step before its last judged step, which already had its answer).
+        for (const at of stepsIn(deploy.startedAt, step, Math.max(start + step, deploy.startedAt), end)) {
+          await this.deps.store.recordBlindSpot(deploy.id, { metric, at, kind: result.kind, message });
+        }
       }),
     );
+    return answered;
   }
 
-  /** Alerts on new findings, rolls back if due, then saves — in that order, so a crash never skips an action. */
-  private async act(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> {
+  /** A deploy dated ahead of its arrival supersedes the older watches only once it has started (see the store). */
+  private async supersedeOlder(deployId: string): Promise<void> {
+    for (const old of await this.deps.store.supersedeOlder(deployId, this.deps.now())) {
+      this.cancel(old);
+      this.deps.metrics.watchesActive.dec();
+      this.deps.logger.info({ deploy: old, by: deployId }, `watch of ${old} superseded by ${deployId}, which has now started`);
+    }
+  }
+
+  /**
+   * Alerts on new findings, rolls back if due, then saves — in that order, so a crash never skips an action.
+   * A retrospective deploy (reported after its window) raises no alert and no rollback: only its verdict is told.
+   */
+  private async act(view: DeployView, rules: RuleSet, judgement: Judgement, retrospective = false): Promise<void> {
     const { deploy } = view;
     const known = new Set(view.findings.map((f) => f.rule));
-    const fresh: Finding[] = judgement.findings.filter((f) => !known.has(f.rule));
+    const fresh: Finding[] = retrospective ? [] : judgement.findings.filter((f) => !known.has(f.rule));
     await this.deps.responder.respond(view, rules, judgement, fresh);
     if (judgement.rollback) await this.deps.recovery?.begin(view, rules, judgement);
     const status = judgement.state === 'done' ? (judgement.verdict ?? 'inconclusive') : 'watching';
@@ -158,4 +192,12 @@ export class Watcher {
       this.deps.logger.info({ deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason }, `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`);
     }
   }
+}
+
+/** Step times startedAt + k·step (k >= 1) in (from, to], and `to` itself (the tick's step, or the deploy start on the first tick). */
+export function stepsIn(startedAt: number, step: number, from: number, to: number): number[] {
+  const times: number[] = [];
+  for (let t = startedAt + Math.max(1, Math.floor((from - startedAt) / step) + 1) * step; t <= to; t += step) if (t > from) times.push(t);
+  if (times.at(-1) !== to) times.push(to);
+  return times;
 }

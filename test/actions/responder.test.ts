@@ -66,6 +66,13 @@ describe('Responder routing', () => {
     expect(alert?.request).toMatchObject({ event: 'alert', severity: 'P0', routedAs: ['page', 'slack'] });
   });
 
+  it('never alerts a shadow rule\'s finding (it is stored and shown only)', async () => {
+    const r = responder();
+    const trial = finding('outage-trial', 'P0', { shadow: true });
+    await r.respond(await view(), rules, watching([trial]), [trial]);
+    expect((await deliveries()).map((d) => d.event)).toEqual(['deploy-started']);
+  });
+
   it('routes P0 to page and slack, P2 to email, P3 (and blind spots) to the digest; deploy-started only once', async () => {
     const r = responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
     const found = [finding('outage', 'P0'), finding('slow', 'P2'), finding('drift', 'P3'), finding('source-blind', 'P3', { kind: 'blind' })];

@@ -38,10 +38,35 @@ describe('DeployInput', () => {
     expect(schema.parse({ ...minimal, startedAt }).startedAt).toBe(seconds);
   });
 
-  it('accepts a start up to 1 day ahead of the clock and rejects beyond', () => {
-    expect(schema.parse({ ...minimal, startedAt: NOW + 86_400 }).startedAt).toBe(NOW + 86_400);
-    expect(issues({ ...minimal, startedAt: NOW + 86_401 })).toEqual([
-      { path: 'startedAt', message: `${NOW + 86_401} is more than 1 day in the future; check the CI clock` },
+  it('accepts a start up to the clock skew (default 5 min) ahead of the clock and rejects beyond', () => {
+    expect(schema.parse({ ...minimal, startedAt: NOW + 300 }).startedAt).toBe(NOW + 300);
+    expect(issues({ ...minimal, startedAt: NOW + 301 })).toEqual([
+      { path: 'startedAt', message: `${NOW + 301} is 301 s ahead of the guard's clock, more than the 300 s of clock skew allowed; check the CI clock (or raise intake.maxClockSkew)` },
+    ]);
+    // A deploy dated tomorrow (the review's case) is refused; the bound is configurable.
+    expect(issues({ ...minimal, startedAt: NOW + 86_000 })[0]?.path).toBe('startedAt');
+    expect(deployInputSchema(() => NOW, 3600).parse({ ...minimal, startedAt: NOW + 3600 }).startedAt).toBe(NOW + 3600);
+  });
+
+  it.each([
+    ['version', { version: 'v1\u0000' }],
+    ['previousVersion', { previousVersion: 'v0\nv1' }],
+    ['commit', { commit: 'abc\u0000def' }],
+    ['labels.team', { labels: { team: 'pay\u001bments' } }],
+    ['labels.te\nam', { labels: { 'te\nam': 'x' } }],
+    ['links.ci', { links: { ci: 'https://ci.example.com/\u0000' } }],
+    ['version', { version: 'v1\u0085' }],
+  ])('refuses control characters in %s (they reach hook environments, queries and messages)', (path, extra) => {
+    const found = issues({ ...minimal, ...extra });
+    expect(found.map((i) => i.path)).toEqual([path]);
+    expect(found[0]?.message).toContain('control characters');
+  });
+
+  it('re-serialises links through the URL parser and refuses what would break a Slack link', () => {
+    const parsed = schema.parse({ ...minimal, links: { ci: 'https://x.example/a> <!channel> <https://evil.example/login' } });
+    expect(parsed.links?.ci).toBe('https://x.example/a%3E%20%3C!channel%3E%20%3Chttps://evil.example/login');
+    expect(issues({ ...minimal, links: { ci: 'https://x.example/a|Click here' } })).toEqual([
+      { path: 'links.ci', message: 'must not contain "|", "<", ">" or spaces (percent-encode them)' },
     ]);
   });
 

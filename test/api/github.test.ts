@@ -1,4 +1,5 @@
 // GitHub webhooks: the signature check, the payload mapping, and the route, using @octokit/webhooks-examples payloads.
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSha256, verifySha256Signature } from '../../src/api/signature.js';
@@ -102,9 +103,9 @@ describe('POST /v1/webhooks/github', () => {
     await app.close();
   });
 
-  function deliver(event: string, payload: unknown, signature?: (raw: string) => string) {
+  function deliver(event: string, payload: unknown, signature?: (raw: string) => string, delivery: string = randomUUID()) {
     const raw = JSON.stringify(payload);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': DELIVERY };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery };
     const sig = signature ?? ((b: string) => signSha256(GITHUB_SECRET, b));
     const value = sig(raw);
     if (value) headers['x-hub-signature-256'] = value;
@@ -121,16 +122,30 @@ describe('POST /v1/webhooks/github', () => {
   });
 
   it('ingests the signed deployment example, then treats deployment_status success as the same deploy', async () => {
-    const first = await deliver('deployment', example('deployment'));
+    const first = await deliver('deployment', example('deployment'), undefined, DELIVERY);
     expect(first.status).toBe(202);
     expect(app.intake.ingested).toEqual([{ input: HELLO_WORLD, origin: 'github' }]);
     const view = (await first.json()) as DeployView;
     expect(view.deploy.id).toBe('github-145988746');
 
-    const status = await deliver('deployment_status', example('deployment_status', stateIs('success')));
+    const second = randomUUID();
+    const status = await deliver('deployment_status', example('deployment_status', stateIs('success')), undefined, second);
     expect(status.status).toBe(200);
     expect(await status.json()).toEqual(view);
-    expect(app.intake.ingested.at(-1)).toEqual({ input: HELLO_WORLD, origin: 'github' });
+    expect(app.intake.ingested.at(-1)).toEqual({ input: { ...HELLO_WORLD, labels: { ...HELLO_WORLD.labels, github_delivery: second } }, origin: 'github' });
+  });
+
+  it('processes a delivery GUID once: a redelivery (same X-GitHub-Delivery) changes nothing', async () => {
+    const guid = randomUUID();
+    const payload = example('deployment');
+    (payload.deployment as Record<string, unknown>).id = 777;
+    const first = await deliver('deployment', payload, undefined, guid);
+    expect(first.status).toBe(202);
+    const before = app.intake.ingested.length;
+    const again = await deliver('deployment', payload, undefined, guid);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ duplicate: `delivery ${guid} was already processed; nothing changed` });
+    expect(app.intake.ingested).toHaveLength(before);
   });
 
   it('stops the watch on deployment_status failure', async () => {

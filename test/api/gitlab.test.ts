@@ -20,7 +20,7 @@ const CHECKOUT = {
   links: {
     commit: 'https://gitlab.example.com/payments/checkout/-/commit/279484c09fbe69ededfced8c1bb6e6d24616b468',
     job: 'https://gitlab.example.com/payments/checkout/-/jobs/88317',
-    environment: 'https://checkout.example.com',
+    environment: 'https://checkout.example.com/',
     repository: 'https://gitlab.example.com/payments/checkout',
   },
   labels: { repository: 'payments/checkout', gitlab_job: '88317' },

@@ -23,6 +23,9 @@ export interface StartOptions {
   intake?: DeployIntake;
   notReadyReason?: () => string | null;
   logger?: AppDeps['logger'];
+  nonces?: AppDeps['nonces'];
+  now?: AppDeps['now'];
+  redact?: AppDeps['redact'];
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
@@ -34,6 +37,9 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     registry,
     logger: opts.logger ?? silentLogger(),
     notReadyReason: opts.notReadyReason ?? (() => null),
+    nonces: opts.nonces,
+    now: opts.now,
+    redact: opts.redact,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('exportRecording', () => {
-  it('writes the deploy fields, the series and the control group', async () => {
+  it('writes the deploy fields, the series, the control group and the source errors', async () => {
     await store.createDeploy(deployRecord(), newWatch());
     await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763643660, 0.0021], [1763643600, 0.002]]);
     await store.recordSamples('d-42', 'deploy', 'latency_p95', [[1763643600, 180]]);
@@ -34,6 +34,7 @@ describe('exportRecording', () => {
         latency_p95: [[1763643600, 180]],
       },
       control: { error_rate: [[1763647200, 0.002]] },
+      blind: [{ metric: 'cpu', at: 1763647260, kind: 'error', message: 'timeout' }],
     });
     expect(JSON.parse(JSON.stringify(recording))).toEqual(recording);
   });

@@ -50,6 +50,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ file, cwd: dir, env: { RELEASE_GUARD_TOKEN: 'env' } }).secrets.token).toBe('env');
   });
 
+  it.each(['RELEASE_GUARD_TOKEN', 'RELEASE_GUARD_ADMIN_TOKEN', 'RELEASE_GUARD_GITHUB_SECRET', 'RELEASE_GUARD_GITLAB_TOKEN'])(
+    'refuses %s set to white space or empty: an empty key would accept any HMAC or X-Gitlab-Token',
+    (name) => {
+      for (const value of [' ', '', '\t\n']) {
+        expect(() => loadConfig({ cwd: dir, env: { [name]: value } })).toThrow(new ConfigError(`${name} is set but empty (or only white space); set it to the secret, or unset it`));
+      }
+    },
+  );
+
+  it('refuses a secret file with only white space, and reads the intake clock-skew bound', async () => {
+    await write('blank.txt', '  \n');
+    const file = await write('c.yaml', 'auth:\n  gitlabTokenFile: blank.txt\nintake:\n  maxClockSkew: 2m\n');
+    expect(() => loadConfig({ file, cwd: dir, env: {} })).toThrow(/auth.gitlabTokenFile: .*blank.txt is empty/);
+    expect(loadConfig({ cwd: dir, env: {} }).config.intake.maxClockSkew).toBe(300);
+    const ok = await write('d.yaml', 'intake:\n  maxClockSkew: 2m\n');
+    expect(loadConfig({ file: ok, cwd: dir, env: {} }).config.intake.maxClockSkew).toBe(120);
+  });
+
   it('names every bad key, where it came from, and how to fix it', async () => {
     const file = await write('c.yaml', 'port: eighty\nlogLevel: loud\nsources:\n  prod: {type: graphite}\n');
     let err: unknown;

@@ -25,8 +25,8 @@ export interface GuardProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `release-guard serve --config <file> --port <port>` and waits (default 30 s) for /readyz. */
-export async function startGuardProcess(configFile: string, port: number, env: Record<string, string>, readyWithinMs = 30_000): Promise<GuardProcess> {
+/** Starts `release-guard serve --config <file> --port <port>` and waits for /readyz. */
+export async function startGuardProcess(configFile: string, port: number, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<GuardProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--config', configFile, '--port', String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -37,7 +37,7 @@ export async function startGuardProcess(configFile: string, port: number, env: R
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyWithinMs;
+  const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`guard exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
@@ -48,5 +48,5 @@ export async function startGuardProcess(configFile: string, port: number, env: R
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill('SIGKILL');
-  throw new Error(`guard did not become ready in ${readyWithinMs / 1000}s:\n${out}`);
+  throw new Error(`guard did not become ready in ${readyTimeoutMs / 1000}s:\n${out}`);
 }

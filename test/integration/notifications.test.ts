@@ -25,7 +25,7 @@ const pdEvents = (id: string) => rig.pd.accepted.filter((e) => JSON.stringify(e.
 
 beforeAll(async () => {
   rig = await startNotifyRig();
-  // Hooks inherit the guard's environment.
+  // Hooks see HOOK_LOG because their rule names it (env: [HOOK_LOG]); the rest of the environment is withheld.
   process.env.HOOK_LOG = rig.hookLog;
   const config = Config.parse({
     port: 0,

@@ -1,6 +1,7 @@
 // Against a real Prometheus (Debian package) scraping real prom-client services every second, with an hour of
 // backfilled history: the source returns what the services did, a deploy posted to the guard that starts failing is
-// rolled back, its export replays to the same verdict, and a Prometheus outage mid-window makes a watch blind, not rolled back.
+// rolled back, its export replays to the same verdict, a service that stops (its series go stale while Prometheus
+// answers) is an outage rolled back within three minutes, and a Prometheus outage mid-window makes a watch blind, not rolled back.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 let dir: string;
 let shop: SampleService;
 let cart: SampleService;
+let stock: SampleService;
 let prometheus: RunningPrometheus;
 let guard: RunningGuard | null = null;
 let historyFrom: number;
@@ -34,6 +36,7 @@ interval: 2s
 baseline: {kind: pre-deploy, duration: 1h}
 minEvidence: {throughput: 1, samples: 3}
 rules:
+  - {name: outage-silence, metric: throughput, severity: P0, when: ratio < 0.1, lookback: 4s, test: requests, tolerance: 0.9, confidence: 0.999}
   - {name: error-rate-spike, metric: error_rate, severity: P1, when: {all: [ratio > 5, value > 0.01]}, for: 4s}
   - {name: latency-slow, metric: latency_p95, severity: P2, when: value > 1000, for: 4s}
   - {name: cpu-saturated, metric: cpu, severity: P3, when: value > 64, for: 4s}
@@ -89,11 +92,13 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-prom-itest-'));
   shop = await SampleService.start('shop');
   cart = await SampleService.start('cart');
+  stock = await SampleService.start('stock');
   shop.startTraffic();
   cart.startTraffic();
+  stock.startTraffic();
   const now = Math.floor(Date.now() / 1000);
   historyFrom = now - 3700;
-  prometheus = await startPrometheus(dir, [shop, cart], historyOpenMetrics([shop, cart], historyFrom, now - 1));
+  prometheus = await startPrometheus(dir, [shop, cart, stock], historyOpenMetrics([shop, cart, stock], historyFrom, now - 1));
   const rulesDir = path.join(dir, 'rules');
   await mkdir(rulesDir);
   const example = await readFile(path.join(ROOT, 'rules/examples/prometheus.yaml'), 'utf8');
@@ -101,6 +106,7 @@ beforeAll(async () => {
   await writeFile(path.join(rulesDir, 'default.yaml'), `${RULES(path.join(dir, 'rollbacks.log'))}\n${example}`);
   await writeFile(path.join(rulesDir, 'shop.yaml'), PROCESS_QUERIES('shop'));
   await writeFile(path.join(rulesDir, 'cart.yaml'), PROCESS_QUERIES('cart'));
+  await writeFile(path.join(rulesDir, 'stock.yaml'), PROCESS_QUERIES('stock'));
   await writeFile(path.join(rulesDir, 'cart-preflight.yaml'), BROKEN_ERROR_RATE);
   configFile = path.join(dir, 'release-guard.yaml');
   await writeFile(configFile, `port: 0\ndataDir: ./data\nrulesDir: ./rules\nlogLevel: silent\ndefaultSource: prom\nsources:\n  prom:\n    type: prometheus\n    url: ${prometheus.url}\n    timeout: 2s\n    retries: 1\n    backoff: 0.1s\n    scrapeInterval: 1s\n`);
@@ -111,6 +117,7 @@ afterAll(async () => {
   await prometheus?.kill();
   await shop?.stop();
   await cart?.stop();
+  await stock?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -118,7 +125,7 @@ describe('prometheus source against a real Prometheus', () => {
   it('reads back the backfilled hour exactly, and `sources check` passes for a scraped service', async () => {
     const report = await checkSources({ service: 'shop', environment: 'production', config: configFile, env: {}, logger: silentLogger() });
     expect(report.checks.map((c) => [c.metric, c.status])).toEqual([
-      ['error_rate', 'ok'], ['latency_p95', 'ok'], ['cpu', 'ok'], ['memory', 'ok'], ['throughput', 'ok'],
+      ['throughput', 'ok'], ['error_rate', 'ok'], ['latency_p95', 'ok'], ['cpu', 'ok'], ['memory', 'ok'],
     ]);
     expect(report.ok).toBe(true);
     // One hour at 2 s steps is 1801 step times; the seconds between the backfill and the first scrape are gaps.
@@ -196,6 +203,28 @@ describe('prometheus source against a real Prometheus', () => {
     expect(actions.filter((a) => a.kind === 'alert').length).toBeGreaterThan(0);
   });
 
+  it('a service that stops serving after the deploy (its series go stale, Prometheus answers) is rolled back within 3 minutes', async () => {
+    const posted = await api<DeployView>('POST', '/v1/deploys', { id: 'd-stock', service: 'stock', environment: 'production', version: 'v3' });
+    expect(posted.status).toBe(202);
+    const startedAt = posted.body.deploy.startedAt;
+    await until('six seconds of the window judged', async () => {
+      const { body } = await api<DeployView>('GET', '/v1/deploys/d-stock');
+      return (body.watch?.evaluatedAt ?? 0) >= startedAt + 6;
+    });
+    const stoppedAt = Date.now() / 1000;
+    await stock.stop();
+    const view = await finished('d-stock');
+    expect(view.verdict).toMatchObject({ verdict: 'fail', severity: 'P0', rollback: true });
+    const outage = view.findings.find((f) => f.rule === 'outage-silence')!;
+    expect(outage).toMatchObject({ kind: 'breach', metric: 'throughput', observed: 0, at: view.verdict!.rollbackAt });
+    expect(outage.summary).toMatch(/^the service went silent: 0 requests in 4s/);
+    // Seconds here (2 s steps, 1 s scrapes): the bar is 3 minutes; Prometheus marks the series stale at the first failed scrape.
+    expect(view.verdict!.rollbackAt! - stoppedAt).toBeLessThan(180);
+    expect(view.verdict!.rollbackAt! - stoppedAt).toBeLessThan(12);
+    expect(view.findings.filter((f) => f.kind === 'blind')).toEqual([]);
+    await until('the rollback hook to run', async () => (await readFile(path.join(dir, 'rollbacks.log'), 'utf8').catch(() => '')).includes('d-stock'));
+  }, 90_000);
+
   it('a Prometheus outage mid-window leaves the watch blind and inconclusive, with an alert and no rollback', async () => {
     const posted = await api<DeployView>('POST', '/v1/deploys', { id: 'd-cart', service: 'cart', environment: 'production', version: 'v7' });
     expect(posted.status).toBe(202);
@@ -216,10 +245,24 @@ describe('prometheus source against a real Prometheus', () => {
     expect(view.findings.filter((f) => f.kind === 'breach')).toEqual([]);
     expect(view.actions.filter((a) => a.kind === 'alert').length).toBeGreaterThan(0);
     expect(view.actions.filter((a) => a.kind === 'rollback')).toEqual([]);
-    expect((await readFile(path.join(dir, 'rollbacks.log'), 'utf8')).trim()).toBe('d-shop');
+    expect((await readFile(path.join(dir, 'rollbacks.log'), 'utf8')).trim().split('\n')).toEqual(['d-shop', 'd-stock']);
 
     const report = await checkSources({ service: 'cart', environment: 'production', config: configFile, env: {}, logger: silentLogger() });
     expect(report.ok).toBe(false);
     expect(report.checks.every((c) => c.status === 'error' && /is unreachable: ECONNREFUSED/.test(c.message ?? ''))).toBe(true);
+
+    // The export carries the source errors, so its replay stays blind instead of reading the missing points as silence.
+    const { config } = loadConfig({ file: configFile, env: { RELEASE_GUARD_TOKEN: TOKEN } });
+    const store = await openStore(config.store, { dataDir: config.dataDir });
+    try {
+      const recording = await exportRecording(store, 'd-cart');
+      expect(recording.blind?.length).toBeGreaterThan(0);
+      const replayed = replayRecording(await loadRules(config.rulesDir), recording).judgement;
+      expect({ verdict: replayed.verdict, rollback: replayed.rollback }).toEqual({ verdict: 'inconclusive', rollback: false });
+      const withoutBlind = replayRecording(await loadRules(config.rulesDir), { ...recording, blind: [] }).judgement;
+      expect(withoutBlind.rollback).toBe(true);
+    } finally {
+      await store.close();
+    }
   }, 90_000);
 });

@@ -45,6 +45,7 @@ beforeAll(async () => {
       '    - type: exec',
       '      name: record',
       `      command: ["node", "-e", "require('fs').appendFileSync(process.env.HOOK_LOG, process.env.RG_DEPLOY_ID + ' ' + process.env.RG_PREVIOUS_VERSION + '\\\\n')"]`,
+      '      env: [HOOK_LOG]',
     ].join('\n'),
   );
   configFile = path.join(dir, 'release-guard.yaml');

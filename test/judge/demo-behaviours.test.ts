@@ -46,8 +46,23 @@ describe('default rules on the demo stories', () => {
     ['cpu-hog', 'fail', 'P2', false],
     ['memory-leak', 'fail', 'P2', false],
     ['flaky-source', 'inconclusive', 'P3', false],
+    ['crash', 'fail', 'P0', true],
+    ['vanish', 'fail', 'P0', true],
   ])('%s: %s, %s, rollback %s', async (behaviour, verdict, severity, rollback) => {
     const j = await judgeDemo(behaviour);
     expect({ verdict: j.verdict, severity: j.severity, rollback: j.rollback }).toEqual({ verdict, severity, rollback });
+  });
+});
+
+describe('silence is an outage, within 3 minutes', () => {
+  it.each([
+    ['crash', 60],
+    ['vanish', 120],
+  ])('%s: outage-silence rolls back at most 3 minutes after the service stops (at +%is)', async (behaviour, stopsAt) => {
+    const j = await judgeDemo(behaviour);
+    const trigger = j.findings.find((f) => f.at === j.rollbackAt && f.kind === 'breach');
+    expect(trigger).toMatchObject({ rule: 'outage-silence', severity: 'P0', metric: 'throughput', evidence: { test: { test: 'requests' } } });
+    expect(j.rollbackAt! - (T0 + stopsAt)).toBeLessThanOrEqual(180);
+    expect(j.rollbackAt! - (T0 + stopsAt)).toBeGreaterThanOrEqual(60);
   });
 });

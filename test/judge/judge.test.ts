@@ -211,20 +211,27 @@ const verdictCases: Case[] = [
   {
     name: 'window end: a P3 alone passes',
     rules: [errP3],
-    obs: { series: { ...calm, error_rate: minutes(0.001, 0.006) } },
+    obs: { series: { ...calm, error_rate: minutes(0.001, 0.006, 0.001) } },
     now: T0 + 600,
     expect: { verdict: 'pass', severity: 'P3', reason: 'window closed with 1 finding(s), none failing the verdict' },
   },
   {
-    name: 'window end: too few samples of error_rate and latency_p95',
+    name: 'window end: too few samples of the judged metric (plenty of an unjudged one does not count)',
     rules: [spikeP1],
-    obs: { series: { error_rate: minutes(0.001, 0.001), cpu: minutes(...Array<number>(10).fill(0.3)) } },
+    obs: { series: { error_rate: minutes(0.001, 0.001), cpu: minutes(...Array<number>(10).fill(0.3)), latency_p95: calm.latency_p95 } },
     now: T0 + 600,
-    expect: { verdict: 'inconclusive', reason: 'not enough evidence: 2 error_rate and 0 latency_p95 points in the window, need 3' },
+    expect: { verdict: 'inconclusive', reason: 'not enough evidence: 2 error_rate points in the window, need 3' },
+  },
+  {
+    name: 'window end: evidence is counted on the metrics the rules judge, custom ones too',
+    rules: [rule({ name: 'orders', metric: 'orders', severity: 'P1', when: 'change < -50%' })],
+    obs: { series: { orders: [...history(40), ...minutes(41, 39, 40, 42, 41, 40, 39, 42, 41, 40)] } },
+    now: T0 + 600,
+    expect: { verdict: 'pass', reason: 'window closed with no findings' },
   },
   {
     name: 'window end: enough samples of one judged metric suffice',
-    rules: [spikeP1],
+    rules: [spikeP1, slowP2],
     obs: { series: { error_rate: minutes(0.001, 0.001), latency_p95: calm.latency_p95 } },
     now: T0 + 600,
     expect: { verdict: 'pass' },
@@ -260,7 +267,7 @@ const verdictCases: Case[] = [
     now: T0 + 1000,
     expect: {
       state: 'done', verdict: 'inconclusive', evaluatedAt: T0 + 150, windowEnd: T0 + 150,
-      reason: 'not enough evidence: 2 error_rate and 2 latency_p95 points in the window, need 3',
+      reason: 'not enough evidence: 2 error_rate points in the window, need 3',
     },
   },
   {
@@ -271,11 +278,11 @@ const verdictCases: Case[] = [
     expect: { state: 'watching', verdict: null, evaluatedAt: T0, windowEnd: T0 + 600, findings: [], reason: null },
   },
   {
-    name: 'a rule whose metric has no data finds nothing',
+    name: 'a rule whose metric has no data finds nothing, and there is nothing to pass the deploy on',
     rules: [rule({ name: 'mem', metric: 'memory', severity: 'P1', when: 'value > 0.8' })],
     obs: { series: calm },
     now: T0 + 600,
-    expect: { verdict: 'pass', findings: [] },
+    expect: { verdict: 'inconclusive', findings: [], reason: 'not enough evidence: 0 memory points in the window, need 3' },
   },
   {
     name: 'severity: the highest among findings',

@@ -6,7 +6,11 @@ import type { Rule, RuleSet } from '../../src/rules/schema.js';
 import { DEPLOY, T0, history, minutes, rule, ruleSet } from './rule-set.js';
 
 const P1 = (over: Record<string, unknown> & { when: unknown }): Rule => rule({ name: 'r', metric: 'error_rate', severity: 'P1', ...over });
-const run = (rules: Rule[], obs: Observations, now = T0 + 600, set: Partial<RuleSet> = {}) => judge(ruleSet(rules, set), DEPLOY, obs, now);
+/** The rules' findings: these series stop after a few minutes, and their silence is tested in silence.test.ts. */
+const run = (rules: Rule[], obs: Observations, now = T0 + 600, set: Partial<RuleSet> = {}) => {
+  const j = judge(ruleSet(rules, set), DEPLOY, obs, now);
+  return { ...j, findings: j.findings.filter((f) => f.kind !== 'silent') };
+};
 /** A baseline that wanders: base x (1 ± amp), ten points over the 10 minutes before T0. */
 const wandering = (base: number, amp: number): Point[] => Array.from({ length: 10 }, (_, i): Point => [T0 - 600 + i * 60, base * (1 + amp * Math.sin(i * 1.7))]);
 const flat = (value: number, n = 10): Array<number | null> => Array.from({ length: n }, () => value);
@@ -174,6 +178,31 @@ describe('per: judging a metric per unit of another', () => {
     const [f] = run([r], obs).findings;
     expect(f).toMatchObject({ at: T0 + 120, baseline: 0.003, summary: 'cpu per throughput 0.0045 vs baseline 0.003 (1.5x baseline)' });
     expect(f?.observed).toBeCloseTo(0.0045, 12);
+  });
+});
+
+describe('memory-growth: a leak keeps climbing, a warm-up ramp levels off', () => {
+  const growth = rule({ name: 'memory-growth', metric: 'memory', severity: 'P2', when: { all: ['change > 5%', 'slope > 0.2', 'slope(5m) > 0.2'] }, lookback: '10m', test: 'mann-whitney', warmup: '10m', breaches: '8 of 12' });
+  const wobble = (i: number): number => 0.004 * Math.sin(i * 2.3);
+  const memory = (f: (m: number) => number): Point[] => [
+    ...Array.from({ length: 60 }, (_, i): Point => [T0 - 3600 + i * 60, 0.5 + wobble(i)]),
+    ...Array.from({ length: 30 }, (_, i): Point => [T0 + (i + 1) * 60, 0.5 + f(i + 1) + wobble(i + 60)]),
+  ];
+  const judgeMemory = (f: (m: number) => number) => judge(ruleSet([growth], { window: 1800, baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } }), DEPLOY, { series: { memory: memory(f) } }, T0 + 1800);
+  it.each([
+    ['a linear ramp of 15% over 12 minutes', (m: number) => 0.15 * Math.min(1, m / 12)],
+    ['an exponential approach to +20% (5-minute time constant)', (m: number) => 0.2 * (1 - Math.exp(-m / 5))],
+    ['a jump of 8% and a creep of 8% more over 10 minutes', (m: number) => 0.08 + 0.08 * Math.min(1, m / 10)],
+  ])('%s is not a leak', (_, f) => {
+    expect(judgeMemory(f)).toMatchObject({ severity: null, findings: [] });
+  });
+  it.each([
+    ['0.5% of the limit a minute', 0.005, T0 + 18 * 60],
+    ['2% a minute', 0.02, T0 + 18 * 60],
+  ])('a leak of %s is caught, growth holding over the lookback and the last 5 minutes', (_, perMinute, at) => {
+    const j = judgeMemory((m) => perMinute * m);
+    expect(j).toMatchObject({ verdict: 'fail', severity: 'P2', rollback: false });
+    expect(j.findings[0]).toMatchObject({ rule: 'memory-growth', at, evidence: { persistence: '8 of the last 8 steps' } });
   });
 });
 

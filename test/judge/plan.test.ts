@@ -17,6 +17,17 @@ describe('observationPlan', () => {
     ]);
   });
 
+  it('seasonal rules add the same span through the window in each earlier period, once', () => {
+    const kpi = rule({ name: 'k', metric: 'orders', severity: 'P2', when: 'change < -20%', baseline: { kind: 'seasonal', period: '1d', periods: 2, duration: '10m' } });
+    const plan = observationPlan(ruleSet([kpi]), DEPLOY, { from: null, to: T0 + 60 });
+    expect(plan.filter((q) => q.metric === 'orders')).toEqual([
+      { scope: 'deploy', metric: 'orders', start: T0 - 600, end: T0 + 60 },
+      { scope: 'deploy', metric: 'orders', start: T0 - 86_400 - 600, end: T0 - 86_400 + 600 },
+      { scope: 'deploy', metric: 'orders', start: T0 - 2 * 86_400 - 600, end: T0 - 2 * 86_400 + 600 },
+    ]);
+    expect(observationPlan(ruleSet([kpi]), DEPLOY, { from: T0 + 60, to: T0 + 120 }).filter((q) => q.metric === 'orders')).toHaveLength(1);
+  });
+
   it('later ticks: only the new steps', () => {
     const plan = observationPlan(ruleSet([errors]), DEPLOY, { from: T0 + 60, to: T0 + 120 });
     expect(plan.map((q) => [q.metric, q.start, q.end])).toEqual([

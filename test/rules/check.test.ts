@@ -11,12 +11,12 @@ describe('checkRules', () => {
     expect(result.ok).toBe(true);
     expect(result.report.split('\n')).toEqual(
       expect.arrayContaining([
-        'rules/default.yaml: default (every deploy); 13 rules',
+        'rules/default.yaml: default (every deploy); 14 rules',
         '  P1  error-rate-spike           error_rate   ratio > 5 and value > 0.01 [lookback 2m, counts p < 0.001]',
         '  P2  cpu-regression             cpu          change > 20% for 3m [per throughput, lookback 5m, mann-whitney p < 0.01, warmup 5m]',
         'rules/demo-shop.yaml: service demo-shop (all environments); 0 rules',
         '  rollback hooks: demo-rollback (exec)',
-        'ok: 2 files, 13 rules in rules',
+        'ok: 2 files, 14 rules in rules',
       ]),
     );
   });

@@ -21,21 +21,22 @@ describe('the shipped rules/ directory', () => {
     expect(set.minEvidence).toEqual({ throughput: 0.1, samples: 3, requests: 300, extend: 900 });
     expect(set.rules.map((r) => [r.name, r.metric, r.severity, whenText(r.when), r.for, r.lookback ?? null, r.test, r.warmup])).toEqual([
       ['outage-error-rate', 'error_rate', 'P0', 'value >= 0.25', 0, 120, 'counts', 0],
+      ['outage-silence', 'throughput', 'P0', 'ratio < 0.1', 0, 120, 'requests', 0],
       ['health-check-failing', 'health', 'P0', 'value < 0.5', 60, null, 'none', 0],
       ['error-rate-spike', 'error_rate', 'P1', 'ratio > 5 and value > 0.01', 0, 120, 'counts', 0],
       ['latency-regression-severe', 'latency_p95', 'P1', 'change > 200%', 0, 180, 'mann-whitney', 180],
-      ['error-rate-high', 'error_rate', 'P2', 'value > 0.01 and ratio > 1.5', 120, 300, 'counts', 0],
-      ['latency-regression', 'latency_p95', 'P2', 'change > 20%', 180, 300, 'mann-whitney', 300],
+      ['error-rate-high', 'error_rate', 'P2', 'value > 0.01 and ratio > 1.5', 120, 300, 'sequential-counts', 0],
+      ['latency-regression', 'latency_p95', 'P2', 'change > 20%', 180, 300, 'sequential-shift', 300],
       ['latency-slow', 'latency_p95', 'P2', 'value > 1000 and change > 10%', 180, 300, 'mann-whitney', 300],
       ['cpu-regression', 'cpu', 'P2', 'change > 20%', 180, 300, 'mann-whitney', 300],
       ['memory-high', 'memory', 'P2', 'value > 0.8 and change > 5%', 180, 300, 'mann-whitney', 300],
-      ['memory-growth', 'memory', 'P2', 'change > 5% and slope > 0.2', 180, 600, 'mann-whitney', 300],
+      ['memory-growth', 'memory', 'P2', 'change > 5% and slope > 0.2 and slope(5m) > 0.2', 0, 600, 'mann-whitney', 600],
       ['throughput-drop', 'throughput', 'P2', 'change < -50%', 120, 180, 'mann-whitney', 0],
       ['cpu-high', 'cpu', 'P3', 'value > 0.7', 300, 300, 'none', 300],
       ['latency-drift', 'latency_p95', 'P3', 'change > 10%', 300, 300, 'mann-whitney', 300],
     ]);
     // Rollback rules need p < 0.001; cpu is judged per request.
-    expect(set.rules.filter((r) => r.confidence === 0.999).map((r) => r.name)).toEqual(['outage-error-rate', 'error-rate-spike', 'latency-regression-severe']);
+    expect(set.rules.filter((r) => r.confidence === 0.999).map((r) => r.name)).toEqual(['outage-error-rate', 'outage-silence', 'error-rate-spike', 'latency-regression-severe']);
     expect(set.rules.find((r) => r.name === 'cpu-regression')?.per).toBe('throughput');
     expect(set.metrics.health).toEqual({ unit: 'fraction', direction: 'decrease', description: 'fraction of health checks passing' });
     expect(set.severities).toEqual({
@@ -49,7 +50,7 @@ describe('the shipped rules/ directory', () => {
 
   it('gives demo-shop its demo rollback hook', async () => {
     const set = resolveRules(await loadRules(RULES), { service: 'demo-shop', environment: 'demo' });
-    expect(set.rules).toHaveLength(13);
+    expect(set.rules).toHaveLength(14);
     expect(set.hooks.rollback).toHaveLength(1);
     expect(set.hooks.rollback[0]).toMatchObject({ type: 'exec', name: 'demo-rollback', timeout: 30 });
     expect(set.hooks.rollback[0]).toHaveProperty('command', [

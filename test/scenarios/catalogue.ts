@@ -109,6 +109,46 @@ export const HEALTHY: ScenarioType[] = [
       return { effects: { load: level }, onset: null };
     },
   },
+  {
+    name: 'memory-levels-off',
+    kind: 'healthy',
+    rollbackWorthy: false,
+    // Caches, pools and JIT after a restart: memory climbs by 4-20% of its limit within minutes, then stays flat
+    // well below 80%. Linear ramps, exponential approaches, S-curves and a jump followed by a short creep.
+    story: (r, s) => {
+      const height = r.uniform(0.04, 0.2);
+      const start = r.uniform(0, 3);
+      const shape = r.pick(['linear', 'exponential', 'logistic', 'jump-creep'] as const);
+      const length = r.uniform(2, 12);
+      const tau = r.uniform(1, 5);
+      const rise = (m: number): number => {
+        const x = Math.max(0, m - start);
+        switch (shape) {
+          case 'linear':
+            return Math.min(1, x / length);
+          case 'exponential':
+            return 1 - Math.exp(-x / tau);
+          case 'logistic':
+            return x <= 0 ? 0 : 1 / (1 + Math.exp(-(x - length / 2) / (length / 8)));
+          case 'jump-creep':
+            return x <= 0 ? 0 : 0.5 + 0.5 * Math.min(1, x / length);
+        }
+      };
+      return { effects: { memory: (m, v) => v + height * rise(m) }, onset: null, service: { memory: Math.min(s.memory, 0.72 - height) } };
+    },
+  },
+  {
+    name: 'bursty-errors',
+    kind: 'healthy',
+    rollbackWorthy: false,
+    // Errors that come in bursts of a minute or three (a flaky dependency, batch clients), before and after the
+    // deploy alike: error counts far more dispersed than Poisson.
+    story: (r) => ({
+      effects: {},
+      onset: null,
+      service: { errorSigma: r.uniform(0.3, 1), errorBursts: { chance: r.uniform(0.03, 0.12), factor: r.uniform(3, 8), maxLength: r.int(1, 3) } },
+    }),
+  },
 ];
 
 /** An error rate for a rollback-worthy spike: > 5x baseline and > 1%, with margin. */
@@ -230,6 +270,29 @@ export const BAD: ScenarioType[] = [
       const onset = r.uniform(0, 5);
       const perMinute = r.uniform(0.005, 0.02);
       return { effects: { memory: (m, v) => Math.min(1, v + perMinute * Math.max(0, m - onset)) }, onset };
+    },
+  },
+  {
+    name: 'crash',
+    kind: 'bad',
+    rollbackWorthy: true,
+    // The release serves nothing: throughput falls to zero (or to a trickle of health checks) and the error rate
+    // and latency have no points, for lack of requests. Mostly at start-up, sometimes later (a crash loop).
+    story: (r) => {
+      const onset = r.next() < 0.7 ? r.uniform(0, 3) : r.uniform(3, 25);
+      const trickle = r.next() < 0.3 ? r.uniform(0.002, 0.02) : 0;
+      return { effects: { ownLoad: (m) => 1 - (1 - trickle) * after(m, onset) }, onset };
+    },
+  },
+  {
+    name: 'vanish',
+    kind: 'bad',
+    rollbackWorthy: true,
+    maybeNoThroughput: true,
+    // The scrape target is gone: every series of the service stops, while the metric source answers normally.
+    story: (r) => {
+      const onset = r.next() < 0.7 ? r.uniform(0, 3) : r.uniform(3, 25);
+      return { effects: { vanished: (m) => m > onset }, onset };
     },
   },
 ];

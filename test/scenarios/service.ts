@@ -26,6 +26,11 @@ export interface Service {
   /** Daily traffic swing (fraction) and the hour of its peak. */
   diurnalAmplitude: number;
   peakHour: number;
+  /**
+   * Healthy error bursts (overdispersed counts): each minute outside a burst starts one with this chance; a burst
+   * lasts 1..maxLength minutes and multiplies the error rate by factor. Before and after the deploy alike.
+   */
+  errorBursts?: { chance: number; factor: number; maxLength: number };
 }
 
 /** Effects on one minute's values; `m` is minutes since the deploy (the point at m covers (m-1, m]). */
@@ -38,6 +43,8 @@ export interface Effects {
   memory?: (m: number, value: number) => number;
   /** Multiplies the deployed service's own traffic only (an outage turning requests away). */
   ownLoad?: (m: number) => number;
+  /** The service reports nothing for this minute (its scrape target is gone): no point in any series. */
+  vanished?: (m: number) => boolean;
 }
 
 /** A random service; `lowTraffic` draws 0.2-3 req/s instead of 3-800. */
@@ -79,13 +86,18 @@ const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.m
 export function sample(s: Service, fx: Effects, r: Random, startedAt: number, from: number, to: number, withThroughput: boolean): SeriesSet {
   const series: Record<string, Point[]> = { error_rate: [], latency_p95: [], cpu: [], memory: [], throughput: [] };
   const drift = r.normal() * s.memorySd * 2;
+  let burstLeft = 0;
   for (let m = from; m <= to; m++) {
     const t = startedAt + m * 60;
     const load = diurnal(s, t) * (fx.load?.(m) ?? 1);
     const own = load * (fx.ownLoad?.(m) ?? 1);
     const requests = r.poisson(s.throughput * own * 60);
     const rate = clamp(s.errorRate * Math.exp(s.errorSigma * r.normal() - (s.errorSigma * s.errorSigma) / 2), 0, 1);
-    const p = clamp(fx.errorRate?.(m, rate) ?? rate, 0, 1);
+    // Randomness for bursts is drawn only for services that have them, so other scenarios stay as they were.
+    if (s.errorBursts && burstLeft === 0 && r.next() < s.errorBursts.chance) burstLeft = r.int(1, s.errorBursts.maxLength);
+    const bursting = burstLeft > 0 ? s.errorBursts!.factor : 1;
+    if (burstLeft > 0) burstLeft--;
+    const p = clamp(fx.errorRate?.(m, rate * bursting) ?? rate * bursting, 0, 1);
     const errors = Math.min(requests, r.poisson(requests * p));
     const samplingCv = 1.2 / Math.sqrt(Math.max(requests, 1));
     const cv = Math.sqrt(s.latencyCv ** 2 + samplingCv ** 2);
@@ -93,8 +105,10 @@ export function sample(s: Service, fx: Effects, r: Random, startedAt: number, fr
     const cpu = s.cpuIdle + s.cpuPerLoad * own + s.cpuSd * r.normal();
     const wander = s.memoryWander * Math.sin(2 * Math.PI * (t / 60 / s.memoryPeriod + s.memoryPhase));
     const memory = s.memory + wander + drift * (m / 60) + s.memorySd * r.normal();
+    if (fx.vanished?.(m)) continue;
+    // No requests, no error rate and no latency percentile: those series have no point that minute.
     if (requests > 0) series.error_rate!.push([t, round(errors / requests, 6)]);
-    series.latency_p95!.push([t, round(Math.max(1, fx.latency?.(m, latency) ?? latency), 1)]);
+    if (requests > 0) series.latency_p95!.push([t, round(Math.max(1, fx.latency?.(m, latency) ?? latency), 1)]);
     series.cpu!.push([t, round(clamp(fx.cpu?.(m, cpu) ?? cpu, 0, 1), 4)]);
     series.memory!.push([t, round(clamp(fx.memory?.(m, memory) ?? memory, 0, 1), 4)]);
     series.throughput!.push([t, round(requests / 60, 3)]);

@@ -4,6 +4,7 @@ import { BACKENDS } from './backends.js';
 import { deploysContract } from './contract/deploys.js';
 import { historyContract } from './contract/history.js';
 import { judgementsContract } from './contract/judgements.js';
+import { noncesContract } from './contract/nonces.js';
 import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
@@ -15,4 +16,5 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('judgements', () => judgementsContract(backend));
   describe('outbox, silences, recoveries', () => outboxContract(backend));
   describe('history of actions', () => historyContract(backend));
+  describe('nonces and superseding', () => noncesContract(backend));
 });

@@ -96,10 +96,11 @@ describe('watcher', () => {
   it('is idempotent on deploy id and supersedes an older watch of the same service and environment', async () => {
     const { watcher, intake } = rig();
     const a = await intake.ingest(deploy({ id: 'd-1' }), 'api');
-    const again = await intake.ingest(deploy({ id: 'd-1', version: 'changed' }), 'api');
+    const again = await intake.ingest(deploy({ id: 'd-1' }), 'api');
     expect(a.created).toBe(true);
     expect(again.created).toBe(false);
-    expect(again.view.deploy.version).toBe('v2');
+    await expect(intake.ingest(deploy({ id: 'd-1', version: 'changed', commit: 'c2' }), 'api')).rejects.toMatchObject({ status: 409, fields: ['version', 'commit'] });
+    expect((await store.getDeploy('d-1'))?.deploy.version).toBe('v2');
     clock = T0 + 5 * 60;
     await intake.ingest(deploy({ id: 'd-2', version: 'v3', startedAt: T0 + 5 * 60 }), 'api');
     await intake.ingest(deploy({ id: 'd-3', environment: 'staging', startedAt: T0 + 5 * 60 }), 'api');
@@ -124,6 +125,34 @@ describe('watcher', () => {
       ['cpu', 'error_rate', 'health', 'latency_p95', 'memory', 'throughput'].map((m) => `source-blind:${m}`),
     );
     expect(view?.actions.filter((a) => a.kind === 'rollback')).toHaveLength(0);
+  });
+
+  it('judges only the steps the source has answered for: pending data (a rate-limited cache) is not silence', async () => {
+    const demo = demoSource.create('demo', { type: 'demo', seed: 7, timeScale: 1 }, { logger: silentLogger(), baseDir: '.' });
+    let answeredUntil: number | null = T0 + 60;
+    const lagging: MetricSource = {
+      type: 'test',
+      name: 'demo',
+      timeScale: 1,
+      query: async (q) => {
+        const r = await demo.query(q);
+        if (answeredUntil === null || r.kind !== 'value' || q.end <= answeredUntil) return r;
+        return { kind: 'value', points: r.points.filter(([t]) => t <= answeredUntil!), answeredUntil };
+      },
+    };
+    const { watcher, intake } = rig(new Map([['demo', lagging]]));
+    await intake.ingest(deploy({ labels: { demo: 'healthy' } }), 'api');
+    clock = T0 + 10 * 60;
+    await watcher.evaluate('d-1');
+    let view = await store.getDeploy('d-1');
+    expect(view?.watch).toMatchObject({ status: 'watching', evaluatedAt: T0 + 60 });
+    expect(view?.findings).toEqual([]);
+    answeredUntil = null;
+    await watcher.evaluate('d-1');
+    await watcher.stop();
+    view = await store.getDeploy('d-1');
+    expect(view?.watch).toMatchObject({ status: 'watching', evaluatedAt: T0 + 10 * 60 });
+    expect(view?.findings).toEqual([]);
   });
 
   it('refuses a deploy whose rules name a source that is not configured', async () => {

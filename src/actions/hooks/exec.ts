@@ -19,11 +19,28 @@ interface ProcessOutcome {
   spawnError: NodeJS.ErrnoException | null;
 }
 
-/** The hook's environment: the guard's own plus the deploy as RG_* variables (empty strings when unknown). */
-export function hookEnv(ctx: HookContext, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** Variables of the guard's environment every exec hook gets; anything else only when the hook names it in `env`. */
+export const HOOK_ENV_ALLOWED = ['PATH', 'HOME'] as const;
+
+/**
+ * The guard environment a hook may see: PATH, HOME, the RG_* variables and the names in `passThrough`. The guard's
+ * own secrets (RELEASE_GUARD_TOKEN, channel URLs, …) are withheld, as systemd and CI runners withhold theirs; so is
+ * an RG_* variable the config names as a secret (`withheld`, e.g. `webhookUrlEnv: RG_SLACK_URL`) unless the hook
+ * names it itself.
+ */
+export function allowedEnv(base: NodeJS.ProcessEnv, passThrough: readonly string[] = [], withheld: readonly string[] = []): NodeJS.ProcessEnv {
+  const named = new Set<string>([...HOOK_ENV_ALLOWED, ...passThrough]);
+  const secret = new Set(withheld);
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && (named.has(k) || (k.startsWith('RG_') && !secret.has(k)))) out[k] = v;
+  return out;
+}
+
+/** The hook's environment: the allowed part of the guard's own plus the deploy as RG_* variables (empty strings when unknown). */
+export function hookEnv(ctx: HookContext, base: NodeJS.ProcessEnv, passThrough: readonly string[] = [], withheld: readonly string[] = []): NodeJS.ProcessEnv {
   const d = ctx.deploy;
   return {
-    ...base,
+    ...allowedEnv(base, passThrough, withheld),
     RG_DEPLOY_ID: d.id,
     RG_SERVICE: d.service,
     RG_ENVIRONMENT: d.environment,
@@ -52,11 +69,13 @@ export async function runExecHook(hook: ExecHook, ctx: HookContext, deps: HookDe
   }
   const outcome = await runProcess(hook.command, {
     cwd,
-    env: hookEnv(ctx, deps.env ?? process.env),
+    env: hookEnv(ctx, deps.env ?? process.env, hook.env, deps.secretEnvNames?.() ?? []),
     timeoutMs: hook.timeout * 1000,
     killGraceMs: deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
   });
-  return { ...judgeOutcome(hook, cwd, outcome), output: outcome.output, durationMs: now() - started };
+  const redact = deps.redact ?? ((t: string) => t);
+  const judged = judgeOutcome(hook, cwd, outcome);
+  return { ...judged, error: judged.error === null ? null : redact(judged.error), output: redact(outcome.output), durationMs: now() - started };
 }
 
 type Judged = Pick<HookResult, 'ok' | 'error' | 'retryable'>;

@@ -1,5 +1,6 @@
 // Runs an http rollback hook: POSTs the rollback event as JSON, optionally HMAC-signed, and classifies the answer.
 import { createHmac } from 'node:crypto';
+import { signRequest } from '../../api/signature.js';
 import type { HttpHook } from '../../rules/schema.js';
 import type { HookContext, HookDeps, HookResult } from './types.js';
 
@@ -16,7 +17,7 @@ export interface RollbackEvent {
   verdictUrl: string | null;
 }
 
-/** `sha256=<hex HMAC-SHA256 of body>`, the value of X-Release-Guard-Signature. */
+/** `sha256=<hex HMAC-SHA256 of body>`: the body-only form, kept for callers; hooks are sent with {@link signRequest}. */
 export function hookSignature(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -30,8 +31,8 @@ export async function runHttpHook(hook: HttpHook, ctx: HookContext, deps: HookDe
   const started = now();
   const where = `http hook "${hook.name}" (${originOf(hook.url)})`;
   const env = deps.env ?? process.env;
-  const secret = hook.secretEnv ? env[hook.secretEnv] : undefined;
-  const result = (r: Omit<HookResult, 'durationMs'>): HookResult => ({ ...scrub(r, hook, secret), durationMs: now() - started });
+  const secret = hook.secretEnv ? env[hook.secretEnv]?.trim() : undefined;
+  const result = (r: Omit<HookResult, 'durationMs'>): HookResult => ({ ...scrub(r, hook, secret, deps.redact ?? ((t) => t)), durationMs: now() - started });
   if (hook.secretEnv && !secret) {
     const error = `${where}: environment variable ${hook.secretEnv} (secretEnv) is not set; set it to the HMAC key the receiver expects, or remove secretEnv`;
     return result({ ok: false, output: '', error, retryable: false });
@@ -55,8 +56,10 @@ function requestHeaders(hook: HttpHook, body: string, secret: string | undefined
   const headers = new Headers({ 'content-type': 'application/json', 'user-agent': 'release-guard' });
   for (const [name, value] of Object.entries(hook.headers ?? {})) headers.set(name, value);
   if (secret) {
-    headers.set('x-release-guard-signature', hookSignature(body, secret));
-    headers.set('x-release-guard-timestamp', String(unixSeconds));
+    // The same scheme the guard verifies on its own API: the signature covers timestamp, method, path and body.
+    const url = new URL(hook.url);
+    const signed = signRequest(secret, { timestamp: unixSeconds, method: 'POST', path: `${url.pathname}${url.search}`, body });
+    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
   }
   return headers;
 }
@@ -103,11 +106,11 @@ function originOf(url: string): string {
 }
 
 /** Replaces the signing secret and sensitive header values wherever they appear (e.g. echoed by the receiver). */
-function scrub<T extends { output: string; error: string | null }>(r: T, hook: HttpHook, secret: string | undefined): T {
+function scrub<T extends { output: string; error: string | null }>(r: T, hook: HttpHook, secret: string | undefined, redact: (t: string) => string): T {
   const hidden = Object.entries(hook.headers ?? {})
     .filter(([name, value]) => SENSITIVE_HEADER.test(name) && value.length >= 4)
     .map(([, value]) => value);
   if (secret) hidden.push(secret);
-  const clean = (text: string): string => hidden.reduce((acc, value) => acc.split(value).join('[redacted]'), text);
+  const clean = (text: string): string => redact(hidden.reduce((acc, value) => acc.split(value).join('[redacted]'), text));
   return { ...r, output: clean(r.output), error: r.error === null ? null : clean(r.error) };
 }

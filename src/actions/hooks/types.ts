@@ -25,8 +25,12 @@ export interface HookResult {
 
 /** Injected edges; every field has a production default. */
 export interface HookDeps {
-  /** Inherited by exec hooks (plus RG_* variables) and read for `secretEnv`. Default: process.env. */
+  /** Read for `secretEnv`; exec hooks get only its PATH, HOME, RG_* and the names in their `env`. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Variables the config names as secrets (channel `…Env`, `secretEnv`): withheld from exec hooks even if RG_*. */
+  secretEnvNames?: () => string[];
+  /** Replaces configured secrets in output and errors before they are returned (and stored). Default: identity. */
+  redact?: (text: string) => string;
   /** Default: the global fetch. */
   fetch?: typeof fetch;
   /** Directory a relative exec `cwd` resolves against (e.g. the rules directory). Default: process.cwd(). */

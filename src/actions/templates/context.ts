@@ -1,4 +1,5 @@
 // The facts of a notice and the names templates see: deploy fields, findings with their numbers, links.
+import { safeHref } from '../notify/link.js';
 import type { Deploy, Finding, Severity, Verdict } from '../../judge/types.js';
 import { formatValue } from '../../judge/summary.js';
 import { formatDuration } from '../../rules/duration.js';
@@ -73,7 +74,7 @@ function deployContext(d: Deploy) {
     commit: d.commit ?? null,
     startedAt: iso(d.startedAt),
     labels: d.labels ?? {},
-    links: d.links ?? {},
+    links: Object.fromEntries(Object.entries(d.links ?? {}).flatMap(([k, v]) => (safeHref(v) ? [[k, safeHref(v)]] : []))),
   };
 }
 
@@ -108,7 +109,8 @@ export function templateContext(facts: NoticeFacts): Record<string, unknown> {
           },
         }
       : null,
-    links: facts.links,
+    // Links reach href attributes and Slack `<href|text>`: only re-serialised http(s) URLs (notify/link.ts).
+    links: { verdict: facts.links.verdict ? safeHref(facts.links.verdict) : null, deploy: facts.links.deploy ? safeHref(facts.links.deploy) : null },
     at: iso(facts.at),
     window: facts.window === null ? null : formatDuration(facts.window),
     guard: { url: facts.guardUrl },

@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { MAX_LIST_LIMIT, WATCH_STATUSES, type DeployListQuery } from '../../store/records.js';
 import { requireCiAuth } from '../auth.js';
 import { parseJsonBody, readRawBody } from '../body.js';
-import { DEPLOY_INPUT_FIELDS, DeployInput } from '../deploy-input.js';
+import { DEPLOY_INPUT_FIELDS, type DeployInput } from '../deploy-input.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import { respond } from '../respond.js';
 import { DeployListResponse, DeployResponse } from '../schemas/index.js';
+import { apiPolicy, reservedIdProblem, type ApiPolicy } from '../policy.js';
 
 /** `?service=` (empty) means "no filter", not "service named ''". */
 const emptyAsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -33,19 +34,21 @@ export function newDeployId(): string {
 }
 
 /** POST /v1/deploys, GET /v1/deploys, GET /v1/deploys/:id. */
-export function deployRoutes(deps: AppDeps): Router {
+export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)): Router {
   const router = Router();
-  const auth = requireCiAuth(deps.auth);
+  const auth = requireCiAuth(deps.auth, policy.signing);
 
   router.post('/v1/deploys', readRawBody, auth, parseJsonBody, async (req, res) => {
-    const parsed = DeployInput.safeParse(req.body);
+    const parsed = policy.deployInput.safeParse(req.body);
     if (!parsed.success) {
       sendError(res, 400, 'invalid deploy', undefined, { issues: toApiIssues(parsed.error, DEPLOY_INPUT_FIELDS) });
       return;
     }
+    const reserved = parsed.data.id === undefined ? null : reservedIdProblem(parsed.data.id);
+    if (reserved) return sendError(res, 400, 'invalid deploy', undefined, { issues: [{ path: 'id', message: reserved }] });
     const input: DeployInput = { ...parsed.data, id: parsed.data.id ?? newDeployId() };
     const { view, created } = await deps.intake.ingest(input, 'api');
-    respond(res, DeployResponse, view, created ? 202 : 200);
+    respond(res, DeployResponse, policy.redact(view), created ? 202 : 200);
   });
 
   router.get('/v1/deploys', readRawBody, auth, async (req, res) => {
@@ -55,7 +58,7 @@ export function deployRoutes(deps: AppDeps): Router {
       return;
     }
     const query: DeployListQuery = parsed.data;
-    respond(res, DeployListResponse, { deploys: await deps.intake.list(query) });
+    respond(res, DeployListResponse, { deploys: policy.redact(await deps.intake.list(query)) });
   });
 
   router.get('/v1/deploys/:id', readRawBody, auth, async (req, res) => {
@@ -65,7 +68,7 @@ export function deployRoutes(deps: AppDeps): Router {
       sendError(res, 404, 'not found', `no deploy with id ${id}`);
       return;
     }
-    respond(res, DeployResponse, view);
+    respond(res, DeployResponse, policy.redact(view));
   });
 
   return router;

@@ -1,5 +1,6 @@
 // Response schemas of /v1/deploys and the deploy webhooks: what the API promises, separate from the store's records.
 import { z } from 'zod';
+import { BaselineKind } from '../../rules/schema.js';
 import { SEVERITIES } from '../../judge/types.js';
 import { ACTION_KINDS, ACTION_STATUSES, DEPLOY_ORIGINS, FINDING_KINDS, VERDICTS, WATCH_STATUSES } from '../../store/records.js';
 
@@ -46,7 +47,6 @@ export const VerdictBody = z.object({
 });
 export type VerdictBody = z.infer<typeof VerdictBody>;
 
-const BaselineKind = z.enum(['pre-deploy', 'week-ago', 'control', 'previous-deploys']);
 
 /**
  * The judge's arithmetic behind a finding (judge/types.ts FindingEvidence). Fields the judge adds must be added here
@@ -63,6 +63,8 @@ export const FindingEvidenceBody = z.object({
       count: z.number(),
       from: UnixSeconds,
       to: UnixSeconds,
+      periodsUsed: z.number().optional(),
+      slopePerHour: z.number().optional(),
     })
     .nullable(),
   test: z
@@ -75,6 +77,43 @@ export const FindingEvidenceBody = z.object({
         baselineErrors: z.number().nullable(),
         baselineRequests: z.number().nullable(),
         expected: z.number(),
+        pValue: z.number(),
+        dispersion: z.number().optional(),
+      }),
+      z.object({
+        test: z.literal('requests'),
+        requests: z.number(),
+        steps: z.number(),
+        expected: z.number(),
+        dispersion: z.number().nullable(),
+        pValue: z.number(),
+      }),
+      z.object({
+        test: z.literal('silent-steps'),
+        silent: z.number(),
+        steps: z.number(),
+        baselineSilent: z.number(),
+        baselineSteps: z.number(),
+        pValue: z.number(),
+      }),
+      z.object({
+        test: z.literal('sequential-counts'),
+        errors: z.number(),
+        requests: z.number(),
+        baselineRate: z.number(),
+        rateBound: z.number(),
+        dispersion: z.number(),
+        eValue: z.number(),
+        threshold: z.number(),
+        pValue: z.number(),
+      }),
+      z.object({
+        test: z.literal('sequential-shift'),
+        alternative: z.enum(['greater', 'less', 'two-sided']),
+        n: z.number(),
+        baselineN: z.number(),
+        eValue: z.number(),
+        threshold: z.number(),
         pValue: z.number(),
       }),
     ])
@@ -98,6 +137,7 @@ export const FindingBody = z.object({
   kind: z.enum(FINDING_KINDS),
   summary: z.string(),
   clearedAt: UnixSeconds.nullable().optional(),
+  shadow: z.boolean().optional().describe('a finding of a mode: shadow rule: shown, never acted on'),
   evidence: FindingEvidenceBody.optional(),
 });
 export type FindingBody = z.infer<typeof FindingBody>;

@@ -1,7 +1,7 @@
 // Maps GitHub `deployment` / `deployment_status` webhook payloads to deploys (pure; verified and applied by the route).
 // Payloads: https://docs.github.com/en/webhooks/webhook-events-and-payloads#deployment
 import { z } from 'zod';
-import { DeployInput } from '../deploy-input.js';
+import { DeployInput, type DeployInputSchema } from '../deploy-input.js';
 import { toApiIssues } from '../issues.js';
 import type { WebhookOutcome } from './outcome.js';
 
@@ -52,7 +52,7 @@ function stringValues(value: unknown): Record<string, string> {
 }
 
 /** The DeployInput a GitHub deployment describes, validated by the same schema as POST /v1/deploys. */
-function deployFrom(deployment: Deployment, repository: Repository, delivery: string | undefined): WebhookOutcome {
+function deployFrom(deployment: Deployment, repository: Repository, delivery: string | undefined, schema: DeployInputSchema): WebhookOutcome {
   const extra = payloadObject(deployment.payload);
   const candidate = {
     id: githubDeployId(deployment.id),
@@ -69,7 +69,7 @@ function deployFrom(deployment: Deployment, repository: Repository, delivery: st
       ...(delivery ? { github_delivery: delivery } : {}),
     },
   };
-  const parsed = DeployInput.safeParse(candidate);
+  const parsed = schema.safeParse(candidate);
   if (!parsed.success) return { kind: 'invalid', error: 'invalid deploy', issues: toApiIssues(parsed.error) };
   return { kind: 'ingest', input: parsed.data };
 }
@@ -84,20 +84,20 @@ function invalidPayload(event: string, error: z.ZodError): WebhookOutcome {
  * - `deployment_status` failure|error → stop that watch; other states → ignore;
  * - `ping` → ping; anything else → ignore.
  */
-export function mapGitHubEvent(event: string | undefined, payload: unknown, delivery: string | undefined): WebhookOutcome {
+export function mapGitHubEvent(event: string | undefined, payload: unknown, delivery: string | undefined, schema: DeployInputSchema = DeployInput): WebhookOutcome {
   if (event === 'ping') return { kind: 'ping' };
   if (event === 'deployment') {
     const parsed = DeploymentEvent.safeParse(payload);
     if (!parsed.success) return invalidPayload(event, parsed.error);
     const { action, deployment, repository } = parsed.data;
     if (action !== undefined && action !== 'created') return { kind: 'ignore', reason: `deployment ${action} does not start a watch` };
-    return deployFrom(deployment, repository, delivery);
+    return deployFrom(deployment, repository, delivery, schema);
   }
   if (event === 'deployment_status') {
     const parsed = DeploymentStatusEvent.safeParse(payload);
     if (!parsed.success) return invalidPayload(event, parsed.error);
     const { deployment_status: status, deployment, repository } = parsed.data;
-    if (status.state === 'success') return deployFrom(deployment, repository, delivery);
+    if (status.state === 'success') return deployFrom(deployment, repository, delivery, schema);
     if (STOP_STATES.has(status.state)) {
       return { kind: 'stop', id: githubDeployId(deployment.id), reason: `GitHub reported the deployment ${status.state}` };
     }

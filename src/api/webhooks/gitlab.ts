@@ -1,7 +1,7 @@
 // Maps GitLab "Deployment Hook" webhook payloads to deploys (pure; verified and applied by the route).
 // Payload: https://docs.gitlab.com/user/project/integrations/webhook_events/#deployment-events
 import { z } from 'zod';
-import { DeployInput } from '../deploy-input.js';
+import { DeployInput, type DeployInputSchema } from '../deploy-input.js';
 import { toApiIssues } from '../issues.js';
 import type { WebhookOutcome } from './outcome.js';
 
@@ -47,7 +47,7 @@ function httpUrls(candidates: Record<string, string | null | undefined>): Record
   return out;
 }
 
-function deployFrom(d: GitLabDeployment): WebhookOutcome {
+function deployFrom(d: GitLabDeployment, schema: DeployInputSchema): WebhookOutcome {
   const path = d.project.path_with_namespace ?? '';
   const commit = (d.commit_url ? COMMIT_IN_URL.exec(d.commit_url)?.[1] : undefined) ?? d.short_sha;
   const candidate = {
@@ -63,7 +63,7 @@ function deployFrom(d: GitLabDeployment): WebhookOutcome {
       ...(typeof d.deployable_id === 'number' ? { gitlab_job: String(d.deployable_id) } : {}),
     },
   };
-  const parsed = DeployInput.safeParse(candidate);
+  const parsed = schema.safeParse(candidate);
   if (!parsed.success) return { kind: 'invalid', error: 'invalid deploy', issues: toApiIssues(parsed.error) };
   return { kind: 'ingest', input: parsed.data };
 }
@@ -73,14 +73,14 @@ function deployFrom(d: GitLabDeployment): WebhookOutcome {
  * Deployment Hook status running|success → ingest `gitlab-<deployment_id>` (idempotent);
  * failed|canceled → stop that watch; other statuses and other events → ignore.
  */
-export function mapGitLabEvent(event: string | undefined, payload: unknown): WebhookOutcome {
+export function mapGitLabEvent(event: string | undefined, payload: unknown, schema: DeployInputSchema = DeployInput): WebhookOutcome {
   if (event !== 'Deployment Hook') return { kind: 'ignore', reason: `event ${event ?? '(no X-Gitlab-Event header)'} is not handled` };
   const kind = typeof payload === 'object' && payload !== null ? (payload as { object_kind?: unknown }).object_kind : undefined;
   if (kind !== 'deployment') return { kind: 'ignore', reason: `object_kind ${String(kind)} is not handled` };
   const parsed = GitLabDeployment.safeParse(payload);
   if (!parsed.success) return { kind: 'invalid', error: 'invalid GitLab deployment payload', issues: toApiIssues(parsed.error) };
   const d = parsed.data;
-  if (START_STATUSES.has(d.status)) return deployFrom(d);
+  if (START_STATUSES.has(d.status)) return deployFrom(d, schema);
   if (STOP_STATUSES.has(d.status)) {
     return { kind: 'stop', id: gitlabDeployId(d.deployment_id), reason: `GitLab reported the deployment ${d.status}` };
   }

@@ -74,9 +74,10 @@ export class DatadogSource implements MetricSource {
     const points = alignToSteps(served.points, steps, q.step);
     if (steps.length > 0) this.delivered.set(key, { t: steps.at(-1)!, at: this.now() });
     this.forgetOld();
-    if (points.length > 0) return { kind: 'value', points };
-    // Nothing complete yet for these steps (an older result was served): not a gap; they come with the next query.
-    return steps.length === 0 && served.how === 'degraded' ? { kind: 'value', points: [] } : { kind: 'no-data' };
+    // Steps after `until` were not fetched yet (an older result was served): pending, not silent (DESIGN §5).
+    const pending = until < q.end ? { answeredUntil: until } : {};
+    if (points.length > 0) return { kind: 'value', points, ...pending };
+    return steps.length === 0 && served.how === 'degraded' ? { kind: 'value', points: [], ...pending } : { kind: 'no-data' };
   }
 
   /** The query's start, or the step after the last one delivered if that is earlier (steps skipped while degraded). */

@@ -16,6 +16,8 @@ export const DEMO_BEHAVIOURS = {
   'memory-leak': 'memory starts at 70% and climbs ~1.5% per minute (capped at 99%)',
   blip: 'one single error_rate spike (~15%) at minute 4, then normal; a good guard must NOT roll back',
   'flaky-source': 'metrics stay healthy but queries ending 5–8 minutes after the deploy fail (retryable)',
+  crash: 'the release serves nothing from 1 minute after the deploy: throughput 0, no error_rate, latency_p95 or health points, cpu idle',
+  vanish: 'every series of the deploy stops 2 minutes after the deploy (the scrape target is gone); the source answers normally',
 } as const;
 export type DemoBehaviour = keyof typeof DEMO_BEHAVIOURS;
 
@@ -41,7 +43,11 @@ export interface EffectInput {
   jitter: number;
 }
 
-type Effect = (i: EffectInput) => number;
+/** The point's value, or null for no point at all (nothing to measure, or nobody reporting). */
+type Effect = (i: EffectInput) => number | null;
+
+const CRASH_AT = 60;
+const VANISH_AT = 120;
 
 /** 0 → 1 linearly over `seconds`, then 1. */
 const ramp = (since: number, seconds: number): number => Math.min(1, since / seconds);
@@ -64,6 +70,13 @@ const EFFECTS: Record<DemoBehaviour, Effect> = {
     return i.metric === 'error_rate' && isBlipPoint ? 0.15 * (1 + 0.05 * i.jitter) : i.value;
   },
   'flaky-source': (i) => i.value,
+  crash: (i) => {
+    if (i.since < CRASH_AT) return i.value;
+    if (i.metric === 'throughput') return 0;
+    if (i.metric === 'cpu') return 0.01;
+    return i.metric === 'memory' ? i.value : null;
+  },
+  vanish: (i) => (i.since < VANISH_AT ? i.value : null),
 };
 
 /** The behaviour a deploy asked for; a missing or unknown label is `healthy` (never an error). */
@@ -72,8 +85,8 @@ export function behaviourOf(deploy: Deploy): DemoBehaviour {
   return label !== undefined && Object.hasOwn(DEMO_BEHAVIOURS, label) ? (label as DemoBehaviour) : 'healthy';
 }
 
-/** Applies `behaviour` to one post-deploy point. */
-export function applyBehaviour(behaviour: DemoBehaviour, input: EffectInput): number {
+/** Applies `behaviour` to one post-deploy point; null: the series has no point there. */
+export function applyBehaviour(behaviour: DemoBehaviour, input: EffectInput): number | null {
   return EFFECTS[behaviour](input);
 }
 

@@ -42,14 +42,14 @@ export class DemoSource implements MetricSource {
     const healedAfter = q.rolledBackAt !== undefined && q.deploy.labels?.[DEMO_ROLLBACK_LABEL] !== 'no-effect' ? q.rolledBackAt : Infinity;
     const profile = serviceProfile(q.deploy.service);
     const key = `${this.seed}|${q.deploy.id}|${q.scope}|${metric}`;
-    const points: Point[] = alignedTimes(q.start, q.end, q.step).map((t) => {
-      let value = healthyValue(metric, profile, key, t);
+    const points: Point[] = alignedTimes(q.start, q.end, q.step).flatMap((t): Point[] => {
+      let value: number | null = healthyValue(metric, profile, key, t);
       const since = t - q.deploy.startedAt;
       if (since > 0 && t <= healedAfter) {
         const jitter = noise(`${key}|${t}|fx`);
         value = applyBehaviour(behaviour, { metric, value, since, step: q.step, profile, jitter });
       }
-      return [t, roundFor(metric, Math.max(0, value))];
+      return value === null ? [] : [[t, roundFor(metric, Math.max(0, value))]];
     });
     return points.length > 0 ? { kind: 'value', points } : { kind: 'no-data' };
   }

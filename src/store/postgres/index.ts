@@ -6,10 +6,12 @@ import type { Queryable } from '../sqlite/db.js';
 import * as deliveries from '../sqlite/deliveries.js';
 import * as deploys from '../sqlite/deploys.js';
 import * as digest from '../sqlite/digest.js';
+import * as nonces from '../sqlite/nonces.js';
 import * as observations from '../sqlite/observations.js';
 import * as recoveries from '../sqlite/recoveries.js';
 import * as silences from '../sqlite/silences.js';
 import * as pgDeliveries from './deliveries.js';
+import * as pgNonces from './nonces.js';
 import * as leases from './leases.js';
 import { migratePg } from './migrate.js';
 import * as pgObservations from './observations.js';
@@ -84,11 +86,19 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     recordBlindSpot: (deployId, spot) => pgObservations.insertBlindSpot(db, deployId, spot),
     observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
 
+    rememberNonce: (key, expiresAt, now) => db.transaction((tx) => pgNonces.rememberNonce(tx, key, expiresAt, now)),
+    seenNonce: (key, now) => nonces.seenNonce(db, key, now),
+
     saveJudgement: (deployId, judgement, watchStatus, now) =>
       db.transaction(async (tx) => {
         await leases.checkLease(tx, 'watches', deployId, s);
         await pgObservations.writeJudgement(tx, deployId, judgement, watchStatus, now);
         if (watchStatus !== 'watching') s.watches.delete(deployId);
+      }),
+    supersedeOlder: (deployId, now) =>
+      db.transaction(async (tx) => {
+        const view = await deploys.getDeploy(tx, deployId);
+        return view ? deploys.supersedeOlder(tx, view.deploy, now) : [];
       }),
     endWatch: (deployId, status, reason, now) => db.transaction((tx) => deploys.endWatch(tx, deployId, status, reason, now)),
     verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),

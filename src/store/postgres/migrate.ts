@@ -2,6 +2,9 @@
 import type { PgDb } from './pg-db.js';
 import { INITIAL } from './migrations/001-initial.js';
 import { LEASES } from './migrations/002-leases.js';
+import { NONCES } from './migrations/003-nonces.js';
+import { SILENT_FINDINGS } from './migrations/004-silent-findings.js';
+import { SHADOW_FINDINGS } from './migrations/005-shadow-findings.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
 export interface PgMigration {
@@ -10,7 +13,8 @@ export interface PgMigration {
   sql: string;
 }
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [INITIAL, LEASES];
+/** Append-only: a new table or column is the next numbered file in ./migrations/, added at the end here. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [INITIAL, LEASES, NONCES, SILENT_FINDINGS, SHADOW_FINDINGS];
 
 /** Any constant; the advisory lock that serializes migrations of concurrent replicas. */
 const MIGRATION_LOCK = 7_403_113;

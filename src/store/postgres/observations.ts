@@ -42,12 +42,12 @@ export async function writeJudgement(tx: Queryable, deployId: string, j: Judgeme
 
 async function upsertFinding(tx: Queryable, deployId: string, f: Finding): Promise<void> {
   await tx.run(
-    `INSERT INTO findings (deploy_id, rule, metric, severity, kind, at, observed, baseline, condition, summary, evidence, cleared_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO findings (deploy_id, rule, metric, severity, kind, at, observed, baseline, condition, summary, evidence, cleared_at, shadow)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (deploy_id, rule) DO UPDATE SET
        metric = excluded.metric, severity = excluded.severity, kind = excluded.kind, at = excluded.at,
        observed = excluded.observed, baseline = excluded.baseline, condition = excluded.condition, summary = excluded.summary,
-       evidence = excluded.evidence, cleared_at = excluded.cleared_at`,
-    [deployId, f.rule, f.metric, f.severity, f.kind, f.at, f.observed, f.baseline, f.condition, f.summary, f.evidence ? JSON.stringify(f.evidence) : null, f.clearedAt ?? null],
+       evidence = excluded.evidence, cleared_at = excluded.cleared_at, shadow = excluded.shadow`,
+    [deployId, f.rule, f.metric, f.severity, f.kind, f.at, f.observed, f.baseline, f.condition, f.summary, f.evidence ? JSON.stringify(f.evidence) : null, f.clearedAt ?? null, f.shadow ? 1 : 0],
   );
 }

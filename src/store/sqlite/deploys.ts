@@ -17,19 +17,29 @@ export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch):
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [d.id, d.service, d.environment, d.version, d.previousVersion ?? null, d.commit ?? null, d.startedAt, toJson(d.labels), toJson(d.links), d.origin, d.receivedAt],
   );
-  const superseded = await tx.all<{ deploy_id: string }>(
-    `UPDATE watches SET status = 'superseded', superseded_by = ?, reason = ?, updated_at = ?
-     WHERE service = ? AND environment = ? AND status = 'watching' AND started_at <= ?
-     RETURNING deploy_id`,
-    [d.id, `superseded by ${d.id}`, d.receivedAt, d.service, d.environment, d.startedAt],
-  );
+  // A deploy dated ahead of the guard's clock supersedes nothing yet: the watcher does that once it has started.
+  const superseded = d.startedAt <= d.receivedAt ? await supersedeOlder(tx, d, d.receivedAt) : [];
   await tx.run(
     `INSERT INTO watches (deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s,
                           evaluated_at, superseded_by, reason, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [d.id, d.service, d.environment, d.startedAt, w.status, w.source, w.timeScale, w.windowEnd, w.interval, w.evaluatedAt, w.supersededBy, w.reason, d.receivedAt],
   );
-  return superseded.map((r) => r.deploy_id).sort();
+  return superseded;
+}
+
+/**
+ * Marks the `watching` watches of the same service+environment whose deploy started at or before `d` as superseded
+ * by it (never `d` itself); returns their ids. Idempotent.
+ */
+export async function supersedeOlder(tx: Queryable, d: Pick<DeployRecord, 'id' | 'service' | 'environment' | 'startedAt'>, now: number): Promise<string[]> {
+  const rows = await tx.all<{ deploy_id: string }>(
+    `UPDATE watches SET status = 'superseded', superseded_by = ?, reason = ?, updated_at = ?
+     WHERE service = ? AND environment = ? AND status = 'watching' AND started_at <= ? AND deploy_id <> ?
+     RETURNING deploy_id`,
+    [d.id, `superseded by ${d.id}`, now, d.service, d.environment, d.startedAt, d.id],
+  );
+  return rows.map((r) => r.deploy_id).sort();
 }
 
 /** Whether a deploy with this id is stored. */

@@ -6,6 +6,7 @@ import * as deploys from './deploys.js';
 import * as digest from './digest.js';
 import { writeJudgement } from './judgements.js';
 import { migrate } from './migrate.js';
+import * as nonces from './nonces.js';
 import * as observations from './observations.js';
 import * as recoveries from './recoveries.js';
 import * as silences from './silences.js';
@@ -44,6 +45,11 @@ export function sqliteStore(db: Db): Store {
     listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),
     activeWatches: () => deploys.activeWatches(db),
     previousDeploys: (service, environment, before, n) => deploys.previousDeploys(db, service, environment, before, n),
+    supersedeOlder: (deployId, now) =>
+      db.transaction(async (tx) => {
+        const view = await deploys.getDeploy(tx, deployId);
+        return view ? deploys.supersedeOlder(tx, view.deploy, now) : [];
+      }),
     endWatch: (deployId, status, reason, now) => db.transaction((tx) => deploys.endWatch(tx, deployId, status, reason, now)),
 
     recordSamples: async (deployId, scope, metric, points) => {
@@ -52,6 +58,9 @@ export function sqliteStore(db: Db): Store {
     },
     recordBlindSpot: (deployId, spot) => observations.insertBlindSpot(db, deployId, spot),
     observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
+
+    rememberNonce: (key, expiresAt, now) => db.transaction((tx) => nonces.rememberNonce(tx, key, expiresAt, now)),
+    seenNonce: (key, now) => nonces.seenNonce(db, key, now),
 
     saveJudgement: (deployId, judgement, watchStatus, now) => db.transaction((tx) => writeJudgement(tx, deployId, judgement, watchStatus, now)),
     verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),

@@ -60,6 +60,8 @@ export interface FindingRow {
   /** JSON of Finding.evidence, or null. */
   evidence: string | null;
   cleared_at: number | null;
+  /** 1 for a finding of a `mode: shadow` rule. */
+  shadow?: number;
 }
 
 // The CHECK constraints (generated from the consts in ../records.ts) guarantee the enum columns, so the casts below are safe.
@@ -127,6 +129,7 @@ export function toFinding(r: FindingRow): Finding {
     summary: r.summary,
     ...(r.cleared_at === null || r.cleared_at === undefined ? {} : { clearedAt: r.cleared_at }),
     ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Finding['evidence'] } : {}),
+    ...(r.shadow === 1 ? { shadow: true } : {}),
   };
 }
 

@@ -33,12 +33,21 @@ afterAll(async () => {
 });
 
 describe('exec hook', () => {
-  it('passes the deploy as RG_* variables on top of the inherited environment', async () => {
-    const script = 'const e = Object.entries(process.env).filter(([k]) => k.startsWith("RG_") || k === "INHERITED"); console.log(JSON.stringify(Object.fromEntries(e)))';
-    const result = await runExecHook(nodeHook(script), ctx, { env: { INHERITED: 'yes' } });
+  it('passes the deploy as RG_* variables, with only PATH, HOME, RG_* and the named variables of the guard environment', async () => {
+    const script = 'console.log(JSON.stringify(process.env))';
+    const guardEnv = {
+      INHERITED: 'yes', PATH: '/usr/bin:/bin', HOME: '/home/guard', RG_EXTRA: 'kept', KUBECONFIG: '/etc/kube',
+      RELEASE_GUARD_TOKEN: 'ci-secret-value', RELEASE_GUARD_ADMIN_TOKEN: 'admin-secret-value', RELEASE_GUARD_GITHUB_SECRET: 'gh-secret-value',
+      RELEASE_GUARD_GITLAB_TOKEN: 'gl-secret-value', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/secret',
+    };
+    const result = await runExecHook(nodeHook(script, { env: ['KUBECONFIG'] }), ctx, { env: guardEnv });
     expect(result).toMatchObject({ ok: true, error: null });
-    expect(JSON.parse(result.output)).toEqual({
-      INHERITED: 'yes',
+    const seen = JSON.parse(result.output) as Record<string, string>;
+    // Node may add nothing, but the OS may: compare the keys we control.
+    const guardKeys = Object.keys(guardEnv).filter((k) => k in seen);
+    expect(guardKeys.sort()).toEqual(['HOME', 'KUBECONFIG', 'PATH', 'RG_EXTRA']);
+    for (const secret of ['ci-secret-value', 'admin-secret-value', 'gh-secret-value', 'gl-secret-value', 'hooks.slack.com']) expect(result.output).not.toContain(secret);
+    expect(Object.fromEntries(Object.entries(seen).filter(([k]) => k.startsWith('RG_') && k !== 'RG_EXTRA'))).toEqual({
       RG_DEPLOY_ID: 'd-42',
       RG_SERVICE: 'checkout',
       RG_ENVIRONMENT: 'production',
@@ -50,6 +59,21 @@ describe('exec hook', () => {
       RG_VERDICT_URL: 'http://guard.local/v1/deploys/d-42',
       RG_FINDINGS: JSON.stringify([finding]),
     });
+  });
+
+  it('withholds an RG_* variable the config names as a secret, unless the hook names it', async () => {
+    const script = 'console.log(JSON.stringify([process.env.RG_SLACK_URL ?? null, process.env.RG_PD_KEY ?? null, process.env.RG_PLAIN ?? null]))';
+    const env = { RG_SLACK_URL: 'https://hooks.slack.com/x', RG_PD_KEY: 'pd-key-123456', RG_PLAIN: 'plain' };
+    const deps = { env, secretEnvNames: () => ['RG_SLACK_URL', 'RG_PD_KEY'] };
+    expect(JSON.parse((await runExecHook(nodeHook(script), ctx, deps)).output)).toEqual([null, null, 'plain']);
+    expect(JSON.parse((await runExecHook(nodeHook(script, { env: ['RG_PD_KEY'] }), ctx, deps)).output)).toEqual([null, 'pd-key-123456', 'plain']);
+  });
+
+  it('redacts configured secrets from the output and the error it returns', async () => {
+    const script = 'console.log("token is ci-secret-value; url https://hooks.slack.com/services/T/B/xyzzy"); process.exit(3)';
+    const redact = (t: string) => t.split('ci-secret-value').join('[redacted]').split('https://hooks.slack.com/services/T/B/xyzzy').join('[redacted]');
+    const result = await runExecHook(nodeHook(script), ctx, { env: {}, redact });
+    expect(result).toMatchObject({ ok: false, output: 'token is [redacted]; url [redacted]\n', retryable: true });
   });
 
   it('passes empty strings for an unknown previous version, commit and verdict URL', async () => {

@@ -1,4 +1,5 @@
 // Tests the http rollback hook against a real local HTTP server: signature, body, status classes, timeout, secrets.
+import { requestSignatureBase, verifySha256Signature } from '../../../src/api/signature.js';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,7 @@ function hook(url: string, over: Record<string, unknown> = {}): HttpHook {
 const reply = (status: number, body: string) => (res: ServerResponse) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
 
 describe('http hook', () => {
-  it('POSTs the rollback event as JSON, signed with HMAC-SHA256 of the exact body', async () => {
+  it('POSTs the rollback event as JSON, signed with HMAC-SHA256 of timestamp, method, path and the exact body', async () => {
     const received: Received[] = [];
     const url = await serve(reply(200, 'rolling back d-42'), received);
     const h = hook(url, { secretEnv: 'RG_HOOK_SECRET', headers: { 'X-Team': 'payments' } });
@@ -67,9 +68,13 @@ describe('http hook', () => {
     const [req] = received;
     expect(req!.method).toBe('POST');
     expect(JSON.parse(req!.body)).toEqual({ event: 'rollback', deploy: ctx.deploy, reason: ctx.reason, findings: [finding], verdictUrl: ctx.verdictUrl });
-    const expected = `sha256=${createHmac('sha256', SECRET).update(req!.body).digest('hex')}`;
+    // Signed as the guard's own API verifies: "<timestamp>.<METHOD>.<path?query>.<body>", so the timestamp is bound.
+    const path = new URL(url).pathname + new URL(url).search;
+    const expected = `sha256=${createHmac('sha256', SECRET).update(`1763647512.POST.${path}.${req!.body}`).digest('hex')}`;
     expect(req!.headers['x-release-guard-signature']).toBe(expected);
     expect(req!.headers['x-release-guard-timestamp']).toBe('1763647512');
+    const base = requestSignatureBase({ timestamp: 1763647512, method: 'POST', path, body: req!.body });
+    expect(verifySha256Signature(SECRET, base, req!.headers['x-release-guard-signature'] as string)).toBe(true);
     expect(req!.headers['content-type']).toBe('application/json');
     expect(req!.headers['user-agent']).toBe('release-guard');
     expect(req!.headers['x-team']).toBe('payments');

@@ -123,6 +123,26 @@ describe('demo behaviours', () => {
     },
   );
 
+  it('crash: throughput 0 and no error_rate, latency_p95 or health points from minute 1; memory stays', async () => {
+    expect(where(await series('crash', 'throughput'), (since) => since >= 60)).toEqual(Array.from({ length: 30 }, () => 0));
+    for (const metric of ['error_rate', 'latency_p95', 'health']) {
+      const s = await series('crash', metric);
+      expect(where(s, (since) => since >= 60)).toEqual([]);
+      expect(where(s, (since) => since <= 0)).toHaveLength(11);
+    }
+    expect(where(await series('crash', 'memory'), (since) => since >= 60)).toHaveLength(30);
+    expect(await series('crash', 'throughput', { scope: 'control' })).toEqual(await series(undefined, 'throughput', { scope: 'control' }));
+  });
+
+  it('vanish: every series stops at minute 2 while queries still answer; a range after it is no-data, not an error', async () => {
+    for (const metric of DEMO_METRICS) {
+      const s = await series('vanish', metric);
+      expect([...s.keys()].filter((since) => since > 0)).toEqual([60]);
+    }
+    const after = await source.query({ metric: 'throughput', decl: BUILTIN_METRICS.throughput, deploy: deploy('vanish'), scope: 'deploy', start: STARTED + 300, end: STARTED + 600, step: 60 });
+    expect(after).toEqual({ kind: 'no-data' });
+  });
+
   it('control scope is a separate healthy fleet: same levels, its own noise', async () => {
     const control = await series('broken-errors', 'error_rate', { scope: 'control' });
     const own = await series(undefined, 'error_rate');

@@ -65,6 +65,14 @@ describe('prometheus source', () => {
     expect(await source({}).query(query())).toEqual({ kind: 'no-data' });
   });
 
+  it('a vanished target: points up to its last scrape (then nothing) is a value; an error is an error, never no-data', async () => {
+    stand = await startStandIn();
+    stand.script(matrix([[T0 - 240, '20'], [T0 - 180, '20']], { service: 'shop' }));
+    expect(await source({}).query(query())).toEqual({ kind: 'value', points: [[T0 - 240, 20], [T0 - 180, 20]] });
+    stand.script({ status: 503, body: 'Service Unavailable' });
+    expect(await source({}).query(query())).toMatchObject({ kind: 'error', retryable: true });
+  });
+
   it('refuses a query that returns several series, naming them', async () => {
     stand = await startStandIn();
     const two = { status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: 'a' }, values: [[T0, '1']] }, { metric: { pod: 'b' }, values: [[T0, '2']] }] } };

@@ -53,6 +53,12 @@ describe('recording source', () => {
     expect(await source.query(query())).toEqual({ kind: 'value', points: [[4940, 0.002], [5000, 0.003], [5060, 0.05]] });
   });
 
+  it('a series that ends: the points up to its end, then no-data (the source answered: silent, not blind)', async () => {
+    await put('a.json', recording('rec-1', 'checkout'));
+    expect(await source.query(query({ start: 5060, end: 5300 }))).toEqual({ kind: 'value', points: [[5060, 0.05], [5120, 0.06]] });
+    expect(await source.query(query({ start: 5180, end: 5300 }))).toEqual({ kind: 'no-data' });
+  });
+
   it('prefers the recording with the same deploy id over a service and environment match', async () => {
     await put('a.json', recording('rec-1', 'checkout'));
     await put('b.json', { ...recording('live-1', 'other'), series: { error_rate: [[1000, 0.9]] } });

@@ -44,6 +44,22 @@ export function judgementsContract(backend: StoreBackend): void {
   };
 
   describe('saveJudgement', () => {
+    it("keeps a shadow rule's finding marked as shadow (judged and shown, never acted on)", async () => {
+      const trial: Finding = { ...spike, rule: 'error-rate-trial', shadow: true };
+      await store.saveJudgement('d-42', judgement({ findings: [spike, trial], evaluatedAt: 1763647440 }), 'watching', 1763647441);
+      expect((await store.getDeploy('d-42'))?.findings).toEqual([spike, trial]);
+    });
+
+    it('stores a silent finding next to breach and blind ones', async () => {
+      const silent: Finding = { ...blind, rule: 'source-silent:throughput', metric: 'throughput', kind: 'silent', at: 1763647500, summary: 'throughput silent' };
+      await store.saveJudgement('d-42', judgement({ findings: [spike, blind, silent] }), 'watching', 1);
+      expect((await store.getDeploy('d-42'))?.findings.map((f) => [f.rule, f.kind])).toEqual([
+        ['latency-blind', 'blind'],
+        ['error-rate-spike', 'breach'],
+        ['source-silent:throughput', 'silent'],
+      ]);
+    });
+
     it('while watching: stores findings sorted by time and the watch progress, but no verdict', async () => {
       await store.saveJudgement('d-42', judgement({ findings: [spike, blind], evaluatedAt: 1763647440 }), 'watching', 1763647441);
       const view = await store.getDeploy('d-42');

@@ -32,7 +32,7 @@ describe('migrate', () => {
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(await currentVersion(db)).toBe(LATEST_VERSION);
     await db.close();
-    expect(await tables(path)).toEqual(['blind_spots', 'deliveries', 'deploys', 'findings', 'recoveries', 'samples', 'schema_migrations', 'silences', 'verdicts', 'watches']);
+    expect(await tables(path)).toEqual(['blind_spots', 'deliveries', 'deploys', 'findings', 'nonces', 'recoveries', 'samples', 'schema_migrations', 'silences', 'verdicts', 'watches']);
   });
 
   it('re-opening a migrated store applies nothing and keeps the version', async () => {
@@ -47,10 +47,10 @@ describe('migrate', () => {
   it('refuses a database written by a newer release-guard', async () => {
     await (await openStore(path)).close();
     const db = await openDb(path);
-    await db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, 'from the future', 0)");
+    await db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)");
     await db.close();
     await expect(openStore(path)).rejects.toThrow(
-      `the database ${path} has schema version 7, newer than this release-guard knows (${LATEST_VERSION}); upgrade release-guard, or point RELEASE_GUARD_DATA_DIR at a different directory`,
+      `the database ${path} has schema version 999, newer than this release-guard knows (${LATEST_VERSION}); upgrade release-guard, or point RELEASE_GUARD_DATA_DIR at a different directory`,
     );
   });
 

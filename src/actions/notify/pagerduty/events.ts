@@ -1,5 +1,6 @@
 // Turns a notice into a PagerDuty Events API v2 event: trigger, resolve, or a change event for deploy news.
 // https://developer.pagerduty.com/docs/events-api-v2-overview
+import { safeHref } from '../link.js';
 import type { Severity } from '../../../judge/types.js';
 import type { Notice } from '../types.js';
 import type { PagerDutyPayload } from './schema.js';
@@ -28,7 +29,10 @@ export function pagerDutyEvent(notice: Notice): PagerDutyPayload {
   const d = notice.deploy;
   const source = d ? `${d.service}/${d.environment}` : 'release-guard';
   const timestamp = new Date(notice.at * 1000).toISOString();
-  const links = notice.links.map((l) => ({ href: l.href, text: l.text }));
+  const links = notice.links.flatMap((l) => {
+    const href = safeHref(l.href);
+    return href ? [{ href, text: l.text }] : [];
+  });
   const custom_details = { ...notice.details, message: notice.text, ...(d ? { deploy: d } : {}), ...(notice.findings.length > 0 ? { findings: notice.findings } : {}) };
   if (notice.event === 'resolve') return { kind: 'alert', event_action: 'resolve', dedup_key: dedupKeyOf(notice) };
   if (!TRIGGERS.has(notice.event)) return { kind: 'change', payload: { summary: cut(notice.title, SUMMARY_LIMIT), source, timestamp, custom_details }, links };

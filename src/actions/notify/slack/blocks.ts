@@ -1,5 +1,6 @@
 // Lays a notice out as Slack Block Kit: title and text, the deploy's facts as fields, links as a context line.
 // https://api.slack.com/reference/block-kit/blocks
+import { safeHref } from '../link.js';
 import type { Notice } from '../types.js';
 import type { SlackPayload } from './schema.js';
 
@@ -21,10 +22,13 @@ export function slackMessage(notice: Notice): SlackPayload {
   const blocks: SlackPayload['blocks'] = [{ type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(notice.title)}*${notice.text ? `\n${notice.text}` : ''}`, TEXT_LIMIT) } }];
   const fields = factFields(notice);
   if (fields.length > 0) blocks.push({ type: 'section', fields: fields.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: cut(text, FIELD_LIMIT) })) });
-  if (notice.links.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: notice.links.map((l) => `<${l.href}|${slackEscape(l.text)}>`).join('  ·  ') }] });
-  }
-  return { text: notice.title, blocks };
+  const links = notice.links.flatMap((l) => {
+    const href = safeHref(l.href);
+    return href ? [`<${href}|${slackEscape(l.text)}>`] : [];
+  });
+  if (links.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join('  ·  ') }] });
+  // The top-level text is the notification fallback, and Slack parses it as mrkdwn too (`<!channel>` would ping).
+  return { text: slackEscape(notice.title), blocks };
 }
 
 function factFields(notice: Notice): string[] {

@@ -3,8 +3,11 @@ import { INITIAL_MIGRATION } from './001-initial.js';
 import { OUTBOX_MIGRATION } from './002-outbox.js';
 import { FINDING_EVIDENCE_MIGRATION } from './003-finding-evidence.js';
 import { ONE_OUTBOX_MIGRATION } from './004-one-outbox.js';
+import { NONCES_MIGRATION } from './005-nonces.js';
+import { SILENT_FINDINGS_MIGRATION } from './006-silent-findings.js';
+import { SHADOW_FINDINGS_MIGRATION } from './007-shadow-findings.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [INITIAL_MIGRATION, OUTBOX_MIGRATION, FINDING_EVIDENCE_MIGRATION, ONE_OUTBOX_MIGRATION];
+export const MIGRATIONS: readonly Migration[] = [INITIAL_MIGRATION, OUTBOX_MIGRATION, FINDING_EVIDENCE_MIGRATION, ONE_OUTBOX_MIGRATION, NONCES_MIGRATION, SILENT_FINDINGS_MIGRATION, SHADOW_FINDINGS_MIGRATION];

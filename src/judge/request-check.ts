@@ -1,0 +1,81 @@
+// `test: requests` at one step: did the service stop serving? Requests in the lookback against the baseline's.
+import { formatDuration } from '../rules/duration.js';
+import type { Rule } from '../rules/schema.js';
+import type { BaselineSample } from './baseline.js';
+import { whenHolds } from './conditions.js';
+import type { Silence } from './silence.js';
+import { requestTest, silentStepsTest } from './stats/request-test.js';
+import { formatNumber } from './summary.js';
+import type { TestEvidence } from './types.js';
+
+/** The part of step-check's RuleContext this check reads (kept here so the two files do not import each other). */
+export interface RequestContext {
+  rule: Rule;
+  interval: number;
+  startedAt: number;
+}
+
+/** A step's outcome, assignable to step-check's StepOutcome. */
+export type RequestOutcome =
+  | { kind: 'gap' }
+  | { kind: 'clear' }
+  | { kind: 'breach'; observed: number; baseline: BaselineSample | null; test: TestEvidence; points: number; summary: string; note?: string };
+
+/**
+ * Judges step t of a `test: requests` rule (a throughput metric, in req/s), seeing only steps up to t:
+ * 1. each step of the lookback (t, t - interval, …) served throughput x interval requests, 0 if the service was
+ *    silent there (src/judge/silence.ts), unknown if neither (a gap, or a blind source);
+ * 2. fewer than two known steps, or any unknown step, is a gap: a single point never decides an outage;
+ * 3. observed = requests / seconds of the known steps; the `when` conditions hold on it against the baseline median;
+ * 4. the count test (stats/request-test.ts) must reject "still serving baseline x (1 - tolerance)" at 1 - confidence.
+ * Without throughput before the deploy (no data to count), the lookback's steps must all be silent and silence
+ * must have been rare before the deploy (silent-steps test); the conditions then see 0 against a baseline of 1.
+ */
+export function checkRequests(ctx: RequestContext, silence: Silence, baseline: BaselineSample | null, t: number): RequestOutcome {
+  const { rule, interval } = ctx;
+  const lookback = rule.lookback ?? 2 * interval;
+  const steps: number[] = [];
+  for (let s = t; s > t - lookback + 1e-6 && s > ctx.startedAt; s -= interval) steps.push(s);
+  if (steps.length < 2) return { kind: 'gap' };
+  const alpha = 1 - rule.confidence;
+  if (!silence.reported('throughput') || baseline === null) return silentSteps(ctx, silence, steps, alpha);
+  const known = steps.map((s) => silence.requestsAt(s));
+  if (known.some((r) => r === null)) return { kind: 'gap' };
+  const requests = known.reduce<number>((a, r) => a + r!, 0);
+  const observed = requests / (steps.length * interval);
+  const center = baseline.evidence.median;
+  if (!(observed < center) || !whenHolds(rule.when, observed, center)) return { kind: 'clear' };
+  const r = requestTest({ requests, steps: steps.length, baselineCounts: baseline.points.map((p) => p[1] * interval), tolerance: rule.tolerance });
+  if (r === null || !(r.pValue < alpha)) return { kind: 'clear' };
+  const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
+  const served = `${Math.round(requests)} requests in ${formatDuration(steps.length * interval)}`;
+  const summary = `${silent === steps.length ? 'the service went silent' : 'requests fell to near zero'}: ${served}, ${formatNumber(r.expected)} expected even at ${formatNumber(100 * (1 - rule.tolerance))}% of the baseline (${formatNumber(center)} req/s)`;
+  return {
+    kind: 'breach',
+    observed,
+    baseline,
+    test: { test: 'requests', requests: Math.round(requests), steps: steps.length, expected: r.expected, dispersion: r.dispersion, pValue: r.pValue },
+    points: steps.length,
+    summary,
+    ...(silent > 0 ? { note: `${silent} of ${steps.length} steps silent: the source answered without data, counted as 0 requests` } : {}),
+  };
+}
+
+/** No throughput to count: every step of the lookback silent, and silence rare before the deploy. */
+function silentSteps(ctx: RequestContext, silence: Silence, steps: readonly number[], alpha: number): RequestOutcome {
+  const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
+  if (silent < steps.length || !whenHolds(ctx.rule.when, 0, 1)) return { kind: 'clear' };
+  const before = silence.historySilence();
+  const pValue = silentStepsTest(silent, steps.length, before.silent, before.steps);
+  if (!(pValue < alpha)) return { kind: 'clear' };
+  const metrics = silence.requestMetrics().join(' and ');
+  return {
+    kind: 'breach',
+    observed: 0,
+    baseline: null,
+    test: { test: 'silent-steps', silent, steps: steps.length, baselineSilent: before.silent, baselineSteps: before.steps, pValue },
+    points: 0,
+    summary: `the service went silent: no ${metrics} data for ${formatDuration(steps.length * ctx.interval)} while the source answers (silent at ${before.silent} of ${before.steps} steps before the deploy)`,
+    note: 'no throughput data: judged on silent steps instead of request counts',
+  };
+}
