@@ -19,6 +19,7 @@ import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import type { Store } from './store/interfaces.js';
 import { openStore, type StoreContext } from './store/open.js';
 import { StoreHealth, watchedStore } from './store/store-health.js';
+import { LeaseKeeper } from './watch/lease-keeper.js';
 import type { Logger } from './telemetry/logger.js';
 import { createGuardMetrics } from './telemetry/metrics.js';
 import { createRedactor, referencedSecrets, secretEnvNames } from './telemetry/redact.js';
@@ -121,7 +122,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     await Promise.all(Object.entries(config.sources).map(async ([name, c]) => [name, await createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })] as const)),
   );
   mkdirSync(config.dataDir, { recursive: true });
-  const rawStore = await (opts.openStore ?? openStore)(config.store, { dataDir: config.dataDir });
+  const rawStore = await (opts.openStore ?? openStore)(config.store, { dataDir: config.dataDir, postgresUrl: opts.secrets.storeUrl ?? null, logger });
   // Late-bound: the alert and the resume need the action side and the watcher, built on top of the store.
   let storeUnwritable = (_reason: string): void => undefined;
   let storeWritable = (_seconds: number): void => undefined;
@@ -132,6 +133,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     now,
   });
   const store = watchedStore(rawStore, storeHealth);
+  const leased = store.leases !== undefined;
   const env = opts.env ?? process.env;
   const redactor = createRedactor(() => [
     token, ...Object.values(opts.secrets), ...referencedSecrets(config, env, opts.baseDir),
@@ -151,9 +153,10 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     throw err;
   });
   const responder = actions.responder;
-  const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now });
+  const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now, leased });
   const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages, leased });
+  const keeper = store.leases ? new LeaseKeeper({ leases: store.leases, watcher, recovery, onResumed: (r) => actions.resumed(r), logger, now }) : null;
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({
     auth: { token, adminToken, viewerToken: opts.secrets.viewerToken ?? null, githubSecret: opts.secrets.githubSecret, gitlabToken: opts.secrets.gitlabToken },
@@ -163,7 +166,8 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     notReadyReason: () => {
       if (!ready) return 'resuming watches from the store';
       const full = storeHealth.unwritable();
-      return full ? `store unwritable since ${new Date(full.since * 1000).toISOString()}: ${full.reason}; free space in ${config.dataDir}` : null;
+      if (full) return `store unwritable since ${new Date(full.since * 1000).toISOString()}: ${full.reason}; free space in ${config.dataDir}`;
+      return keeper?.notReadyReason() ?? null;
     },
     silences: createSilenceService(store, now),
     nonces: store,
@@ -191,12 +195,13 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   if (!publicUrl) publicUrl = url;
   await actions.start();
   actions.checkRouting(rules);
-  const resumed = await watcher.start();
+  let resumed = await watcher.start();
   await recovery.start();
   const sourceProbes = await probeSources(sources, rulesFor({ service: '', environment: '' }).metrics['throughput']!, { now: now(), timeoutMs: 5000 });
   for (const p of sourceProbes.filter((x) => x.problem !== null)) {
     logger.warn({ source: p.source, problem: p.problem }, `metric source ${p.source} does not answer at start-up: ${p.problem}; watches on it will be blind until it does`);
   }
+  if (keeper) resumed = (await keeper.start()).watches.taken.length;
   ready = true;
 
   return {
@@ -230,6 +235,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await keeper?.stop();
       await watcher.stop();
       await recovery.stop();
       await actions.stop();

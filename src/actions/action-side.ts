@@ -5,6 +5,7 @@ import type { Deploy } from '../judge/types.js';
 import type { LoadedRules } from '../rules/load.js';
 import { FALLBACKS } from '../rules/resolve.js';
 import type { Hook } from '../rules/schema.js';
+import type { DeliveryRecord } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
@@ -40,6 +41,8 @@ export interface ActionSide {
   responder: Responder;
   /** Resumes the outbox (requeues notifications in flight at the last stop) and schedules the digest. */
   start(): Promise<{ requeued: number; interrupted: number }>;
+  /** Reports hooks interrupted and sends notifications requeued at a replica that died (see LeaseKeeper). */
+  resumed(r: { requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }): Promise<void>;
   /** Warns about channel names the rules and config route to that are not configured. */
   checkRouting(rules: LoadedRules): string[];
   /** Runs the digest now (as if scheduled at `at`); for tests and operators. */
@@ -74,6 +77,7 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
       o.logger.info({ channels: delivery.channels.names(), nextDigest: schedule.next()?.toISOString() ?? null, requeued: resumed.requeued.length }, 'notifications ready');
       return { requeued: resumed.requeued.length, interrupted: resumed.interrupted.length };
     },
+    resumed: (r) => delivery.outbox.resumed(r),
     checkRouting(rules) {
       const routed = [...n.lifecycle, ...n.digest.to, ...Object.values(FALLBACKS.severities).flatMap((s) => s.alert)];
       for (const f of rules.files) for (const s of Object.values(f.file.severities ?? {})) routed.push(...(s?.alert ?? []));

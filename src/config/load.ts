@@ -25,7 +25,10 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   RELEASE_GUARD_DEFAULT_SOURCE: 'defaultSource',
 };
 
-const SECRET_ENV: Record<keyof Secrets, string> = {
+/** The tokens (the store URL is resolved on its own, only for a PostgreSQL store). */
+type TokenKey = Exclude<keyof Secrets, 'storeUrl'>;
+
+const SECRET_ENV: Record<TokenKey, string> = {
   token: 'RELEASE_GUARD_TOKEN',
   adminToken: 'RELEASE_GUARD_ADMIN_TOKEN',
   viewerToken: 'RELEASE_GUARD_VIEWER_TOKEN',
@@ -121,7 +124,7 @@ function formatIssues(issues: z.core.$ZodIssue[], origin: Record<string, string>
 }
 
 function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): Secrets {
-  const files: Record<keyof Secrets, string | undefined> = {
+  const files: Record<TokenKey, string | undefined> = {
     token: config.auth.tokenFile,
     adminToken: config.auth.adminTokenFile,
     viewerToken: config.auth.viewerTokenFile,
@@ -129,7 +132,7 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
     gitlabToken: config.auth.gitlabTokenFile,
   };
   const out = {} as Secrets;
-  for (const key of Object.keys(SECRET_ENV) as Array<keyof Secrets>) {
+  for (const key of Object.keys(SECRET_ENV) as TokenKey[]) {
     const fromEnv = env[SECRET_ENV[key]];
     if (fromEnv !== undefined && fromEnv.trim() === '') {
       // An empty key would make HMACs forgeable and an empty X-Gitlab-Token match (issue #8): refuse, do not ignore.
@@ -139,7 +142,18 @@ function loadSecrets(config: Config, env: NodeJS.ProcessEnv, baseDir: string): S
     else if (files[key]) out[key] = readSecretFile(path.resolve(baseDir, files[key]), `auth.${key}File`);
     else out[key] = null;
   }
+  if (config.store.kind === 'postgres') out.storeUrl = storeUrl(config, env, baseDir);
   return out;
+}
+
+/** The PostgreSQL URL: RELEASE_GUARD_STORE_URL, else store.urlFile, else store.url (which holds no password). */
+function storeUrl(config: Config, env: NodeJS.ProcessEnv, baseDir: string): string | null {
+  if (config.store.kind !== 'postgres') return null;
+  const fromEnv = env.RELEASE_GUARD_STORE_URL?.trim();
+  if (fromEnv) return fromEnv;
+  if (config.store.urlFile) return readSecretFile(path.resolve(baseDir, config.store.urlFile), 'store.urlFile');
+  if (config.store.url) return config.store.url;
+  throw new ConfigError('store.kind is postgres but no URL is set: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url (postgres://user@host:5432/database)');
 }
 
 function readSecretFile(file: string, key: string): string {

@@ -42,7 +42,7 @@ export const Config = z
     /** SQLite database and dev token live here. */
     dataDir: z.string().min(1).default('./data'),
     rulesDir: z.string().min(1).default('./rules'),
-    /** Where deploys, verdicts and the outbox are kept: `{kind: sqlite, path?}` (the default, in the data dir). */
+    /** Where deploys, verdicts and the outbox are kept: `{kind: sqlite, path?}` (the default, in the data dir), or `{kind: postgres, …}` shared by replicas. */
     store: StoreConfig.default(DEFAULT_STORE),
     /** Base URL people use to reach the guard (links in alerts and hooks); default http://host:port. */
     publicUrl: z.url().optional(),
@@ -76,4 +76,6 @@ export interface Secrets {
   viewerToken?: string | null;
   githubSecret: string | null;
   gitlabToken: string | null;
+  /** PostgreSQL URL with its password (RELEASE_GUARD_STORE_URL or store.urlFile); null when unset. */
+  storeUrl?: string | null;
 }

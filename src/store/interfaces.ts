@@ -138,6 +138,11 @@ export interface OutboxStore {
    * [] is returned: a digest is sent once.
    */
   commitDigest(entries: NewDelivery[], itemIds: number[], now: number): Promise<DeliveryRecord[]>;
+  /**
+   * Shared backends only (replicas): whether this replica still holds its claim on a delivery in flight, asked just
+   * before sending it; a claim lost to another replica (this one was paused past its lease) is not sent.
+   */
+  holdsDelivery?(id: number): Promise<boolean>;
 }
 
 /** SRE-made mutes of a service (and environment) for a time range. */
@@ -181,6 +186,36 @@ export interface ReviewStore {
   extendWatch(deployId: string, seconds: number, now: number): Promise<boolean>;
 }
 
+/** What one `tend` of the leases changed: work taken from free or lapsed leases, and work lost to other replicas. */
+export interface LeaseChanges {
+  watches: { taken: string[]; lost: string[] };
+  recoveries: { taken: string[]; lost: string[] };
+  /** Deliveries in flight at replicas whose lease lapsed: notifications back to pending, hooks interrupted. */
+  requeued: DeliveryRecord[];
+  interrupted: DeliveryRecord[];
+}
+
+/**
+ * Work shared by replicas (PostgreSQL). Each open watch, recovery check and delivery in flight is leased to one
+ * replica until the lease expires by the database's clock (replicas' clocks may disagree; this is the one clock a
+ * backend reads). The backend refuses, with LeaseLostError (./lease-lost.ts), any write that acts on work whose lease
+ * this replica lost — checked in the same transaction as the write: saveJudgement, enqueueDeliveries for the deploy,
+ * begin/updateRecovery, finish/releaseDelivery. A new watch (createDeploy) is leased to the replica that created it.
+ */
+export interface WorkLeases {
+  /** This replica's name. */
+  readonly replica: string;
+  /** Seconds a lease lasts without renewal. */
+  readonly ttl: number;
+  /**
+   * Renews held leases, takes up to `limit` free or lapsed watches and recovery checks (never waiting on another
+   * replica's locks), and resumes deliveries whose replica's lease lapsed (by `afterRestart`).
+   */
+  tend(limit: number, now: number): Promise<LeaseChanges>;
+  /** Hands every lease back (clean shutdown), so other replicas take the work at their next tend. */
+  releaseAll(): Promise<void>;
+}
+
 /** Remembers keys until they expire: the seen-once check behind signature replay and webhook redelivery dedup. */
 export interface NonceStore {
   /**
@@ -194,6 +229,8 @@ export interface NonceStore {
 
 /** Whether the backend can be written now (store-health.ts probes it while a disk is full or read-only). */
 export interface WriteProbeStore {
+  /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
+  readonly leases?: WorkLeases;
   /**
    * A small real write that needs fresh space (a new row with an 8 KiB pad): rejects while the store cannot be
    * written (disk full, read-only). Used only while the store is known unwritable, to find out when it is not.
@@ -204,6 +241,8 @@ export interface WriteProbeStore {
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 export interface Store
   extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore {
+  /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
+  readonly leases?: WorkLeases;
   /** Waits for work in flight, then releases the backend. Further calls fail. */
   close(): Promise<void>;
 }

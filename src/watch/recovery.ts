@@ -12,6 +12,7 @@ import type { MetricSource } from '../sources/types.js';
 import type { RecoveryRecord } from '../store/records.js';
 import type { DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
+import { isLeaseLost } from '../store/lease-lost.js';
 import type { Logger } from '../telemetry/logger.js';
 import { metricsToQuery } from './queries.js';
 import { KeyedScheduler } from './scheduler.js';
@@ -85,6 +86,8 @@ export interface RecoveryDeps {
   logger: Logger;
   /** Wall clock, Unix seconds. */
   now(): number;
+  /** Replicas share the store: checks are adopted as their leases are taken (LeaseKeeper), not all at start. */
+  leased?: boolean;
 }
 
 /** Runs the recovery checks: one timer per rolled-back deploy, resumed from the store after a restart. */
@@ -93,16 +96,27 @@ export class RecoveryWatch {
 
   constructor(private readonly deps: RecoveryDeps) {
     this.scheduler = new KeyedScheduler({
-      run: (deployId) => this.tick(deployId),
+      run: (deployId) => this.tick(deployId).catch((err: unknown) => (isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err))),
       onError: (deployId, err) => this.deps.logger.error({ err, deploy: deployId }, `recovery check of ${deployId} failed; retrying in 30s`),
     });
   }
 
   /** Resumes every check still running; returns how many. */
   async start(): Promise<number> {
+    if (this.deps.leased) return 0;
     const active = await this.deps.store.activeRecoveries();
     for (const r of active) this.schedule(r.deployId, 0);
     return active.length;
+  }
+
+  /** Takes on checks whose leases this replica was given. */
+  adopt(deployIds: readonly string[]): void {
+    for (const id of deployIds) if (!this.scheduler.has(id)) this.schedule(id, 0);
+  }
+
+  /** Lets go of checks another replica holds now. */
+  drop(deployIds: readonly string[]): void {
+    for (const id of deployIds) this.scheduler.cancel(id);
   }
 
   /**

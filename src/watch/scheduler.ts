@@ -29,6 +29,11 @@ export class KeyedScheduler {
     this.timers.set(key, timer);
   }
 
+  /** Whether the key has a timer set or a run in flight. */
+  has(key: string): boolean {
+    return this.timers.has(key) || this.running.has(key);
+  }
+
   /** Forgets the key's timer (a run in flight finishes). */
   cancel(key: string): void {
     clearTimeout(this.timers.get(key));

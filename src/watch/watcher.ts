@@ -5,6 +5,7 @@ import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { Responder } from '../actions/responder.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
+import { isLeaseLost } from '../store/lease-lost.js';
 import type { DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -29,6 +30,8 @@ export interface WatcherDeps {
   outages?: Pick<SourceOutages, 'failed' | 'answered'>;
   /** Wall clock in Unix seconds. */
   now(): number;
+  /** Replicas share the store: watches are adopted as their leases are taken (LeaseKeeper), not all at start. */
+  leased?: boolean;
 }
 
 export class Watcher {
@@ -36,7 +39,8 @@ export class Watcher {
 
   constructor(private readonly deps: WatcherDeps) {
     this.scheduler = new KeyedScheduler({
-      run: (deployId) => this.tick(deployId),
+      // A lease lost to another replica is not an error to retry: that replica carries the watch now.
+      run: (deployId) => this.tick(deployId).catch((err: unknown) => (isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err))),
       onError: (deployId, err) => {
         this.deps.metrics.evaluations.inc({ result: 'error' });
         this.deps.logger.error({ err, deploy: deployId }, `evaluation of ${deployId} failed; retrying in 30s`);
@@ -49,10 +53,31 @@ export class Watcher {
    * the outbox's to report (OutboxStore.resumeDeliveries); this may run before or after it.
    */
   async start(): Promise<number> {
+    if (this.deps.leased) return 0;
     const active = await this.deps.store.activeWatches();
     for (const { deploy } of active) this.schedule(deploy.id, 0);
     this.deps.metrics.watchesActive.set(active.length);
     return active.length;
+  }
+
+  /** Takes on watches whose leases this replica was given (a replica died, or they were free). */
+  adopt(deployIds: readonly string[]): void {
+    for (const id of deployIds) {
+      if (this.scheduler.has(id)) continue;
+      this.deps.logger.info({ deploy: id }, `taking over the watch of ${id}`);
+      this.deps.metrics.watchesActive.inc();
+      this.schedule(id, 0);
+    }
+  }
+
+  /** Lets go of watches whose leases another replica holds now; an evaluation in flight is fenced by the store. */
+  drop(deployIds: readonly string[]): void {
+    for (const id of deployIds) {
+      if (!this.scheduler.has(id)) continue;
+      this.deps.logger.warn({ deploy: id }, `lost the lease on the watch of ${id}; another replica carries it now`);
+      this.deps.metrics.watchesActive.dec();
+      this.cancel(id);
+    }
   }
 
   /** Evaluates the watch after `delayMs` (default: now). A later call replaces an earlier timer. */

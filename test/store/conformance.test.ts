@@ -4,6 +4,7 @@ import { BACKENDS } from './backends.js';
 import { deploysContract } from './contract/deploys.js';
 import { historyContract } from './contract/history.js';
 import { judgementsContract } from './contract/judgements.js';
+import { noncesContract } from './contract/nonces.js';
 import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
@@ -19,4 +20,5 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('history of actions', () => historyContract(backend));
   describe('SRE review', () => reviewContract(backend));
   describe('write probe', () => writeProbeContract(backend));
+  describe('nonces and superseding', () => noncesContract(backend));
 });

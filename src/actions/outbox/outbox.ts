@@ -81,12 +81,17 @@ export class Outbox {
   /** After a restart: requeues notifications that were in flight, marks hook calls in flight interrupted. */
   async start(): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }> {
     const resumed = await this.deps.store.resumeDeliveries(this.deps.now());
-    for (const d of resumed.interrupted) {
-      this.deps.logger.error({ delivery: d.id, deploy: d.deployId, hook: d.channel }, `rollback hook ${d.channel} for ${d.deployId} was running when the guard stopped; it is NOT re-run: check its effect by hand`);
+    await this.resumed(resumed);
+    return resumed;
+  }
+
+  /** Reports hook calls that were interrupted (here or at a replica that died) and sends what was requeued. */
+  async resumed(r: { requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }): Promise<void> {
+    for (const d of r.interrupted) {
+      this.deps.logger.error({ delivery: d.id, deploy: d.deployId, hook: d.channel }, `rollback hook ${d.channel} for ${d.deployId} was running when its guard stopped; it is NOT re-run: check its effect by hand`);
       await this.reportGiveUp(d);
     }
     this.kick();
-    return resumed;
   }
 
   /** Runs a pass as soon as possible. */
@@ -172,6 +177,10 @@ export class Outbox {
   private async attempt(d: DeliveryRecord): Promise<DeliveryRecord> {
     const muted = await this.silenced(d);
     if (muted) return muted;
+    if (this.deps.store.holdsDelivery && !(await this.deps.store.holdsDelivery(d.id))) {
+      this.deps.logger.warn({ delivery: d.id, deploy: d.deployId, channel: d.channel }, `delivery ${d.id} (${d.event} to ${d.channel}) NOT sent: this replica lost its claim on it (paused past its lease?); another replica carries it`);
+      return d;
+    }
     const result = await this.send(d);
     const now = this.deps.now();
     if (!result.ok && this.stopped) {

@@ -151,13 +151,19 @@ export async function backtestDeploys(db: Queryable, q: JudgedDeployQuery): Prom
     commit_sha: string | null;
     labels: string | null;
     links: string | null;
-    rules: string | null;
   }>(
-    `SELECT d.id, d.version, d.previous_version, d.commit_sha, d.labels, d.links,
-              (SELECT GROUP_CONCAT(f.rule, char(10)) FROM findings f WHERE f.deploy_id = d.id) AS rules
+    `SELECT d.id, d.version, d.previous_version, d.commit_sha, d.labels, d.links
        FROM deploys d JOIN verdicts v ON v.deploy_id = d.id WHERE ${where}`,
     params,
   );
+  // Portable SQL (SQLite and PostgreSQL): the findings' rules in a second query rather than GROUP_CONCAT/string_agg.
+  const ruleRows = await db.all<{ deploy_id: string; rule: string }>(
+    `SELECT f.deploy_id, f.rule FROM findings f JOIN deploys d ON d.id = f.deploy_id JOIN verdicts v ON v.deploy_id = d.id
+      WHERE ${where}`,
+    params,
+  );
+  const rulesOf = new Map<string, string[]>();
+  for (const r of ruleRows) rulesOf.set(r.deploy_id, [...(rulesOf.get(r.deploy_id) ?? []), r.rule]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return summaries.flatMap((s) => {
     const r = byId.get(s.deployId);
@@ -173,7 +179,7 @@ export async function backtestDeploys(db: Queryable, q: JudgedDeployQuery): Prom
       labels: r.labels ? (JSON.parse(r.labels) as Record<string, string>) : {},
       links: r.links ? (JSON.parse(r.links) as Record<string, string>) : {},
     };
-    return [{ summary: s, deploy, rules: r.rules ? r.rules.split('\n').sort() : [] }];
+    return [{ summary: s, deploy, rules: [...(rulesOf.get(s.deployId) ?? [])].sort() }];
   });
 }
 

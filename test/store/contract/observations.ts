@@ -59,7 +59,7 @@ export function observationsContract(backend: StoreBackend): void {
     });
 
     it('rejects samples for an unknown deploy', async () => {
-      await expect(store.recordSamples('nope', 'deploy', 'cpu', [[1, 0.5]])).rejects.toThrow(/FOREIGN KEY constraint failed/);
+      await expect(store.recordSamples('nope', 'deploy', 'cpu', [[1, 0.5]])).rejects.toThrow(/FOREIGN KEY constraint failed|violates foreign key constraint/);
     });
   });
 
