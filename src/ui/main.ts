@@ -2,6 +2,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { api, ApiError, type Session } from './api.js';
+import type { Ctx } from './ctx.js';
 import { errorBox, render } from './dom.js';
 import { backtestPage } from './pages/backtest.js';
 import { deployPage } from './pages/deploy.js';
@@ -10,12 +11,6 @@ import { loginPage } from './pages/login.js';
 import { qualityPage } from './pages/quality.js';
 import { rulesPage } from './pages/rules.js';
 
-export interface Ctx {
-  session: Session;
-  go(path: string): void;
-  /** Called when the page is left (close event streams, timers). */
-  onLeave(fn: () => void): void;
-}
 
 let leaving: Array<() => void> = [];
 let session: Session | null = null;

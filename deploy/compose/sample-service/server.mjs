@@ -52,4 +52,8 @@ server.listen(port, () => {
   console.log(`sample ${version} on :${port} (error rate ${errorRate}, latency ~${latencyMs} ms, ${rps} req/s of own traffic)`);
   if (rps > 0) setInterval(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.arrayBuffer(), () => undefined), 1000 / rps).unref();
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// close() waits for idle keep-alive connections, and the service's own traffic keeps some open: close them too.
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

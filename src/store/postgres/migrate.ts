@@ -8,11 +8,9 @@ import { SHADOW_FINDINGS } from './migrations/005-shadow-findings.js';
 import { REVIEW_AND_PROBE } from './migrations/006-review-and-probe.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { PgMigration } from './migrations/migration.js';
+
+export type { PgMigration };
 
 /** Append-only: a new table or column is the next numbered file in ./migrations/, added at the end here. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [INITIAL, LEASES, NONCES, SILENT_FINDINGS, SHADOW_FINDINGS, REVIEW_AND_PROBE];

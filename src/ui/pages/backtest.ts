@@ -2,7 +2,7 @@
 // time-to-rollback, and what that does to the labelled false alarms and missed regressions. Nothing is saved.
 import { api, ApiError } from '../api.js';
 import { errorBox, h, render, table, time } from '../dom.js';
-import type { Ctx } from '../main.js';
+import type { Ctx } from '../ctx.js';
 
 interface Outcome { verdict: string | null; severity: string | null; rollback: boolean; timeToRollback: number | null; rules: string[] }
 interface BacktestAnswer {

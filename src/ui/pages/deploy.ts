@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { metricChart } from '../chart.js';
 import { errorBox, h, num, render, table, time, type Child } from '../dom.js';
-import type { Ctx } from '../main.js';
+import type { Ctx } from '../ctx.js';
 import type { DeployCharts, DeployView, Finding } from '../types.js';
 
 function evidenceList(e: Record<string, unknown> | null | undefined): Child {

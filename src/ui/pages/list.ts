@@ -1,7 +1,7 @@
 // Deploy list: filters (service, environment, status, severity, time) and live updates over server-sent events.
 import { api } from '../api.js';
 import { h, render, table, time } from '../dom.js';
-import type { Ctx } from '../main.js';
+import type { Ctx } from '../ctx.js';
 import type { DeployView } from '../types.js';
 
 const STATUSES = ['', 'watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'];

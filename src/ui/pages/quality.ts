@@ -1,7 +1,7 @@
 // Rule quality: per rule over a period — fired, rolled back, marked false alarm / correct, precision, time to establish.
 import { api } from '../api.js';
 import { h, num, render, table } from '../dom.js';
-import type { Ctx } from '../main.js';
+import type { Ctx } from '../ctx.js';
 
 interface QualityAnswer {
   since: number;

@@ -1,7 +1,7 @@
 // Rules page: the effective rules for a service/environment after overrides, with the file each came from.
 import { api } from '../api.js';
 import { h, render, table } from '../dom.js';
-import type { Ctx } from '../main.js';
+import type { Ctx } from '../ctx.js';
 
 interface RulesAnswer {
   service: string;

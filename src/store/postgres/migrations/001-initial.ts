@@ -4,7 +4,7 @@
 import { SEVERITIES } from '../../../judge/types.js';
 import { ACTION_KINDS, BLIND_SPOT_KINDS, DELIVERY_KINDS, DELIVERY_STATUSES, DEPLOY_ORIGINS, FINDING_KINDS, RECOVERY_STATUSES, SAMPLE_SCOPES, VERDICTS, WATCH_STATUSES } from '../../records.js';
 import { sqlList } from '../../sqlite/migrations/migration.js';
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 export const INITIAL: PgMigration = {
   version: 1,

@@ -1,6 +1,6 @@
 // PostgreSQL migration 2: leases. A watch, a delivery in flight and a recovery check each belong to one replica until
 // its lease expires (database clock); the fence grows at every change of holder, so a stale holder can be told apart.
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 const leaseColumns = (table: string) => `
 ALTER TABLE ${table} ADD COLUMN lease_holder  TEXT;

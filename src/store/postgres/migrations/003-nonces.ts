@@ -1,5 +1,5 @@
 // PostgreSQL migration 3: seen request signatures and webhook deliveries (NonceStore), as SQLite migration 5.
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 export const NONCES: PgMigration = {
   version: 3,

@@ -2,7 +2,7 @@
 // TypeScript const, so a schema created by migration 1 before `silent` existed accepts it too.
 import { FINDING_KINDS } from '../../records.js';
 import { sqlList } from '../../sqlite/migrations/migration.js';
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 export const SILENT_FINDINGS: PgMigration = {
   version: 4,

@@ -1,5 +1,5 @@
 // PostgreSQL migration 5: findings of `mode: shadow` rules are stored and shown, never acted on (SQLite migration 7).
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 export const SHADOW_FINDINGS: PgMigration = {
   version: 5,

@@ -1,7 +1,7 @@
 // PostgreSQL migration 6: SRE review actions and feedback (SQLite migration 9) and the write probe (SQLite migration 8).
 import { FEEDBACK_LABELS, REVIEW_ACTIONS } from '../../records.js';
 import { sqlList } from '../../sqlite/migrations/migration.js';
-import type { PgMigration } from '../migrate.js';
+import type { PgMigration } from './migration.js';
 
 export const REVIEW_AND_PROBE: PgMigration = {
   version: 6,
