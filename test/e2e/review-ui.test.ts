@@ -9,7 +9,8 @@ import { buildUi } from '../../scripts/build-ui.js';
 import { openStore } from '../../src/store/open.js';
 import { ADMIN, CI, ROOT, startReviewRig, VIEWER, waitFor, XSS, type ReviewRig } from './review-rig.js';
 
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+// The README's pictures are refreshed only on request (RG_UPDATE_SCREENSHOTS=1), so a test run leaves the clone clean.
+const SHOTS = process.env.RG_UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : path.join(tmpdir(), `rg-e2e-shots-${process.pid}`);
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TIGHTER = '\nrules:\n  - name: error-rate-ceiling\n    metric: error_rate\n    severity: P1\n    when: value > 0.002\n';
 
