@@ -8,6 +8,7 @@ import * as deploys from '../sqlite/deploys.js';
 import * as digest from '../sqlite/digest.js';
 import * as nonces from '../sqlite/nonces.js';
 import * as observations from '../sqlite/observations.js';
+import { writeJudgement } from '../sqlite/judgements.js';
 import * as recoveries from '../sqlite/recoveries.js';
 import * as review from '../sqlite/review.js';
 import * as silences from '../sqlite/silences.js';
@@ -106,7 +107,7 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     saveJudgement: (deployId, judgement, watchStatus, now) =>
       db.transaction(async (tx) => {
         await leases.checkLease(tx, 'watches', deployId, s);
-        await pgObservations.writeJudgement(tx, deployId, judgement, watchStatus, now);
+        await writeJudgement(tx, deployId, judgement, watchStatus, now);
         if (watchStatus !== 'watching') s.watches.delete(deployId);
       }),
     supersedeOlder: (deployId, now) =>

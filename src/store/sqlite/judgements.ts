@@ -21,8 +21,10 @@ export async function writeJudgement(tx: Queryable, deployId: string, j: Judgeme
   if (j.state !== 'done') return;
   if (j.verdict === null) throw new Error(`judgement for deploy ${deployId} is done but has no verdict; the judge must set one when state is done`);
   await tx.run(
-    `INSERT OR REPLACE INTO verdicts (deploy_id, verdict, severity, rollback, rollback_at, reason, decided_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    // Portable upsert (SQLite and PostgreSQL): the PostgreSQL store uses this function too.
+    `INSERT INTO verdicts (deploy_id, verdict, severity, rollback, rollback_at, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (deploy_id) DO UPDATE SET verdict = excluded.verdict, severity = excluded.severity, rollback = excluded.rollback,
+       rollback_at = excluded.rollback_at, reason = excluded.reason, decided_at = excluded.decided_at`,
     [deployId, j.verdict, j.severity, j.rollback ? 1 : 0, j.rollbackAt, j.reason, now],
   );
 }
