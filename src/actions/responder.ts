@@ -224,12 +224,16 @@ export class Responder {
     }
   }
 
-  /** PagerDuty incidents opened (or about to be) for a deploy: incident key → channel names. */
+  /**
+   * Incidents opened (or about to be) for a deploy on channels whose kind is `resolvable` (PagerDuty): incident key
+   * (the delivery's thread) → channel names.
+   */
   private async pagedIncidents(deployId: string): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const d of (await this.deps.store.listDeliveries({ deployId, limit: 1000 })).reverse()) {
       const open = d.status === 'delivered' || d.status === 'pending' || d.status === 'sending';
-      if (d.channelType !== 'pagerduty' || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
+      const resolvable = this.delivery.channels.capabilitiesOf(d.channelType)?.resolvable === true;
+      if (!resolvable || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
       out.set(d.thread, [...new Set([...(out.get(d.thread) ?? []), d.channel])]);
     }
     return out;
