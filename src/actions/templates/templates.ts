@@ -8,9 +8,6 @@ import { sampleFacts, templateContext, type NoticeFacts } from './context.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_PARTS, type TemplatePart } from './defaults.js';
 import { compileTemplate, htmlEscape, noEscape, TemplateError, type CompiledTemplate, type Escape } from './engine.js';
 
-/** Channel types a template file may be specific to (`slack.alert.text.tmpl`): the registered kinds. */
-export const TEMPLATE_CHANNEL_TYPES: readonly string[] = NOTIFIER_TYPES;
-
 /** A message rendered for one channel kind. */
 export interface RenderedMessage {
   title: string;
@@ -22,10 +19,13 @@ export interface RenderedMessage {
 
 const FILE_SUFFIX = '.tmpl';
 
-/** Every file name the templates folder may hold, without the .tmpl suffix. */
+/**
+ * Every file name the templates folder may hold, without the .tmpl suffix; a file may be specific to a registered
+ * channel kind (`slack.alert.text.tmpl`).
+ */
 export function templateNames(): string[] {
   const base = [...NOTICE_EVENTS.flatMap((e) => TEMPLATE_PARTS.map((p) => `${e}.${p}`)), 'layout.html'];
-  return [...base, ...TEMPLATE_CHANNEL_TYPES.flatMap((t) => base.map((b) => `${t}.${b}`))];
+  return [...base, ...NOTIFIER_TYPES.flatMap((t) => base.map((b) => `${t}.${b}`))];
 }
 
 export class Templates {
