@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryWith, type DeliveryRuntime } from '../../../src/actions/delivery.js';
 import type { NotifierCapabilities } from '../../../src/actions/notify/capabilities.js';
 import { NotificationsConfig } from '../../../src/actions/notify/config.js';
+import { ChannelConfig, createNotifier, NOTIFIER_KINDS, NOTIFIER_TYPES } from '../../../src/actions/notify/registry.js';
 import type { Notice, Notifier, SendResult } from '../../../src/actions/notify/types.js';
 import { Responder } from '../../../src/actions/responder.js';
 import { noEscape } from '../../../src/actions/templates/engine.js';
@@ -134,5 +135,35 @@ describe('a channel kind declared by its capabilities only', () => {
       ['alert', 'slack', 'd-42'],
       ['recovered', 'slack', 'd-42'],
     ]);
+  });
+});
+
+describe('the built-in kinds', () => {
+  it('declare what templates, compose and the responder used to special-case by name', () => {
+    const declared = Object.fromEntries(NOTIFIER_TYPES.map((t) => {
+      const { escapeText, html, threadBy, resolvable } = NOTIFIER_KINDS[t].capabilities;
+      return [t, { escapes: escapeText('a < b & c > d'), html, threadBy, resolvable }];
+    }));
+    expect(declared).toEqual({
+      pagerduty: { escapes: 'a < b & c > d', html: false, threadBy: 'incident', resolvable: true },
+      slack: { escapes: 'a &lt; b &amp; c &gt; d', html: false, threadBy: 'deploy', resolvable: false },
+      email: { escapes: 'a < b & c > d', html: true, threadBy: 'deploy', resolvable: false },
+      log: { escapes: 'a < b & c > d', html: false, threadBy: 'deploy', resolvable: false },
+    });
+  });
+
+  it('build notifiers that carry their kind\'s declaration', async () => {
+    const configs: Record<string, unknown> = {
+      pagerduty: { type: 'pagerduty', routingKeyEnv: 'K', server: '127.0.0.1:9' },
+      slack: { type: 'slack', webhookUrlEnv: 'U' },
+      email: { type: 'email', host: '127.0.0.1', port: 9, from: 'guard@example.com', to: ['oncall@example.com'] },
+      log: { type: 'log' },
+    };
+    for (const type of NOTIFIER_TYPES) {
+      const notifier = await createNotifier(type, ChannelConfig.parse(configs[type]), { logger: silentLogger(), env: { K: 'k'.repeat(32), U: 'http://127.0.0.1:9/hook' }, baseDir: dir });
+      expect(notifier.type).toBe(type);
+      expect(notifier.capabilities).toBe(NOTIFIER_KINDS[type].capabilities);
+      await notifier.close?.();
+    }
   });
 });
