@@ -100,14 +100,11 @@ async function replicaMain(name: string, schema: string): Promise<void> {
   const send = (m: FromReplica) => process.send?.(m);
   const store = await openPostgresStore({ url: URL_, schema, poolSize: 8, replica: name, leaseSeconds: LEASE_S, applicationName: `release-guard-bench/${name}` });
   const rounds: number[] = [];
-  let roundStatements = 0;
   // The LeaseKeeper's loop: a round every third of the lease, taking at most BATCH watches.
   const round = async (): Promise<void> => {
     const t = performance.now();
-    const before = store.db.statements;
     await store.leases.tend(BATCH, Date.now() / 1000).catch(() => undefined);
     rounds.push(performance.now() - t);
-    roundStatements = store.db.statements - before;
     setTimeout(() => void round(), (LEASE_S * 1000) / 3);
   };
   void round();
@@ -121,12 +118,15 @@ async function replicaMain(name: string, schema: string): Promise<void> {
         mine = ids.map((i) => `b-${i}`);
         send({ created: ids.length, ms: performance.now() - t });
       } else {
+        // A round's statements, counted alone (the count is shared with the ticks while they run).
+        const alone = store.db.statements;
+        await store.leases.tend(BATCH, Date.now() / 1000);
+        const roundStatements = store.db.statements - alone;
         rounds.length = 0;
         const before = store.db.statements;
-        const roundsBefore = rounds.length;
         const { msPerTick, leaseLost } = await tickAll(store, mine);
         // Statements of the lease rounds that ran meanwhile are not the ticks'.
-        const statementsPerTick = (store.db.statements - before - (rounds.length - roundsBefore) * roundStatements) / (mine.length * TICKS);
+        const statementsPerTick = (store.db.statements - before - rounds.length * roundStatements) / (mine.length * TICKS);
         send({ ticked: mine.length, msPerTick, leaseLost, statementsPerTick, roundsMs: [...rounds], roundStatements });
       }
     })();
