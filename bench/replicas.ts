@@ -1,30 +1,59 @@
-// Replica benchmark (`npm run bench:replicas`): N open watches shared by three replicas on PostgreSQL — per-replica
-// store time per watch tick, statements per tick, lease round time, takeover time after a replica stops dead —
-// beside the same tick load on one SQLite guard. Store work only: metric queries and the judge are not included.
-// BENCH_WATCHES (default 1000), BENCH_TICKS (default 3 per watch), RELEASE_GUARD_TEST_PG (default local `test`).
+// Replica benchmark (`npm run bench:replicas -- --watches 10000`): N open watches shared by three replica processes on
+// one PostgreSQL — per-replica store time per watch tick, statements per tick, lease round time while they tick, and
+// the takeover time after one replica is SIGKILLed — beside the same tick load on one SQLite guard.
+// Store work only: metric queries and the judge are not included (bench:perf measures those).
+// Flags: --watches N (default 1000; or BENCH_WATCHES), --ticks T per watch (default 3), --lease S (default 30, the
+// config's default; a lease lost while ticking is counted, as the watcher logs and drops it),
+// --batch B watches taken per lease round (default 1000, the LeaseKeeper's), --no-sqlite. RELEASE_GUARD_TEST_PG
+// names the server (default the local `test` database).
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Judgement } from '../src/judge/types.js';
 import type { Store } from '../src/store/interfaces.js';
-import { openPostgresStore, type PostgresStore } from '../src/store/postgres/index.js';
+import { isLeaseLost } from '../src/store/lease-lost.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { DeployRecord, NewWatch } from '../src/store/records.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 
-const N = Number(process.env.BENCH_WATCHES ?? 1000);
-const TICKS = Number(process.env.BENCH_TICKS ?? 3);
+const { values: flags } = parseArgs({
+  options: {
+    watches: { type: 'string', default: process.env.BENCH_WATCHES ?? '1000' },
+    ticks: { type: 'string', default: process.env.BENCH_TICKS ?? '3' },
+    lease: { type: 'string', default: '30' },
+    batch: { type: 'string', default: '1000' },
+    'no-sqlite': { type: 'boolean', default: false },
+    // Set by the parent for its replica processes.
+    replica: { type: 'string' },
+    schema: { type: 'string' },
+  },
+});
+const positive = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, not "${v}"`);
+  return n;
+};
+const N = positive('watches', flags.watches);
+const TICKS = positive('ticks', flags.ticks);
+const LEASE_S = positive('lease', flags.lease);
+const BATCH = positive('batch', flags.batch);
 const URL_ = process.env.RELEASE_GUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const LEASE_S = 5;
+const REPLICAS = ['r1', 'r2', 'r3'];
+const IN_FLIGHT = 8;
 const METRICS = ['error_rate', 'latency_p95', 'cpu', 'memory', 'throughput'];
 const T0 = 1_763_647_200;
+/** The watch interval of the load: every watch ticks once per 60 s. */
+const INTERVAL_S = 60;
 
 const deploy = (i: number): DeployRecord => ({
   id: `b-${i}`, service: `svc-${i % 50}`, environment: `env-${i}`, version: 'v2', previousVersion: 'v1', commit: null,
   startedAt: T0, labels: {}, links: {}, origin: 'api', receivedAt: T0 + i / 1000,
 });
-const watch: NewWatch = { status: 'watching', source: 'demo', timeScale: 1, windowEnd: T0 + 900, interval: 60, evaluatedAt: null, supersededBy: null, reason: null };
+const watch: NewWatch = { status: 'watching', source: 'demo', timeScale: 1, windowEnd: T0 + 900, interval: INTERVAL_S, evaluatedAt: null, supersededBy: null, reason: null };
 const judgement = (step: number): Judgement => ({ state: 'watching', verdict: null, severity: null, rollback: false, rollbackAt: null, findings: [], evaluatedAt: T0 + 60 * step, windowEnd: T0 + 900, reason: null });
 
 /** What one watcher tick asks of the store (without the metric source and the judge). */
@@ -35,55 +64,140 @@ async function tick(store: Store, id: string, step: number): Promise<void> {
   await store.saveJudgement(id, judgement(step), 'watching', T0 + 60 * step);
 }
 
-/** Ticks every id `TICKS` times with 8 ticks in flight; returns ms per tick. */
-async function tickAll(store: Store, ids: string[]): Promise<number> {
+/** Runs `fn` over `items` with IN_FLIGHT at a time. */
+async function inFlight<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/** Ticks every id `TICKS` times, IN_FLIGHT at once; returns ms of wall time per tick and the ticks whose lease was lost. */
+async function tickAll(store: Store, ids: string[]): Promise<{ msPerTick: number; leaseLost: number }> {
   const started = performance.now();
+  let leaseLost = 0;
   for (let step = 1; step <= TICKS; step++) {
-    let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < ids.length) await tick(store, ids[next++]!, step);
-    }));
+    await inFlight(ids, (id) =>
+      tick(store, id, step).catch((err: unknown) => {
+        if (!isLeaseLost(err)) throw err;
+        leaseLost++;
+      }),
+    );
   }
-  return (performance.now() - started) / (ids.length * TICKS);
+  return { msPerTick: (performance.now() - started) / (ids.length * TICKS), leaseLost };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+type ToReplica = { do: 'create'; from: number; to: number } | { do: 'tick' };
+type FromReplica =
+  | { ready: true }
+  | { created: number; ms: number }
+  | { ticked: number; msPerTick: number; leaseLost: number; statementsPerTick: number; roundsMs: number[]; roundStatements: number };
+
+/** One replica process: creates its share of the deploys (it holds their leases), ticks them, keeps its leases. */
+async function replicaMain(name: string, schema: string): Promise<void> {
+  const send = (m: FromReplica) => process.send?.(m);
+  const store = await openPostgresStore({ url: URL_, schema, poolSize: 8, replica: name, leaseSeconds: LEASE_S, applicationName: `release-guard-bench/${name}` });
+  const rounds: number[] = [];
+  // The LeaseKeeper's loop: a round every third of the lease, taking at most BATCH watches.
+  const round = async (): Promise<void> => {
+    const t = performance.now();
+    await store.leases.tend(BATCH, Date.now() / 1000).catch(() => undefined);
+    rounds.push(performance.now() - t);
+    setTimeout(() => void round(), (LEASE_S * 1000) / 3);
+  };
+  void round();
+  let mine: string[] = [];
+  process.on('message', (m: ToReplica) => {
+    void (async () => {
+      if (m.do === 'create') {
+        const t = performance.now();
+        const ids = Array.from({ length: m.to - m.from }, (_, k) => m.from + k);
+        await inFlight(ids, async (i) => void (await store.createDeploy(deploy(i), watch)));
+        mine = ids.map((i) => `b-${i}`);
+        send({ created: ids.length, ms: performance.now() - t });
+      } else {
+        // A round's statements, counted alone (the count is shared with the ticks while they run).
+        const alone = store.db.statements;
+        await store.leases.tend(BATCH, Date.now() / 1000);
+        const roundStatements = store.db.statements - alone;
+        rounds.length = 0;
+        const before = store.db.statements;
+        const { msPerTick, leaseLost } = await tickAll(store, mine);
+        // Statements of the lease rounds that ran meanwhile are not the ticks'.
+        const statementsPerTick = (store.db.statements - before - rounds.length * roundStatements) / (mine.length * TICKS);
+        send({ ticked: mine.length, msPerTick, leaseLost, statementsPerTick, roundsMs: [...rounds], roundStatements });
+      }
+    })();
+  });
+  send({ ready: true });
+}
+
+/** Starts a replica process and a reader of its messages. */
+function startReplica(name: string, schema: string): { child: ChildProcess; next: <T extends FromReplica>() => Promise<T> } {
+  const child = fork(import.meta.filename, ['--replica', name, '--schema', schema, '--lease', String(LEASE_S), '--batch', String(BATCH), '--ticks', String(TICKS), '--watches', String(N)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const queue: FromReplica[] = [];
+  const waiting: Array<(m: FromReplica) => void> = [];
+  child.on('message', (m: FromReplica) => (waiting.length > 0 ? waiting.shift()!(m) : queue.push(m)));
+  child.on('exit', (code, signal) => {
+    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') for (const w of waiting.splice(0)) w(Promise.reject(new Error(`replica ${name} exited (${code ?? signal})`)) as never);
+  });
+  return { child, next: <T extends FromReplica>() => new Promise<T>((resolve) => (queue.length > 0 ? resolve(queue.shift() as T) : waiting.push((m) => resolve(m as T)))) };
 }
 
 async function postgresRun(): Promise<void> {
   const schema = `rg_bench_${randomBytes(4).toString('hex')}`;
-  const open = (replica: string) => openPostgresStore({ url: URL_, schema, poolSize: 8, replica, leaseSeconds: LEASE_S, applicationName: `release-guard-bench/${replica}` });
-  const replicas: PostgresStore[] = [];
-  for (const r of ['r1', 'r2', 'r3']) replicas.push(await open(r));
+  const admin = new pg.Client({ connectionString: URL_ });
+  await admin.connect();
+  const replicas = REPLICAS.map((name) => ({ name, ...startReplica(name, schema) }));
   try {
-    // Each replica renews its leases every third of the lease, as the LeaseKeeper does.
-    const keepers = replicas.map((s) => setInterval(() => void s.leases.tend(0, Date.now() / 1000).catch(() => undefined), (LEASE_S * 1000) / 3));
-    for (let i = 0; i < N; i += 24) {
-      await Promise.all(Array.from({ length: Math.min(24, N - i) }, (_, k) => replicas[(i + k) % 3]!.createDeploy(deploy(i + k), watch)));
-    }
-    const held = replicas.map((_, r) => Array.from({ length: N }, (_, i) => i).filter((i) => i % 3 === r).map((i) => `b-${i}`));
-    const rows: string[] = [];
-    await Promise.all(replicas.map(async (store, r) => {
-      const before = store.db.statements;
-      const msPerTick = await tickAll(store, held[r]!);
-      const perTick = (store.db.statements - before) / (held[r]!.length * TICKS);
-      const t = performance.now();
-      await store.leases.tend(100, Date.now() / 1000);
-      rows.push(`  ${store.leases.replica}: ${held[r]!.length} watches, ${msPerTick.toFixed(2)} ms of wall time per tick with 8 in flight (store work only), ${perTick.toFixed(1)} statements per tick, lease round ${(performance.now() - t).toFixed(0)} ms`);
+    // One at a time at first: the first replica's start-up creates the schema (the others wait on its advisory lock).
+    for (const r of replicas) await r.next();
+    const share = Math.ceil(N / REPLICAS.length);
+    const created = await Promise.all(replicas.map((r, k) => {
+      r.child.send({ do: 'create', from: k * share, to: Math.min(N, (k + 1) * share) } satisfies ToReplica);
+      return r.next<{ created: number; ms: number }>();
     }));
-    console.log(`PostgreSQL, 3 replicas, ${N} watches, ${TICKS} ticks each:\n${rows.sort().join('\n')}`);
-
-    // r1 stops dead (no hand-back); r2 and r3 go on tending and take its watches.
-    for (const k of keepers) clearInterval(k);
-    await replicas[0]!.close();
-    const stoppedAt = performance.now();
-    let left = held[0]!.length;
-    while (left > 0) {
-      await new Promise((r) => setTimeout(r, (LEASE_S * 1000) / 3));
-      for (const s of replicas.slice(1)) left -= (await s.leases.tend(N, Date.now() / 1000)).watches.taken.length;
+    console.log(`PostgreSQL, 3 replica processes, ${N} watches (${created.map((c) => c.created).join(' + ')}), ${TICKS} ticks each, ${IN_FLIGHT} in flight per replica, lease ${LEASE_S} s:`);
+    console.log(`  created in ${(Math.max(...created.map((c) => c.ms)) / 1000).toFixed(1)} s (each replica its share, as if it had received the webhooks)`);
+    const ticked = await Promise.all(replicas.map((r) => {
+      r.child.send({ do: 'tick' } satisfies ToReplica);
+      return r.next<Extract<FromReplica, { ticked: number }>>();
+    }));
+    for (const [k, t] of ticked.entries()) {
+      const roundS = (t.ticked * t.msPerTick) / 1000;
+      console.log(
+        `  ${REPLICAS[k]}: ${t.ticked} watches, ${t.msPerTick.toFixed(2)} ms of wall time per tick, ${t.statementsPerTick.toFixed(1)} statements per tick; ` +
+          `one tick of all its watches takes ${roundS.toFixed(1)} s of the ${INTERVAL_S} s interval; ${t.leaseLost} ticks dropped for a lost lease; lease rounds meanwhile ${t.roundsMs.length}× median ${median(t.roundsMs).toFixed(0)} ms, max ${Math.max(...t.roundsMs).toFixed(0)} ms, ${t.roundStatements} statements`,
+      );
     }
-    console.log(`  takeover of r1's ${held[0]!.length} watches by r2+r3: ${((performance.now() - stoppedAt) / 1000).toFixed(1)} s (lease ${LEASE_S} s, rounds every ${LEASE_S / 3} s)`);
+
+    // r1 dies (SIGKILL: no hand-back); r2 and r3 take its watches as its leases lapse, BATCH per round each.
+    const heldByR1 = async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' AND lease_holder = 'r1'`)).rows[0]!.n);
+    const r1Watches = await heldByR1();
+    replicas[0]!.child.kill('SIGKILL');
+    const killedAt = performance.now();
+    let firstTaken: number | null = null;
+    for (;;) {
+      const left = await heldByR1();
+      if (left < r1Watches && firstTaken === null) firstTaken = performance.now() - killedAt;
+      if (left === 0) break;
+      if (performance.now() - killedAt > 600_000) throw new Error(`takeover incomplete after 10 min: ${left} watches still leased to r1`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const total = (performance.now() - killedAt) / 1000;
+    const split = (await admin.query<{ holder: string; n: string }>(`SELECT lease_holder AS holder, COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' GROUP BY 1 ORDER BY 1`)).rows;
+    console.log(
+      `  takeover after SIGKILL of r1: its ${r1Watches} watches all taken by r2+r3 in ${total.toFixed(1)} s (first ones after ${((firstTaken ?? 0) / 1000).toFixed(1)} s; ` +
+        `lease ${LEASE_S} s, rounds every ${(LEASE_S / 3).toFixed(1)} s taking ≤ ${BATCH} each); now ${split.map((r) => `${r.holder} ${r.n}`).join(', ')}`,
+    );
   } finally {
-    for (const s of replicas.slice(1)) await s.close().catch(() => undefined);
-    const admin = new pg.Client({ connectionString: URL_ });
-    await admin.connect();
+    for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
+    await Promise.all(replicas.map((r) => (r.child.exitCode !== null || r.child.signalCode !== null ? undefined : new Promise((res) => r.child.once('exit', res)))));
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();
   }
@@ -94,13 +208,17 @@ async function sqliteRun(): Promise<void> {
   const store = await openSqliteStore(join(dir, 'guard.db'));
   try {
     for (let i = 0; i < N; i++) await store.createDeploy(deploy(i), watch);
-    const ms = await tickAll(store, Array.from({ length: N }, (_, i) => `b-${i}`));
-    console.log(`SQLite, one guard, ${N} watches, ${TICKS} ticks each:\n  ${ms.toFixed(2)} ms of wall time per tick with 8 in flight (store work only)`);
+    const { msPerTick: ms } = await tickAll(store, Array.from({ length: N }, (_, i) => `b-${i}`));
+    console.log(`SQLite, one guard, ${N} watches, ${TICKS} ticks each:\n  ${ms.toFixed(2)} ms of wall time per tick with ${IN_FLIGHT} in flight (store work only); one tick of all ${N} watches takes ${((N * ms) / 1000).toFixed(1)} s of the ${INTERVAL_S} s interval`);
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-await postgresRun();
-await sqliteRun();
+if (flags.replica && flags.schema) {
+  await replicaMain(flags.replica, flags.schema);
+} else {
+  await postgresRun();
+  if (!flags['no-sqlite']) await sqliteRun();
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `release-guard` command line: serve | demo | rules check | sources check | replay | export | silence | deploy | wait | deploys.
+// The `release-guard` command line: serve | demo | rules check | sources check | replay | export | store copy | silence | deploy | wait | deploys.
 // Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -135,6 +135,19 @@ program
     process.exitCode = await backtestCommand(opts);
   });
 
+const store = program.command('store').description('work with the guard\'s store');
+store
+  .command('copy')
+  .description('copy a single guard\'s history from its SQLite file into PostgreSQL (ids kept, one transaction, row counts verified)')
+  .requiredOption('--from <path>', "the guard's SQLite file, its data dir, or its config file")
+  .option('--to <url|file>', "postgres://user@host/db, or the replicas' config file (default $RELEASE_GUARD_STORE_URL)")
+  .option('--schema <name>', "target schema (default the --to config's store.schema, else public)")
+  .option('--replace', 'delete what the target schema holds first (in the same transaction) instead of refusing')
+  .action(async (opts: { from: string; to?: string; schema?: string; replace?: boolean }) => {
+    const { storeCopy } = await import('./store-copy.js');
+    await storeCopy(opts, (line) => process.stdout.write(`${line}\n`));
+  });
+
 registerSilenceCommands(program);
 registerDeployCommand(program);
 registerWaitCommand(program);
@@ -147,7 +160,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.exit(fine ? EXIT.ok : EXIT.cannotRun);
   }
   const e = err as Error;
-  const known = ['ConfigError', 'RuleError', 'DataDirLockedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
+  const known = ['ConfigError', 'RuleError', 'DataDirLockedError', 'CopyRefusedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
   process.stderr.write(`release-guard: ${e.message}\n`);
   if (!known && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(EXIT.cannotRun);

@@ -36,6 +36,7 @@ const TABLE: Array<[string, string[], Record<string, string>, 0 | 1 | 2, RegExp]
   ['an unknown command is a usage error', ['serv'], {}, 2, /unknown command 'serv'/],
   ['silence without an admin token could not run', ['silence', 'list', '--url', 'http://127.0.0.1:9'], {}, 2, /release-guard silence: .*admin token/i],
   ['silence with the guard unreachable could not run', ['silence', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x'], {}, 2, /release-guard silence: /],
+  ['store copy without a SQLite file could not run', ['store', 'copy', '--from', 'nope.db', '--to', 'postgres://x@127.0.0.1:9/x'], {}, 2, /release-guard: --from nope\.db: no SQLite database at/],
   ['rules check found problems', ['rules', 'check', 'no-such-dir'], {}, 1, /rule directory does not exist/],
 ];
 

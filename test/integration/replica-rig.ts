@@ -52,6 +52,8 @@ export interface RigOptions {
   /** Lease length, e.g. "3s". */
   lease: string;
   window: string;
+  /** The recovery check's window after a rollback (rules' `recovery.window`); default the rules' default. */
+  recovery?: string;
 }
 
 /** A temp dir with rules and one config per replica, a fresh schema, and the recorder. */
@@ -70,7 +72,7 @@ export class ReplicaRig {
     await cp(path.resolve('rules/default.yaml'), path.join(this.dir, 'rules/default.yaml'));
     await writeFile(
       path.join(this.dir, 'rules/shop.yaml'),
-      ['match: {service: shop}', `window: ${this.opts.window}`, 'hooks:', '  rollback:', '    - type: http', '      name: deployer', `      url: ${this.recorder.url}/hook`].join('\n'),
+      ['match: {service: shop}', `window: ${this.opts.window}`, ...(this.opts.recovery ? [`recovery: {window: ${this.opts.recovery}}`] : []), 'hooks:', '  rollback:', '    - type: http', '      name: deployer', `      url: ${this.recorder.url}/hook`].join('\n'),
     );
     return this;
   }

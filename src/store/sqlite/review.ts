@@ -14,8 +14,9 @@ import type {
 import type { Severity, Verdict } from '../../judge/types.js';
 import type { Queryable, SqlValue } from './db.js';
 
+/** `id` is a BIGINT on PostgreSQL, which node-postgres returns as a string. */
 interface ActionRow {
-  id: number;
+  id: number | string;
   deploy_id: string;
   action: ReviewActionKind;
   actor: string;
@@ -25,7 +26,7 @@ interface ActionRow {
 }
 
 interface FeedbackRow {
-  id: number;
+  id: number | string;
   deploy_id: string;
   label: FeedbackLabel;
   rule: string | null;
@@ -35,7 +36,7 @@ interface FeedbackRow {
 }
 
 const toAction = (r: ActionRow): ReviewActionRecord => ({
-  id: r.id,
+  id: Number(r.id),
   deployId: r.deploy_id,
   action: r.action,
   actor: r.actor,
@@ -44,7 +45,7 @@ const toAction = (r: ActionRow): ReviewActionRecord => ({
   createdAt: r.created_at,
 });
 const toFeedback = (r: FeedbackRow): FeedbackRecord => ({
-  id: r.id,
+  id: Number(r.id),
   deployId: r.deploy_id,
   label: r.label,
   rule: r.rule,

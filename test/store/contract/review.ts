@@ -84,8 +84,10 @@ export function reviewContract(backend: StoreBackend): void {
         ['note', 'known flake', 'noted'],
       ]);
       expect(await store.listReviewActions('unknown')).toEqual([]);
+      // Listed records equal the recorded ones, ids numbers on every backend (PostgreSQL's BIGINT included).
+      expect((await store.listReviewActions('a'))[0]).toEqual(ack);
 
-      await store.recordFeedback({
+      const flake = await store.recordFeedback({
         deployId: 'a',
         label: 'false-alarm',
         rule: 'error-rate-spike',
@@ -102,6 +104,7 @@ export function reviewContract(backend: StoreBackend): void {
         createdAt: T + 1200,
       });
       expect((await store.listFeedback('a')).map((f) => f.label)).toEqual(['false-alarm', 'correct']);
+      expect((await store.listFeedback('a'))[0]).toEqual(flake);
       expect((await store.latestFeedback(T - 1)).map((f) => [f.deployId, f.label])).toEqual([['a', 'correct']]);
       expect(await store.latestFeedback(T + 1)).toEqual([]);
     });
