@@ -36,6 +36,20 @@ const MAX_SLEEP_S = 60;
 /** When everything due belongs to busy or paused channels, look again after this long. */
 const BUSY_RECHECK_S = 0.25;
 
+/** Channel types whose sends are not HTTP requests: their output may say "HTTP 200" without being an answer. */
+const NOT_HTTP = new Set(['exec', 'email', 'log', 'digest', 'none']);
+
+/**
+ * The receiver's HTTP status of a send, for the attempt history: the HTTP notifiers and http hooks start their detail
+ * with `HTTP <status>` (or say `answered HTTP <status>` in their error); null for exec hooks, email and no answer.
+ */
+export function httpStatusOf(channelType: string, r: SendResult): number | null {
+  if (NOT_HTTP.has(channelType)) return null;
+  const text = r.ok ? r.detail : (r.detail ?? r.error);
+  const m = /^HTTP (\d{3})\b/.exec(text) ?? (r.ok ? null : /\banswered HTTP (\d{3})\b/.exec(r.error));
+  return m ? Number(m[1]) : null;
+}
+
 export class Outbox {
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
@@ -181,13 +195,14 @@ export class Outbox {
       this.deps.logger.warn({ delivery: d.id, deploy: d.deployId, channel: d.channel }, `delivery ${d.id} (${d.event} to ${d.channel}) NOT sent: this replica lost its claim on it (paused past its lease?); another replica carries it`);
       return d;
     }
+    const startedAt = this.deps.now();
     const result = await this.send(d);
     const now = this.deps.now();
     if (!result.ok && this.stopped) {
       await this.deps.store.releaseDelivery(d.id, now, now);
       return { ...d, status: 'pending' };
     }
-    const outcome = this.outcomeOf(d, result, now);
+    const outcome = { ...this.outcomeOf(d, result, now), startedAt, httpStatus: httpStatusOf(d.channelType, result) };
     const record = await this.deps.store.finishDelivery(d.id, outcome, now);
     this.report(record, result);
     if (record.status === 'failed' || record.status === 'expired') await this.reportGiveUp(record);
