@@ -1,7 +1,7 @@
 // Response schemas of the review additions to GET /v1/deploys/:id: SRE actions, feedback and the deploy's deliveries
 // (DeliveryBody is the outbox row schema of silence.ts).
 import { z } from 'zod';
-import { FEEDBACK_LABELS, REVIEW_ACTIONS } from '../../store/records.js';
+import { FEEDBACK_LABELS, RECOVERY_STATUSES, REVIEW_ACTIONS } from '../../store/records.js';
 import { DeployResponse } from './deploy.js';
 import { DeliveryBody } from './silence.js';
 
@@ -29,10 +29,24 @@ export const FeedbackBody = z.object({
 });
 export type FeedbackBody = z.infer<typeof FeedbackBody>;
 
+/** The check after a rollback that the findings behind it clear (watch/recovery.ts). */
+export const RecoveryBody = z.object({
+  deployId: z.string(),
+  status: z.enum(RECOVERY_STATUSES),
+  rolledBackAt: UnixSeconds.describe('series time of the rollback'),
+  windowEnd: UnixSeconds.describe('series time at which the check gives up and escalates'),
+  rules: z.array(z.string()).describe('rules whose findings must clear'),
+  checkedAt: UnixSeconds.nullable(),
+  summary: z.string().nullable(),
+  updatedAt: UnixSeconds,
+});
+export type RecoveryBody = z.infer<typeof RecoveryBody>;
+
 /** GET /v1/deploys/:id: the deploy, plus its review history when the review service is configured. */
 export const DeployDetailResponse = DeployResponse.extend({
   reviewActions: z.array(ReviewActionBody).optional(),
   feedback: z.array(FeedbackBody).optional(),
   deliveries: z.array(DeliveryBody).optional(),
+  recovery: RecoveryBody.nullable().optional(),
 });
 export type DeployDetailResponse = z.infer<typeof DeployDetailResponse>;
