@@ -357,6 +357,10 @@ export interface FindingFact {
   at: number;
   startedAt: number;
   rollback: boolean;
+  /** The deploy's verdict, null while it is being watched. */
+  verdict: Verdict | null;
+  /** A finding of a `mode: shadow` rule: judged and stored, never acted on. */
+  shadow: boolean;
 }
 
 /** A stored deploy as the backtest re-judges it. */

@@ -1,4 +1,4 @@
-// The API shapes the UI reads (the server's zod schemas and store types, restated only as far as the UI uses them).
+// The API shapes the UI reads: the chart shapes are the server's own types; the rest restated as far as the UI uses them.
 
 export interface Finding {
   rule: string;
@@ -36,20 +36,5 @@ export interface DeployView {
   deliveries?: Array<{ id: number; event: string; channel: string; channelType: string; status: string; attempts: number; lastError: string | null; output: string | null; nextAttemptAt: number; createdAt?: number }>;
 }
 
-export type Point = [number, number];
-
-export interface MetricChart {
-  metric: string;
-  points: Point[];
-  control: Point[];
-  band: { median: number; lo: number; hi: number; from: number; to: number } | null;
-  thresholds: Array<{ rule: string; condition: string; value: number }>;
-  established: Array<{ rule: string; at: number; severity: string }>;
-}
-
-export interface DeployCharts {
-  startedAt: number;
-  windowEnd: number | null;
-  rollbackAt: number | null;
-  metrics: MetricChart[];
-}
+// The chart shapes come from the server's own types-only module (erased from the bundle).
+export type { DeployCharts, MetricChart, Point } from '../review/chart-types.js';
