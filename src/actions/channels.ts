@@ -1,6 +1,8 @@
 // The configured channels by name; a name that is not configured falls back to the log channel.
 import type { Logger } from '../telemetry/logger.js';
+import type { NotifierCapabilities } from './notify/capabilities.js';
 import { LogNotifier } from './notify/log/index.js';
+import { registeredKind } from './notify/registry.js';
 import type { Notifier } from './notify/types.js';
 
 /** Name of the built-in log channel that unconfigured names fall back to. */
@@ -25,6 +27,15 @@ export class Channels {
   /** The channel a stored delivery names (its resolved name), or undefined if it is no longer configured. */
   byName(name: string): Notifier | undefined {
     return this.configured.get(name) ?? (name === FALLBACK_CHANNEL ? this.fallback : undefined);
+  }
+
+  /**
+   * What the kind `type` can do (e.g. of a stored delivery's `channelType`): as a configured channel of that kind
+   * declares it, else as the registered kind does; undefined for any other type (hooks, the digest).
+   */
+  capabilitiesOf(type: string): NotifierCapabilities | undefined {
+    for (const notifier of [...this.configured.values(), this.fallback]) if (notifier.type === type) return notifier.capabilities;
+    return registeredKind(type)?.capabilities;
   }
 
   /** Configured channel names. */

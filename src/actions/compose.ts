@@ -5,7 +5,9 @@ import type { RuleSet } from '../rules/schema.js';
 import type { NewDelivery, SilenceRecord } from '../store/records.js';
 import type { ActionKind } from '../store/records.js';
 import type { Channels } from './channels.js';
+import { threadOf } from './notify/capabilities.js';
 import { DIGEST_CHANNEL } from './notify/config.js';
+import { logNotifier } from './notify/log/index.js';
 import type { Notice, NoticeEvent, NoticeLink, Notifier } from './notify/types.js';
 import { MUTABLE_EVENTS } from './silences/match.js';
 import type { NoticeFacts } from './templates/context.js';
@@ -47,9 +49,9 @@ export function baseFacts(event: NoticeEvent, deploy: Deploy | null, rules: Rule
   };
 }
 
-/** Renders `facts` for one channel type and packs them as the notifier's Notice. */
+/** Renders `facts` for one channel (as its kind declares) and packs them as the notifier's Notice. */
 export function noticeFor(facts: NoticeFacts, notifier: Notifier, templates: Templates): Notice {
-  const rendered = templates.render(facts, notifier.type);
+  const rendered = templates.render(facts, notifier);
   const d = facts.deploy;
   const links: NoticeLink[] = [];
   for (const [href, text] of [[facts.links.verdict, 'Verdict'], [facts.links.deploy, 'Deploy']] as const) {
@@ -98,7 +100,7 @@ export function composeDeliveries(facts: NoticeFacts, routed: readonly string[],
       event: facts.event,
       channel: notifier.name,
       channelType: notifier.type,
-      thread: notifier.type === 'pagerduty' ? (facts.incidentKey ?? facts.deploy?.id ?? null) : (facts.deploy?.id ?? null),
+      thread: threadOf(notifier.capabilities, { incidentKey: facts.incidentKey, deployId: facts.deploy?.id ?? null }),
       payload: notifier.format(notice),
       action: facts.deploy ? { kind: actionKind, target: notifier.name, request: { event: facts.event, severity: facts.severity, title: notice.title, routedAs: names } } : null,
     });
@@ -118,9 +120,9 @@ function common(facts: NoticeFacts, ctx: ComposeContext, muted: boolean) {
   };
 }
 
-/** A notice held for the digest: its one-line title and the facts the digest lists. */
+/** A notice held for the digest: its one-line title and the facts the digest lists (plain text, as for the log). */
 function digestItem(facts: NoticeFacts, key: string, actionKind: ActionKind, ctx: ComposeContext, muted: boolean): NewDelivery {
-  const rendered = ctx.templates.render(facts, 'log');
+  const rendered = ctx.templates.render(facts, logNotifier);
   const finding = facts.findings[0];
   return {
     ...common(facts, ctx, muted),

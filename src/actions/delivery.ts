@@ -6,7 +6,7 @@ import type { OutboxStore, SilenceStore } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Channels } from './channels.js';
 import type { HookDeps } from './hooks/index.js';
-import type { DeliveryPolicy, NotificationsConfig } from './notify/config.js';
+import { DIGEST_CHANNEL, type DeliveryPolicy, type NotificationsConfig } from './notify/config.js';
 import type { NotifierDeps } from './notify/kind.js';
 import { createNotifier } from './notify/registry.js';
 import type { Notifier } from './notify/types.js';
@@ -88,5 +88,5 @@ export function deliveryWith(setup: DeliverySetup, notifiers: ReadonlyMap<string
 /** Channel names the rules or config route to that are not configured (they go to the log channel). */
 export function unconfiguredNames(routed: Iterable<string>, channels: Channels): string[] {
   const configured = new Set(channels.names());
-  return [...new Set(routed)].filter((name) => name !== 'digest' && !configured.has(name)).sort();
+  return [...new Set(routed)].filter((name) => name !== DIGEST_CHANNEL && !configured.has(name)).sort();
 }

@@ -11,7 +11,7 @@ import type { GuardMetrics } from '../telemetry/metrics.js';
 import { baseFacts, composeDeliveries, noticeFor } from './compose.js';
 import { deliveryWith, type DeliveryRuntime } from './delivery.js';
 import type { HookPayload } from './hook-delivery.js';
-import { NotificationsConfig } from './notify/config.js';
+import { DIGEST_CHANNEL, NotificationsConfig } from './notify/config.js';
 import type { NoticeEvent } from './notify/types.js';
 import { MUTABLE_EVENTS, matchingSilence } from './silences/match.js';
 import type { NoticeFacts } from './templates/context.js';
@@ -193,7 +193,7 @@ export class Responder {
   async guardAlertDirect(key: string, reason: string, severity: Severity = 'P1'): Promise<string[]> {
     const facts: NoticeFacts = { ...this.facts('guard-alert', null, null), severity, reason, incidentKey: `release-guard/guard/${key}` };
     const { channels, templates, policy } = this.delivery;
-    const names = [...new Set(this.guardRoute().filter((n) => n !== 'digest'))];
+    const names = [...new Set(this.guardRoute().filter((n) => n !== DIGEST_CHANNEL))];
     const targets = new Map(names.map((n) => [channels.resolve(n).notifier.name, channels.resolve(n).notifier]));
     return Promise.all(
       [...targets.values()].map(async (notifier) => {
@@ -224,12 +224,16 @@ export class Responder {
     }
   }
 
-  /** PagerDuty incidents opened (or about to be) for a deploy: incident key → channel names. */
+  /**
+   * Incidents opened (or about to be) for a deploy on channels whose kind is `resolvable` (PagerDuty): incident key
+   * (the delivery's thread) → channel names.
+   */
   private async pagedIncidents(deployId: string): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const d of (await this.deps.store.listDeliveries({ deployId, limit: 1000 })).reverse()) {
       const open = d.status === 'delivered' || d.status === 'pending' || d.status === 'sending';
-      if (d.channelType !== 'pagerduty' || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
+      const resolvable = this.delivery.channels.capabilitiesOf(d.channelType)?.resolvable === true;
+      if (!resolvable || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
       out.set(d.thread, [...new Set([...(out.get(d.thread) ?? []), d.channel])]);
     }
     return out;

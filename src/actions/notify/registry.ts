@@ -17,6 +17,8 @@ export const NOTIFIER_KINDS = {
 export type NotifierType = keyof typeof NOTIFIER_KINDS;
 export const NOTIFIER_TYPES = Object.keys(NOTIFIER_KINDS) as NotifierType[];
 
+type AnyNotifierKind = NotifierKind<z.ZodType<{ type: string }>, Notifier | Promise<Notifier>>;
+
 const allowed = NOTIFIER_TYPES.join(', ');
 
 /** One entry under `notifications.channels`; an unknown `type` fails at load, naming the allowed types. */
@@ -29,8 +31,13 @@ export const ChannelConfig = z.discriminatedUnion('type', [NOTIFIER_KINDS.pagerd
 });
 export type ChannelConfig = z.infer<typeof ChannelConfig>;
 
+/** The registered kind of `type`, or undefined (a hook's type, `digest`, a kind since removed). */
+export function registeredKind(type: string): AnyNotifierKind | undefined {
+  return Object.hasOwn(NOTIFIER_KINDS, type) ? (NOTIFIER_KINDS[type as NotifierType] as AnyNotifierKind) : undefined;
+}
+
 /** Builds the configured channel `name`, loading its library only now; rejects (naming the channel and setting) when a secret cannot be read. */
 export async function createNotifier(name: string, config: ChannelConfig, deps: NotifierDeps): Promise<Notifier> {
-  const kind = NOTIFIER_KINDS[config.type] as NotifierKind<z.ZodType<{ type: string }>, Notifier | Promise<Notifier>>;
+  const kind = NOTIFIER_KINDS[config.type] as AnyNotifierKind;
   return await kind.create(name, config, deps);
 }

@@ -1,5 +1,6 @@
 // The notifier plug-in contract: every channel kind (pagerduty, slack, email, log) formats a notice and sends it.
 import type { Finding, Severity } from '../../judge/types.js';
+import type { NotifierCapabilities } from './capabilities.js';
 
 /** What happened, i.e. which template renders the notice. */
 export const NOTICE_EVENTS = [
@@ -43,9 +44,9 @@ export interface Notice {
   severity: Severity | null;
   /** One line: Slack fallback text, email subject, PagerDuty summary. */
   title: string;
-  /** The body as text (Slack mrkdwn for slack channels). */
+  /** The body as text, values escaped with the kind's `escapeText` (Slack mrkdwn for slack channels). */
   text: string;
-  /** The body as HTML (email only; empty otherwise). */
+  /** The body as HTML for kinds with the `html` capability (email); empty otherwise. */
   html: string;
   deploy: NoticeDeploy | null;
   findings: Finding[];
@@ -79,6 +80,8 @@ export interface Notifier {
   readonly type: string;
   /** The configured name, e.g. "alerts". */
   readonly name: string;
+  /** What its kind can do; templates, compose and the responder read this, never `type`. */
+  readonly capabilities: NotifierCapabilities;
   /** Seconds one attempt may take; default: notifications.delivery.attemptTimeout. */
   readonly timeout?: number | undefined;
   format(notice: Notice): unknown;

@@ -1,29 +1,31 @@
 // Message templates: the built-in texts, overridden by files in notifications.templatesDir, checked at start-up.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { slackEscape } from '../notify/slack/blocks.js';
+import type { RenderTarget } from '../notify/capabilities.js';
+import { NOTIFIER_TYPES } from '../notify/registry.js';
 import { NOTICE_EVENTS, type NoticeEvent } from '../notify/types.js';
 import { sampleFacts, templateContext, type NoticeFacts } from './context.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_PARTS, type TemplatePart } from './defaults.js';
 import { compileTemplate, htmlEscape, noEscape, TemplateError, type CompiledTemplate, type Escape } from './engine.js';
 
-/** Channel types a template file may be specific to (`slack.alert.text.tmpl`). */
-export const TEMPLATE_CHANNEL_TYPES = ['pagerduty', 'slack', 'email', 'log'] as const;
-
-/** A message rendered for one channel type. */
+/** A message rendered for one channel kind. */
 export interface RenderedMessage {
   title: string;
+  /** Values escaped with the kind's `escapeText`. */
   text: string;
-  /** Empty unless the channel type is email. */
+  /** Empty unless the kind has the `html` capability. */
   html: string;
 }
 
 const FILE_SUFFIX = '.tmpl';
 
-/** Every file name the templates folder may hold, without the .tmpl suffix. */
+/**
+ * Every file name the templates folder may hold, without the .tmpl suffix; a file may be specific to a registered
+ * channel kind (`slack.alert.text.tmpl`).
+ */
 export function templateNames(): string[] {
   const base = [...NOTICE_EVENTS.flatMap((e) => TEMPLATE_PARTS.map((p) => `${e}.${p}`)), 'layout.html'];
-  return [...base, ...TEMPLATE_CHANNEL_TYPES.flatMap((t) => base.map((b) => `${t}.${b}`))];
+  return [...base, ...NOTIFIER_TYPES.flatMap((t) => base.map((b) => `${t}.${b}`))];
 }
 
 export class Templates {
@@ -71,12 +73,16 @@ export class Templates {
     return templates;
   }
 
-  /** Renders the title, text and (for email) HTML of a notice for a channel type. */
-  render(facts: NoticeFacts, channelType: string): RenderedMessage {
+  /**
+   * Renders the title, the text and (for a kind with the `html` capability) the HTML of a notice for a channel
+   * kind: templates named for `target.type` win; text values are escaped as the kind declares.
+   */
+  render(facts: NoticeFacts, target: RenderTarget): RenderedMessage {
+    const { type, capabilities } = target;
     const context = templateContext(facts);
-    const title = this.renderPart(facts.event, 'title', channelType, context, noEscape).trim();
-    const text = this.renderPart(facts.event, 'text', channelType, context, channelType === 'slack' ? slackEscape : noEscape).trim();
-    const html = channelType === 'email' ? this.renderPart(facts.event, 'html', channelType, { ...context, title, text }, htmlEscape) : '';
+    const title = this.renderPart(facts.event, 'title', type, context, noEscape).trim();
+    const text = this.renderPart(facts.event, 'text', type, context, capabilities.escapeText).trim();
+    const html = capabilities.html ? this.renderPart(facts.event, 'html', type, { ...context, title, text }, htmlEscape) : '';
     return { title, text, html };
   }
 

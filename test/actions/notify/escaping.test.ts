@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { noticeFor } from '../../../src/actions/compose.js';
 import { safeHref } from '../../../src/actions/notify/link.js';
 import { pagerDutyEvent } from '../../../src/actions/notify/pagerduty/index.js';
+import { NOTIFIER_KINDS, type NotifierType } from '../../../src/actions/notify/registry.js';
 import { slackMessage } from '../../../src/actions/notify/slack/blocks.js';
 import type { Notifier } from '../../../src/actions/notify/types.js';
 import { sampleFacts, type NoticeFacts } from '../../../src/actions/templates/context.js';
 import { Templates } from '../../../src/actions/templates/templates.js';
 
 const INJECTION = 'https://x.example/a> <!channel> <https://evil.example/login';
-const notifierOf = (type: string) => ({ type, name: type }) as unknown as Notifier;
+const notifierOf = (type: NotifierType) => ({ type, name: type, capabilities: NOTIFIER_KINDS[type].capabilities }) as unknown as Notifier;
 
 function hostileFacts(link: string = INJECTION): NoticeFacts {
   const facts = sampleFacts('alert');

@@ -2,6 +2,8 @@
 // https://nodemailer.com/smtp/ — SMTP 4xx replies and connection trouble are transient (retried); 5xx are not.
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
+import { noEscape } from '../../templates/engine.js';
+import type { NotifierCapabilities } from '../capabilities.js';
 import { redact, type Notice, type Notifier, type SendResult } from '../types.js';
 import { EmailPayload } from './schema.js';
 
@@ -16,11 +18,15 @@ export interface EmailOptions {
   secrets: string[];
 }
 
+/** Email: a plain-text body and an HTML body (values HTML-escaped), one thread per deploy, nothing to resolve. */
+export const EMAIL_CAPABILITIES: NotifierCapabilities = { escapeText: noEscape, html: true, threadBy: 'deploy', resolvable: false };
+
 /** nodemailer error codes that mean "try again later". */
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'ECONNRESET']);
 
 export class EmailNotifier implements Notifier {
   readonly type = 'email';
+  readonly capabilities = EMAIL_CAPABILITIES;
   readonly name: string;
   readonly timeout: number | undefined;
   private readonly where: string;

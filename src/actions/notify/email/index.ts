@@ -5,11 +5,11 @@ import { rootCertificates } from 'node:tls';
 import type { NotifierKind } from '../kind.js';
 import type { Notifier } from '../types.js';
 import { readSecret } from '../secret.js';
-import { EmailNotifier } from './email.js';
+import { EMAIL_CAPABILITIES, EmailNotifier } from './email.js';
 import { EmailConfig } from './schema.js';
 
 export { EmailConfig, EmailPayload } from './schema.js';
-export { EmailNotifier } from './email.js';
+export { EmailNotifier, EMAIL_CAPABILITIES } from './email.js';
 
 const DEFAULT_TIMEOUT_S = 30;
 
@@ -17,6 +17,7 @@ const DEFAULT_TIMEOUT_S = 30;
 export const emailNotifier: NotifierKind<typeof EmailConfig, Promise<Notifier>> = {
   type: 'email',
   Config: EmailConfig,
+  capabilities: EMAIL_CAPABILITIES,
   create: async (name, config, deps) => {
     const password = config.user ? readSecret(name, 'password', config, deps) : null;
     const tls = config.tls;

@@ -1,6 +1,8 @@
 // The log channel kind: writes the notice to the guard's log. Every unconfigured channel name falls back to it.
 import { z } from 'zod';
 import type { Logger } from '../../../telemetry/logger.js';
+import { noEscape } from '../../templates/engine.js';
+import type { NotifierCapabilities } from '../capabilities.js';
 import type { NotifierKind } from '../kind.js';
 import type { Notice, Notifier, SendResult } from '../types.js';
 
@@ -16,9 +18,13 @@ export type LogConfig = z.infer<typeof LogConfig>;
 export const LogPayload = z.object({ level: z.enum(['error', 'warn', 'info']), title: z.string(), text: z.string(), deploy: z.string().nullable(), event: z.string(), links: z.array(z.string()) }).strict();
 export type LogPayload = z.infer<typeof LogPayload>;
 
+/** The log: plain text, one thread per deploy, nothing to resolve. */
+export const LOG_CAPABILITIES: NotifierCapabilities = { escapeText: noEscape, html: false, threadBy: 'deploy', resolvable: false };
+
 /** Logs notices; `note` (e.g. "page is not configured") is added to every line. Never fails. */
 export class LogNotifier implements Notifier {
   readonly type = 'log';
+  readonly capabilities = LOG_CAPABILITIES;
 
   constructor(
     readonly name: string,
@@ -44,5 +50,6 @@ export class LogNotifier implements Notifier {
 export const logNotifier: NotifierKind<typeof LogConfig> = {
   type: 'log',
   Config: LogConfig,
+  capabilities: LOG_CAPABILITIES,
   create: (name, config, deps) => new LogNotifier(name, deps.logger, config.level),
 };

@@ -2,11 +2,19 @@
 // https://developer.pagerduty.com/docs/events-api-v2-overview
 import { safeHref } from '../link.js';
 import type { Severity } from '../../../judge/types.js';
+import { noEscape } from '../../templates/engine.js';
+import type { NotifierCapabilities } from '../capabilities.js';
 import type { Notice } from '../types.js';
 import type { PagerDutyPayload } from './schema.js';
 
 /** P0–P3 as PagerDuty severities. */
 export const PAGERDUTY_SEVERITY: Record<Severity, 'critical' | 'error' | 'warning' | 'info'> = { P0: 'critical', P1: 'error', P2: 'warning', P3: 'info' };
+
+/**
+ * PagerDuty: plain text, one thread per incident (a resolve never overtakes its trigger), and incidents that stay
+ * open until a resolve with the same dedup_key closes them.
+ */
+export const PAGERDUTY_CAPABILITIES: NotifierCapabilities = { escapeText: noEscape, html: false, threadBy: 'incident', resolvable: true };
 
 const SUMMARY_LIMIT = 1024;
 const TRIGGERS = new Set<Notice['event']>(['alert', 'not-recovered', 'delivery-failed', 'guard-alert']);

@@ -6,16 +6,18 @@ import { rootCertificates } from 'node:tls';
 import type { NotifierKind } from '../kind.js';
 import type { Notifier } from '../types.js';
 import { readSecret } from '../secret.js';
+import { PAGERDUTY_CAPABILITIES } from './events.js';
 import { PagerDutyConfig } from './schema.js';
 
 export { PagerDutyConfig, PagerDutyPayload } from './schema.js';
 // PagerDutyNotifier (./pagerduty.js) is not re-exported: it loads @pagerduty/pdjs, imported only when a channel uses it.
-export { pagerDutyEvent, PAGERDUTY_SEVERITY, dedupKeyOf } from './events.js';
+export { pagerDutyEvent, PAGERDUTY_SEVERITY, PAGERDUTY_CAPABILITIES, dedupKeyOf } from './events.js';
 
 /** Registered as `type: pagerduty`. */
 export const pagerDutyNotifier: NotifierKind<typeof PagerDutyConfig, Promise<Notifier>> = {
   type: 'pagerduty',
   Config: PagerDutyConfig,
+  capabilities: PAGERDUTY_CAPABILITIES,
   create: async (name, config, deps) => {
     const routingKey = readSecret(name, 'routingKey', config, deps);
     let agent: Agent | undefined;

@@ -6,7 +6,7 @@
 import type { Agent } from 'node:https';
 import { change, event } from '@pagerduty/pdjs';
 import { httpFailure, redact, requestProblem, type Notice, type Notifier, type SendResult } from '../types.js';
-import { pagerDutyEvent } from './events.js';
+import { PAGERDUTY_CAPABILITIES, pagerDutyEvent } from './events.js';
 import { PagerDutyPayload } from './schema.js';
 
 /** pdjs waits this long before each of its own 429 retries. */
@@ -30,6 +30,7 @@ interface PdResponse {
 
 export class PagerDutyNotifier implements Notifier {
   readonly type = 'pagerduty';
+  readonly capabilities = PAGERDUTY_CAPABILITIES;
   readonly name: string;
   readonly timeout: number | undefined;
   private readonly where: string;

@@ -1,5 +1,6 @@
 // Lays a notice out as Slack Block Kit: title and text, the deploy's facts as fields, links as a context line.
 // https://api.slack.com/reference/block-kit/blocks
+import type { NotifierCapabilities } from '../capabilities.js';
 import { safeHref } from '../link.js';
 import type { Notice } from '../types.js';
 import type { SlackPayload } from './schema.js';
@@ -12,6 +13,9 @@ const FIELD_LIMIT = 2000;
 export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** Slack: the text body is mrkdwn (values escaped), one thread per deploy, nothing to resolve. */
+export const SLACK_CAPABILITIES: NotifierCapabilities = { escapeText: slackEscape, html: false, threadBy: 'deploy', resolvable: false };
 
 function cut(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;

@@ -2,7 +2,7 @@
 // https://api.slack.com/messaging/webhooks — 200 "ok"; plain-text errors: 400 invalid_payload, 403 action_prohibited,
 // 404 channel_not_found, 410 channel_is_archived, 500 rollup_error; 429 with Retry-After beyond ~1 message/s.
 import { httpFailure, redact, requestProblem, type Notice, type Notifier, type SendResult } from '../types.js';
-import { slackMessage } from './blocks.js';
+import { SLACK_CAPABILITIES, slackMessage } from './blocks.js';
 import { SlackPayload } from './schema.js';
 
 export interface SlackOptions {
@@ -14,6 +14,7 @@ export interface SlackOptions {
 
 export class SlackNotifier implements Notifier {
   readonly type = 'slack';
+  readonly capabilities = SLACK_CAPABILITIES;
   readonly name: string;
   readonly timeout: number | undefined;
   private readonly where: string;
