@@ -36,20 +36,6 @@ const MAX_SLEEP_S = 60;
 /** When everything due belongs to busy or paused channels, look again after this long. */
 const BUSY_RECHECK_S = 0.25;
 
-/** Channel types whose sends are not HTTP requests: their output may say "HTTP 200" without being an answer. */
-const NOT_HTTP = new Set(['exec', 'email', 'log', 'digest', 'none']);
-
-/**
- * The receiver's HTTP status of a send, for the attempt history: the HTTP notifiers and http hooks start their detail
- * with `HTTP <status>` (or say `answered HTTP <status>` in their error); null for exec hooks, email and no answer.
- */
-export function httpStatusOf(channelType: string, r: SendResult): number | null {
-  if (NOT_HTTP.has(channelType)) return null;
-  const text = r.ok ? r.detail : (r.detail ?? r.error);
-  const m = /^HTTP (\d{3})\b/.exec(text) ?? (r.ok ? null : /\banswered HTTP (\d{3})\b/.exec(r.error));
-  return m ? Number(m[1]) : null;
-}
-
 export class Outbox {
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
@@ -202,7 +188,7 @@ export class Outbox {
       await this.deps.store.releaseDelivery(d.id, now, now);
       return { ...d, status: 'pending' };
     }
-    const outcome = { ...this.outcomeOf(d, result, now), startedAt, httpStatus: httpStatusOf(d.channelType, result) };
+    const outcome = { ...this.outcomeOf(d, result, now), startedAt, httpStatus: result.httpStatus ?? null };
     const record = await this.deps.store.finishDelivery(d.id, outcome, now);
     this.report(record, result);
     if (record.status === 'failed' || record.status === 'expired') await this.reportGiveUp(record);
