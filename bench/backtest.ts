@@ -13,8 +13,12 @@ import { loadRules, resolveRules } from '../src/rules/index.js';
 import { openStore } from '../src/store/open.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name: string): string | undefined => process.argv[process.argv.indexOf(name) + 1];
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
 const N = Number(arg('--deploys') ?? 1000);
+if (!Number.isInteger(N) || N < 1) throw new Error(`--deploys must be a whole number of deploys, at least 1 (got ${arg('--deploys')})`);
 
 const shift = (set: SeriesSet, by: number): SeriesSet => Object.fromEntries(Object.entries(set).map(([m, pts]) => [m, pts.map(([t, v]): Point => [t + by, v])]));
 

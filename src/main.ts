@@ -174,7 +174,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     now,
     maxClockSkewSeconds: config.intake.maxClockSkew,
     redact: redactor.deep,
-    review: createReviewService({ store, responder, rulesFor, stopWatch: (id, reason) => intake.stop(id, reason), logger, now }),
+    review: createReviewService({ store, responder, recovery, rulesFor, stopWatch: (id, reason) => intake.stop(id, reason), logger, now }),
     tuning: { rules: () => rules, store, now },
     uiDir: path.resolve(import.meta.dirname, '../dist/ui'),
   });

@@ -39,8 +39,9 @@ export async function sendHook(d: DeliveryRecord, deps: HookSenderDeps): Promise
     return { ok: false, retryable: false, error, detail: null };
   }
   const result = await runHook(hook, { deploy: p.deploy, reason: p.reason, verdictUrl: p.verdictUrl ?? undefined, findings: p.findings }, deps.hookDeps);
-  if (result.ok) return { ok: true, detail: result.output };
-  return { ok: false, retryable: result.retryable, error: result.error ?? `rollback hook "${p.hook}" failed`, detail: result.output };
+  const answered = result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus };
+  if (result.ok) return { ok: true, detail: result.output, ...answered };
+  return { ok: false, retryable: result.retryable, error: result.error ?? `rollback hook "${p.hook}" failed`, detail: result.output, ...answered };
 }
 
 /** Seconds an attempt of a hook delivery may take: the hook's own timeout plus a margin. */

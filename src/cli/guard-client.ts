@@ -1,70 +1,18 @@
 // The CLI's HTTP client for a running guard: signed or bearer requests, retries on network trouble, zod at the boundary.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { DeployDetailResponse, DeployListResponse, DeployResponse, type FindingBody } from '../api/schemas/index.js';
 import { signRequest } from '../api/signature.js';
 
 /** How requests prove they come from CI: `signed` (HMAC over time, method, path and body; the token never travels) or `bearer`. */
 export const AUTH_MODES = ['signed', 'bearer'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
-const Finding = z.looseObject({
-  rule: z.string(),
-  metric: z.string(),
-  severity: z.string(),
-  at: z.number(),
-  observed: z.number().nullable(),
-  baseline: z.number().nullable(),
-  condition: z.string(),
-  kind: z.string(),
-  summary: z.string(),
-  clearedAt: z.number().nullable().optional(),
-  evidence: z.unknown().optional(),
-});
-
-/** A deploy as GET /v1/deploys/:id answers it; only the fields the CLI reads are checked, the rest is kept. */
-export const DeployViewWire = z.looseObject({
-  deploy: z.looseObject({
-    id: z.string(),
-    service: z.string(),
-    environment: z.string(),
-    version: z.string(),
-    previousVersion: z.string().nullable().optional(),
-    commit: z.string().nullable().optional(),
-    startedAt: z.number(),
-    links: z.record(z.string(), z.string()).nullable().optional(),
-    labels: z.record(z.string(), z.string()).nullable().optional(),
-  }),
-  watch: z
-    .looseObject({
-      status: z.string(),
-      windowEnd: z.number(),
-      interval: z.number().optional(),
-      evaluatedAt: z.number().nullable(),
-      reason: z.string().nullable().optional(),
-    })
-    .nullable(),
-  verdict: z
-    .looseObject({
-      verdict: z.string(),
-      severity: z.string().nullable(),
-      rollback: z.boolean().optional(),
-      reason: z.string().nullable().optional(),
-    })
-    .nullable(),
-  findings: z.array(Finding),
-  actions: z.array(
-    z.looseObject({
-      kind: z.string(),
-      target: z.string(),
-      status: z.string(),
-      output: z.string().nullable().optional(),
-      error: z.string().nullable().optional(),
-    }),
-  ),
-});
-export type DeployViewWire = z.infer<typeof DeployViewWire>;
-export type FindingWire = z.infer<typeof Finding>;
-
-const DeployListWire = z.looseObject({ deploys: z.array(DeployViewWire) });
+/**
+ * A deploy as the guard answers it: the API's own response schemas (src/api/schemas/), never a second copy. GET
+ * /v1/deploys/:id adds the review history (DeployDetailResponse); the commands read the fields every answer has.
+ */
+export type DeployViewWire = DeployResponse;
+export type FindingWire = FindingBody;
 
 /** Trouble talking to the guard, as a value the commands turn into a message and exit code 2. */
 export class GuardRequestError extends Error {
@@ -148,8 +96,8 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
     throw new GuardRequestError(`${last?.message ?? 'request failed'}${tries}`, last?.status ?? null, { cause: last });
   }
 
-  function parseView(json: unknown, what: string): DeployViewWire {
-    const parsed = DeployViewWire.safeParse(json);
+  function parseView(json: unknown, what: string, schema: z.ZodType<DeployViewWire> = DeployResponse): DeployViewWire {
+    const parsed = schema.safeParse(json);
     if (!parsed.success) throw new GuardRequestError(`the guard's answer to ${what} is not a deploy view (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); is --url a release-guard?`, null);
     return parsed.data;
   }
@@ -163,12 +111,12 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
     },
     async getDeploy(id) {
       const { status, json } = await request('GET', `/v1/deploys/${encodeURIComponent(id)}`);
-      return status === 404 ? null : { view: parseView(json, `GET /v1/deploys/${id}`), raw: json };
+      return status === 404 ? null : { view: parseView(json, `GET /v1/deploys/${id}`, DeployDetailResponse), raw: json };
     },
     async listDeploys(query) {
       const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
       const { status, json } = await request('GET', `/v1/deploys${q ? `?${q}` : ''}`);
-      const parsed = DeployListWire.safeParse(json);
+      const parsed = DeployListResponse.safeParse(json);
       if (status === 404 || !parsed.success) throw new GuardRequestError(`GET /v1/deploys did not answer with a deploy list; is --url (${base}) a release-guard?`, status);
       return { views: parsed.data.deploys, raw: json };
     },

@@ -1,26 +1,11 @@
 // What the deploy page charts for each judged metric: its points over baseline + window, the baseline band, each
 // rule's threshold on it, when findings were established, and the rollback. Pure.
 import { preDeployBaseline } from '../judge/baseline.js';
-import type { Finding, Point, SeriesSet } from '../judge/types.js';
+import type { Finding, SeriesSet } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
+import type { DeployCharts, MetricChart } from './chart-types.js';
 
-export interface MetricChart {
-  metric: string;
-  points: Point[];
-  control: Point[];
-  /** Baseline median ± spread over [from, to), from the finding's evidence when there is one. */
-  band: { median: number; lo: number; hi: number; from: number; to: number } | null;
-  /** Each value/ratio/change condition of a rule on this metric, as a level in the metric's unit. */
-  thresholds: Array<{ rule: string; condition: string; value: number }>;
-  established: Array<{ rule: string; at: number; severity: string }>;
-}
-
-export interface DeployCharts {
-  startedAt: number;
-  windowEnd: number | null;
-  rollbackAt: number | null;
-  metrics: MetricChart[];
-}
+export type { DeployCharts, MetricChart };
 
 /** Charts for every metric a rule judges (throughput too), in rule order. */
 export function deployCharts(input: { startedAt: number; windowEnd: number | null; rollbackAt: number | null; rules: RuleSet; findings: Finding[]; series: SeriesSet; control: SeriesSet }): DeployCharts {

@@ -3,7 +3,7 @@
 import type { Responder } from '../actions/responder.js';
 import type { Deploy, Judgement } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
-import type { DeliveryRecord } from '../store/records.js';
+import type { DeliveryRecord, RecoveryRecord } from '../store/records.js';
 import type { FeedbackLabel, FeedbackRecord, ReviewActionKind, ReviewActionRecord } from '../store/records.js';
 import type { DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
@@ -22,6 +22,11 @@ export interface ReviewServiceDeps {
   store: Store;
   responder: Pick<Responder, 'rollback'>;
   rulesFor(deploy: Pick<Deploy, 'service' | 'environment'>): RuleSet;
+  /**
+   * The recovery check (watch/recovery.ts RecoveryWatch): a manual rollback starts it exactly as an automatic one
+   * does (idempotent: a deploy already rolled back keeps the check it has).
+   */
+  recovery: { begin(view: DeployView, rules: RuleSet, judgement: Judgement): Promise<void> };
   /** Ends a watch (the intake's stop, so the watcher forgets it too). */
   stopWatch(deployId: string, reason: string): Promise<unknown>;
   logger: Logger;
@@ -43,11 +48,13 @@ export interface FeedbackRequest {
   actor: string;
 }
 
-/** What GET /v1/deploys/:id adds to the view: the SRE actions and feedback, and what was delivered. */
+/** What GET /v1/deploys/:id adds to the view: the SRE actions and feedback, what was delivered, the recovery check. */
 export interface ReviewExtras {
   reviewActions: ReviewActionRecord[];
   feedback: FeedbackRecord[];
   deliveries: DeliveryRecord[];
+  /** The check after a rollback (automatic or manual) that the metrics come back; null before any rollback. */
+  recovery: RecoveryRecord | null;
 }
 
 export interface ReviewService {
@@ -84,6 +91,7 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
     };
     const before = new Set((await deps.store.listDeliveries({ deployId: deploy.id, event: 'rollback', limit: 1000 })).map((d) => d.id));
     await deps.responder.rollback(deploy, rules, judgement);
+    await deps.recovery.begin(view, rules, judgement);
     const hooks = await deps.store.listDeliveries({ deployId: deploy.id, event: 'rollback', limit: 1000 });
     if (view.watch?.status === 'watching') await deps.stopWatch(deploy.id, `rolled back by ${req.actor}: ${req.reason}`);
     if (rules.hooks.rollback.length === 0) return 'no rollback hook is configured for this service: roll back by hand and add hooks.rollback to its rule file';
@@ -127,8 +135,13 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       return deps.store.recordFeedback({ deployId, label: req.label, rule: req.rule ?? null, note: req.note, actor: req.actor, createdAt: deps.now() });
     },
     async extras(deployId) {
-      const [reviewActions, feedback, deliveries] = await Promise.all([deps.store.listReviewActions(deployId), deps.store.listFeedback(deployId), deps.store.listDeliveries({ deployId, limit: 200 })]);
-      return { reviewActions, feedback, deliveries };
+      const [reviewActions, feedback, deliveries, recovery] = await Promise.all([
+        deps.store.listReviewActions(deployId),
+        deps.store.listFeedback(deployId),
+        deps.store.listDeliveries({ deployId, limit: 200 }),
+        deps.store.getRecovery(deployId),
+      ]);
+      return { reviewActions, feedback, deliveries, recovery };
     },
     async charts(deployId) {
       const view = await deps.store.getDeploy(deployId);

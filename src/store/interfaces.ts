@@ -120,12 +120,17 @@ export interface OutboxStore {
   claimDeliveries(q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] }): Promise<DeliveryRecord[]>;
   /** Puts a `sending` delivery back to `pending` without counting an attempt (e.g. its channel is rate limited). */
   releaseDelivery(id: number, nextAttemptAt: number, now: number): Promise<void>;
-  /** Records an attempt's outcome (a `muted` outcome counts no attempt); throws for an unknown id. */
+  /**
+   * Records an attempt's outcome (a `muted` outcome counts no attempt); throws for an unknown id. In the same
+   * transaction the attempt joins the delivery's history (outcome, start, end, HTTP status, error), which keeps the
+   * latest ATTEMPTS_KEPT attempts; the deploy's actions show it (`ActionRecord.attempts`).
+   */
   finishDelivery(id: number, outcome: DeliveryOutcome, now: number): Promise<DeliveryRecord>;
   /**
    * After a restart, before anything is claimed: every `sending` delivery goes where `afterRestart` says
-   * (notifications back to pending, due now; hooks to interrupted with INTERRUPTED_HOOK_ERROR). Returns both lists
-   * by id. The only restart step: nothing else must run first.
+   * (notifications back to pending, due now; hooks to interrupted with INTERRUPTED_HOOK_ERROR), and its history gets
+   * the cut-off attempt as `interrupted` (from its claim to `now`). Returns both lists by id. The only restart step:
+   * nothing else must run first.
    */
   resumeDeliveries(now: number): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }>;
   /** The earliest nextAttemptAt of a pending delivery, or null when none is pending. */

@@ -1,5 +1,5 @@
 // The outbox's domain rules as pure functions every backend shares: a delivery's action view, the restart rule.
-import type { ActionRecord, ActionStatus, DeliveryKind, DeliveryRecord, DeliveryStatus } from './records.js';
+import type { ActionRecord, ActionStatus, DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryStatus } from './records.js';
 
 /** How a delivery's status shows in its deploy's history. */
 export function actionStatusOf(status: DeliveryStatus): ActionStatus {
@@ -21,8 +21,11 @@ export function actionStatusOf(status: DeliveryStatus): ActionStatus {
   }
 }
 
-/** The deploy-facing view of a delivery ("actions taken"), or null when it belongs to no deploy's history. */
-export function actionOf(d: DeliveryRecord): ActionRecord | null {
+/**
+ * The deploy-facing view of a delivery ("actions taken") with its kept attempts, or null when it belongs to no
+ * deploy's history.
+ */
+export function actionOf(d: DeliveryRecord, attempts: DeliveryAttempt[]): ActionRecord | null {
   if (d.action === null || d.deployId === null) return null;
   const retrying = d.status === 'pending' && d.attempts > 0 && d.lastError !== null;
   const error = retrying ? `attempt ${d.attempts} failed, retrying: ${d.lastError}` : d.status === 'delivered' || d.status === 'muted' ? null : d.lastError;
@@ -38,6 +41,7 @@ export function actionOf(d: DeliveryRecord): ActionRecord | null {
     error,
     createdAt: d.createdAt,
     finishedAt: d.finishedAt,
+    attempts,
   };
 }
 
@@ -52,6 +56,9 @@ export function afterRestart(kind: DeliveryKind): 'pending' | 'interrupted' {
 /** The error recorded on a hook call interrupted by a restart. */
 export const INTERRUPTED_HOOK_ERROR =
   'the guard stopped while this hook was running; it is not re-run automatically (it may or may not have acted): check its effect by hand';
+
+/** The error recorded in the history of a notification attempt cut off by a restart (it is sent again). */
+export const INTERRUPTED_NOTIFICATION_ERROR = 'the guard stopped while this was being sent; it is sent again (the receiver may see it twice)';
 
 /** The output recorded on held digest items when a digest that includes them is committed. */
 export function digestOutput(digestDedupKey: string): string {

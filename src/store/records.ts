@@ -74,6 +74,8 @@ export interface ActionRecord {
   error: string | null;
   createdAt: number;
   finishedAt: number | null;
+  /** The delivery's latest attempts (at most ATTEMPTS_KEPT), oldest first. */
+  attempts: DeliveryAttempt[];
 }
 
 /** Everything the guard knows about one deploy, as one read. */
@@ -196,12 +198,49 @@ export type NewDelivery = Pick<
   status: 'pending' | 'muted' | 'held';
 };
 
+/**
+ * What the attempt itself looked like, stored in its history: when it started (default: when it was recorded, i.e. a
+ * duration of 0) and the receiver's HTTP status, when it answered over HTTP.
+ */
+export interface AttemptFacts {
+  startedAt?: number;
+  httpStatus?: number | null;
+}
+
 /** How an attempt ended, as recorded. */
 export type DeliveryOutcome =
-  | { status: 'delivered'; output: string | null }
-  | { status: 'retry'; nextAttemptAt: number; error: string; output: string | null }
-  | { status: 'failed' | 'expired'; error: string; output: string | null }
+  | ({ status: 'delivered'; output: string | null } & AttemptFacts)
+  | ({ status: 'retry'; nextAttemptAt: number; error: string; output: string | null } & AttemptFacts)
+  | ({ status: 'failed' | 'expired'; error: string; output: string | null } & AttemptFacts)
   | { status: 'muted'; silenceId: number; output: string };
+
+/**
+ * How one attempt of a delivery ended: the outcome's status (`retry`: failed, tried again later), or `interrupted`
+ * when the guard stopped while it was in flight (see `afterRestart`). A muted delivery makes no attempt.
+ */
+export const ATTEMPT_OUTCOMES = ['delivered', 'retry', 'failed', 'expired', 'interrupted'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/**
+ * Attempts kept per delivery: the history holds the latest ones and drops older ones in the same transaction
+ * (`DeliveryRecord.attempts` still counts every attempt). A delivery is retried until its deadline, so without a
+ * bound a long outage of a channel would grow the history without end.
+ */
+export const ATTEMPTS_KEPT = 20;
+
+/** One attempt of a delivery, as its history shows it. */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt of the delivery, 2 for the next, … (so dropped ones show as a gap before the first kept). */
+  attempt: number;
+  startedAt: number;
+  finishedAt: number;
+  /** finishedAt − startedAt, in milliseconds. */
+  durationMs: number;
+  outcome: AttemptOutcome;
+  /** The receiver's HTTP status, when it answered over HTTP; null for exec hooks, email, and no answer. */
+  httpStatus: number | null;
+  error: string | null;
+}
 
 export const DEFAULT_DELIVERY_LIMIT = 100;
 export const MAX_DELIVERY_LIMIT = 1000;
@@ -318,6 +357,10 @@ export interface FindingFact {
   at: number;
   startedAt: number;
   rollback: boolean;
+  /** The deploy's verdict, null while it is being watched. */
+  verdict: Verdict | null;
+  /** A finding of a `mode: shadow` rule: judged and stored, never acted on. */
+  shadow: boolean;
 }
 
 /** A stored deploy as the backtest re-judges it. */

@@ -1,4 +1,4 @@
-// The API shapes the UI reads (the server's zod schemas and store types, restated only as far as the UI uses them).
+// The API shapes the UI reads: the chart shapes are the server's own types; the rest restated as far as the UI uses them.
 
 export interface Finding {
   rule: string;
@@ -14,31 +14,27 @@ export interface Finding {
   evidence?: Record<string, unknown> | null;
 }
 
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  outcome: string;
+  httpStatus: number | null;
+  error: string | null;
+}
+
 export interface DeployView {
   deploy: { id: string; service: string; environment: string; version: string; previousVersion?: string | null; commit?: string | null; startedAt: number; receivedAt: number; labels?: Record<string, string>; links?: Record<string, string>; origin: string };
   watch: { status: string; windowEnd: number; evaluatedAt: number | null; reason: string | null; updatedAt: number } | null;
   verdict: { verdict: string; severity: string | null; rollback: boolean; rollbackAt: number | null; reason: string | null; decidedAt: number } | null;
   findings: Finding[];
-  actions: Array<{ id: number; kind: string; target: string; status: string; output: string | null; error: string | null; createdAt: number; finishedAt: number | null }>;
+  actions: Array<{ id: number; kind: string; target: string; status: string; output: string | null; error: string | null; createdAt: number; finishedAt: number | null; attempts: DeliveryAttempt[] }>;
   reviewActions?: Array<{ id: number; action: string; actor: string; reason: string; outcome: string | null; createdAt: number }>;
   feedback?: Array<{ id: number; label: string; rule: string | null; note: string; actor: string; createdAt: number }>;
+  recovery?: { status: string; rolledBackAt: number; windowEnd: number; rules: string[]; checkedAt: number | null; summary: string | null } | null;
   deliveries?: Array<{ id: number; event: string; channel: string; channelType: string; status: string; attempts: number; lastError: string | null; output: string | null; nextAttemptAt: number; createdAt?: number }>;
 }
 
-export type Point = [number, number];
-
-export interface MetricChart {
-  metric: string;
-  points: Point[];
-  control: Point[];
-  band: { median: number; lo: number; hi: number; from: number; to: number } | null;
-  thresholds: Array<{ rule: string; condition: string; value: number }>;
-  established: Array<{ rule: string; at: number; severity: string }>;
-}
-
-export interface DeployCharts {
-  startedAt: number;
-  windowEnd: number | null;
-  rollbackAt: number | null;
-  metrics: MetricChart[];
-}
+// The chart shapes come from the server's own types-only module (erased from the bundle).
+export type { DeployCharts, MetricChart, Point } from '../review/chart-types.js';

@@ -81,3 +81,29 @@ it('takes request bodies and queries from the zod schemas that validate them', a
   expect(doc.paths['/v1/deploys']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:service', 'query:environment', 'query:status', 'query:limit', 'query:before']);
   expect(doc.paths['/v1/deploys/{id}/log.md']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
 });
+
+it('documents every answer with the response schema its route answers through (respond)', async () => {
+  type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; enum?: string[]; required?: string[] };
+  const doc = (await (await fetch(`${url}/v1/openapi.json`, { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+  };
+  const answer = (path: string, method: string, status = '200') => doc.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+  const nullable = (s: Schema | undefined) => s?.anyOf?.find((x) => x.type !== 'null') ?? s;
+  // Every JSON answer is an object with named properties, never an open record.
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const schema = Object.values(op.responses).find((r) => r.content?.['application/json'])?.content?.['application/json']?.schema;
+      if (schema && path !== '/v1/openapi.json' && !path.startsWith('/v1/webhooks')) expect(Object.keys(schema.properties ?? {}), `${method} ${path}`).not.toEqual([]);
+    }
+  }
+  const detail = answer('/v1/deploys/{id}', 'get');
+  const attempt = detail?.properties?.actions?.items?.properties?.attempts?.items;
+  expect(attempt?.properties?.outcome?.enum).toEqual(['delivered', 'retry', 'failed', 'expired', 'interrupted']);
+  expect(attempt?.required).toEqual(['attempt', 'startedAt', 'finishedAt', 'durationMs', 'outcome', 'httpStatus', 'error']);
+  expect(nullable(detail?.properties?.recovery)?.properties?.status?.enum).toEqual(['checking', 'recovered', 'not-recovered']);
+  expect(Object.keys(answer('/v1/rules/quality', 'get')?.properties ?? {})).toEqual(['since', 'rules', 'shadow']);
+  expect(answer('/v1/session', 'get')?.properties?.role?.enum).toEqual(['viewer', 'admin']);
+  expect(answer('/v1/deploys/{id}/actions', 'post', '201')?.properties?.action?.properties?.action?.enum).toEqual(['acknowledge', 'rollback', 'stop', 'extend', 'note']);
+  expect(Object.keys(answer('/v1/backtest', 'post')?.properties ?? {})).toEqual(['judged', 'rejudged', 'changed', 'labels', 'elapsedMs']);
+  expect(answer('/v1/deploys/{id}/charts', 'get')?.properties?.metrics?.items?.required).toContain('band');
+});

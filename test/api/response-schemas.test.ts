@@ -25,7 +25,7 @@ async function judgedView(): Promise<DeployView> {
     watch: { deployId: deploy.id, status: 'fail', source: 'demo', timeScale: 1, windowEnd: j.windowEnd, interval: 60, evaluatedAt: j.evaluatedAt, supersededBy: null, reason: j.reason, updatedAt: 9 },
     verdict: { deployId: deploy.id, verdict: 'fail', severity: j.severity, rollback: j.rollback, rollbackAt: j.rollbackAt, reason: j.reason, decidedAt: 9 },
     findings: j.findings,
-    actions: [actionOf(delivery)!],
+    actions: [actionOf(delivery, [{ attempt: 1, startedAt: 1.5, finishedAt: 2, durationMs: 500, outcome: 'delivered', httpStatus: 200, error: null }])!],
   };
 }
 

@@ -105,6 +105,23 @@ describe('actions', () => {
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.status).toBe('delivered');
   });
+
+  it('a manual rollback starts the same recovery check as an automatic one, once', async () => {
+    type Recovery = { deployId: string; status: string; rolledBackAt: number; windowEnd: number; rules: string[] } | null;
+    const automatic = (await rig.get(rig.ids.broken)).recovery as Recovery;
+    expect(automatic).toMatchObject({ deployId: rig.ids.broken, rules: ['error-rate-spike'] });
+    expect(automatic!.windowEnd - automatic!.rolledBackAt).toBe(600);
+    // The broken deploy was rolled back automatically; a manual rollback again keeps its check as it was.
+    await post(`/v1/deploys/${rig.ids.broken}/actions`, { action: 'rollback', reason: 'again' });
+    expect(((await rig.get(rig.ids.broken)).recovery as Recovery)?.rolledBackAt).toBe(automatic!.rolledBackAt);
+    // The healthy deploy was rolled back by hand (previous test): it has its check too, with nothing to clear.
+    const healthy = await rig.get(rig.ids.healthy);
+    const manual = healthy.recovery as Recovery;
+    expect(manual).toMatchObject({ deployId: rig.ids.healthy, rules: [] });
+    expect(manual!.rolledBackAt).toBeGreaterThanOrEqual(healthy.deploy.startedAt);
+    expect(manual!.windowEnd - manual!.rolledBackAt).toBe(600);
+    expect(['checking', 'recovered']).toContain(manual!.status);
+  });
 });
 
 describe('feedback and rule quality', () => {

@@ -139,7 +139,10 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
     expect(JSON.stringify(payload)).not.toContain(h.secret);
     const before = h.delivered();
-    expect(await send(notifier)).toMatchObject({ ok: true });
+    const r = await send(notifier);
+    expect(r).toMatchObject({ ok: true });
+    // The receiver's HTTP status goes into the delivery's attempt history; email answers over SMTP, not HTTP.
+    expect(r.httpStatus).toBe({ pagerduty: 202, slack: 200, email: undefined }[h.kind]);
     expect(h.delivered()).toBe(before + 1);
   });
 
@@ -147,6 +150,7 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
     h.refuse();
     const r = await send(notifier);
     expect(r).toMatchObject({ ok: false, retryable: false });
+    expect(r.httpStatus).toBe(h.kind === 'email' ? undefined : 400);
     noSecret(h, r);
   });
 
@@ -162,6 +166,8 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
     h.serverError();
     const r = await send(notifier);
     expect(r).toMatchObject({ ok: false, retryable: true });
+    // PagerDuty's stand-in answers 500 with an HTML page, which pdjs cannot read: no status comes back from it.
+    expect(r.httpStatus).toBe({ pagerduty: undefined, slack: 500, email: undefined }[h.kind]);
     noSecret(h, r);
   });
 
@@ -169,6 +175,7 @@ describe.each([pagerDutyHarness(), slackHarness(), emailHarness()])('notifier co
     const down = await build(h, h.unreachable(await freePort()));
     const r = await send(down);
     expect(r).toMatchObject({ ok: false, retryable: true });
+    expect(r.httpStatus).toBeUndefined();
     noSecret(h, r);
     await down.close?.();
   });

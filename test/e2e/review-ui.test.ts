@@ -81,6 +81,12 @@ describe('review UI in Chromium', () => {
     expect(finding?.rule).toBe('error-rate-spike');
     expect(await page.locator('[data-observed="error-rate-spike"]').textContent()).toBe(String(Math.round((finding?.observed ?? 0) * 10000) / 10000));
     await expect(page.locator('table').filter({ hasText: 'demo-rollback' }).count()).resolves.toBeGreaterThan(0);
+    // Every delivery attempt: in the API, in the deliveries table and in the timeline.
+    const hook = view.actions.find((a) => a.kind === 'rollback' && a.target === 'demo-rollback');
+    expect(hook?.attempts.map((t) => [t.attempt, t.outcome, t.httpStatus])).toEqual([[1, 'delivered', null]]);
+    await page.locator('ol.attempts li[data-attempt="1"]').first().waitFor();
+    await page.locator('ol.timeline').getByText(/rollback → demo-rollback: delivered, [\d.,]+ ms/).waitFor();
+    await page.locator('#recovery').getByText(/Recovery check: (checking|recovered|not-recovered)/).waitFor();
 
     await page.getByLabel('reason').fill('paged, looking');
     await page.locator('button[data-action="acknowledge"]').click();

@@ -1,6 +1,7 @@
 // The store conformance suite: every backend in ./backends.ts passes the same contract (src/store/interfaces.ts).
 import { describe } from 'vitest';
 import { BACKENDS } from './backends.js';
+import { attemptsContract } from './contract/attempts.js';
 import { deploysContract } from './contract/deploys.js';
 import { historyContract } from './contract/history.js';
 import { judgementsContract } from './contract/judgements.js';
@@ -17,6 +18,7 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('observations', () => observationsContract(backend));
   describe('judgements', () => judgementsContract(backend));
   describe('outbox, silences, recoveries', () => outboxContract(backend));
+  describe('delivery attempts', () => attemptsContract(backend));
   describe('history of actions', () => historyContract(backend));
   describe('SRE review', () => reviewContract(backend));
   describe('write probe', () => writeProbeContract(backend));

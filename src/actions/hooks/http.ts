@@ -43,10 +43,10 @@ export async function runHttpHook(hook: HttpHook, ctx: HookContext, deps: HookDe
   try {
     const res = await (deps.fetch ?? fetch)(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeout * 1000) });
     const output = `HTTP ${res.status} ${res.statusText}\n${await readBodyStart(res)}`;
-    if (res.ok) return result({ ok: true, output, error: null, retryable: false });
+    if (res.ok) return result({ ok: true, output, error: null, retryable: false, httpStatus: res.status });
     const retryable = res.status >= 500 || res.status === 429;
     const advice = retryable ? 'will retry' : 'not retrying; check the hook URL, headers and secret';
-    return result({ ok: false, output, error: `${where}: answered HTTP ${res.status} (${advice})`, retryable });
+    return result({ ok: false, output, error: `${where}: answered HTTP ${res.status} (${advice})`, retryable, httpStatus: res.status });
   } catch (err) {
     return result({ ok: false, output: '', error: `${where}: ${requestProblem(err, hook.timeout)}`, retryable: true });
   }

@@ -21,6 +21,8 @@ export interface HookResult {
   durationMs: number;
   /** Whether running the hook again may succeed (timeouts, 5xx, 429, network errors, non-zero exits). */
   retryable: boolean;
+  /** http hooks: the receiver's HTTP status, when it answered. */
+  httpStatus?: number;
 }
 
 /** Injected edges; every field has a production default. */

@@ -62,11 +62,12 @@ export interface Notice {
 /**
  * The answer of one send. Delivery trouble is a value: `retryable` says whether trying again may work (network
  * errors, timeouts, 429, 5xx) or not (the receiver refused the message for good, e.g. 400); `retryAfterSeconds`
- * passes on the receiver's Retry-After. Messages never contain a secret.
+ * passes on the receiver's Retry-After; `httpStatus` is the receiver's answer when the kind sends over HTTP (the
+ * delivery's attempt history shows it). Messages never contain a secret.
  */
 export type SendResult =
-  | { ok: true; detail: string }
-  | { ok: false; retryable: boolean; error: string; detail: string | null; retryAfterSeconds?: number };
+  | { ok: true; detail: string; httpStatus?: number }
+  | { ok: false; retryable: boolean; error: string; detail: string | null; retryAfterSeconds?: number; httpStatus?: number };
 
 /**
  * One configured channel. Contract:
@@ -99,6 +100,7 @@ export function httpFailure(where: string, status: number, body: string, retryAf
     retryable,
     error: `${where} answered HTTP ${status}${body ? ` ${JSON.stringify(body.slice(0, 300))}` : ''} (${advice})`,
     detail: `HTTP ${status}`,
+    httpStatus: status,
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
   };
 }

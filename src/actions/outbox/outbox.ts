@@ -181,13 +181,14 @@ export class Outbox {
       this.deps.logger.warn({ delivery: d.id, deploy: d.deployId, channel: d.channel }, `delivery ${d.id} (${d.event} to ${d.channel}) NOT sent: this replica lost its claim on it (paused past its lease?); another replica carries it`);
       return d;
     }
+    const startedAt = this.deps.now();
     const result = await this.send(d);
     const now = this.deps.now();
     if (!result.ok && this.stopped) {
       await this.deps.store.releaseDelivery(d.id, now, now);
       return { ...d, status: 'pending' };
     }
-    const outcome = this.outcomeOf(d, result, now);
+    const outcome = { ...this.outcomeOf(d, result, now), startedAt, httpStatus: result.httpStatus ?? null };
     const record = await this.deps.store.finishDelivery(d.id, outcome, now);
     this.report(record, result);
     if (record.status === 'failed' || record.status === 'expired') await this.reportGiveUp(record);

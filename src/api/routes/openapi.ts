@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DeployInput } from '../deploy-input.js';
 import type { AppDeps } from '../deps.js';
 import { openApiDocument, type RouteDoc } from '../openapi/registry.js';
+import { DeployDetailResponse, DeployListResponse, DeployResponse, SilenceDetailResponse, SilenceListResponse, SilenceResponse } from '../schemas/index.js';
 import { requireViewer } from '../session.js';
 import { SilenceInput } from '../../actions/silences/service.js';
 import { DeployListParams } from './deploys.js';
@@ -19,16 +20,16 @@ export const coreRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/healthz', summary: 'liveness', auth: 'none' },
   { method: 'get', path: '/readyz', summary: 'readiness (503 while resuming watches)', auth: 'none', errors: { 503: 'not ready' } },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none', response: { mediaType: 'text/plain', description: 'Prometheus text format' } },
-  { method: 'post', path: '/v1/deploys', summary: 'a deploy started (idempotent on id)', auth: 'ci', status: 202, body: DeployInput, response: Json, errors: { 400: 'field-level errors', 422: 'cannot watch deploy' } },
-  { method: 'get', path: '/v1/deploys', summary: 'deploys, newest first', auth: 'viewer', query: DeployListParams, response: z.object({ deploys: z.array(Json) }), errors: { 400: 'invalid query' } },
-  { method: 'get', path: '/v1/deploys/:id', summary: 'a deploy: watch, verdict, findings, actions, SRE actions, feedback, deliveries', auth: 'viewer', response: Json, errors: { 404: 'unknown deploy' } },
+  { method: 'post', path: '/v1/deploys', summary: 'a deploy started (idempotent on id)', auth: 'ci', status: 202, body: DeployInput, response: DeployResponse, errors: { 400: 'field-level errors', 422: 'cannot watch deploy' } },
+  { method: 'get', path: '/v1/deploys', summary: 'deploys, newest first', auth: 'viewer', query: DeployListParams, response: DeployListResponse, errors: { 400: 'invalid query' } },
+  { method: 'get', path: '/v1/deploys/:id', summary: 'a deploy: watch, verdict, findings, actions, SRE actions, feedback, deliveries', auth: 'viewer', response: DeployDetailResponse, errors: { 404: 'unknown deploy' } },
   { method: 'post', path: '/v1/webhooks/github', summary: 'GitHub deployment / deployment_status events', auth: 'github' },
   { method: 'post', path: '/v1/webhooks/gitlab', summary: 'GitLab deployment events', auth: 'gitlab' },
   { method: 'post', path: '/v1/webhooks/flux', summary: 'Flux notification-controller events (generic-hmac or bearer CI token)', auth: 'ci' },
-  { method: 'post', path: '/v1/silences', summary: 'mute alerts of a service for a time range', auth: 'admin', status: 201, body: SilenceInput, response: Json },
-  { method: 'get', path: '/v1/silences', summary: 'list silences', auth: 'admin', response: Json },
-  { method: 'get', path: '/v1/silences/:id', summary: 'one silence', auth: 'admin', response: Json, errors: { 404: 'unknown silence' } },
-  { method: 'post', path: '/v1/silences/:id/expire', summary: 'end a silence now', auth: 'admin', body: z.object({ by: z.string() }), response: Json },
+  { method: 'post', path: '/v1/silences', summary: 'mute alerts of a service for a time range', auth: 'admin', status: 201, body: SilenceInput, response: SilenceResponse },
+  { method: 'get', path: '/v1/silences', summary: 'list silences', auth: 'admin', response: SilenceListResponse },
+  { method: 'get', path: '/v1/silences/:id', summary: 'one silence', auth: 'admin', response: SilenceDetailResponse, errors: { 404: 'unknown silence' } },
+  { method: 'post', path: '/v1/silences/:id/expire', summary: 'end a silence now', auth: 'admin', body: z.object({ by: z.string() }), response: SilenceResponse },
   { method: 'get', path: '/v1/openapi.json', summary: 'this document', auth: 'viewer', response: Json },
 ];
 

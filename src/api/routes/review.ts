@@ -9,6 +9,8 @@ import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import type { RouteDoc } from '../openapi/registry.js';
+import { respond } from '../respond.js';
+import { ChartsResponse, FeedbackResponse, ReviewActionResponse } from '../schemas/index.js';
 import { principal, requireAdmin, requireViewer } from '../session.js';
 
 // Control characters are refused on purpose: these values are shown in pages, logs and Markdown.
@@ -40,47 +42,10 @@ export const FeedbackInput = z
   })
   .strict();
 
-export const ReviewAction = z.object({
-  id: z.number().int(),
-  deployId: z.string(),
-  action: z.enum(REVIEW_ACTIONS),
-  actor: z.string(),
-  reason: z.string(),
-  outcome: z.string().nullable(),
-  createdAt: z.number(),
-});
-
-export const Feedback = z.object({
-  id: z.number().int(),
-  deployId: z.string(),
-  label: z.enum(FEEDBACK_LABELS),
-  rule: z.string().nullable(),
-  note: z.string(),
-  actor: z.string(),
-  createdAt: z.number(),
-});
-
-const Points = z.array(z.tuple([z.number(), z.number()]));
-export const ChartsAnswer = z.object({
-  startedAt: z.number(),
-  windowEnd: z.number().nullable(),
-  rollbackAt: z.number().nullable(),
-  metrics: z.array(
-    z.object({
-      metric: z.string(),
-      points: Points,
-      control: Points,
-      band: z.object({ median: z.number(), lo: z.number(), hi: z.number(), from: z.number(), to: z.number() }).nullable(),
-      thresholds: z.array(z.object({ rule: z.string(), condition: z.string(), value: z.number() })),
-      established: z.array(z.object({ rule: z.string(), at: z.number(), severity: z.string() })),
-    }),
-  ),
-});
-
 export const reviewRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/v1/deploys/:id/actions', summary: 'SRE action: acknowledge, rollback (exactly-once hook path), stop, extend, note', auth: 'admin', status: 201, body: ActionInput, response: z.object({ action: ReviewAction }), errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy', 409: 'the watch is not open' } },
-  { method: 'post', path: '/v1/deploys/:id/feedback', summary: "SRE's label of the verdict", auth: 'admin', status: 201, body: FeedbackInput, response: z.object({ feedback: Feedback }), errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy' } },
-  { method: 'get', path: '/v1/deploys/:id/charts', summary: "each judged metric's points, baseline band, thresholds, established times and rollback", auth: 'viewer', response: ChartsAnswer, errors: { 404: 'unknown deploy' } },
+  { method: 'post', path: '/v1/deploys/:id/actions', summary: 'SRE action: acknowledge, rollback (exactly-once hook path), stop, extend, note', auth: 'admin', status: 201, body: ActionInput, response: ReviewActionResponse, errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy', 409: 'the watch is not open' } },
+  { method: 'post', path: '/v1/deploys/:id/feedback', summary: "SRE's label of the verdict", auth: 'admin', status: 201, body: FeedbackInput, response: FeedbackResponse, errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy' } },
+  { method: 'get', path: '/v1/deploys/:id/charts', summary: "each judged metric's points, baseline band, thresholds, established times and rollback", auth: 'viewer', response: ChartsResponse, errors: { 404: 'unknown deploy' } },
   { method: 'get', path: '/v1/deploys/:id/log.md', summary: 'the deployment log (seeds template) filled from the record', auth: 'viewer', response: { mediaType: 'text/markdown', description: 'Markdown' }, errors: { 404: 'unknown deploy' } },
 ];
 
@@ -101,7 +66,7 @@ export function reviewRoutes(deps: AppDeps, review: ReviewService): Router {
     const { by, ...rest } = parsed.data;
     try {
       const action = await review.act(String(req.params.id), { ...rest, actor: by ?? principal(res)?.name ?? 'admin' });
-      res.status(201).json(z.object({ action: ReviewAction }).parse({ action }));
+      respond(res, ReviewActionResponse, { action }, 201);
     } catch (err) {
       if (!reviewFailed(res, err)) throw err;
     }
@@ -113,7 +78,7 @@ export function reviewRoutes(deps: AppDeps, review: ReviewService): Router {
     const { by, ...rest } = parsed.data;
     try {
       const feedback = await review.feedback(String(req.params.id), { ...rest, actor: by ?? principal(res)?.name ?? 'admin' });
-      res.status(201).json(z.object({ feedback: Feedback }).parse({ feedback }));
+      respond(res, FeedbackResponse, { feedback }, 201);
     } catch (err) {
       if (!reviewFailed(res, err)) throw err;
     }
@@ -122,7 +87,7 @@ export function reviewRoutes(deps: AppDeps, review: ReviewService): Router {
   router.get('/v1/deploys/:id/charts', readRawBody, viewer, async (req, res) => {
     const charts = await review.charts(String(req.params.id));
     if (!charts) return sendError(res, 404, 'not found', `no deploy with id ${String(req.params.id)}`);
-    res.json(ChartsAnswer.parse(charts));
+    respond(res, ChartsResponse, charts);
   });
 
   router.get('/v1/deploys/:id/log.md', readRawBody, viewer, async (req, res) => {

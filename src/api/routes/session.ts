@@ -6,6 +6,8 @@ import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import type { RouteDoc } from '../openapi/registry.js';
+import { respond } from '../respond.js';
+import { LogoutResponse, SessionResponse } from '../schemas/index.js';
 import { clearSessionCookie, principalOf, roleOfToken, SESSION_SECONDS, setSessionCookie, signSession } from '../session.js';
 
 export const LoginInput = z
@@ -16,12 +18,11 @@ export const LoginInput = z
     name: z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f<>]*$/, 'a plain name').optional(),
   })
   .strict();
-export const SessionAnswer = z.object({ role: z.enum(['viewer', 'admin']), name: z.string(), expiresAt: z.number().nullable() });
 
 export const sessionRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/v1/session', summary: 'log in with a token: sets the rg_session cookie', auth: 'none', body: LoginInput, response: SessionAnswer, errors: { 401: 'unknown token' } },
-  { method: 'get', path: '/v1/session', summary: 'who the session or token is', auth: 'viewer', response: SessionAnswer },
-  { method: 'delete', path: '/v1/session', summary: 'log out: clears the cookie', auth: 'none', response: z.object({ ok: z.literal(true) }) },
+  { method: 'post', path: '/v1/session', summary: 'log in with a token: sets the rg_session cookie', auth: 'none', body: LoginInput, response: SessionResponse, errors: { 401: 'unknown token' } },
+  { method: 'get', path: '/v1/session', summary: 'who the session or token is', auth: 'viewer', response: SessionResponse },
+  { method: 'delete', path: '/v1/session', summary: 'log out: clears the cookie', auth: 'none', response: LogoutResponse },
 ];
 
 export function sessionRoutes(deps: AppDeps, now: () => number): Router {
@@ -36,18 +37,18 @@ export function sessionRoutes(deps: AppDeps, now: () => number): Router {
     const name = parsed.data.name ?? role;
     setSessionCookie(req, res, signSession(deps.auth, { role, name, expiresAt }), SESSION_SECONDS);
     deps.logger.info({ role, name }, 'UI login');
-    res.json(SessionAnswer.parse({ role, name, expiresAt }));
+    respond(res, SessionResponse, { role, name, expiresAt });
   });
 
   router.get('/v1/session', (req, res) => {
     const p = principalOf(req, deps.auth, now());
     if (!p) return sendError(res, 401, 'unauthorized', 'not logged in: POST /v1/session with a token');
-    res.json(SessionAnswer.parse({ role: p.role, name: p.name, expiresAt: p.expiresAt }));
+    respond(res, SessionResponse, { role: p.role, name: p.name, expiresAt: p.expiresAt });
   });
 
   router.delete('/v1/session', (req, res) => {
     clearSessionCookie(req, res);
-    res.json({ ok: true });
+    respond(res, LogoutResponse, { ok: true });
   });
 
   return router;

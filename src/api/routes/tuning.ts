@@ -6,12 +6,13 @@ import { runBacktest } from '../../review/backtest.js';
 import { ruleQuality } from '../../review/quality.js';
 import { loadRules, resolveRules, RuleError, type LoadedRules } from '../../rules/index.js';
 import { parseDuration } from '../../rules/duration.js';
-import { SEVERITIES } from '../../judge/types.js';
 import { parseJsonBody, readRawBody } from '../body.js';
 import type { AppDeps, TuningDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import type { RouteDoc } from '../openapi/registry.js';
+import { respond } from '../respond.js';
+import { BacktestResponse, QualityResponse, RulesResponse } from '../schemas/index.js';
 import { requireAdmin, requireViewer } from '../session.js';
 
 
@@ -33,33 +34,10 @@ export const BacktestInput = z
   })
   .strict();
 
-const Outcome = z.object({ verdict: z.string().nullable(), severity: z.enum(SEVERITIES).nullable(), rollback: z.boolean(), timeToRollback: z.number().nullable(), rules: z.array(z.string()) });
-const LabelEffect = z.object({ labelled: z.number(), failingNow: z.number(), failingWithCandidate: z.number() });
-export const BacktestAnswer = z.object({
-  judged: z.number(),
-  rejudged: z.number(),
-  changed: z.array(z.object({ deployId: z.string(), service: z.string(), environment: z.string(), startedAt: z.number(), label: z.string().nullable(), labelRule: z.string().nullable(), current: Outcome, candidate: Outcome, changes: z.array(z.string()) })),
-  labels: z.object({ correct: LabelEffect, 'false-alarm': LabelEffect, 'missed-regression': LabelEffect }),
-  elapsedMs: z.number(),
-});
-export const QualityAnswer = z.object({
-  since: z.number(),
-  rules: z.array(z.object({ rule: z.string(), fired: z.number(), rolledBack: z.number(), falseAlarm: z.number(), correct: z.number(), precision: z.number().nullable(), medianToEstablished: z.number().nullable() })),
-});
-export const RulesAnswer = z.object({
-  service: z.string(),
-  environment: z.string(),
-  files: z.array(z.string()),
-  window: z.number(),
-  interval: z.number(),
-  rules: z.array(z.object({ name: z.string(), metric: z.string(), severity: z.enum(SEVERITIES), when: z.string(), for: z.number(), test: z.string(), file: z.string(), rollback: z.boolean() })),
-  hooks: z.array(z.object({ name: z.string(), type: z.string() })),
-});
-
 export const tuningRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/v1/rules', summary: 'effective rules for a service/environment, with the file each came from', auth: 'viewer', query: RulesQuery, response: RulesAnswer, errors: { 400: 'invalid query' } },
-  { method: 'get', path: '/v1/rules/quality', summary: 'per-rule quality over a period, precision from feedback', auth: 'viewer', query: QualityQuery, response: QualityAnswer, errors: { 400: 'invalid query' } },
-  { method: 'post', path: '/v1/backtest', summary: 're-judge stored deploys under a pasted rule file (in memory) and diff', auth: 'admin', body: BacktestInput, response: BacktestAnswer, errors: { 400: 'invalid body or rule file (file:line:column problems)', 403: 'not the admin token' } },
+  { method: 'get', path: '/v1/rules', summary: 'effective rules for a service/environment, with the file each came from', auth: 'viewer', query: RulesQuery, response: RulesResponse, errors: { 400: 'invalid query' } },
+  { method: 'get', path: '/v1/rules/quality', summary: 'per-rule quality over a period, precision from feedback', auth: 'viewer', query: QualityQuery, response: QualityResponse, errors: { 400: 'invalid query' } },
+  { method: 'post', path: '/v1/backtest', summary: 're-judge stored deploys under a pasted rule file (in memory) and diff', auth: 'admin', body: BacktestInput, response: BacktestResponse, errors: { 400: 'invalid body or rule file (file:line:column problems)', 403: 'not the admin token' } },
 ];
 
 function sinceOf(text: string, now: number): number {
@@ -76,15 +54,17 @@ export function tuningRoutes(deps: AppDeps, tuning: TuningDeps): Router {
     if (!parsed.success) return sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, ['service', 'environment']) });
     const set = resolveRules(tuning.rules(), parsed.data);
     const definedIn = (name: string): string => [...set.sources].reverse().find((p) => tuning.rules().files.find((f) => f.path === p)?.file.rules?.some((r) => r.name === name)) ?? set.sources[0] ?? '';
-    res.json(
-      RulesAnswer.parse({
+    respond(
+      res,
+      RulesResponse,
+      {
         ...parsed.data,
         files: set.sources,
         window: set.window,
         interval: set.interval,
         rules: set.rules.map((r) => ({ name: r.name, metric: r.metric, severity: r.severity, when: 'all' in r.when ? r.when.all.map((c) => c.text).join(' and ') : r.when.any.map((c) => c.text).join(' or '), for: r.for, test: r.test, file: definedIn(r.name), rollback: set.severities[r.severity].rollback })),
         hooks: set.hooks.rollback.map((h) => ({ name: h.name, type: h.type })),
-      }),
+      },
     );
   });
 
@@ -93,7 +73,7 @@ export function tuningRoutes(deps: AppDeps, tuning: TuningDeps): Router {
     if (!parsed.success) return sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, ['since']) });
     const since = sinceOf(parsed.data.since, tuning.now());
     const [facts, feedback] = await Promise.all([tuning.store.findingFacts(since), tuning.store.latestFeedback(since)]);
-    res.json(QualityAnswer.parse({ since, rules: ruleQuality(facts, feedback) }));
+    respond(res, QualityResponse, { since, ...ruleQuality(facts, feedback) });
   });
 
   router.post('/v1/backtest', readRawBody, admin, parseJsonBody, async (req, res) => {
@@ -109,7 +89,7 @@ export function tuningRoutes(deps: AppDeps, tuning: TuningDeps): Router {
       throw err;
     }
     const result = await runBacktest(tuning.store, current, candidate, { since: sinceOf(since, tuning.now()), service, environment, limit });
-    res.json(BacktestAnswer.parse(result));
+    respond(res, BacktestResponse, result);
   });
 
   return router;

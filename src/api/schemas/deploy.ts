@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BaselineKind } from '../../rules/schema.js';
 import { SEVERITIES } from '../../judge/types.js';
-import { ACTION_KINDS, ACTION_STATUSES, DEPLOY_ORIGINS, FINDING_KINDS, VERDICTS, WATCH_STATUSES } from '../../store/records.js';
+import { ACTION_KINDS, ACTION_STATUSES, ATTEMPT_OUTCOMES, ATTEMPTS_KEPT, DEPLOY_ORIGINS, FINDING_KINDS, VERDICTS, WATCH_STATUSES } from '../../store/records.js';
 
 const UnixSeconds = z.number().describe('Unix seconds');
 const StringMap = z.record(z.string(), z.string());
@@ -142,6 +142,18 @@ export const FindingBody = z.object({
 });
 export type FindingBody = z.infer<typeof FindingBody>;
 
+/** One attempt of a delivery (the latest ATTEMPTS_KEPT are kept). */
+export const DeliveryAttemptBody = z.object({
+  attempt: z.number().int().describe('1 for the first attempt of the delivery, 2 for the next, …'),
+  startedAt: UnixSeconds,
+  finishedAt: UnixSeconds,
+  durationMs: z.number(),
+  outcome: z.enum(ATTEMPT_OUTCOMES).describe('retry: failed and tried again later; interrupted: the guard stopped while it was in flight'),
+  httpStatus: z.number().int().nullable().describe("the receiver's HTTP status; null for exec hooks, email and no answer"),
+  error: z.string().nullable(),
+});
+export type DeliveryAttemptBody = z.infer<typeof DeliveryAttemptBody>;
+
 export const ActionBody = z.object({
   id: z.number().int(),
   deployId: z.string(),
@@ -154,6 +166,7 @@ export const ActionBody = z.object({
   error: z.string().nullable(),
   createdAt: UnixSeconds,
   finishedAt: UnixSeconds.nullable(),
+  attempts: z.array(DeliveryAttemptBody).describe(`the latest attempts (at most ${ATTEMPTS_KEPT}), oldest first`),
 });
 export type ActionBody = z.infer<typeof ActionBody>;
 

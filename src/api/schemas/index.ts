@@ -3,3 +3,5 @@ export * from './deploy.js';
 export * from './health.js';
 export * from './silence.js';
 export * from './review.js';
+export * from './session.js';
+export * from './tuning.js';

@@ -3,6 +3,7 @@
 import type { Queryable, SqlValue } from '../sqlite/db.js';
 import { afterRestart, INTERRUPTED_HOOK_ERROR } from '../outbox.js';
 import type { DeliveryRecord } from '../records.js';
+import { recordInterrupted } from '../sqlite/deliveries.js';
 import { toDelivery, type DeliveryRow } from '../sqlite/outbox-rows.js';
 import { DB_NOW, leaseDeliveries, type LeaseState } from './leases.js';
 
@@ -58,6 +59,7 @@ export async function resumeLapsed(tx: Queryable, now: number, s: LeaseState, ow
   const interrupted: DeliveryRecord[] = [];
   for (const d of stuck.map(toDelivery)) {
     s.deliveries.delete(d.id);
+    await recordInterrupted(tx, d, now);
     if (afterRestart(d.kind) === 'pending') {
       await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [now, now, d.id]);
       requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });

@@ -1,6 +1,7 @@
 // The delivery outbox: writing deliveries before they are attempted, claiming due ones, recording attempts.
-import { afterRestart, INTERRUPTED_HOOK_ERROR } from '../outbox.js';
+import { afterRestart, INTERRUPTED_HOOK_ERROR, INTERRUPTED_NOTIFICATION_ERROR } from '../outbox.js';
 import { DEFAULT_DELIVERY_LIMIT, MAX_DELIVERY_LIMIT, type DeliveryOutcome, type DeliveryQuery, type DeliveryRecord, type NewDelivery } from '../records.js';
+import { recordAttempt } from './attempts.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
 import { toJson } from './rows.js';
@@ -70,7 +71,7 @@ export async function releaseDelivery(tx: Queryable, id: number, nextAttemptAt: 
   await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`, [nextAttemptAt, now, id]);
 }
 
-/** Records one attempt's outcome. Call inside a transaction. */
+/** Records one attempt's outcome on the delivery and in its attempt history. Call inside a transaction. */
 export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutcome, now: number): Promise<DeliveryRecord> {
   const counts = o.status === 'muted' ? 0 : 1;
   const status = o.status === 'retry' ? 'pending' : o.status;
@@ -83,7 +84,16 @@ export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutco
     [status, counts, o.status === 'retry' ? o.nextAttemptAt : null, error, o.output, o.status === 'muted' ? o.silenceId : null, now, finished, id],
   );
   if (!row) throw new Error(`cannot record an attempt of delivery ${id}: no such delivery; only finish deliveries returned by claimDeliveries`);
+  if (o.status !== 'muted') {
+    await recordAttempt(tx, { deliveryId: id, attempt: row.attempts, startedAt: o.startedAt ?? now, finishedAt: now, outcome: o.status, httpStatus: o.httpStatus ?? null, error });
+  }
   return toDelivery(row);
+}
+
+/** Records, in its history, the attempt of a `sending` delivery that a restart (or a lapsed lease) cut off. */
+export async function recordInterrupted(tx: Queryable, d: DeliveryRecord, now: number): Promise<void> {
+  const error = afterRestart(d.kind) === 'pending' ? INTERRUPTED_NOTIFICATION_ERROR : INTERRUPTED_HOOK_ERROR;
+  await recordAttempt(tx, { deliveryId: d.id, attempt: d.attempts + 1, startedAt: d.updatedAt, finishedAt: now, outcome: 'interrupted', httpStatus: null, error });
 }
 
 /** See OutboxStore.resumeDeliveries: every `sending` delivery goes where `afterRestart` says. Call inside a transaction. */
@@ -92,6 +102,7 @@ export async function resumeDeliveries(tx: Queryable, now: number): Promise<{ re
   const interrupted: DeliveryRecord[] = [];
   const stuck = await tx.all<DeliveryRow>(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id ASC`);
   for (const d of stuck.map(toDelivery)) {
+    await recordInterrupted(tx, d, now);
     if (afterRestart(d.kind) === 'pending') {
       await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?`, [now, now, d.id]);
       requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });

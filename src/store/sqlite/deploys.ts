@@ -1,6 +1,7 @@
 // Deploys and their watches: creating, superseding, ending, and reading them back as DeployViews.
 import type { Finding } from '../../judge/types.js';
 import { actionOf } from '../outbox.js';
+import { attemptsOf } from './attempts.js';
 import { listLimit, type ActionRecord, type DeployListQuery, type DeployRecord, type DeployView, type NewWatch, type WatchRecord } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
@@ -115,8 +116,9 @@ async function loadViews(q: Queryable, tail: string, params: SqlValue[]): Promis
     `SELECT * FROM deliveries WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
     ids,
   );
+  const attempts = await attemptsOf(q, actionRows.map((r) => Number(r.id)));
   const findings = groupBy(findingRows, (r) => r.deploy_id, toFinding);
-  const actions = groupBy(actionRows, (r) => r.deploy_id ?? '', (r) => actionOf(toDelivery(r)) as ActionRecord);
+  const actions = groupBy(actionRows, (r) => r.deploy_id ?? '', (r) => actionOf(toDelivery(r), attempts.get(Number(r.id)) ?? []) as ActionRecord);
   return rows.map((r) => ({
     deploy: toDeploy(r),
     watch: toWatch(r),

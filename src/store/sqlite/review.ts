@@ -216,8 +216,10 @@ export async function findingFacts(db: Queryable, since: number): Promise<Findin
     at: number;
     started_at: number;
     rollback: number | null;
+    verdict: Verdict | null;
+    shadow: number;
   }>(
-    `SELECT f.deploy_id, f.rule, f.severity, f.at, d.started_at, v.rollback
+    `SELECT f.deploy_id, f.rule, f.severity, f.at, d.started_at, v.rollback, v.verdict, f.shadow
        FROM findings f JOIN deploys d ON d.id = f.deploy_id LEFT JOIN verdicts v ON v.deploy_id = f.deploy_id
        WHERE d.started_at >= ? ORDER BY d.started_at, f.rule`,
     [since],
@@ -229,6 +231,8 @@ export async function findingFacts(db: Queryable, since: number): Promise<Findin
     at: r.at,
     startedAt: r.started_at,
     rollback: r.rollback === 1,
+    verdict: r.verdict,
+    shadow: r.shadow === 1,
   }));
 }
 

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { metricChart } from '../chart.js';
 import { errorBox, h, num, render, table, time, type Child } from '../dom.js';
 import type { Ctx } from '../ctx.js';
-import type { DeployCharts, DeployView, Finding } from '../types.js';
+import type { DeliveryAttempt, DeployCharts, DeployView, Finding } from '../types.js';
 
 function evidenceList(e: Record<string, unknown> | null | undefined): Child {
   if (!e) return h('span', { class: 'muted' }, 'no evidence stored');
@@ -27,10 +27,31 @@ function findingsTable(findings: Finding[]): Child {
   );
 }
 
+/** "retry, HTTP 503, 412 ms — slack answered …" */
+function attemptText(t: DeliveryAttempt): string {
+  return `${t.outcome}${t.httpStatus === null ? '' : `, HTTP ${t.httpStatus}`}, ${num(t.durationMs)} ms${t.error ? ` — ${t.error}` : ''}`;
+}
+
+/** Each kept attempt of a delivery, one line each (the store keeps the latest ones). */
+function attemptList(count: number, kept: DeliveryAttempt[]): Child {
+  if (kept.length === 0) return String(count);
+  const dropped = count - kept.length;
+  return h(
+    'div',
+    {},
+    String(count),
+    h('ol', { class: 'attempts', start: kept[0]!.attempt }, kept.map((t) => h('li', { 'data-attempt': t.attempt }, h('time', {}, time(t.startedAt)), ' ', attemptText(t)))),
+    dropped > 0 ? h('p', { class: 'muted' }, `${dropped} earlier attempt(s) not kept`) : null,
+  );
+}
+
 function timeline(v: DeployView): Child {
   const items: Array<[number, string, string]> = [[v.deploy.receivedAt, 'deploy', `${v.deploy.service}/${v.deploy.environment} ${v.deploy.version} received from ${v.deploy.origin}`]];
   for (const f of v.findings) items.push([f.at, 'finding', `${f.severity} ${f.rule}: ${f.summary}`]);
-  for (const a of v.actions) items.push([a.createdAt, a.kind, `${a.target}: ${a.status}${a.error ? ` — ${a.error}` : ''}`]);
+  for (const a of v.actions) {
+    items.push([a.createdAt, a.kind, `${a.target}: ${a.status}${a.error ? ` — ${a.error}` : ''}`]);
+    for (const t of a.attempts) items.push([t.startedAt, `attempt ${t.attempt}`, `${a.kind} → ${a.target}: ${attemptText(t)}`]);
+  }
   for (const a of v.reviewActions ?? []) items.push([a.createdAt, a.action, `${a.actor}: ${a.reason}${a.outcome ? ` (${a.outcome})` : ''}`]);
   for (const f of v.feedback ?? []) items.push([f.createdAt, `feedback ${f.label}`, `${f.actor}${f.rule ? ` on ${f.rule}` : ''}: ${f.note}`]);
   if (v.verdict) items.push([v.verdict.decidedAt, 'verdict', `${v.verdict.verdict}${v.verdict.severity ? ` ${v.verdict.severity}` : ''}${v.verdict.reason ? ` — ${v.verdict.reason}` : ''}`]);
@@ -104,12 +125,15 @@ export async function deployPage(ctx: Ctx, id: string): Promise<void> {
     findingsTable(v.findings),
     actionsPanel(ctx, v, reload),
     h('h2', {}, 'What the guard did'),
+    v.recovery
+      ? h('p', { id: 'recovery' }, h('strong', {}, `Recovery check: ${v.recovery.status}`), ` — rolled back at ${time(v.recovery.rolledBackAt)}, checking until ${time(v.recovery.windowEnd)}${v.recovery.summary ? `: ${v.recovery.summary}` : ''}`)
+      : null,
     v.actions.length === 0 && (v.deliveries ?? []).length === 0
       ? h('p', { class: 'muted' }, 'Nothing yet.')
       : table(
           ['Event', 'Channel / hook', 'Type', 'Status', 'Attempts', 'Last error', 'Output'],
-          (v.deliveries ?? []).map((x) => [x.event, x.channel, x.channelType, x.status, String(x.attempts), x.lastError ?? '', x.output ? h('pre', {}, x.output) : '']),
-          'Alerts, messages and hook calls (each attempt counted)',
+          (v.deliveries ?? []).map((x) => [x.event, x.channel, x.channelType, x.status, attemptList(x.attempts, v.actions.find((a) => a.id === x.id)?.attempts ?? []), x.lastError ?? '', x.output ? h('pre', {}, x.output) : '']),
+          'Alerts, messages and hook calls, with every attempt',
         ),
     h('h2', {}, 'Timeline'),
     timeline(v),

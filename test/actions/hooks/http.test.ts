@@ -63,7 +63,7 @@ describe('http hook', () => {
     const url = await serve(reply(200, 'rolling back d-42'), received);
     const h = hook(url, { secretEnv: 'RG_HOOK_SECRET', headers: { 'X-Team': 'payments' } });
     const result = await runHttpHook(h, ctx, { env: { RG_HOOK_SECRET: SECRET }, now: () => NOW_MS });
-    expect(result).toEqual({ ok: true, output: 'HTTP 200 OK\nrolling back d-42', error: null, durationMs: 0, retryable: false });
+    expect(result).toEqual({ ok: true, output: 'HTTP 200 OK\nrolling back d-42', error: null, durationMs: 0, retryable: false, httpStatus: 200 });
     expect(received).toHaveLength(1);
     const [req] = received;
     expect(req!.method).toBe('POST');
@@ -110,6 +110,7 @@ describe('http hook', () => {
     const result = await runHttpHook(hook(url), ctx, { env: {} });
     expect(result.ok).toBe(false);
     expect(result.retryable).toBe(retryable);
+    expect(result.httpStatus).toBe(status);
     expect(result.output).toMatch(new RegExp(`^HTTP ${status} .+\\nnope$`));
     expect(result.error).toContain(`http hook "deployer" (${new URL(url).origin}): answered HTTP ${status}`);
   });

@@ -17,14 +17,17 @@ let outbox: Outbox;
 let attempts: Array<{ key: string; at: number }>;
 let script: Map<string, SendResult[]>;
 let givenUp: DeliveryRecord[];
+let slow: Map<string, number>;
 
 const now = () => Date.now() / 1000;
-const OK: SendResult = { ok: true, detail: 'HTTP 200 ok' };
-const FAIL: SendResult = { ok: false, retryable: true, error: 'HTTP 500 rollup_error', detail: 'HTTP 500' };
+const OK: SendResult = { ok: true, detail: 'HTTP 200 ok', httpStatus: 200 };
+const FAIL: SendResult = { ok: false, retryable: true, error: 'HTTP 500 rollup_error', detail: 'HTTP 500', httpStatus: 500 };
 
 const dispatcher: Dispatcher = {
   async send(d) {
     attempts.push({ key: d.dedupKey, at: now() });
+    const ms = slow.get(d.dedupKey);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
     return script.get(d.dedupKey)?.shift() ?? OK;
   },
   timeoutFor: () => 1,
@@ -55,6 +58,7 @@ beforeEach(async () => {
   attempts = [];
   script = new Map();
   givenUp = [];
+  slow = new Map();
   outbox = new Outbox({
     store, dispatcher, policy: { minBackoff: 0.05, maxBackoff: 0.2 }, logger: silentLogger(), metrics: createDeliveryMetrics(new Registry()), now, random: () => 0.5,
     onGiveUp: async (d) => void givenUp.push(d),
@@ -80,6 +84,24 @@ describe('Outbox', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(0.14);
     expect(givenUp).toEqual([]);
     expect(await outbox.enqueue([entry('a')])).toEqual([]);
+  });
+
+  it('stores every attempt on the action: when it started, how it ended, the HTTP status and the time spent', async () => {
+    script.set('h', [FAIL, { ok: false, retryable: true, error: 'alerts: request failed: ECONNREFUSED', detail: null }]);
+    slow.set('h', 120);
+    await outbox.enqueue([entry('h')]);
+    expect(await finished('h')).toMatchObject({ status: 'delivered', attempts: 3 });
+    const history = (await store.getDeploy('d-42'))!.actions[0]!.attempts;
+    expect(history.map((a) => [a.attempt, a.outcome, a.httpStatus, a.error])).toEqual([
+      [1, 'retry', 500, 'HTTP 500 rollup_error'],
+      [2, 'retry', null, 'alerts: request failed: ECONNREFUSED'],
+      [3, 'delivered', 200, null],
+    ]);
+    history.forEach((a, i) => {
+      expect(a.startedAt).toBeLessThanOrEqual(attempts[i]!.at);
+      expect(a.durationMs).toBeGreaterThanOrEqual(115);
+      expect(a.durationMs).toBe(Math.round((a.finishedAt - a.startedAt) * 1000));
+    });
   });
 
   it('does not retry a refusal and reports it as given up', async () => {

@@ -158,7 +158,7 @@ export function deploysContract(backend: StoreBackend): void {
       const { view } = await store.createDeploy(deployRecord(), newWatch());
       await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763647260, 0.002]]);
       const [delivery] = await store.enqueueDeliveries([{ dedupKey: 'k', deployId: 'd-42', service: 'checkout', environment: 'production', kind: 'notification', event: 'alert', channel: 'slack', channelType: 'slack', severity: 'P1', thread: 'd-42', payload: { text: 'hi' }, status: 'pending', silenceId: null, deadlineAt: 100, action: { kind: 'alert', target: 'slack', request: { text: 'hi' } } }], 5);
-      const claimed = { id: delivery!.id, deployId: 'd-42', kind: 'alert', target: 'slack', dedupKey: 'k', status: 'pending', request: { text: 'hi' }, output: null, error: null, createdAt: 5, finishedAt: null };
+      const claimed = { id: delivery!.id, deployId: 'd-42', kind: 'alert', target: 'slack', dedupKey: 'k', status: 'pending', request: { text: 'hi' }, output: null, error: null, createdAt: 5, finishedAt: null, attempts: [] };
       await store.close();
       store = await openTestStore(dir, backend);
       expect(await store.getDeploy('d-42')).toEqual({ ...view, actions: [claimed] });

@@ -56,6 +56,7 @@ export function historyContract(backend: StoreBackend): void {
           error: null,
           createdAt: 1763647500,
           finishedAt: null,
+          attempts: [],
         },
       ]);
     });

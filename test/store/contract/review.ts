@@ -113,7 +113,7 @@ export function reviewContract(backend: StoreBackend): void {
   describe('selections', () => {
     it('judgedDeploys and backtestDeploys list judged deploys newest first, with the rules that had findings', async () => {
       await judged('old', T - 86400, 'pass');
-      await judged('bad', T, 'fail', [spike]);
+      await judged('bad', T, 'fail', [spike, { ...spike, rule: 'latency-shadow', metric: 'latency_p99', shadow: true }]);
       await store.createDeploy(deployRecord({ id: 'open', startedAt: T + 60, receivedAt: T + 60 }), newWatch());
       expect((await store.judgedDeploys({ since: T - 86400 })).map((d) => [d.deployId, d.verdict, d.rollback])).toEqual(
         [
@@ -125,10 +125,11 @@ export function reviewContract(backend: StoreBackend): void {
       expect(await store.judgedDeploys({ since: T - 86400, service: 'search' })).toEqual([]);
       const selection = await store.backtestDeploys({ since: T - 1 });
       expect(selection.map((b) => [b.deploy.id, b.deploy.version, b.rules])).toEqual([
-        ['bad', 'v1.2.0', ['error-rate-spike']],
+        ['bad', 'v1.2.0', ['error-rate-spike', 'latency-shadow']],
       ]);
-      expect((await store.findingFacts(T - 1)).map((f) => [f.deployId, f.rule, f.rollback])).toEqual([
-        ['bad', 'error-rate-spike', true],
+      expect((await store.findingFacts(T - 1)).map((f) => [f.deployId, f.rule, f.rollback, f.verdict, f.shadow])).toEqual([
+        ['bad', 'error-rate-spike', true, 'fail', false],
+        ['bad', 'latency-shadow', true, 'fail', true],
       ]);
     });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEVERITIES } from '../../../src/judge/types.js';
 import {
   ACTION_KINDS,
+  ATTEMPT_OUTCOMES,
   BLIND_SPOT_KINDS,
   DELIVERY_KINDS,
   DELIVERY_STATUSES,
@@ -105,5 +106,6 @@ describe('schema', () => {
     expect(check('deliveries', 'status')).toEqual([...DELIVERY_STATUSES]);
     expect(check('deliveries', 'action_kind')).toEqual([...ACTION_KINDS]);
     expect(check('recoveries', 'status')).toEqual([...RECOVERY_STATUSES]);
+    expect(check('delivery_attempts', 'outcome')).toEqual([...ATTEMPT_OUTCOMES]);
   });
 });

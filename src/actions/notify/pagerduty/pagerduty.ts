@@ -60,7 +60,7 @@ export class PagerDutyNotifier implements Notifier {
     try {
       // pdjs types `data` as a trigger payload only; change events and resolves are valid Events API v2 bodies too.
       const res = (await (kind === 'change' ? change : event)(request as unknown as Parameters<typeof event>[0])) as unknown as PdResponse;
-      if (res.status === 202) return { ok: true, detail: `HTTP 202 ${JSON.stringify(res.data).slice(0, 200)}` };
+      if (res.status === 202) return { ok: true, detail: `HTTP 202 ${JSON.stringify(res.data).slice(0, 200)}`, httpStatus: 202 };
       return this.clean(httpFailure(this.where, res.status, answerText(res.data), res.headers.get('retry-after')));
     } catch (err) {
       const problem = (err as { type?: string }).type === 'invalid-json' ? 'answered with a body that is not JSON (a proxy or an outage page?)' : requestProblem(err);

@@ -36,7 +36,7 @@ export class SlackNotifier implements Notifier {
     try {
       const res = await doFetch(this.opts.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(parsed.data), signal });
       const body = (await res.text()).trim();
-      if (res.status === 200) return { ok: true, detail: `HTTP 200 ${body.slice(0, 100)}` };
+      if (res.status === 200) return { ok: true, detail: `HTTP 200 ${body.slice(0, 100)}`, httpStatus: 200 };
       return this.clean(httpFailure(this.where, res.status, body, res.headers.get('retry-after')));
     } catch (err) {
       return this.clean({ ok: false, retryable: true, error: `${this.where}: ${requestProblem(err)}`, detail: null });
