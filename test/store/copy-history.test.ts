@@ -57,6 +57,9 @@ async function fillSqlite(file: string): Promise<void> {
       ],
       T + 125,
     );
+    // One attempt in the delivery's history: the hook's receiver failed once with a hostile error.
+    const [claimed] = await store.claimDeliveries({ now: T + 126, limit: 1 });
+    await store.finishDelivery(claimed!.id, { status: 'retry', nextAttemptAt: T + 186, error: 'exit 1: "it\'s" ✗', output: null, startedAt: T + 126, httpStatus: null }, T + 127);
     await store.recordReviewAction({ deployId: HOSTILE_ID, action: 'acknowledge', actor: 'ålice', reason: "it's fine", outcome: null, createdAt: T + 200 });
     await store.recordFeedback({ deployId: HOSTILE_ID, label: 'false-alarm', rule: 'spike ☃', note: 'noisy "rule"', actor: 'bob', createdAt: T + 300 });
     await store.rememberNonce('sig-"1"', T + 600, T);
@@ -91,7 +94,7 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
     try {
       const report = await copyHistory(source, target, { pageRows: 1 });
       expect(Object.fromEntries(report.tables.map((t) => [t.table, t.rows]))).toEqual({
-        deploys: 2, watches: 2, samples: 4, blind_spots: 1, findings: 1, verdicts: 1, recoveries: 1, silences: 2, deliveries: 2, review_actions: 1, feedback: 1, nonces: 1,
+        deploys: 2, watches: 2, samples: 4, blind_spots: 1, findings: 1, verdicts: 1, recoveries: 1, silences: 2, deliveries: 2, delivery_attempts: 1, review_actions: 1, feedback: 1, nonces: 1,
       });
       const cols = (t: string) => sqliteColumns(source, t);
       before = await dump(source, cols);
@@ -142,7 +145,7 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
       expect(await schema.sql(`SELECT key FROM nonces ORDER BY key`)).toEqual([{ key: 'extra' }, { key: 'sig-"1"' }]);
 
       const report = await copyHistory(source, target, { replace: true });
-      expect(report.replaced).toBe(20);
+      expect(report.replaced).toBe(21);
       expect(await schema.sql(`SELECT key FROM nonces`)).toEqual([{ key: 'sig-"1"' }]);
       expect(await schema.sql(`SELECT COUNT(*)::int AS n FROM deploys`)).toEqual([{ n: 2 }]);
     } finally {
@@ -210,7 +213,7 @@ describe('storeCopy (the CLI command)', () => {
     await storeCopy({ from: join(dir, SQLITE_FILE), schema: schema.schema }, (l) => lines.push(l), env);
     expect(lines[0]).toMatch(/^copying .*release-guard\.db into postgres:\/\/postgres@127\.0\.0\.1:5432\/test \(schema rg_copy_\w+\) in one transaction/);
     expect(lines).toContain('  deploys                  2  deploys');
-    expect(lines.at(-1)).toBe('done: 19 rows in 12 tables; row counts verified equal in SQLite and PostgreSQL before the commit');
+    expect(lines.at(-1)).toBe('done: 20 rows in 13 tables; row counts verified equal in SQLite and PostgreSQL before the commit');
     // The lock was handed back: a guard can start on the data dir again.
     lockDataDir(dir).release();
   }, 60_000);

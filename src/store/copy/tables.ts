@@ -22,6 +22,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { table: 'recoveries', what: 'recovery checks after rollbacks' },
   { table: 'silences', what: 'silences' },
   { table: 'deliveries', what: 'outbox deliveries (alerts, hook calls, actions)' },
+  { table: 'delivery_attempts', what: 'delivery attempts (the latest per delivery)' },
   { table: 'review_actions', what: 'SRE review actions' },
   { table: 'feedback', what: 'SRE feedback labels' },
   { table: 'nonces', what: 'seen request signatures (replays stay refused)' },
