@@ -64,7 +64,12 @@ export const DeployViewWire = z.looseObject({
 export type DeployViewWire = z.infer<typeof DeployViewWire>;
 export type FindingWire = z.infer<typeof Finding>;
 
-const DeployListWire = z.looseObject({ deploys: z.array(DeployViewWire) });
+/**
+ * GET /v1/deploys: a page of summaries (the same shape as a view, findings without evidence and actions without
+ * request, output and error, which DeployViewWire leaves optional) and the cursor of the next page (absent from
+ * guards older than the cursor).
+ */
+const DeployListWire = z.looseObject({ deploys: z.array(DeployViewWire), next: z.string().nullable().optional() });
 
 /** Trouble talking to the guard, as a value the commands turn into a message and exit code 2. */
 export class GuardRequestError extends Error {
@@ -100,7 +105,8 @@ export interface GuardClient {
   postDeploy(body: Record<string, unknown>): Promise<{ view: DeployViewWire; raw: unknown; created: boolean }>;
   /** GET /v1/deploys/:id, or null for 404. */
   getDeploy(id: string): Promise<{ view: DeployViewWire; raw: unknown } | null>;
-  listDeploys(query: Record<string, string | undefined>): Promise<{ views: DeployViewWire[]; raw: unknown }>;
+  /** A page of GET /v1/deploys; `next` is the cursor of the following page (query `cursor`), null on the last one. */
+  listDeploys(query: Record<string, string | undefined>): Promise<{ views: DeployViewWire[]; next: string | null; raw: unknown }>;
   /** The review UI page of a deploy. */
   uiLink(id: string): string;
 }
@@ -170,7 +176,7 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
       const { status, json } = await request('GET', `/v1/deploys${q ? `?${q}` : ''}`);
       const parsed = DeployListWire.safeParse(json);
       if (status === 404 || !parsed.success) throw new GuardRequestError(`GET /v1/deploys did not answer with a deploy list; is --url (${base}) a release-guard?`, status);
-      return { views: parsed.data.deploys, raw: json };
+      return { views: parsed.data.deploys, next: parsed.data.next ?? null, raw: json };
     },
     uiLink: (id) => `${base}/ui/deploys/${encodeURIComponent(id)}`,
   };
