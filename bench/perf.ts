@@ -13,6 +13,8 @@ import { buildDist } from './build-dist.js';
 const LONG = process.env.BENCH_LONG === '1';
 const ROUNDS = LONG ? 3 : 1;
 const LOAD_SECONDS = LONG ? 30 : 8;
+/** BENCH_ONLY=startup,replay,ingest runs just those parts (all by default). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'startup,replay,ingest').split(',').map((s) => s.trim()));
 const TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
@@ -158,9 +160,9 @@ async function main(): Promise<void> {
   await buildDist(ROOT);
   const work = await mkdtemp(join(tmpdir(), 'rg-perf-'));
   try {
-    await startup();
-    await replay(work);
-    await ingestAndList(work);
+    if (ONLY.has('startup')) await startup();
+    if (ONLY.has('replay')) await replay(work);
+    if (ONLY.has('ingest')) await ingestAndList(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,11 +1,11 @@
 // Deploys as text for people at a terminal: a table that fits 100 columns, and one deploy in detail.
-import type { DeployViewWire } from './guard-client.js';
+import type { DeploySummaryWire, DeployViewWire } from './guard-client.js';
 import { fit, printable, shortTime, sinceStart } from './terminal-text.js';
 
 export const TEXT_WIDTH = 100;
 
 /** "fail P1", "watching", "pass". */
-function statusOf(v: DeployViewWire): string {
+function statusOf(v: DeploySummaryWire): string {
   const status = v.verdict?.verdict ?? v.watch?.status ?? '?';
   return `${status}${v.verdict?.severity ? ` ${v.verdict.severity}` : ''}${v.verdict?.rollback ? ' ↩' : ''}`;
 }
@@ -14,7 +14,7 @@ function statusOf(v: DeployViewWire): string {
  * A table of deploys, newest first, every line at most `width` columns. Ids, versions and names too long for
  * their column are cut with `…` and a footnote says how to see them whole.
  */
-export function formatDeployTable(views: DeployViewWire[], width = TEXT_WIDTH): string {
+export function formatDeployTable(views: DeploySummaryWire[], width = TEXT_WIDTH): string {
   if (views.length === 0) return 'no deploys match';
   const header = { id: 'ID', status: 'STATUS', target: 'SERVICE/ENVIRONMENT', version: 'VERSION', started: 'STARTED' };
   const rows = views.map((v) => ({

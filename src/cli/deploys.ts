@@ -11,16 +11,25 @@ export interface ListFlags extends TargetFlags {
   environment?: string;
   status?: string;
   limit?: string;
+  cursor?: string;
   json?: boolean;
 }
 
 export async function runDeploysList(flags: ListFlags, io: GateIo): Promise<GateExit> {
   return runGate('deploys list', io, async () => {
     const { post } = clientsFor(resolveTarget(flags, io.env, io.cwd));
-    const { views, raw } = await post.listDeploys({ service: flags.service, environment: flags.environment, status: flags.status, limit: flags.limit });
-    io.out(flags.json ? JSON.stringify(raw) : formatDeployTable(views));
+    const { views, next, raw } = await post.listDeploys({ service: flags.service, environment: flags.environment, status: flags.status, limit: flags.limit, cursor: flags.cursor });
+    io.out(flags.json ? JSON.stringify(raw) : `${formatDeployTable(views)}${next ? `\n${nextPageHint(next)}` : ''}`);
     return GATE_EXIT.pass;
   });
+}
+
+/**
+ * The line under a full page: how to ask for the next one, with the same filters. The cursor is base64url (safe to
+ * print and paste) and never cut, so this one line may pass 100 columns for very long deploy ids.
+ */
+function nextPageHint(cursor: string): string {
+  return `next page: --cursor ${printable(cursor, 4096)}`;
 }
 
 export async function runDeploysShow(id: string, flags: TargetFlags & { json?: boolean }, io: GateIo): Promise<GateExit> {
@@ -43,6 +52,7 @@ export function registerDeploysCommands(program: Command): void {
       .option('-e, --environment <name>', 'only this environment')
       .option('--status <status>', 'only this status: watching, pass, fail, inconclusive, superseded, stopped')
       .option('-n, --limit <n>', 'how many (at most 500)', '20')
+      .option('--cursor <cursor>', 'the next page: the cursor printed under the previous one')
       .option('--json', 'print the API answer as JSON'),
   ).action(async (flags: ListFlags) => {
     process.exitCode = await runDeploysList(flags, processIo());

@@ -1,6 +1,6 @@
 // The CLI's HTTP client for a running guard: signed or bearer requests, retries on network trouble, zod at the boundary.
-import type { z } from 'zod';
-import { DeployDetailResponse, DeployListResponse, DeployResponse, type FindingBody } from '../api/schemas/index.js';
+import { z } from 'zod';
+import { DeployDetailResponse, DeployListResponse, DeployResponse, type DeploySummaryBody, type FindingBody } from '../api/schemas/index.js';
 import { signRequest } from '../api/signature.js';
 
 /** How requests prove they come from CI: `signed` (HMAC over time, method, path and body; the token never travels) or `bearer`. */
@@ -13,6 +13,11 @@ export type AuthMode = (typeof AUTH_MODES)[number];
  */
 export type DeployViewWire = DeployResponse;
 export type FindingWire = FindingBody;
+/** A deploy of a GET /v1/deploys page: findings without evidence, actions without payloads (DeploySummaryBody). */
+export type DeploySummaryWire = DeploySummaryBody;
+
+/** GET /v1/deploys as DeployListResponse, but a guard older than the cursor sends no `next` (its pages end at `limit`). */
+const DeployListWire = DeployListResponse.extend({ next: z.string().nullable().optional() });
 
 /** Trouble talking to the guard, as a value the commands turn into a message and exit code 2. */
 export class GuardRequestError extends Error {
@@ -48,7 +53,8 @@ export interface GuardClient {
   postDeploy(body: Record<string, unknown>): Promise<{ view: DeployViewWire; raw: unknown; created: boolean }>;
   /** GET /v1/deploys/:id, or null for 404. */
   getDeploy(id: string): Promise<{ view: DeployViewWire; raw: unknown } | null>;
-  listDeploys(query: Record<string, string | undefined>): Promise<{ views: DeployViewWire[]; raw: unknown }>;
+  /** A page of GET /v1/deploys; `next` is the cursor of the following page (query `cursor`), null on the last one. */
+  listDeploys(query: Record<string, string | undefined>): Promise<{ views: DeploySummaryWire[]; next: string | null; raw: unknown }>;
   /** The review UI page of a deploy. */
   uiLink(id: string): string;
 }
@@ -116,9 +122,9 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
     async listDeploys(query) {
       const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
       const { status, json } = await request('GET', `/v1/deploys${q ? `?${q}` : ''}`);
-      const parsed = DeployListResponse.safeParse(json);
+      const parsed = DeployListWire.safeParse(json);
       if (status === 404 || !parsed.success) throw new GuardRequestError(`GET /v1/deploys did not answer with a deploy list; is --url (${base}) a release-guard?`, status);
-      return { views: parsed.data.deploys, raw: json };
+      return { views: parsed.data.deploys, next: parsed.data.next ?? null, raw: json };
     },
     uiLink: (id) => `${base}/ui/deploys/${encodeURIComponent(id)}`,
   };

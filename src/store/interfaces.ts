@@ -19,6 +19,7 @@ import type {
   DeliveryRecord,
   DeployListQuery,
   DeployRecord,
+  DeploySummary,
   DeployView,
   FeedbackRecord,
   JudgedDeployQuery,
@@ -50,8 +51,11 @@ export interface DeployStore {
   createDeploy(deploy: DeployRecord, watch: NewWatch): Promise<{ view: DeployView; created: boolean; superseded: string[] }>;
   /** One consistent read of the deploy, its watch, verdict, findings and actions; null for an unknown id. */
   getDeploy(id: string): Promise<DeployView | null>;
-  /** Newest first (receivedAt, then id, descending); see DeployListQuery for filters, limit and cursor. */
-  listDeploys(q: DeployListQuery): Promise<DeployView[]>;
+  /**
+   * Newest first (receivedAt, then id, descending); see DeployListQuery for filters, limit and cursors. Summaries:
+   * reads no finding evidence and no action payloads (those are on getDeploy). One consistent read.
+   */
+  listDeploys(q: DeployListQuery): Promise<DeploySummary[]>;
   /** Watches with status `watching`, oldest deploy first (receivedAt, then id): what to resume after a restart. */
   activeWatches(): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>>;
   /**

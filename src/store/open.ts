@@ -4,7 +4,6 @@ import type { StoreConfig } from './config.js';
 import { SQLITE_FILE } from './config.js';
 import type { Store } from './interfaces.js';
 import { defaultReplicaName } from './config.js';
-import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Logger } from '../telemetry/logger.js';
 
@@ -24,6 +23,8 @@ const OPENERS: Openers = {
   postgres: async (c, ctx) => {
     if (!ctx.postgresUrl) throw new Error('store.kind is postgres but no URL was given: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url');
     const replica = c.replica ?? defaultReplicaName();
+    // Loaded only when the config asks for PostgreSQL: the embedded SQLite default never pays for the pg client.
+    const { openPostgresStore } = await import('./postgres/index.js');
     const store = await openPostgresStore({
       url: ctx.postgresUrl,
       poolSize: c.poolSize,

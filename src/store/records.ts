@@ -89,8 +89,31 @@ export interface DeployView {
   actions: ActionRecord[];
 }
 
+/** A finding as a list shows it: everything but the judge's arithmetic (`evidence`, on the detail read only). */
+export type FindingSummary = Omit<Finding, 'evidence'>;
+
+/** An action as a list shows it: what, where and how it went; the request, output and error are on the detail read. */
+export type ActionSummary = Pick<ActionRecord, 'id' | 'kind' | 'target' | 'status' | 'createdAt' | 'finishedAt'>;
+
+/** One deploy in a list: the DeployView without the heavy parts (finding evidence, action request/output/error). */
+export interface DeploySummary {
+  deploy: DeployRecord;
+  watch: WatchRecord | null;
+  verdict: VerdictRecord | null;
+  /** By `at`, then rule. */
+  findings: FindingSummary[];
+  /** By creation, then id. */
+  actions: ActionSummary[];
+}
+
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
+
+/** A position in the list order (receivedAt, then id, both descending): the last deploy of the previous page. */
+export interface ListPosition {
+  receivedAt: number;
+  id: string;
+}
 
 export interface DeployListQuery {
   service?: string;
@@ -100,6 +123,8 @@ export interface DeployListQuery {
   limit?: number;
   /** Cursor: only deploys received before this deploy (by receivedAt, then id). An unknown id gives an empty page. */
   before?: string;
+  /** Cursor: only deploys after this position in the list order (needs no lookup; the API's opaque `cursor`). */
+  after?: ListPosition;
 }
 
 /** The page size for a requested limit: default 50, clamped to 1..500. Every backend uses this. */

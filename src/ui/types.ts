@@ -36,5 +36,20 @@ export interface DeployView {
   deliveries?: Array<{ id: number; event: string; channel: string; channelType: string; status: string; attempts: number; lastError: string | null; output: string | null; nextAttemptAt: number; createdAt?: number }>;
 }
 
+/** One deploy of GET /v1/deploys: findings without evidence, actions without request, output and error. */
+export interface DeploySummary {
+  deploy: DeployView['deploy'];
+  watch: DeployView['watch'];
+  verdict: DeployView['verdict'];
+  findings: Array<Omit<Finding, 'evidence'>>;
+  actions: Array<Pick<DeployView['actions'][number], 'id' | 'kind' | 'target' | 'status' | 'createdAt' | 'finishedAt'>>;
+}
+
+/** GET /v1/deploys: a page and the cursor of the next one (null on the last page). */
+export interface DeployPage {
+  deploys: DeploySummary[];
+  next: string | null;
+}
+
 // The chart shapes come from the server's own types-only module (erased from the bundle).
 export type { DeployCharts, MetricChart, Point } from '../review/chart-types.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deploy } from '../judge/types.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { MetricSource } from '../sources/types.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../store/records.js';
+import type { DeployListQuery, DeployOrigin, DeploySummary, DeployView } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GuardMetrics } from '../telemetry/metrics.js';
@@ -33,7 +33,8 @@ export interface DeployIntake {
    */
   ingest(input: DeployRequest, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
   get(id: string): Promise<DeployView | null>;
-  list(q: DeployListQuery): Promise<DeployView[]>;
+  /** A page of deploys as summaries (no finding evidence or action payloads; `get` has those). */
+  list(q: DeployListQuery): Promise<DeploySummary[]>;
   /** Ends a watch without a verdict (e.g. CI reports the rollout itself failed). Null if unknown id. */
   stop(id: string, reason: string): Promise<DeployView | null>;
 }
@@ -61,18 +62,19 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
   return {
     async ingest(input: DeployRequest, origin: DeployOrigin) {
       const receivedAt = deps.now();
-      if (input.id) {
-        const existing = await deps.store.getDeploy(input.id);
-        if (existing) {
-          const differing = differingFields(input, existing.deploy, origin);
-          if (differing.length > 0) throw new DeployConflictError(input.id, differing);
-          return { view: existing, created: false };
-        }
-      }
+      /** A repeat of a stored id: the stored view, unless the repeat says something else (409). */
+      const known = (view: DeployView) => {
+        const differing = differingFields(input, view.deploy, origin);
+        if (differing.length > 0) throw new DeployConflictError(view.deploy.id, differing);
+        return { view, created: false };
+      };
       const rules = deps.rulesFor(input);
       const sourceName = rules.source ?? deps.defaultSource;
       const source = deps.sources.get(sourceName);
       if (!source) {
+        // A deploy stored before the config changed is still answered as stored.
+        const existing = input.id ? await deps.store.getDeploy(input.id) : null;
+        if (existing) return known(existing);
         throw new IntakeError(`the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`);
       }
       const deploy = {
@@ -99,13 +101,10 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         supersededBy: null,
         reason: null,
       };
+      // One write transaction, no read before it: a repeated id (a CI retry, or a concurrent repeat) comes back as
+      // not created, with the stored view.
       const result = await deps.store.createDeploy(deploy, watch);
-      if (!result.created) {
-        // Lost a race with a concurrent repeat of the same id: the same conflict rule applies.
-        const differing = differingFields(input, result.view.deploy, origin);
-        if (differing.length > 0) throw new DeployConflictError(deploy.id, differing);
-        return { view: result.view, created: false };
-      }
+      if (!result.created) return known(result.view);
       for (const old of result.superseded) {
         deps.watcher.cancel(old);
         deps.metrics.watchesActive.dec();

@@ -136,6 +136,36 @@ describe('GET /v1/deploys', () => {
     expect(reader.intake.queries.at(-1)).toEqual({ before: 'r3' });
   });
 
+  it('pages with the opaque cursor: next on a full page (and in the Link header), null on the last one', async () => {
+    const first = await fetch(`${reader.url}/v1/deploys?limit=3&service=`, { headers: auth });
+    const page1 = (await first.json()) as { deploys: DeployView[]; next: string | null };
+    expect(page1.deploys.map((v) => v.deploy.id)).toEqual(['r4', 'r3', 'r2']);
+    expect(page1.next).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(first.headers.get('link')).toBe(`</v1/deploys?limit=3&service=&cursor=${page1.next}>; rel="next"`);
+    const r2 = reader.intake.views.get('r2')!.deploy;
+    expect(reader.intake.queries.at(-1)).toEqual({ limit: 3 });
+    const page2 = (await list(`?limit=3&cursor=${page1.next}`)).json as { deploys: DeployView[]; next: string | null };
+    expect(reader.intake.queries.at(-1)).toEqual({ limit: 3, after: { receivedAt: r2.receivedAt, id: 'r2' } });
+    expect(page2).toEqual({ deploys: [expect.objectContaining({ deploy: expect.objectContaining({ id: 'r1' }) })], next: null });
+    // A page exactly as long as the limit may be followed by an empty last page.
+    const exact = (await list('?limit=4')).json as { next: string | null };
+    expect((await list(`?limit=4&cursor=${exact.next}`)).json).toEqual({ deploys: [], next: null });
+  });
+
+  it('answers 400 for a cursor it did not make, and for cursor with before', async () => {
+    for (const cursor of ['nope!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,""]').toString('base64url'), Buffer.from('[null,"r1"]').toString('base64url'), 'x'.repeat(3000)]) {
+      const bad = await list(`?cursor=${cursor}`);
+      expect(bad.status).toBe(400);
+      expect((bad.json as { issues: Array<{ path: string; message: string }> }).issues).toEqual([
+        { path: 'cursor', message: 'is not a cursor of this guard: pass the `next` value of the previous page unchanged, or leave cursor out for the first page' },
+      ]);
+    }
+    const good = ((await list('?limit=1')).json as { next: string }).next;
+    const both = await list(`?before=r3&cursor=${good}`);
+    expect(both.status).toBe(400);
+    expect((both.json as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(['cursor']);
+  });
+
   it('answers 400 for bad query parameters', async () => {
     const bad = await list('?status=broken&limit=0&colour=red&service=a&service=b');
     expect(bad.status).toBe(400);

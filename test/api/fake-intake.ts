@@ -1,7 +1,7 @@
 // An in-memory DeployIntake for API tests: records what the HTTP layer asked for and answers like the real one.
 import type { DeployRequest as DeployInput } from '../../src/watch/intake.js';
 import type { DeployIntake } from '../../src/api/deps.js';
-import type { DeployListQuery, DeployOrigin, DeployView } from '../../src/store/records.js';
+import type { DeployListQuery, DeployOrigin, DeploySummary, DeployView } from '../../src/store/records.js';
 
 export const FAKE_NOW = 1_763_647_200;
 
@@ -48,13 +48,15 @@ export class FakeIntake implements DeployIntake {
     return this.views.get(id) ?? null;
   }
 
-  async list(q: DeployListQuery): Promise<DeployView[]> {
+  async list(q: DeployListQuery): Promise<DeploySummary[]> {
     this.queries.push(q);
     let all = [...this.views.values()].sort((a, b) => b.deploy.receivedAt - a.deploy.receivedAt);
     if (q.before !== undefined) {
       const cursor = this.views.get(q.before);
       all = cursor ? all.filter((v) => v.deploy.receivedAt < cursor.deploy.receivedAt) : [];
     }
+    const after = q.after;
+    if (after) all = all.filter((v) => v.deploy.receivedAt < after.receivedAt || (v.deploy.receivedAt === after.receivedAt && v.deploy.id < after.id));
     return all
       .filter((v) => q.service === undefined || v.deploy.service === q.service)
       .filter((v) => q.environment === undefined || v.deploy.environment === q.environment)

@@ -78,8 +78,13 @@ it('takes request bodies and queries from the zod schemas that validate them', a
   expect(feedback?.properties.label?.enum).toEqual(['correct', 'false-alarm', 'missed-regression']);
   const deploy = doc.paths['/v1/deploys']?.post?.requestBody?.content['application/json']?.schema;
   expect(deploy?.required).toEqual(expect.arrayContaining(['service', 'environment', 'version']));
-  expect(doc.paths['/v1/deploys']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:service', 'query:environment', 'query:status', 'query:limit', 'query:before']);
+  expect(doc.paths['/v1/deploys']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:service', 'query:environment', 'query:status', 'query:limit', 'query:before', 'query:cursor']);
   expect(doc.paths['/v1/deploys/{id}/log.md']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
+  // The list answers summaries and a next cursor; the evidence is documented on the detail route only.
+  const answer = (path: string) => JSON.stringify((doc.paths[path]?.get as { responses: Record<string, unknown> }).responses['200']);
+  expect(answer('/v1/deploys')).toContain('"next"');
+  expect(answer('/v1/deploys')).not.toContain('"evidence"');
+  expect(answer('/v1/deploys/{id}')).toContain('"evidence"');
 });
 
 it('documents every answer with the response schema its route answers through (respond)', async () => {

@@ -34,7 +34,22 @@ describe('response schemas', () => {
     const view = await judgedView();
     expect(view.findings[0]?.evidence?.test?.pValue).toBeTypeOf('number');
     expect(DeployResponse.parse(view)).toEqual(view);
-    expect(DeployListResponse.parse({ deploys: [view] })).toEqual({ deploys: [view] });
+  });
+
+  it('a list item is the view without finding evidence and action payloads; the page carries its next cursor', async () => {
+    const view = await judgedView();
+    const { evidence: _evidence, ...finding } = view.findings[0]!;
+    const [action] = view.actions;
+    const summary = {
+      ...view,
+      findings: view.findings.map(({ evidence: _e, ...f }) => f),
+      actions: [{ id: action!.id, kind: 'rollback', target: 'k8s', status: 'succeeded', createdAt: 1, finishedAt: 2 }],
+    };
+    // A full view given to the list schema is cut down to the summary, never passed through.
+    expect(DeployListResponse.parse({ deploys: [view], next: 'abc' })).toEqual({ deploys: [summary], next: 'abc' });
+    expect(DeployListResponse.parse({ deploys: [summary], next: null }).deploys[0]?.findings[0]).toEqual(finding);
+    expect(JSON.stringify(DeployListResponse.parse({ deploys: [view], next: null }))).not.toMatch(/pValue|rolled back|"request"/);
+    expect(DeployListResponse.safeParse({ deploys: [summary] }).success).toBe(false);
   });
 
   it('drops fields no schema names instead of passing a record through', async () => {

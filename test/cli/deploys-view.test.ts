@@ -59,6 +59,25 @@ describe('deploys list', () => {
     expect(parsed.deploys.map((d) => d.deploy.id)).toEqual(['list-broken']);
   });
 
+  it('a full page ends with the cursor of the next one; --cursor walks the list without repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const io = captureIo(env);
+      expect(await runDeploysList({ ...target, limit: '1', cursor }, io)).toBe(0);
+      const lines = io.text().split('\n');
+      // A page as long as the limit may be followed by an empty last one.
+      if (lines[0] === 'no deploys match') break;
+      seen.push(lines[1]!.split(' ')[0]!);
+      const hint = /^next page: --cursor ([A-Za-z0-9_-]+)$/.exec(lines.at(-1)!);
+      if (!hint) break;
+      cursor = hint[1];
+    }
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+    expect(seen[0]).toBe('list-evil');
+  });
+
   it('fits any width it is given, and says when nothing matches', () => {
     expect(formatDeployTable([])).toBe('no deploys match');
     expect(wrap('a bb ccc dddd', 6, 2)).toEqual(['a bb', '  ccc', '  dddd']);

@@ -101,6 +101,10 @@ describe('guard client', () => {
       expect(view.deploy.id).toBe('retried-1');
       const listed = await createGuardClient({ url: live.guard.url, token: CLI_TOKEN, auth: 'bearer' }).listDeploys({ service: 'demo-shop' });
       expect(listed.views.filter((v) => v.deploy.id === 'retried-1')).toHaveLength(1);
+      expect(listed.next).toBeNull();
+      const paged = await createGuardClient({ url: live.guard.url, token: CLI_TOKEN, auth: 'bearer' }).listDeploys({ service: 'demo-shop', limit: '1' });
+      expect(paged.views).toHaveLength(1);
+      expect(paged.next).toMatch(/^[A-Za-z0-9_-]+$/);
     } finally {
       await close(server);
     }

@@ -20,8 +20,8 @@ export const coreRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/healthz', summary: 'liveness', auth: 'none' },
   { method: 'get', path: '/readyz', summary: 'readiness (503 while resuming watches)', auth: 'none', errors: { 503: 'not ready' } },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none', response: { mediaType: 'text/plain', description: 'Prometheus text format' } },
-  { method: 'post', path: '/v1/deploys', summary: 'a deploy started (idempotent on id)', auth: 'ci', status: 202, body: DeployInput, response: DeployResponse, errors: { 400: 'field-level errors', 422: 'cannot watch deploy' } },
-  { method: 'get', path: '/v1/deploys', summary: 'deploys, newest first', auth: 'viewer', query: DeployListParams, response: DeployListResponse, errors: { 400: 'invalid query' } },
+  { method: 'post', path: '/v1/deploys', summary: 'a deploy started (idempotent on id)', auth: 'ci', status: 202, body: DeployInput, response: DeployResponse, errors: { 400: 'field-level errors', 409: 'the id is known with other fields', 422: 'cannot watch deploy' } },
+  { method: 'get', path: '/v1/deploys', summary: 'deploys, newest first, as summaries (no finding evidence or action payloads), a page at a time', auth: 'viewer', query: DeployListParams, response: DeployListResponse, errors: { 400: 'invalid query' } },
   { method: 'get', path: '/v1/deploys/:id', summary: 'a deploy: watch, verdict, findings, actions, SRE actions, feedback, deliveries', auth: 'viewer', response: DeployDetailResponse, errors: { 404: 'unknown deploy' } },
   { method: 'post', path: '/v1/webhooks/github', summary: 'GitHub deployment / deployment_status events', auth: 'github' },
   { method: 'post', path: '/v1/webhooks/gitlab', summary: 'GitLab deployment events', auth: 'gitlab' },
@@ -38,8 +38,10 @@ export const ALL_ROUTE_DOCS: readonly RouteDoc[] = [...coreRouteDocs, ...reviewR
 
 export function openApiRoutes(deps: AppDeps, version: string): Router {
   const router = Router();
-  const doc = openApiDocument(ALL_ROUTE_DOCS, version);
+  // Generated on first use, not at start-up: it walks every schema (tens of ms the daemon need not wait for).
+  let doc: Record<string, unknown> | null = null;
   router.get('/v1/openapi.json', requireViewer(deps.auth), (_req, res) => {
+    doc ??= openApiDocument(ALL_ROUTE_DOCS, version);
     res.json(doc);
   });
   return router;

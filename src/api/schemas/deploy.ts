@@ -180,8 +180,29 @@ export const DeployResponse = z.object({
 });
 export type DeployResponse = z.infer<typeof DeployResponse>;
 
-/** GET /v1/deploys. */
-export const DeployListResponse = z.object({ deploys: z.array(DeployResponse) });
+/** A finding in a list: everything but its evidence (GET /v1/deploys/:id has that). */
+export const FindingSummaryBody = FindingBody.omit({ evidence: true });
+export type FindingSummaryBody = z.infer<typeof FindingSummaryBody>;
+
+/** An action in a list: what, where and how it went (the request, output and error are on GET /v1/deploys/:id). */
+export const ActionSummaryBody = ActionBody.pick({ id: true, kind: true, target: true, status: true, createdAt: true, finishedAt: true });
+export type ActionSummaryBody = z.infer<typeof ActionSummaryBody>;
+
+/** One deploy of GET /v1/deploys: the fields of the detail view, with findings and actions as summaries. */
+export const DeploySummaryBody = z.object({
+  deploy: DeployBody,
+  watch: WatchBody.nullable(),
+  verdict: VerdictBody.nullable(),
+  findings: z.array(FindingSummaryBody),
+  actions: z.array(ActionSummaryBody),
+});
+export type DeploySummaryBody = z.infer<typeof DeploySummaryBody>;
+
+/** GET /v1/deploys: a page, newest first, and the cursor of the next one. */
+export const DeployListResponse = z.object({
+  deploys: z.array(DeploySummaryBody),
+  next: z.string().nullable().describe('pass as ?cursor= for the next page (also in the Link header, rel="next"); null on the last page'),
+});
 export type DeployListResponse = z.infer<typeof DeployListResponse>;
 
 /** A webhook event that needs nothing done (202), or was handled without a deploy to show (200). */

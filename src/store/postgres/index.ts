@@ -70,13 +70,14 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     leases: workLeases,
     createDeploy: (deploy, watch) =>
       db.transaction(async (tx) => {
-        const existing = await deploys.getDeploy(tx, deploy.id);
-        if (existing) return { view: existing, created: false, superseded: [] };
         const superseded = await deploys.insertDeploy(tx, deploy, watch);
-        await leases.leaseNew(tx, 'watches', deploy.id, s);
-        const view = await deploys.getDeploy(tx, deploy.id);
-        if (!view) throw new Error(`deploy ${deploy.id} vanished inside the transaction that inserted it`);
-        return { view, created: true, superseded };
+        if (superseded !== null) {
+          await leases.leaseNew(tx, 'watches', deploy.id, s);
+          return { view: deploys.newDeployView(deploy, watch), created: true, superseded };
+        }
+        const existing = await deploys.getDeploy(tx, deploy.id);
+        if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
+        return { view: existing, created: false, superseded: [] };
       }),
     getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
     listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),

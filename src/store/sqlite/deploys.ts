@@ -1,23 +1,38 @@
-// Deploys and their watches: creating, superseding, ending, and reading them back as DeployViews.
+// Deploys and their watches: creating, superseding, ending, and reading them back as DeployViews (one) or
+// DeploySummaries (a list page: summary columns only, no finding evidence or action payloads).
 import type { Finding } from '../../judge/types.js';
-import { actionOf } from '../outbox.js';
+import { actionOf, actionStatusOf } from '../outbox.js';
 import { attemptsOf } from './attempts.js';
-import { listLimit, type ActionRecord, type DeployListQuery, type DeployRecord, type DeployView, type NewWatch, type WatchRecord } from '../records.js';
+import {
+  listLimit,
+  type ActionRecord,
+  type ActionSummary,
+  type DeliveryStatus,
+  type DeployListQuery,
+  type DeployRecord,
+  type DeploySummary,
+  type DeployView,
+  type FindingSummary,
+  type NewWatch,
+  type WatchRecord,
+} from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
-import { DEPLOY_SELECT, toDeploy, toFinding, toJson, toVerdict, toWatch } from './rows.js';
-import type { DeployRow, FindingRow } from './rows.js';
+import { DEPLOY_SELECT, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
+import type { DeployRow, FindingRow, FindingSummaryRow } from './rows.js';
 
 /**
  * Inserts a new deploy and its watch, superseding older `watching` watches of the same service+environment
- * (those whose deploy started at or before this one). Call inside a transaction; returns the superseded ids.
+ * (those whose deploy started at or before this one). Call inside a transaction; returns the superseded ids, or
+ * null (and changes nothing) when a deploy with this id is stored already.
  */
-export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch): Promise<string[]> {
-  await tx.run(
+export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch): Promise<string[] | null> {
+  const { changes } = await tx.run(
     `INSERT INTO deploys (id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     [d.id, d.service, d.environment, d.version, d.previousVersion ?? null, d.commit ?? null, d.startedAt, toJson(d.labels), toJson(d.links), d.origin, d.receivedAt],
   );
+  if (changes === 0) return null;
   // A deploy dated ahead of the guard's clock supersedes nothing yet: the watcher does that once it has started.
   const superseded = d.startedAt <= d.receivedAt ? await supersedeOlder(tx, d, d.receivedAt) : [];
   await tx.run(
@@ -27,6 +42,27 @@ export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch):
     [d.id, d.service, d.environment, d.startedAt, w.status, w.source, w.timeScale, w.windowEnd, w.interval, w.evaluatedAt, w.supersededBy, w.reason, d.receivedAt],
   );
   return superseded;
+}
+
+/**
+ * The view `insertDeploy` just stored, built from what it wrote (what `getDeploy` would read back) so that creating a
+ * deploy needs no read: no verdict, findings or actions yet.
+ */
+export function newDeployView(d: DeployRecord, w: NewWatch): DeployView {
+  const deploy: DeployRecord = {
+    id: d.id,
+    service: d.service,
+    environment: d.environment,
+    version: d.version,
+    previousVersion: d.previousVersion ?? null,
+    commit: d.commit ?? null,
+    startedAt: d.startedAt,
+    origin: d.origin,
+    receivedAt: d.receivedAt,
+  };
+  if (d.labels !== undefined) deploy.labels = { ...d.labels };
+  if (d.links !== undefined) deploy.links = { ...d.links };
+  return { deploy, watch: { ...w, deployId: d.id, updatedAt: d.receivedAt }, verdict: null, findings: [], actions: [] };
 }
 
 /**
@@ -54,24 +90,67 @@ export async function getDeploy(q: Queryable, id: string): Promise<DeployView | 
 }
 
 /**
- * Newest first (receivedAt, then id, descending). `before` is a cursor: the id of the last deploy of the previous
- * page; an id that is not stored yields an empty page.
+ * Newest first (receivedAt, then id, descending), as summaries: summary columns only (no finding evidence, no
+ * action request, output or error). `before` is a cursor: the id of the last deploy of the previous page (an id that
+ * is not stored yields an empty page); `after` the same position given by value, which needs no lookup.
  */
-export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeployView[]> {
+export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeploySummary[]> {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
-  const add = (sql: string, value: string | undefined): void => {
-    if (value === undefined) return;
+  const add = (sql: string, ...values: Array<string | number | undefined>): void => {
+    if (values.some((v) => v === undefined)) return;
     conditions.push(sql);
-    params.push(value);
+    params.push(...(values as Array<string | number>));
   };
   add('d.service = ?', query.service);
   add('d.environment = ?', query.environment);
   add('w.status = ?', query.status);
   add('(d.received_at, d.id) < (SELECT received_at, id FROM deploys WHERE id = ?)', query.before);
+  add('(d.received_at, d.id) < (?, ?)', query.after?.receivedAt, query.after?.id);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   params.push(listLimit(query.limit));
-  return loadViews(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} ${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const marks = ids.map(() => '?').join(', ');
+  const findingRows = await q.all<FindingSummaryRow>(`SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`, ids);
+  const actionRows = await q.all<ActionSummaryRow>(
+    `SELECT id, deploy_id, action_kind, action_target, status, created_at, finished_at FROM deliveries
+     WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
+    ids,
+  );
+  const findings = groupBy(findingRows, (r) => r.deploy_id, toFindingSummary);
+  const actions = groupBy(actionRows, (r) => r.deploy_id, toActionSummary);
+  return rows.map((r) => ({
+    deploy: toDeploy(r),
+    watch: toWatch(r),
+    verdict: toVerdict(r),
+    findings: findings.get(r.id) ?? ([] as FindingSummary[]),
+    actions: actions.get(r.id) ?? ([] as ActionSummary[]),
+  }));
+}
+
+/** The summary columns of a deploy's delivery that carries an action. */
+interface ActionSummaryRow {
+  id: number;
+  deploy_id: string;
+  action_kind: string;
+  action_target: string;
+  status: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** An action as a list shows it; the same id, kind, target and status `actionOf` gives the detail. */
+function toActionSummary(r: ActionSummaryRow): ActionSummary {
+  return {
+    id: r.id,
+    kind: r.action_kind as ActionSummary['kind'],
+    target: r.action_target,
+    status: actionStatusOf(r.status as DeliveryStatus),
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
 }
 
 /** Watches still `watching`, oldest deploy first. */

@@ -35,13 +35,13 @@ export async function openSqliteStore(path: string): Promise<Store> {
 export function sqliteStore(db: Db): Store {
   return {
     createDeploy: (deploy, watch) =>
+      // The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only for a known one.
       db.transaction(async (tx) => {
-        const existing = await deploys.getDeploy(tx, deploy.id);
-        if (existing) return { view: existing, created: false, superseded: [] };
         const superseded = await deploys.insertDeploy(tx, deploy, watch);
-        const view = await deploys.getDeploy(tx, deploy.id);
-        if (!view) throw new Error(`deploy ${deploy.id} vanished inside the transaction that inserted it`);
-        return { view, created: true, superseded };
+        if (superseded !== null) return { view: deploys.newDeployView(deploy, watch), created: true, superseded };
+        const existing = await deploys.getDeploy(tx, deploy.id);
+        if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
+        return { view: existing, created: false, superseded: [] };
       }),
     getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
     listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),

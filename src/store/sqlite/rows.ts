@@ -1,6 +1,6 @@
 // Row shapes as sqlite returns them, and their conversion to the store's records (JSON parsed, 0/1 to booleans).
 import type { Finding, Severity, Verdict } from '../../judge/types.js';
-import type { DeployOrigin, DeployRecord, VerdictRecord, WatchRecord, WatchStatus } from '../records.js';
+import type { DeployOrigin, DeployRecord, FindingSummary, VerdictRecord, WatchRecord, WatchStatus } from '../records.js';
 
 /** deploys joined with watches (w_*) and verdicts (v_*); the watch and verdict columns are null when absent. */
 export interface DeployRow {
@@ -64,6 +64,12 @@ export interface FindingRow {
   shadow?: number;
 }
 
+/** A row of `findings` without the evidence column (what a list reads). */
+export type FindingSummaryRow = Omit<FindingRow, 'evidence'>;
+
+/** The columns of a `FindingSummaryRow`. */
+export const FINDING_SUMMARY_COLUMNS = 'deploy_id, rule, metric, severity, kind, at, observed, baseline, condition, summary, cleared_at, shadow';
+
 // The CHECK constraints (generated from the consts in ../records.ts) guarantee the enum columns, so the casts below are safe.
 
 /** The deploy part of a joined row; labels/links parsed, and left out when not stored. */
@@ -115,8 +121,8 @@ export function toVerdict(r: DeployRow): VerdictRecord | null {
   };
 }
 
-/** A finding as the judge produced it. */
-export function toFinding(r: FindingRow): Finding {
+/** A finding without its evidence, as a list shows it. */
+export function toFindingSummary(r: FindingSummaryRow): FindingSummary {
   return {
     rule: r.rule,
     metric: r.metric,
@@ -128,9 +134,15 @@ export function toFinding(r: FindingRow): Finding {
     kind: r.kind as Finding['kind'],
     summary: r.summary,
     ...(r.cleared_at === null || r.cleared_at === undefined ? {} : { clearedAt: r.cleared_at }),
-    ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Finding['evidence'] } : {}),
     ...(r.shadow === 1 ? { shadow: true } : {}),
   };
+}
+
+/** A finding as the judge produced it. */
+export function toFinding(r: FindingRow): Finding {
+  const finding: Finding = toFindingSummary(r);
+  if (r.evidence) finding.evidence = JSON.parse(r.evidence) as Finding['evidence'];
+  return finding;
 }
 
 /** JSON for a column; undefined becomes SQL NULL. */

@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { h, render, table, time } from '../dom.js';
 import type { Ctx } from '../ctx.js';
-import type { DeployView } from '../types.js';
+import type { DeployPage, DeploySummary } from '../types.js';
 
 const STATUSES = ['', 'watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'];
 const SEVERITIES = ['', 'P0', 'P1', 'P2', 'P3'];
@@ -24,12 +24,29 @@ export async function listPage(ctx: Ctx): Promise<void> {
   const live = h('span', { class: 'live', 'aria-live': 'polite' });
   const results = h('div', {});
 
+  /** The pages loaded so far (the first, plus any asked for with "More"); a live update reloads as many. */
+  let pages = 1;
+
   async function load(): Promise<void> {
     const params = new URLSearchParams({ limit: '200' });
     for (const [k, el] of [['service', service], ['environment', environment], ['status', status]] as const) if (el.value.trim()) params.set(k, el.value.trim());
-    const { deploys } = await api<{ deploys: DeployView[] }>(`/v1/deploys?${params}`);
+    const deploys: DeploySummary[] = [];
+    let next: string | null = null;
+    for (let page = 0; page < pages; page++) {
+      if (page > 0 && next === null) break;
+      if (next !== null) params.set('cursor', next);
+      const got: DeployPage = await api<DeployPage>(`/v1/deploys?${params}`);
+      deploys.push(...got.deploys);
+      next = got.next;
+    }
     const cutoff = Number(since.value) > 0 ? Date.now() / 1000 - Number(since.value) : 0;
     const shown = deploys.filter((d) => (!severity.value || d.verdict?.severity === severity.value) && d.deploy.startedAt >= cutoff);
+    const more = next !== null;
+    const loadMore = () => {
+      pages += 1;
+      void load();
+    };
+    const moreButton = more ? h('button', { type: 'button', onclick: loadMore }, 'More') : null;
     results.replaceChildren(
       table(
         ['Deploy', 'Service', 'Environment', 'Version', 'Status', 'Severity', 'Started', 'Findings'],
@@ -43,8 +60,9 @@ export async function listPage(ctx: Ctx): Promise<void> {
           time(d.deploy.startedAt),
           d.findings.map((f) => f.rule).join(', '),
         ]),
-        `${shown.length} deploys`,
+        `${shown.length} deploys${more ? ' (more below)' : ''}`,
       ),
+      ...(moreButton ? [moreButton] : []),
     );
   }
 

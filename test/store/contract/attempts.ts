@@ -101,12 +101,12 @@ export function attemptsContract(backend: StoreBackend): void {
     ]);
   });
 
-  it('keeps the histories of different deliveries apart, also on the deploy list', async () => {
+  it('keeps the histories of different deliveries apart, also on the deploy view', async () => {
     const [a, b] = await store.enqueueDeliveries([entry('a'), entry('b')], 100);
     await store.claimDeliveries({ now: 100, limit: 10 });
     await store.finishDelivery(a!.id, { status: 'delivered', output: null, startedAt: 100, httpStatus: 200 }, 101);
     await store.finishDelivery(b!.id, { status: 'failed', error: 'HTTP 404', output: null, startedAt: 100, httpStatus: 404 }, 102);
-    const [view] = await store.listDeploys({});
+    const view = await store.getDeploy('d-42');
     expect(view?.actions.map((x) => [x.dedupKey, x.attempts.map((t) => t.httpStatus)])).toEqual([
       ['a', [200]],
       ['b', [404]],

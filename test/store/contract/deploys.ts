@@ -1,7 +1,8 @@
 // Deploys and watches in the sqlite store: idempotent creation, superseding, listing, ending, and surviving a re-open.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
+import type { Finding } from '../../../src/judge/types.js';
+import { deployRecord, judgement, newWatch, tempDir } from '../sample-records.js';
 import { openTestStore, type StoreBackend } from '../backends.js';
 
 export function deploysContract(backend: StoreBackend): void {
@@ -19,6 +20,14 @@ export function deploysContract(backend: StoreBackend): void {
   });
 
   describe('createDeploy', () => {
+    it('returns the view exactly as getDeploy reads it back, with and without optional fields', async () => {
+      const bare = deployRecord({ id: 'd-bare', previousVersion: undefined, commit: undefined, labels: undefined, links: undefined, receivedAt: 1763647201.123456 });
+      for (const d of [deployRecord(), bare, deployRecord({ id: 'd-empty', labels: {}, links: {}, startedAt: 1763647999.5 })]) {
+        const { view } = await store.createDeploy(d, newWatch({ timeScale: 30, windowEnd: 1763648100.25 }));
+        expect(view).toEqual(await store.getDeploy(d.id));
+      }
+    });
+
     it('stores the deploy and its watch and returns the view', async () => {
       const { view, created, superseded } = await store.createDeploy(deployRecord(), newWatch());
       expect(created).toBe(true);
@@ -119,6 +128,40 @@ export function deploysContract(backend: StoreBackend): void {
       expect(await ids({ limit: 2, before: 'd-b' })).toEqual(['d-a']);
       expect(await ids({ before: 'd-a' })).toEqual([]);
       expect(await ids({ before: 'unknown' })).toEqual([]);
+    });
+
+    it('pages by position with `after` (no lookup): the same pages as `before`, and past a deploy no longer stored', async () => {
+      const pos = (id: string, receivedAt: number) => ({ id, receivedAt });
+      expect(await ids({ limit: 2, after: pos('d-d', 300) })).toEqual(['d-c', 'd-b']);
+      expect(await ids({ limit: 2, after: pos('d-b', 200) })).toEqual(['d-a']);
+      expect(await ids({ after: pos('d-a', 100) })).toEqual([]);
+      // Same receivedAt, then id descending; a position between stored deploys works too.
+      expect(await ids({ after: pos('d-cz', 300) })).toEqual(['d-c', 'd-b', 'd-a']);
+      expect(await ids({ after: pos('zzz', 1e12), service: 'search' })).toEqual(['d-e', 'd-c']);
+    });
+
+    it('lists summaries: findings without evidence, actions without request, output and error', async () => {
+      const finding: Finding = {
+        rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: 360, observed: 0.08, baseline: 0.004,
+        condition: 'ratio > 5', kind: 'breach', summary: 'error_rate 8% vs 0.4%', clearedAt: 420,
+        evidence: { baseline: null, test: null, alpha: 0.001, lookback: 120, points: 2, persistence: 'held 2m' },
+      };
+      await store.saveJudgement('d-e', judgement({ findings: [finding], evaluatedAt: 460 }), 'watching', 460);
+      const [delivery] = await store.enqueueDeliveries([{
+        dedupKey: 'rollback:d-e:k8s', deployId: 'd-e', service: 'search', environment: 'production', kind: 'hook', event: 'rollback',
+        channel: 'k8s', channelType: 'exec', severity: 'P1', thread: null, payload: { hook: 'k8s' }, status: 'pending', silenceId: null,
+        deadlineAt: 5000, action: { kind: 'rollback', target: 'k8s', request: { reason: 'a long reason' } },
+      }], 470, { claim: true });
+      await store.finishDelivery(delivery!.id, { status: 'failed', error: 'exit 3', output: 'kubectl: not found' }, 480);
+      const [summary] = await store.listDeploys({ limit: 1 });
+      const { evidence: _evidence, ...findingSummary } = finding;
+      expect(summary?.findings).toEqual([findingSummary]);
+      expect(summary?.actions).toEqual([{ id: delivery!.id, kind: 'rollback', target: 'k8s', status: 'failed', createdAt: 470, finishedAt: 480 }]);
+      // The rest is the detail view's, unchanged.
+      const view = await store.getDeploy('d-e');
+      expect(view?.findings[0]?.evidence).toEqual(finding.evidence);
+      expect(view?.actions[0]).toMatchObject({ output: 'kubectl: not found', error: 'exit 3', request: { reason: 'a long reason' } });
+      expect({ ...summary, findings: [], actions: [] }).toEqual({ ...view, findings: [], actions: [] });
     });
 
     it('defaults the limit to 50 and caps it at 500', async () => {
