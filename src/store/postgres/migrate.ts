@@ -6,6 +6,7 @@ import { NONCES } from './migrations/003-nonces.js';
 import { SILENT_FINDINGS } from './migrations/004-silent-findings.js';
 import { SHADOW_FINDINGS } from './migrations/005-shadow-findings.js';
 import { REVIEW_AND_PROBE } from './migrations/006-review-and-probe.js';
+import { SOURCE_OUTAGES } from './migrations/007-source-outages.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
 import type { PgMigration } from './migrations/migration.js';
@@ -13,7 +14,7 @@ import type { PgMigration } from './migrations/migration.js';
 export type { PgMigration };
 
 /** Append-only: a new table or column is the next numbered file in ./migrations/, added at the end here. */
-export const PG_MIGRATIONS: readonly PgMigration[] = [INITIAL, LEASES, NONCES, SILENT_FINDINGS, SHADOW_FINDINGS, REVIEW_AND_PROBE];
+export const PG_MIGRATIONS: readonly PgMigration[] = [INITIAL, LEASES, NONCES, SILENT_FINDINGS, SHADOW_FINDINGS, REVIEW_AND_PROBE, SOURCE_OUTAGES];
 
 /** Any constant; the advisory lock that serializes migrations of concurrent replicas. */
 const MIGRATION_LOCK = 7_403_113;

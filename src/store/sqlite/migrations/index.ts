@@ -8,6 +8,7 @@ import { SILENT_FINDINGS_MIGRATION } from './006-silent-findings.js';
 import { SHADOW_FINDINGS_MIGRATION } from './007-shadow-findings.js';
 import { STORE_PROBE_MIGRATION } from './008-store-probe.js';
 import { REVIEW_MIGRATION } from './009-review.js';
+import { SOURCE_OUTAGES_MIGRATION } from './010-source-outages.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   SHADOW_FINDINGS_MIGRATION,
   STORE_PROBE_MIGRATION,
   REVIEW_MIGRATION,
+  SOURCE_OUTAGES_MIGRATION,
 ];
