@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { judge } from '../src/judge/judge.js';
 import type { Judgement } from '../src/judge/types.js';
 import { formatDuration } from '../src/rules/duration.js';
-import { Baseline, BUILTIN_METRICS, Rule, type RuleSet } from '../src/rules/schema.js';
+import { Baseline, BUILTIN_METRICS, Rule, RULE_DEFAULTS, type RuleSet } from '../src/rules/schema.js';
 import { markdown, mins, pct } from './format.js';
 import { buildNabSet, NAB_OPTIONS, nabDir, type NabCase } from './nab-set.js';
 
@@ -56,6 +56,7 @@ function ruleSet(j: NabJudge, interval: number): RuleSet {
     },
     rules: [rule],
     hooks: { rollback: [] },
+    recovery: RULE_DEFAULTS.recovery,
   };
 }
 

@@ -154,7 +154,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   });
   const responder = actions.responder;
   const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now, leased });
-  const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now });
+  const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now, store });
   const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages, leased });
   const keeper = store.leases ? new LeaseKeeper({ leases: store.leases, watcher, recovery, onResumed: (r) => actions.resumed(r), logger, now }) : null;
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
@@ -195,6 +195,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   if (!publicUrl) publicUrl = url;
   await actions.start();
   actions.checkRouting(rules);
+  await outages.load();
   let resumed = await watcher.start();
   await recovery.start();
   const sourceProbes = await probeSources(sources, rulesFor({ service: '', environment: '' }).metrics['throughput']!, { now: now(), timeoutMs: 5000 });

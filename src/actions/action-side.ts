@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Deploy } from '../judge/types.js';
 import type { LoadedRules } from '../rules/load.js';
-import { FALLBACKS } from '../rules/resolve.js';
+import { RULE_DEFAULTS } from '../rules/schema.js';
 import type { Hook } from '../rules/schema.js';
 import type { DeliveryRecord } from '../store/records.js';
 import type { Store } from '../store/interfaces.js';
@@ -79,7 +79,7 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
     },
     resumed: (r) => delivery.outbox.resumed(r),
     checkRouting(rules) {
-      const routed = [...n.lifecycle, ...n.digest.to, ...Object.values(FALLBACKS.severities).flatMap((s) => s.alert)];
+      const routed = [...n.lifecycle, ...n.digest.to, ...Object.values(RULE_DEFAULTS.severities).flatMap((s) => s.alert)];
       for (const f of rules.files) for (const s of Object.values(f.file.severities ?? {})) routed.push(...(s?.alert ?? []));
       const missing = unconfiguredNames(routed, delivery.channels);
       if (missing.length > 0) o.logger.warn({ channels: missing }, `channels ${missing.join(', ')} are not configured under notifications.channels: what is routed to them goes to the log`);

@@ -44,11 +44,14 @@ export async function sendHook(d: DeliveryRecord, deps: HookSenderDeps): Promise
   return { ok: false, retryable: result.retryable, error: result.error ?? `rollback hook "${p.hook}" failed`, detail: result.output, ...answered };
 }
 
-/** Seconds an attempt of a hook delivery may take: the hook's own timeout plus a margin. */
+/**
+ * Seconds an attempt of a hook delivery may take: the hook's own timeout (its schema default when unset) plus a
+ * margin. A hook no longer in the rules is not run (send answers at once), so the margin alone bounds that attempt.
+ */
 export function hookTimeout(d: DeliveryRecord, deps: HookSenderDeps): number {
   const parsed = HookPayload.safeParse(d.payload);
   const hook = parsed.success ? findHook(deps, parsed.data) : undefined;
-  return (hook?.timeout ?? 300) + HOOK_SLACK_S;
+  return (hook?.timeout ?? 0) + HOOK_SLACK_S;
 }
 
 function findHook(deps: HookSenderDeps, p: HookPayload): Hook | undefined {

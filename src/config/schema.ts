@@ -52,7 +52,7 @@ export const Config = z
     /** Source used when the rule file does not name one. */
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
-    intake: IntakeConfig.default(IntakeConfig.parse({})),
+    intake: IntakeConfig.prefault({}),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
     notifications: NotificationsConfig.prefault({}),
   })

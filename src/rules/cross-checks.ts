@@ -1,15 +1,31 @@
 // Checks that span rule files or need more than the schema: names, matches, metric references, disables.
 import { basename } from 'node:path';
 import { resolveRules } from './resolve.js';
-import type { RuleProblem } from './rule-error.js';
+import { formatPath, type RuleProblem } from './rule-error.js';
+import type { Salvage } from './salvage.js';
 import { CANONICAL_METRICS, type RuleFile } from './schema.js';
 import { problemAt, type SourceFile } from './yaml-position.js';
 
-/** A rule file that passed the schema, kept with its source for positions. */
+/** A rule file that passed the schema (or what remains of one that did not), kept with its source for positions. */
 export interface ParsedRuleFile {
   src: SourceFile;
   file: RuleFile;
+  /** Set when the file failed its schema and `file` is what remains with the broken parts set aside. */
+  salvage?: Salvage;
 }
+
+/** The index as written of element `i` of a file's rules, disable or hooks.rollback list. */
+function written(f: ParsedRuleFile, list: keyof Salvage['index'], i: number): number {
+  return f.salvage ? (f.salvage.index[list][i] ?? i) : i;
+}
+
+/** Whether a top-level key of `f` was set aside as broken (the checks that need it are then skipped). */
+function lost(f: ParsedRuleFile, key: string): boolean {
+  return f.salvage?.lostKeys.includes(key) ?? false;
+}
+
+/** A file whose match broke could be for any deploy: it is no one's default and no one's more general file. */
+const unknownRole = (f: ParsedRuleFile): boolean => lost(f, 'match');
 
 const DEFAULT_NAMES = ['default.yaml', 'default.yml'];
 
@@ -25,14 +41,22 @@ export function isDefaultName(path: string): boolean {
  */
 export function crossCheck(files: ParsedRuleFile[], anyFailed: boolean): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  problems.push(...roleProblems(files), ...matchProblems(files));
+  const known = files.filter((f) => !unknownRole(f));
+  problems.push(...roleProblems(known), ...matchProblems(known));
   for (const f of files) problems.push(...nameProblems(f));
-  const defaults = files.filter((f) => !f.file.match && isDefaultName(f.src.path));
-  for (const f of files) {
-    const chain = moreGeneral(f, files);
-    const chainKnown = defaults.length === 1 && !(f.file.match?.environment && anyFailed);
-    if (chainKnown) problems.push(...referenceProblems(f, chain));
-    if (chainKnown && defaults.length === 1) problems.push(...coverageProblems(f, files));
+  const defaults = known.filter((f) => !f.file.match && isDefaultName(f.src.path));
+  const chainKnown = (f: ParsedRuleFile) => defaults.length === 1 && !(f.file.match?.environment && anyFailed);
+  const referencesBroken = new Set<ParsedRuleFile>();
+  for (const f of known.filter(chainKnown)) {
+    const found = referenceProblems(f, moreGeneral(f, known));
+    if (found.length > 0) referencesBroken.add(f);
+    problems.push(...found);
+  }
+  // Coverage is judged on whole rule sets: skipped while a file it depends on has broken parts set aside or a rule
+  // with an unknown metric or a mistyped disable (a rule set "judging only eror_rate" is that typo again).
+  for (const f of known.filter(chainKnown)) {
+    const whole = ![...moreGeneral(f, known), f].some((g) => g.salvage || referencesBroken.has(g));
+    if (whole) problems.push(...coverageProblems(f, known));
   }
   return problems;
 }
@@ -95,16 +119,19 @@ function matchProblems(files: ParsedRuleFile[]): RuleProblem[] {
 }
 
 /** Rule names and hook names are unique within a file. */
-function nameProblems({ src, file }: ParsedRuleFile): RuleProblem[] {
+function nameProblems(f: ParsedRuleFile): RuleProblem[] {
+  const { src, file } = f;
   const problems: RuleProblem[] = [];
   const rules = new Map<string, number>();
-  (file.rules ?? []).forEach((rule, i) => {
+  (file.rules ?? []).forEach((rule, k) => {
+    const i = written(f, 'rules', k);
     const first = rules.get(rule.name);
     if (first === undefined) rules.set(rule.name, i);
     else problems.push(problemAt(src, ['rules', i, 'name'], `rule "${rule.name}" is already defined at rules[${first}]; rename one or delete it`));
   });
   const hooks = new Map<string, number>();
-  (file.hooks?.rollback ?? []).forEach((hook, i) => {
+  (file.hooks?.rollback ?? []).forEach((hook, k) => {
+    const i = written(f, 'hooks', k);
     const first = hooks.get(hook.name);
     if (first === undefined) hooks.set(hook.name, i);
     else problems.push(problemAt(src, ['hooks', 'rollback', i, 'name'], `hook "${hook.name}" is already defined at hooks.rollback[${first}]; hook names must be unique`));
@@ -122,22 +149,34 @@ function moreGeneral(f: ParsedRuleFile, files: ParsedRuleFile[]): ParsedRuleFile
   return [...defaults, ...service];
 }
 
-/** Rule metrics must be known; disabled rules must exist in a more general file. */
+/**
+ * Rule metrics must be known; disabled rules must exist in a more general file. Rules the schema set aside are checked
+ * too (a bad `when` and an unknown metric are two mistakes), unless the schema already reported that very field.
+ */
 function referenceProblems(f: ParsedRuleFile, chain: ParsedRuleFile[]): RuleProblem[] {
   const { src, file } = f;
   const problems: RuleProblem[] = [];
   const declared = new Set<string>([...CANONICAL_METRICS]);
-  for (const g of [...chain, f]) for (const name of Object.keys(g.file.metrics ?? {})) declared.add(name);
-  (file.rules ?? []).forEach((rule, i) => {
-    if (rule.per !== undefined && !declared.has(rule.per)) {
-      problems.push(problemAt(src, ['rules', i, 'per'], `unknown metric "${rule.per}" to divide by; use one of ${[...declared].join(', ')}`));
+  for (const g of [...chain, f]) for (const name of [...Object.keys(g.file.metrics ?? {}), ...(g.salvage?.droppedMetrics ?? [])]) declared.add(name);
+  const metricsOk = !lost(f, 'metrics') && !chain.some((g) => lost(g, 'metrics'));
+  const refs = [
+    ...(file.rules ?? []).map((rule, k) => ({ index: written(f, 'rules', k), metric: rule.metric, per: rule.per })),
+    ...(f.salvage?.droppedRules ?? []),
+  ];
+  const fresh = (path: PropertyKey[]) => !f.salvage?.reported.has(formatPath(path));
+  for (const { index, metric, per } of metricsOk ? refs : []) {
+    if (per !== undefined && !declared.has(per) && fresh(['rules', index, 'per'])) {
+      problems.push(problemAt(src, ['rules', index, 'per'], `unknown metric "${per}" to divide by; use one of ${[...declared].join(', ')}`));
     }
-    if (declared.has(rule.metric)) return;
-    problems.push(problemAt(src, ['rules', i, 'metric'],
-      `unknown metric "${rule.metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`));
-  });
-  const inherited = new Set(chain.flatMap((g) => (g.file.rules ?? []).map((r) => r.name)));
-  (file.disable ?? []).forEach((name, i) => {
+    if (metric === undefined || declared.has(metric) || !fresh(['rules', index, 'metric'])) continue;
+    problems.push(problemAt(src, ['rules', index, 'metric'],
+      `unknown metric "${metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`));
+  }
+  // A more general file whose rules list broke could have defined any name: its disables cannot be checked.
+  if (chain.some((g) => lost(g, 'rules'))) return problems;
+  const inherited = new Set(chain.flatMap((g) => [...(g.file.rules ?? []).map((r) => r.name), ...(g.salvage?.droppedRules ?? []).flatMap((r) => (r.name ? [r.name] : []))]));
+  (file.disable ?? []).forEach((name, k) => {
+    const i = written(f, 'disable', k);
     if (inherited.has(name)) return;
     const from = chain.length > 0 ? chain.map((g) => g.src.path).join(', ') : 'no more general file (this is the default)';
     problems.push(problemAt(src, ['disable', i],

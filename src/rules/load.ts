@@ -5,8 +5,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import { crossCheck, isDefaultName, type ParsedRuleFile } from './cross-checks.js';
 import { RuleError, type RuleProblem } from './rule-error.js';
 import { RuleFile } from './schema.js';
+import { salvageRuleFile } from './salvage.js';
 import { schemaProblems } from './schema-issues.js';
-import { syntaxProblems, type SourceFile } from './yaml-position.js';
+import { duplicateKeyProblems, syntaxProblems, type SourceFile } from './yaml-position.js';
 
 export { RuleError } from './rule-error.js';
 export type { RuleProblem } from './rule-error.js';
@@ -40,12 +41,16 @@ async function ruleFileNames(dir: string): Promise<string[]> {
   return names;
 }
 
-/** Parses and validates one file; returns the parsed file or its problems. */
-export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleFile } | { problems: RuleProblem[] } {
+/**
+ * Parses and validates one file: the parsed file, or its problems. A file that fails its schema also comes back
+ * `salvaged`, its broken parts set aside (salvage.ts), so the cross-file checks still report the rest in the same pass.
+ */
+export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleFile } | { problems: RuleProblem[]; salvaged?: ParsedRuleFile } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
   const src: SourceFile = { path, doc, lines };
-  if (doc.errors.length > 0) return { problems: syntaxProblems(src) };
+  const duplicates = duplicateKeyProblems(src);
+  if (doc.errors.length > 0) return { problems: [...syntaxProblems(src), ...duplicates] };
   let input: unknown;
   try {
     input = doc.toJS() ?? {};
@@ -55,8 +60,11 @@ export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleF
     return { problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read this YAML: ${why}; define each anchor (&name) before its alias (*name), or drop the alias` }] };
   }
   const result = RuleFile.safeParse(input, { reportInput: true });
-  if (!result.success) return { problems: schemaProblems(src, result.error.issues, input) };
-  return { parsed: { src, file: result.data } };
+  if (result.success && duplicates.length === 0) return { parsed: { src, file: result.data } };
+  if (result.success) return { problems: duplicates, salvaged: { src, file: result.data } };
+  const outcome = salvageRuleFile(input, result.error.issues);
+  const problems = [...duplicates, ...schemaProblems(src, outcome.issues, input)];
+  return outcome.file ? { problems, salvaged: { src, file: outcome.file, salvage: outcome.salvage } } : { problems };
 }
 
 /** Problems with which default file exists: exactly one default.yaml (or .yml) is required. */
@@ -85,13 +93,15 @@ export async function loadRules(dir: string, overrides: ReadonlyMap<string, stri
   const names = [...new Set([...(await ruleFileNames(dir)), ...overrides.keys()])].sort();
   const problems: RuleProblem[] = defaultFileProblems(dir, names);
   const parsed: ParsedRuleFile[] = [];
+  const salvaged: ParsedRuleFile[] = [];
   for (const name of names) {
     const path = join(dir, name);
     const outcome = parseRuleFile(path, overrides.get(name) ?? (await readFile(path, 'utf8')));
     if ('parsed' in outcome) parsed.push(outcome.parsed);
     else problems.push(...outcome.problems);
+    if ('salvaged' in outcome && outcome.salvaged) salvaged.push(outcome.salvaged);
   }
-  problems.push(...crossCheck(parsed, parsed.length < names.length));
+  problems.push(...crossCheck([...parsed, ...salvaged], parsed.length + salvaged.length < names.length));
   if (problems.length > 0) throw new RuleError(problems.sort(byPlace));
   return { dir, files: parsed.map(({ src, file }) => ({ path: src.path, file })) };
 }

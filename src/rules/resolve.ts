@@ -1,27 +1,12 @@
 // Merges the default rule file with the overrides matching one deploy into its effective RuleSet.
 import { SEVERITIES } from '../judge/types.js';
-import { BUILTIN_METRICS, type MetricDecl, type RuleFile, type RuleSet, type SeverityPolicy } from './schema.js';
+import { BUILTIN_METRICS, RULE_DEFAULTS, type MetricDecl, type RuleFile, type RuleSet, type SeverityPolicy } from './schema.js';
 
 /** The rule files of a rules dir as loaded (load.ts): default.yaml and the overrides. */
 export interface LoadedRules {
   dir: string;
   files: Array<{ path: string; file: RuleFile }>;
 }
-
-/** What applies when even default.yaml leaves a setting out. */
-export const FALLBACKS = {
-  window: 1800,
-  interval: 60,
-  baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 },
-  minEvidence: { throughput: 0, samples: 3, requests: 0, extend: 0 },
-  severities: {
-    P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
-    P1: { rollback: true, failsVerdict: true, alert: ['slack', 'page'] },
-    P2: { rollback: false, failsVerdict: true, alert: ['email'] },
-    P3: { rollback: false, failsVerdict: false, alert: ['digest'] },
-  },
-  recovery: { window: 600 },
-} as const satisfies Pick<RuleSet, 'window' | 'interval' | 'baseline' | 'minEvidence' | 'severities' | 'recovery'>;
 
 /** How specific a file's match is for `target`: 0 default, 1 service, 2 service+environment; null if it does not apply. */
 function specificity(file: RuleFile, target: { service: string; environment: string }): number | null {
@@ -34,19 +19,19 @@ function specificity(file: RuleFile, target: { service: string; environment: str
 
 function baseRuleSet(): RuleSet {
   const severities = {} as Record<(typeof SEVERITIES)[number], SeverityPolicy>;
-  for (const level of SEVERITIES) severities[level] = { ...FALLBACKS.severities[level], alert: [...FALLBACKS.severities[level].alert] };
+  for (const level of SEVERITIES) severities[level] = { ...RULE_DEFAULTS.severities[level], alert: [...RULE_DEFAULTS.severities[level].alert] };
   return {
     sources: [],
     source: null,
-    window: FALLBACKS.window,
-    interval: FALLBACKS.interval,
-    baseline: { ...FALLBACKS.baseline },
-    minEvidence: { ...FALLBACKS.minEvidence },
+    window: RULE_DEFAULTS.window,
+    interval: RULE_DEFAULTS.interval,
+    baseline: { ...RULE_DEFAULTS.baseline },
+    minEvidence: { ...RULE_DEFAULTS.minEvidence },
     metrics: { ...BUILTIN_METRICS },
     severities,
     rules: [],
     hooks: { rollback: [] },
-    recovery: { ...FALLBACKS.recovery },
+    recovery: { ...RULE_DEFAULTS.recovery },
   };
 }
 

@@ -78,7 +78,8 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function closeTo(a: string, b: string): boolean {
+/** Whether `b` looks like a misspelling of `a` (the did-you-mean test). */
+export function closeTo(a: string, b: string): boolean {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   const budget = Math.min(2, Math.floor(Math.min(x.length, y.length) / 3));

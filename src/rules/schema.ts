@@ -290,7 +290,7 @@ export const RuleFile = z
     /** Names of inherited rules to drop for this match. */
     disable: z.array(z.string()).optional(),
     hooks: z.object({ rollback: z.array(Hook).default([]) }).strict().optional(),
-    /** After a rollback the guard keeps watching this long for the service to come back to its baseline (default 10m). */
+    /** After a rollback the guard keeps watching this long for the service to come back to its baseline (default: RULE_DEFAULTS). */
     recovery: z.object({ window: Duration }).strict().optional(),
     /**
      * Query templates per source type, then per metric: { prometheus: { error_rate: 'sum(rate(…))' } }. The same
@@ -321,9 +321,27 @@ export interface RuleSet {
   severities: Record<(typeof SEVERITIES)[number], SeverityPolicy>;
   rules: Rule[];
   hooks: { rollback: Array<Hook> };
-  /** The recovery check after a rollback; resolveRules always sets it. */
-  recovery?: { window: number };
+  /** The recovery check after a rollback. */
+  recovery: { window: number };
 }
+
+/**
+ * What applies when even default.yaml leaves a setting out: the one home of every rule-set default. The defaults of a
+ * section a file writes (e.g. `baseline: {kind: week-ago}`) come from its schema above, so these reuse them.
+ */
+export const RULE_DEFAULTS = {
+  window: 1800,
+  interval: 60,
+  baseline: Baseline.parse({}),
+  minEvidence: MinEvidence.parse({}),
+  severities: {
+    P0: { rollback: true, failsVerdict: true, alert: ['page', 'slack'] },
+    P1: { rollback: true, failsVerdict: true, alert: ['slack', 'page'] },
+    P2: { rollback: false, failsVerdict: true, alert: ['email'] },
+    P3: { rollback: false, failsVerdict: false, alert: ['digest'] },
+  },
+  recovery: { window: 600 },
+} as const satisfies Pick<RuleSet, 'window' | 'interval' | 'baseline' | 'minEvidence' | 'severities' | 'recovery'>;
 
 /** A `when` as one line, the way findings and `rules check` print it: "ratio > 5 and value > 0.01". */
 export function whenText(when: When): string {

@@ -1,5 +1,5 @@
 // Points into a parsed YAML rule file: which node a document path names, and its line:column.
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
 import { formatPath, type RuleProblem } from './rule-error.js';
 
 /** A rule file as parsed, kept with its positions so later checks can name lines. */
@@ -60,18 +60,55 @@ export function problemAt(src: SourceFile, path: ReadonlyArray<PropertyKey>, mes
   return { file: src.path, ...positionAt(src, path), path: formatPath(path), message };
 }
 
-/** YAML syntax errors as problems, with the parser's own line:column and without its source excerpt. */
+/**
+ * YAML syntax errors as problems, with the parser's own line:column and without its source excerpt. One mistake often
+ * trips several parser errors on its line (a bad indent: missing "-", nested mapping, multi-line key): only the first
+ * of a line is reported.
+ */
 export function syntaxProblems(src: SourceFile): RuleProblem[] {
-  return src.doc.errors.map((err) => {
+  const lines = new Set<number>();
+  return src.doc.errors.flatMap((err) => {
     const pos = err.linePos?.[0] ?? src.lines.linePos(err.pos[0]);
+    if (lines.has(pos.line)) return [];
+    lines.add(pos.line);
     const firstLine = err.message.split('\n')[0] ?? err.message;
     const reason = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-    return {
+    return [{
       file: src.path,
       line: pos.line,
       column: pos.col,
       path: '',
       message: `YAML syntax error: ${reason} (${err.code}); fix the indentation or quoting here`,
-    };
+    }];
   });
+}
+
+/**
+ * A key written twice in one mapping (the document is parsed with uniqueKeys off, so the rest is still validated): one
+ * problem per repeat, at the repeat, naming the first.
+ */
+export function duplicateKeyProblems(src: SourceFile): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  visit(src.doc, {
+    Map(_, map) {
+      const first = new Map<string, Node>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        const earlier = first.get(name);
+        if (!earlier) {
+          first.set(name, pair.key);
+          continue;
+        }
+        const at = positionOf(src, pair.key);
+        problems.push({
+          file: src.path,
+          ...at,
+          path: '',
+          message: `YAML syntax error: Map keys must be unique (DUPLICATE_KEY); "${name}" is already set at line ${positionOf(src, earlier).line}: delete one of the two`,
+        });
+      }
+    },
+  });
+  return problems;
 }

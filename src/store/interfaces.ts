@@ -35,6 +35,7 @@ import type {
   ReviewActionRecord,
   SampleScope,
   SilenceRecord,
+  SourceOutageRecord,
   WatchRecord,
   WatchStatus,
 } from './records.js';
@@ -236,6 +237,19 @@ export interface NonceStore {
   seenNonce(key: string, now: number): Promise<boolean>;
 }
 
+/** Open metric-source outages (src/watch/source-outages.ts), so one outage is one alert and one recovery across restarts. */
+export interface SourceOutageStore {
+  /** Every outage recorded and not yet ended, by source name. */
+  openSourceOutages(): Promise<SourceOutageRecord[]>;
+  /**
+   * Records the outage of `outage.source`: a new one replaces an ended or older one (a larger `since`); the same one
+   * (equal `since`) keeps the later lastFailure and the given deploys; an older one changes nothing.
+   */
+  saveSourceOutage(outage: SourceOutageRecord): Promise<void>;
+  /** Ends the outage of `source` that began at `since`: true for the one call that ended it, false otherwise. */
+  endSourceOutage(source: string, since: number): Promise<boolean>;
+}
+
 /** Whether the backend can be written now (store-health.ts probes it while a disk is full or read-only). */
 export interface WriteProbeStore {
   /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
@@ -249,7 +263,8 @@ export interface WriteProbeStore {
 
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 export interface Store
-  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore {
+  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore,
+    SourceOutageStore {
   /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
   readonly leases?: WorkLeases;
   /** Waits for work in flight, then releases the backend. Further calls fail. */

@@ -404,3 +404,14 @@ export interface JudgedDeployQuery {
   /** Default 5000. */
   limit?: number;
 }
+
+/** A metric source in an outage (src/watch/source-outages.ts): kept so that one outage is one alert across restarts. */
+export interface SourceOutageRecord {
+  source: string;
+  /** When the outage began (Unix seconds, whole): it names the outage and its alert. */
+  since: number;
+  /** The latest failure recorded; the outage ends once the source has been quiet long enough after it. */
+  lastFailure: number;
+  /** Deploys whose watches were blind in it, in the order they joined. */
+  deploys: string[];
+}

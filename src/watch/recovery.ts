@@ -18,9 +18,6 @@ import { metricsToQuery } from './queries.js';
 import { KeyedScheduler } from './scheduler.js';
 import { dueStep, seriesNow, wallTimeOf } from './series-clock.js';
 
-/** How long the check runs when the rules set no `recovery.window`. */
-export const DEFAULT_RECOVERY_WINDOW = 600;
-
 export interface RecoveryAssessment {
   recovered: boolean;
   /** Findings (as re-judged up to the step) that cleared, and those still holding. */
@@ -129,7 +126,7 @@ export class RecoveryWatch {
     const breaches = judgement.findings.filter((f) => f.kind === 'breach');
     const triggers = breaches.filter((f) => rules.severities[f.severity].rollback);
     const verify = [...new Set((triggers.length > 0 ? triggers : breaches).map((f) => f.rule))];
-    const window = rules.recovery?.window ?? DEFAULT_RECOVERY_WINDOW;
+    const window = rules.recovery.window;
     const created = await this.deps.store.beginRecovery({ deployId: view.deploy.id, rolledBackAt, windowEnd: rolledBackAt + window, rules: verify }, this.deps.now());
     if (!created) return;
     this.deps.logger.info({ deploy: view.deploy.id, rules: verify, window }, `checking for ${formatDuration(window)} that ${view.deploy.service}/${view.deploy.environment} recovers after the rollback`);

@@ -146,7 +146,7 @@ export class Watcher {
         this.deps.metrics.sourceQueries.inc({ source: sourceName, metric, result: result.kind });
         // A source that cannot answer is one outage; a query it rejects for good (a broken template) is its own.
         const outage = result.kind === 'error' && !result.retryable ? `${sourceName}/${metric}` : sourceName;
-        if (result.kind !== 'error') [sourceName, `${sourceName}/${metric}`].forEach((o) => this.deps.outages?.answered(o));
+        if (result.kind !== 'error') for (const o of [sourceName, `${sourceName}/${metric}`]) await this.deps.outages?.answered(o);
         else if (end >= deploy.startedAt) await this.deps.outages?.failed(outage, result.message, deploy);
         if (result.kind === 'value') {
           if (result.answeredUntil !== undefined && scope === 'deploy' && end >= deploy.startedAt) answered = Math.min(answered, result.answeredUntil);

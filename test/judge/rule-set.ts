@@ -33,6 +33,7 @@ export function ruleSet(rules: Rule[], overrides: Partial<RuleSet> = {}): RuleSe
     severities: POLICY,
     rules,
     hooks: { rollback: [] },
+    recovery: { window: 600 },
     ...overrides,
   };
 }

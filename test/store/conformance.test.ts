@@ -10,6 +10,7 @@ import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
 import { reviewContract } from './contract/review.js';
+import { sourceOutagesContract } from './contract/source-outages.js';
 import { writeProbeContract } from './contract/write-probe.js';
 
 describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
@@ -23,4 +24,5 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('SRE review', () => reviewContract(backend));
   describe('write probe', () => writeProbeContract(backend));
   describe('nonces and superseding', () => noncesContract(backend));
+  describe('source outages', () => sourceOutagesContract(backend));
 });

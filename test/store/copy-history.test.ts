@@ -63,6 +63,7 @@ async function fillSqlite(file: string): Promise<void> {
     await store.recordReviewAction({ deployId: HOSTILE_ID, action: 'acknowledge', actor: 'ålice', reason: "it's fine", outcome: null, createdAt: T + 200 });
     await store.recordFeedback({ deployId: HOSTILE_ID, label: 'false-alarm', rule: 'spike ☃', note: 'noisy "rule"', actor: 'bob', createdAt: T + 300 });
     await store.rememberNonce('sig-"1"', T + 600, T);
+    await store.saveSourceOutage({ source: 'prom "eu" ☁', since: T + 10, lastFailure: T + 70, deploys: [HOSTILE_ID, 'd-2'] });
   } finally {
     await store.close();
   }
@@ -94,7 +95,7 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
     try {
       const report = await copyHistory(source, target, { pageRows: 1 });
       expect(Object.fromEntries(report.tables.map((t) => [t.table, t.rows]))).toEqual({
-        deploys: 2, watches: 2, samples: 4, blind_spots: 1, findings: 1, verdicts: 1, recoveries: 1, silences: 2, deliveries: 2, delivery_attempts: 1, review_actions: 1, feedback: 1, nonces: 1,
+        deploys: 2, watches: 2, samples: 4, blind_spots: 1, findings: 1, verdicts: 1, recoveries: 1, silences: 2, deliveries: 2, delivery_attempts: 1, review_actions: 1, feedback: 1, nonces: 1, source_outages: 1,
       });
       const cols = (t: string) => sqliteColumns(source, t);
       before = await dump(source, cols);
@@ -116,6 +117,7 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
         feedback: await s.listFeedback(HOSTILE_ID),
         recovery: await s.getRecovery(HOSTILE_ID),
         seen: await s.seenNonce('sig-"1"', T + 1),
+        outages: await s.openSourceOutages(),
       });
       const expected = await views(sqlite);
       expect(expected.deploy?.deploy.labels).toEqual(BIG_LABELS);
@@ -141,11 +143,11 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
       await schema.sql(`INSERT INTO nonces (key, expires_at) VALUES ('extra', 1)`);
       const err = await copyHistory(source, target).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CopyRefusedError);
-      expect((err as Error).message).toMatch(/is not empty \(deploys: 2, .*nonces: 2\); copy into an empty schema \(--schema\), or pass --replace/);
+      expect((err as Error).message).toMatch(/is not empty \(deploys: 2, .*nonces: 2, source_outages: 1\); copy into an empty schema \(--schema\), or pass --replace/);
       expect(await schema.sql(`SELECT key FROM nonces ORDER BY key`)).toEqual([{ key: 'extra' }, { key: 'sig-"1"' }]);
 
       const report = await copyHistory(source, target, { replace: true });
-      expect(report.replaced).toBe(21);
+      expect(report.replaced).toBe(22);
       expect(await schema.sql(`SELECT key FROM nonces`)).toEqual([{ key: 'sig-"1"' }]);
       expect(await schema.sql(`SELECT COUNT(*)::int AS n FROM deploys`)).toEqual([{ n: 2 }]);
     } finally {
@@ -213,7 +215,7 @@ describe('storeCopy (the CLI command)', () => {
     await storeCopy({ from: join(dir, SQLITE_FILE), schema: schema.schema }, (l) => lines.push(l), env);
     expect(lines[0]).toMatch(/^copying .*release-guard\.db into postgres:\/\/postgres@127\.0\.0\.1:5432\/test \(schema rg_copy_\w+\) in one transaction/);
     expect(lines).toContain('  deploys                  2  deploys');
-    expect(lines.at(-1)).toBe('done: 20 rows in 13 tables; row counts verified equal in SQLite and PostgreSQL before the commit');
+    expect(lines.at(-1)).toBe('done: 21 rows in 14 tables; row counts verified equal in SQLite and PostgreSQL before the commit');
     // The lock was handed back: a guard can start on the data dir again.
     lockDataDir(dir).release();
   }, 60_000);

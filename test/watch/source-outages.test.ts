@@ -10,8 +10,10 @@ import type { DeployInput } from '../../src/api/deploy-input.js';
 import { loadRules, resolveRules, type LoadedRules } from '../../src/rules/index.js';
 import type { MetricSource, QueryResult } from '../../src/sources/types.js';
 import type { Store } from '../../src/store/interfaces.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/telemetry/logger.js';
 import { openTestStore } from '../store/backends.js';
+import { deployRecord, newWatch } from '../store/sample-records.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { createIntake } from '../../src/watch/intake.js';
 import { SourceOutages } from '../../src/watch/source-outages.js';
@@ -100,6 +102,49 @@ describe('source outages', () => {
     expect((await store.listDeliveries({ event: 'guard-alert', limit: 100 })).map((d) => d.dedupKey).sort()).toEqual([
       `guard:source-blind:prom:${T0 + 1}:log`,
       `guard:source-blind:prom:${T0 + 780}:log`,
+    ]);
+  });
+
+  it('is one alert across restarts, and its end is told once', async () => {
+    const logs: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) });
+    const responder = new Responder({ store, logger, metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => id, now: () => clock });
+    const life = async () => {
+      const outages = new SourceOutages({ alert: (key, reason, d) => responder.guardAlert(key, reason, 'P2', d), logger, now: () => clock, store });
+      await outages.load();
+      return outages;
+    };
+    const d1 = deployRecord({ id: 'd-1', service: 'shop', startedAt: T0, receivedAt: T0 });
+    const d2 = deployRecord({ id: 'd-2', service: 'cart', startedAt: T0, receivedAt: T0 });
+    for (const d of [d1, d2]) await store.createDeploy(d, newWatch());
+    const first = await life();
+    await first.failed('prom', 'HTTP 503', d1);
+    clock += 120;
+    await first.failed('prom', 'HTTP 503', d2);
+    expect(await store.openSourceOutages()).toEqual([{ source: 'prom', since: T0 + 1, lastFailure: T0 + 121, deploys: ['d-1', 'd-2'] }]);
+
+    // Restarted while the source is still down: the outage carries on, with no second alert.
+    const second = await life();
+    expect(second.current()).toEqual([{ source: 'prom', since: T0 + 1 }]);
+    clock += 60;
+    await second.failed('prom', 'HTTP 503', d2);
+    expect((await store.listDeliveries({ event: 'guard-alert', limit: 10 })).map((d) => d.dedupKey)).toEqual([`guard:source-blind:prom:${T0 + 1}:log`]);
+
+    // Restarted again, and the source answers after the quiet period: the end is told once, by one process.
+    const third = await life();
+    const replica = await life();
+    clock += 301;
+    await Promise.all([third.answered('prom'), replica.answered('prom')]);
+    expect(third.current()).toEqual([]);
+    expect(await store.openSourceOutages()).toEqual([]);
+    expect(logs.filter((l) => l.includes('metric source prom answers again'))).toHaveLength(1);
+    expect(logs.join('')).toContain('its outage lasted 180s');
+
+    // The next failure after that is a new outage, alerted under its own key.
+    await (await life()).failed('prom', 'HTTP 503', d1);
+    expect((await store.listDeliveries({ event: 'guard-alert', limit: 10 })).map((d) => d.dedupKey).sort()).toEqual([
+      `guard:source-blind:prom:${T0 + 1}:log`,
+      `guard:source-blind:prom:${clock}:log`,
     ]);
   });
 

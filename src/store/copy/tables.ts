@@ -26,6 +26,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { table: 'review_actions', what: 'SRE review actions' },
   { table: 'feedback', what: 'SRE feedback labels' },
   { table: 'nonces', what: 'seen request signatures (replays stay refused)' },
+  { table: 'source_outages', what: 'metric-source outages still open (alerted once, not again after the switch)' },
 ];
 
 /** SQLite tables deliberately not copied, and why. */

@@ -12,6 +12,7 @@ import { writeJudgement } from '../sqlite/judgements.js';
 import * as recoveries from '../sqlite/recoveries.js';
 import * as review from '../sqlite/review.js';
 import * as silences from '../sqlite/silences.js';
+import * as sourceOutages from '../sqlite/source-outages.js';
 import * as pgDeliveries from './deliveries.js';
 import * as pgNonces from './nonces.js';
 import * as leases from './leases.js';
@@ -104,6 +105,10 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
 
     rememberNonce: (key, expiresAt, now) => db.transaction((tx) => pgNonces.rememberNonce(tx, key, expiresAt, now)),
     seenNonce: (key, now) => nonces.seenNonce(db, key, now),
+
+    openSourceOutages: () => sourceOutages.openSourceOutages(db),
+    saveSourceOutage: (outage) => db.transaction((tx) => sourceOutages.saveSourceOutage(tx, outage)),
+    endSourceOutage: (source, since) => db.transaction((tx) => sourceOutages.endSourceOutage(tx, source, since)),
 
     saveJudgement: (deployId, judgement, watchStatus, now) =>
       db.transaction(async (tx) => {

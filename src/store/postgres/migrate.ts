@@ -6,6 +6,7 @@ import { NONCES } from './migrations/003-nonces.js';
 import { SILENT_FINDINGS } from './migrations/004-silent-findings.js';
 import { SHADOW_FINDINGS } from './migrations/005-shadow-findings.js';
 import { REVIEW_AND_PROBE } from './migrations/006-review-and-probe.js';
+import { SOURCE_OUTAGES } from './migrations/007-source-outages.js';
 import { DELIVERY_ATTEMPTS } from './migrations/008-delivery-attempts.js';
 
 /** One schema step. Versions start at 1 and increase by 1; a released migration is never edited, only followed. */
@@ -21,9 +22,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   SILENT_FINDINGS,
   SHADOW_FINDINGS,
   REVIEW_AND_PROBE,
-  // Number 7 belongs to the issue-8 branch (source outages), merged separately: this placeholder keeps the order
-  // until then, and is replaced by that migration at the merge.
-  { version: 7, name: 'reserved (source outages, issue-8 branch)', sql: 'SELECT 1' },
+  SOURCE_OUTAGES,
   DELIVERY_ATTEMPTS,
 ];
 

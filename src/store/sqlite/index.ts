@@ -12,6 +12,7 @@ import * as probe from './probe.js';
 import * as recoveries from './recoveries.js';
 import * as review from './review.js';
 import * as silences from './silences.js';
+import * as sourceOutages from './source-outages.js';
 
 /**
  * Opens the SQLite file at `path` (creating it and its directory), applies pending migrations, and returns the
@@ -63,6 +64,10 @@ export function sqliteStore(db: Db): Store {
 
     rememberNonce: (key, expiresAt, now) => db.transaction((tx) => nonces.rememberNonce(tx, key, expiresAt, now)),
     seenNonce: (key, now) => nonces.seenNonce(db, key, now),
+
+    openSourceOutages: () => sourceOutages.openSourceOutages(db),
+    saveSourceOutage: (outage) => db.transaction((tx) => sourceOutages.saveSourceOutage(tx, outage)),
+    endSourceOutage: (source, since) => db.transaction((tx) => sourceOutages.endSourceOutage(tx, source, since)),
 
     saveJudgement: (deployId, judgement, watchStatus, now) => db.transaction((tx) => writeJudgement(tx, deployId, judgement, watchStatus, now)),
     verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),

@@ -8,6 +8,7 @@ import { SILENT_FINDINGS_MIGRATION } from './006-silent-findings.js';
 import { SHADOW_FINDINGS_MIGRATION } from './007-shadow-findings.js';
 import { STORE_PROBE_MIGRATION } from './008-store-probe.js';
 import { REVIEW_MIGRATION } from './009-review.js';
+import { SOURCE_OUTAGES_MIGRATION } from './010-source-outages.js';
 import { DELIVERY_ATTEMPTS_MIGRATION } from './011-delivery-attempts.js';
 import type { Migration } from './migration.js';
 
@@ -23,8 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   SHADOW_FINDINGS_MIGRATION,
   STORE_PROBE_MIGRATION,
   REVIEW_MIGRATION,
-  // Number 10 belongs to the issue-8 branch (source outages), merged separately: this placeholder keeps 1, 2, 3, … in
-  // order until then, and is replaced by that migration at the merge.
-  { version: 10, name: 'reserved (source outages, issue-8 branch)', sql: '' },
+  SOURCE_OUTAGES_MIGRATION,
   DELIVERY_ATTEMPTS_MIGRATION,
 ];
