@@ -9,6 +9,7 @@ import { observationsContract } from './contract/observations.js';
 import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
 import { reviewContract } from './contract/review.js';
+import { ticksContract } from './contract/ticks.js';
 import { writeProbeContract } from './contract/write-probe.js';
 
 describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
@@ -16,6 +17,7 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('previous deploys', () => previousDeploysContract(backend));
   describe('observations', () => observationsContract(backend));
   describe('judgements', () => judgementsContract(backend));
+  describe('watch ticks', () => ticksContract(backend));
   describe('outbox, silences, recoveries', () => outboxContract(backend));
   describe('history of actions', () => historyContract(backend));
   describe('SRE review', () => reviewContract(backend));
