@@ -97,7 +97,7 @@ function watchRss(pid: number): { stop(): number } {
   return { stop: () => (clearInterval(timer), peak) };
 }
 
-interface Scrape { buckets: Array<[number, number]>; count: number; backlog: number; active: number; evaluations: number }
+interface Scrape { buckets: Array<[number, number]>; count: number; backlog: number; active: number; evaluations: number; judgeSeconds: number }
 
 async function scrape(url: string): Promise<Scrape> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
@@ -106,6 +106,7 @@ async function scrape(url: string): Promise<Scrape> {
   let backlog = 0;
   let active = 0;
   let evaluations = 0;
+  let judgeSeconds = 0;
   for (const line of text.split('\n')) {
     const b = /^release_guard_evaluation_lag_seconds_bucket\{le="([^"]+)"\} (\S+)/.exec(line);
     if (b) buckets.push([b[1] === '+Inf' ? Infinity : Number(b[1]), Number(b[2])]);
@@ -113,8 +114,9 @@ async function scrape(url: string): Promise<Scrape> {
     else if (line.startsWith('release_guard_evaluations_backlog ')) backlog = Number(line.split(' ')[1]);
     else if (line.startsWith('release_guard_watches_active ')) active = Number(line.split(' ')[1]);
     else if (line.startsWith('release_guard_evaluations_total{')) evaluations += Number(line.split(' ').at(-1));
+    else if (line.startsWith('release_guard_judge_seconds_total ')) judgeSeconds = Number(line.split(' ')[1]);
   }
-  return { buckets, count, backlog, active, evaluations };
+  return { buckets, count, backlog, active, evaluations, judgeSeconds };
 }
 
 /** The p99 of the lag observed between two scrapes: linear within its histogram bucket, and that bucket's bound. */
@@ -165,7 +167,8 @@ async function window(d: Daemon, seconds: number) {
   const c1 = cpuSeconds(d.pid);
   const t1 = performance.now();
   const s1 = await scrape(d.url);
-  return { cpu: (100 * (c1 - c0)) / ((t1 - t0) / 1000), rss: rss.stop(), lag: p99(s0, s1), evaluations: s1.evaluations - s0.evaluations, last: s1 };
+  const wall = (t1 - t0) / 1000;
+  return { cpu: (100 * (c1 - c0)) / wall, judgeCpu: (100 * (s1.judgeSeconds - s0.judgeSeconds)) / wall, rss: rss.stop(), lag: p99(s0, s1), evaluations: s1.evaluations - s0.evaluations, last: s1 };
 }
 
 async function main(): Promise<void> {
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
 
     log(`steady state: ${STEADY_S} s`);
     const steady = await window(d, STEADY_S);
-    log(`steady: ${steady.cpu.toFixed(1)}% of a core, lag p99 ~${steady.lag.estimate.toFixed(2)} s (≤ ${steady.lag.bound} s bucket) over ${steady.lag.n} evaluations, RSS peak ${steady.rss.toFixed(0)} MiB`);
+    log(`steady: ${steady.cpu.toFixed(1)}% of a core (judge ${steady.judgeCpu.toFixed(1)}%), ${(steady.evaluations / STEADY_S).toFixed(0)} evaluations/s, lag p99 ~${steady.lag.estimate.toFixed(2)} s (≤ ${steady.lag.bound} s bucket) over ${steady.lag.n} evaluations, RSS peak ${steady.rss.toFixed(0)} MiB`);
     const open = steady.last.active;
 
     log(`SIGKILL with ${open} watches open, then restart`);
@@ -232,6 +235,8 @@ async function main(): Promise<void> {
 
     const peak = Math.max(ingestPeak, steady.rss, restartPeak);
     rows.push(['steady-state CPU', `${steady.cpu.toFixed(1)}% of one core`, `idle daemon: ${idle.cpu.toFixed(1)}%`, `+${(steady.cpu - idle.cpu).toFixed(1)} points`, '≤ 50%']);
+    rows.push(['  of which in the judge', `${steady.judgeCpu.toFixed(1)}% of one core`, '—', `${(steady.cpu - steady.judgeCpu).toFixed(1)}% outside the judge`, '—']);
+    rows.push(['evaluations (steady)', `${(steady.evaluations / STEADY_S).toFixed(0)}/s`, `${(WATCHES / INTERVAL_S).toFixed(0)}/s due`, `${(steady.evaluations / STEADY_S / (WATCHES / INTERVAL_S)).toFixed(2)}×`, '1×']);
     rows.push(['verdict lag p99 (steady)', `${steady.lag.estimate.toFixed(2)} s (bucket ≤ ${steady.lag.bound} s; ${steady.lag.n} evaluations)`, '—', '—', '≤ 2 s']);
     rows.push(['restart, all watches open: back on schedule', `${backOn.toFixed(1)} s after SIGKILL (healthz ${(d.readyMs / 1000).toFixed(1)} s)`, `one interval: ${INTERVAL_S} s`, `${(backOn / INTERVAL_S).toFixed(2)}× the interval`, '≤ 1 interval']);
     rows.push(['verdict lag p99, first interval after restart', `${after.lag.estimate.toFixed(2)} s (bucket ≤ ${after.lag.bound} s)`, '—', '—', '—']);

@@ -10,6 +10,8 @@ export interface GuardMetrics {
   alerts: Counter<'channel' | 'severity'>;
   /** Wall seconds from a step's time to its saved evaluation (how late verdicts are). */
   evaluationLag: Histogram;
+  /** CPU-bound seconds spent in the judge (its share of an evaluation's cost). */
+  judgeSeconds: Counter;
   /** Tells the backlog gauge (evaluations due and not yet started) where to read it; the watcher calls this. */
   reportBacklog(of: () => number): void;
 }
@@ -38,6 +40,7 @@ export function createGuardMetrics(registry: Registry): GuardMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
       registers,
     }),
+    judgeSeconds: new Counter({ name: 'release_guard_judge_seconds_total', help: 'Seconds spent judging (the rest of a tick is I/O and bookkeeping)', registers }),
     reportBacklog: (of) => {
       backlog = of;
     },

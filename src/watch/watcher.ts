@@ -187,7 +187,9 @@ export class Watcher {
       }
       state.observations.add(fetched.samples, fetched.blind);
       const obs = { ...state.observations.observations(), previousDeploys };
+      const judging = performance.now();
       const judged = judge(rules, deploy, obs, judgeAt);
+      this.deps.metrics.judgeSeconds.inc((performance.now() - judging) / 1000);
       const retrospective = isRetrospective(deploy, watch, rules.window);
       const judgement = retrospective ? retrospectiveJudgement(judged, deploy) : judged;
       await this.act(state, watch, rules, judgement, fetched, retrospective);
