@@ -84,7 +84,8 @@ class StatementCache {
     private readonly path: string,
   ) {}
 
-  get(sql: string): Promise<sqlite3.Statement> {
+  /** The prepared statement for `sql`; a statement that does not prepare rejects as a failure of `op`. */
+  get(sql: string, op: string): Promise<sqlite3.Statement> {
     const cached = this.statements.get(sql);
     if (cached) {
       this.statements.delete(sql);
@@ -92,7 +93,7 @@ class StatementCache {
       return cached;
     }
     const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
-      const stmt: sqlite3.Statement = this.raw.prepare(sql, (err: Error | null) => (err ? reject(wrap('prepare', this.path, sql, err)) : resolve(stmt)));
+      const stmt: sqlite3.Statement = this.raw.prepare(sql, (err: Error | null) => (err ? reject(wrap(op, this.path, sql, err)) : resolve(stmt)));
     });
     prepared.catch(() => this.statements.delete(sql));
     this.statements.set(sql, prepared);
@@ -126,7 +127,7 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
   return {
     run: async (sql, params = []) => {
       guard('run', sql);
-      const stmt = await cache.get(sql);
+      const stmt = await cache.get(sql, 'run');
       const result = await new Promise<RunResult>((resolve, reject) => {
         stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
           if (err) reject(wrap('run', path, sql, err));
@@ -139,7 +140,10 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
     },
     get: async <T>(sql: string, params: readonly SqlValue[] = []) => {
       guard('get', sql);
-      const stmt = await cache.get(sql);
+      const stmt = await cache.get(sql, 'get');
+      // Without parameters node-sqlite3 neither rebinds nor resets before a `get`, and a statement whose last run
+      // ended (an `all`, or a `get` that found nothing) would answer no row: start it from the top.
+      if (params.length === 0) await reset(stmt);
       const row = await new Promise<T | undefined>((resolve, reject) => {
         stmt.get<T>(params, (err: Error | null, r: T | undefined) => (err ? reject(wrap('get', path, sql, err)) : resolve(r)));
       });
@@ -149,7 +153,7 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
     },
     all: async <T>(sql: string, params: readonly SqlValue[] = []) => {
       guard('all', sql);
-      const stmt = await cache.get(sql);
+      const stmt = await cache.get(sql, 'all');
       return new Promise<T[]>((resolve, reject) => {
         stmt.all<T>(params, (err: Error | null, rows: T[]) => (err ? reject(wrap('all', path, sql, err)) : resolve(rows)));
       });
