@@ -155,7 +155,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const responder = actions.responder;
   const recovery = new RecoveryWatch({ store, sources, rulesFor, responder, logger, now, leased });
   const outages = new SourceOutages({ alert: (key, reason, deploy) => responder.guardAlert(key, reason, 'P2', deploy), logger, now, store });
-  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages, leased });
+  const watcher = new Watcher({ store, sources, rulesFor, responder, recovery, logger, metrics, now, outages, leased, concurrency: config.watch.concurrency });
   const keeper = store.leases ? new LeaseKeeper({ leases: store.leases, watcher, recovery, onResumed: (r) => actions.resumed(r), logger, now }) : null;
   const intake = createIntake({ store, watcher, sources, defaultSource: config.defaultSource, rulesFor, logger, metrics, now });
   const app = createApp({

@@ -68,18 +68,30 @@ export class Responder {
   /**
    * Everything one evaluation calls for: the "deploying" message on the first evaluation, alerts for fresh
    * findings, resolves for paged findings that cleared, then either the rollback or (window closed) the verdict.
+   * With `into`, the notifications are composed into it rather than written (the watcher writes them in the
+   * transaction that saves the evaluation, then calls `written`); rollback hook calls are always written and
+   * attempted at once.
    */
-  async respond(view: DeployView, rules: RuleSet, judgement: Judgement, fresh: Finding[]): Promise<void> {
+  async respond(view: DeployView, rules: RuleSet, judgement: Judgement, fresh: Finding[], into?: NewDelivery[]): Promise<void> {
     const { deploy } = view;
-    if (view.watch?.evaluatedAt === null) await this.notify(this.facts('deploy-started', deploy, rules), this.delivery.lifecycle, `notice:${deploy.id}:deploy-started`, 'notice');
-    await this.alert(deploy, rules, fresh);
-    await this.resolveCleared(deploy, rules, judgement.findings.filter((f) => f.clearedAt !== null && f.clearedAt !== undefined));
-    if (judgement.rollback) await this.rollback(deploy, rules, judgement);
-    else if (judgement.state === 'done') await this.verdictNotice(deploy, rules, judgement);
+    if (view.watch?.evaluatedAt === null) await this.notify(this.facts('deploy-started', deploy, rules), this.delivery.lifecycle, `notice:${deploy.id}:deploy-started`, 'notice', into);
+    await this.alert(deploy, rules, fresh, into);
+    await this.resolveCleared(deploy, rules, judgement.findings.filter((f) => f.clearedAt !== null && f.clearedAt !== undefined), into);
+    if (judgement.rollback) await this.rollback(deploy, rules, judgement, into);
+    else if (judgement.state === 'done') await this.verdictNotice(deploy, rules, judgement, into);
+  }
+
+  /** After the deliveries composed by `respond(…, into)` were written: counts and logs them and wakes the outbox. */
+  written(created: readonly DeliveryRecord[]): void {
+    for (const d of created) {
+      if (d.event === 'alert' && d.status !== 'muted' && d.severity !== null) this.deps.metrics.alerts.inc({ channel: d.channel, severity: d.severity });
+      if (d.status === 'muted') this.deps.logger.info({ deploy: d.deployId, channel: d.channel, silence: d.silenceId }, `${d.event} to ${d.channel} muted by silence ${d.silenceId}`);
+    }
+    if (created.some((d) => d.status === 'pending')) this.delivery.outbox.kick();
   }
 
   /** One alert per (finding, channel) to the channels of the finding's severity; shadow findings are not alerted. */
-  async alert(deploy: Deploy, rules: RuleSet, findings: Finding[]): Promise<void> {
+  async alert(deploy: Deploy, rules: RuleSet, findings: Finding[], into?: NewDelivery[]): Promise<void> {
     for (const finding of findings) {
       // A shadow rule is on trial: its findings are stored and shown, never sent.
       if (finding.shadow) continue;
@@ -88,7 +100,7 @@ export class Responder {
       if (finding.kind === 'blind' && finding.condition !== BLIND_NO_DATA) continue;
       const routed = rules.severities[finding.severity].alert;
       const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
-      const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert');
+      const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert', into);
       for (const d of created) this.deps.metrics.alerts.inc({ channel: d.channel, severity: finding.severity });
     }
   }
@@ -98,7 +110,7 @@ export class Responder {
    * attempted right away, retried by the outbox until its deadline. Tells the lifecycle channels. With no hook,
    * records a failed rollback action that says how to add one.
    */
-  async rollback(deploy: Deploy, rules: RuleSet, judgement: Judgement): Promise<void> {
+  async rollback(deploy: Deploy, rules: RuleSet, judgement: Judgement, into?: NewDelivery[]): Promise<void> {
     this.seenRules.set(deploy.id, rules);
     const cause = judgement.findings.find((f) => f.at === judgement.rollbackAt && rules.severities[f.severity].rollback) ?? judgement.findings[0];
     const reason = cause ? `${cause.rule}: ${cause.summary}` : 'rollback requested by the rules';
@@ -107,10 +119,10 @@ export class Responder {
     if (rules.hooks.rollback.length === 0) {
       await this.noHook(deploy, reason);
       const why = `no rollback hook is configured for ${deploy.service}/${deploy.environment}: roll back by hand and add hooks.rollback to its rule file`;
-      await this.notify({ ...this.facts('deploy-failed', deploy, rules), severity: judgement.severity, findings, verdict, reason: why }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-failed`, 'notice');
+      await this.notify({ ...this.facts('deploy-failed', deploy, rules), severity: judgement.severity, findings, verdict, reason: why }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-failed`, 'notice', into);
       return;
     }
-    await this.notify({ ...this.facts('deploy-rolling-back', deploy, rules), severity: judgement.severity, findings, verdict, reason }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-rolling-back`, 'notice');
+    await this.notify({ ...this.facts('deploy-rolling-back', deploy, rules), severity: judgement.severity, findings, verdict, reason }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-rolling-back`, 'notice', into);
     const now = this.deps.now();
     const verdictUrl = this.deps.verdictUrl(deploy.id);
     const entries = rules.hooks.rollback.map((hook) => {
@@ -212,25 +224,25 @@ export class Responder {
     return routed.length > 0 ? routed : ['log'];
   }
 
-  private async resolveCleared(deploy: Deploy, rules: RuleSet, cleared: Finding[]): Promise<void> {
+  private async resolveCleared(deploy: Deploy, rules: RuleSet, cleared: Finding[], into?: NewDelivery[]): Promise<void> {
     if (cleared.length === 0) return;
-    const paged = await this.pagedIncidents(deploy.id);
+    const paged = await this.pagedIncidents(deploy.id, into);
     for (const finding of cleared) {
       const key = incidentKey(deploy.id, finding.rule);
       const channels = paged.get(key);
       if (!channels) continue;
       const facts = { ...this.facts('resolve', deploy, rules), findings: [finding], incidentKey: key, reason: `${finding.rule} cleared` };
-      await this.notify(facts, channels, `resolve:${deploy.id}:${finding.rule}`, 'resolve');
+      await this.notify(facts, channels, `resolve:${deploy.id}:${finding.rule}`, 'resolve', into);
     }
   }
 
   /**
-   * Incidents opened (or about to be) for a deploy on channels whose kind is `resolvable` (PagerDuty): incident key
-   * (the delivery's thread) → channel names.
+   * Incidents opened (or about to be, also by deliveries composed but not yet written) for a deploy on channels whose
+   * kind is `resolvable` (PagerDuty): incident key (the delivery's thread) → channel names.
    */
-  private async pagedIncidents(deployId: string): Promise<Map<string, string[]>> {
+  private async pagedIncidents(deployId: string, composed: readonly NewDelivery[] = []): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    for (const d of (await this.deps.store.listDeliveries({ deployId, limit: 1000 })).reverse()) {
+    for (const d of [...(await this.deps.store.listDeliveries({ deployId, limit: 1000 })).reverse(), ...composed]) {
       const open = d.status === 'delivered' || d.status === 'pending' || d.status === 'sending';
       const resolvable = this.delivery.channels.capabilitiesOf(d.channelType)?.resolvable === true;
       if (!resolvable || !open || d.thread === null || (d.event !== 'alert' && d.event !== 'not-recovered')) continue;
@@ -239,12 +251,12 @@ export class Responder {
     return out;
   }
 
-  private async verdictNotice(deploy: Deploy, rules: RuleSet, judgement: Judgement): Promise<void> {
+  private async verdictNotice(deploy: Deploy, rules: RuleSet, judgement: Judgement, into?: NewDelivery[]): Promise<void> {
     const event: NoticeEvent = judgement.verdict === 'pass' ? 'deploy-passed' : judgement.verdict === 'fail' ? 'deploy-failed' : 'deploy-inconclusive';
     const verdict = { verdict: judgement.verdict ?? 'inconclusive', severity: judgement.severity, reason: judgement.reason };
     const reason = event === 'deploy-failed' ? `the rules do not roll back at ${judgement.severity ?? 'this severity'}; decide by hand` : judgement.reason;
     const facts = { ...this.facts(event, deploy, rules), severity: judgement.severity, findings: judgement.findings, verdict, reason };
-    await this.notify(facts, this.delivery.lifecycle, `notice:${deploy.id}:${event}`, 'notice');
+    await this.notify(facts, this.delivery.lifecycle, `notice:${deploy.id}:${event}`, 'notice', into);
   }
 
   private async noHook(deploy: Deploy, reason: string): Promise<void> {
@@ -267,13 +279,20 @@ export class Responder {
     return baseFacts(event, deploy, rules, { verdictUrl: deploy ? this.deps.verdictUrl(deploy.id) : null, guardUrl: this.delivery.guardUrl(), now: this.deps.now() });
   }
 
-  /** Composes and enqueues a notice; mutable notices for a silenced deploy are stored muted. */
-  private async notify(facts: NoticeFacts, routed: readonly string[], key: string, kind: ActionKind): Promise<DeliveryRecord[]> {
+  /**
+   * Composes and enqueues a notice; mutable notices for a silenced deploy are stored muted. With `into`, the entries
+   * are added to it instead (written later by the caller, see `written`) and nothing is returned.
+   */
+  private async notify(facts: NoticeFacts, routed: readonly string[], key: string, kind: ActionKind, into?: NewDelivery[]): Promise<DeliveryRecord[]> {
     const now = this.deps.now();
     const d = facts.deploy;
     const silence = d && MUTABLE_EVENTS.has(facts.event) ? matchingSilence(await this.deps.store.listSilences({ now }), d.service, d.environment, now) : null;
     const { channels, templates, policy } = this.delivery;
     const entries = composeDeliveries(facts, routed, key, kind, { channels, templates, now, deadline: now + policy.deadline, silence });
+    if (into) {
+      into.push(...entries);
+      return [];
+    }
     const created = await this.delivery.outbox.enqueue(entries);
     for (const m of created.filter((c) => c.status === 'muted')) {
       this.deps.logger.info({ deploy: m.deployId, channel: m.channel, silence: m.silenceId }, `${m.event} to ${m.channel} muted by silence ${m.silenceId}`);

@@ -33,6 +33,15 @@ export const IntakeConfig = z
   .strict();
 export type IntakeConfig = z.infer<typeof IntakeConfig>;
 
+/** The watch loop (README "Performance"). */
+export const WatchConfig = z
+  .object({
+    /** Evaluations in flight at most; due ones wait their turn in due-time order (a restart with many open watches catches up without a memory spike). */
+    concurrency: z.number().int().min(1).max(1024).default(32),
+  })
+  .strict();
+export type WatchConfig = z.infer<typeof WatchConfig>;
+
 export const DEFAULT_SOURCES = { demo: { type: 'demo' as const, seed: 1, timeScale: 30 } };
 
 export const Config = z
@@ -53,6 +62,7 @@ export const Config = z
     defaultSource: z.string().default('demo'),
     auth: AuthConfig.default({}),
     intake: IntakeConfig.prefault({}),
+    watch: WatchConfig.prefault({}),
     /** Alert channels, lifecycle messages, the daily digest, templates and delivery retries (README "Alerts"). */
     notifications: NotificationsConfig.prefault({}),
   })

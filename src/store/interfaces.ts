@@ -36,6 +36,7 @@ import type {
   SampleScope,
   SilenceRecord,
   SourceOutageRecord,
+  TickWrite,
   WatchRecord,
   WatchStatus,
 } from './records.js';
@@ -88,6 +89,20 @@ export interface ObservationStore {
   recordBlindSpot(deployId: string, spot: BlindSpot): Promise<void>;
   /** Every stored observation of a deploy: series by metric in time order, blind spots by time then metric. */
   observations(deployId: string): Promise<Observations>;
+}
+
+/** The watch loop's hot path: one read and one transaction per tick. */
+export interface TickStore {
+  /** The watch of a deploy alone (what a tick checks before it evaluates: ended elsewhere, window extended); null if none. */
+  getWatch(deployId: string): Promise<WatchRecord | null>;
+  /**
+   * Writes one tick in one transaction, all or nothing: the samples (first seen wins, as recordSamples), the blind
+   * spots (as recordBlindSpot), the judgement when given (as saveJudgement, with its rules for an ended watch) and
+   * the deliveries (as enqueueDeliveries without claim: deduplicated, created ones returned in input order).
+   * Throws, writing nothing, for a point that is not a pair of finite numbers, a deploy without a watch (when a
+   * judgement is given) or a done judgement without a verdict. On a shared backend it is fenced like saveJudgement.
+   */
+  recordTick(deployId: string, tick: TickWrite, now: number): Promise<DeliveryRecord[]>;
 }
 
 /** The judge's results. */
@@ -263,7 +278,7 @@ export interface WriteProbeStore {
 
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 export interface Store
-  extends DeployStore, ObservationStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore,
+  extends DeployStore, ObservationStore, TickStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore,
     SourceOutageStore {
   /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
   readonly leases?: WorkLeases;

@@ -1,5 +1,5 @@
 // The records the store keeps, and the status/kind lists they use: the one home of each (SQL CHECKs are generated from these).
-import type { BlindSpot, Deploy, Finding, Point, SeriesSet, Severity, Verdict } from '../judge/types.js';
+import type { BlindSpot, Deploy, Finding, Judgement, Point, SeriesSet, Severity, Verdict } from '../judge/types.js';
 
 export const DEPLOY_ORIGINS = ['api', 'github', 'gitlab', 'demo'] as const;
 export type DeployOrigin = (typeof DEPLOY_ORIGINS)[number];
@@ -154,6 +154,23 @@ export interface Observations {
 }
 
 export type { BlindSpot, Point };
+
+/** Points of one metric in one scope, as a source returned them for a tick. */
+export interface SampleBatch {
+  scope: SampleScope;
+  metric: string;
+  points: Point[];
+}
+
+/** Everything one tick of a watch writes (TickStore.recordTick): observations, then the evaluation and its deliveries. */
+export interface TickWrite {
+  samples: SampleBatch[];
+  blind: BlindSpot[];
+  /** The evaluation, when the tick judged (a tick whose source has not answered a new step only records). */
+  judgement: { judgement: Judgement; watchStatus: WatchStatus } | null;
+  /** Outbox entries the evaluation calls for (alerts, lifecycle notices, resolves); written unclaimed. */
+  deliveries: NewDelivery[];
+}
 
 /** `notification`: a message to a channel; `hook`: a rollback hook call. */
 export const DELIVERY_KINDS = ['notification', 'hook'] as const;

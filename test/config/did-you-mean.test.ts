@@ -29,7 +29,7 @@ describe('unknown config keys', () => {
       `  - notifications.delivery.deadlin (from ${file}): unknown key; did you mean "deadline"?`,
       `  - notifications.lifecyle (from ${file}): unknown key; did you mean "lifecycle"?`,
       `  - prot (from ${file}): unknown key; did you mean "port"?`,
-      `  - zzz (from ${file}): unknown key; allowed here: host, port, dataDir, rulesDir, store, publicUrl, logLevel, sources, defaultSource, auth, intake, notifications`,
+      `  - zzz (from ${file}): unknown key; allowed here: host, port, dataDir, rulesDir, store, publicUrl, logLevel, sources, defaultSource, auth, intake, watch, notifications`,
     ]);
   });
 

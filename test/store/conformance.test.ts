@@ -11,6 +11,7 @@ import { outboxContract } from './contract/outbox.js';
 import { previousDeploysContract } from './contract/previous-deploys.js';
 import { reviewContract } from './contract/review.js';
 import { sourceOutagesContract } from './contract/source-outages.js';
+import { ticksContract } from './contract/ticks.js';
 import { writeProbeContract } from './contract/write-probe.js';
 
 describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s', (_name, backend) => {
@@ -18,6 +19,7 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('store conformance: %s'
   describe('previous deploys', () => previousDeploysContract(backend));
   describe('observations', () => observationsContract(backend));
   describe('judgements', () => judgementsContract(backend));
+  describe('watch ticks', () => ticksContract(backend));
   describe('outbox, silences, recoveries', () => outboxContract(backend));
   describe('delivery attempts', () => attemptsContract(backend));
   describe('history of actions', () => historyContract(backend));

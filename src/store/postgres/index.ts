@@ -13,6 +13,7 @@ import * as recoveries from '../sqlite/recoveries.js';
 import * as review from '../sqlite/review.js';
 import * as silences from '../sqlite/silences.js';
 import * as sourceOutages from '../sqlite/source-outages.js';
+import * as ticks from '../sqlite/ticks.js';
 import * as pgDeliveries from './deliveries.js';
 import * as pgNonces from './nonces.js';
 import * as leases from './leases.js';
@@ -90,6 +91,15 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     },
     recordBlindSpot: (deployId, spot) => pgObservations.insertBlindSpot(db, deployId, spot),
     observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
+    getWatch: (deployId) => ticks.getWatch(db, deployId),
+    recordTick: (deployId, tick, now) =>
+      db.transaction(async (tx) => {
+        // Checked before anything is validated or written: a tick of a watch lost to another replica writes nothing.
+        await fenceDeploys(tx, [deployId, ...tick.deliveries.map((d) => d.deployId)]);
+        const created = await ticks.writeTick(tx, deployId, tick, now);
+        if (tick.judgement && tick.judgement.watchStatus !== 'watching') s.watches.delete(deployId);
+        return created;
+      }),
 
     recordReviewAction: (a) => pgReview.recordReviewAction(db, a),
     listReviewActions: (deployId) => review.listReviewActions(db, deployId),

@@ -69,8 +69,57 @@ function wrap(op: string, path: string, sql: string, cause: unknown): Error {
   return new Error(`sqlite ${op} failed on ${path}: ${message} (statement: ${statement})`, { cause });
 }
 
+/** Prepared statements kept per connection; the least recently used beyond this many are finalized. */
+const STATEMENT_CACHE_SIZE = 128;
+
+/**
+ * The connection's prepared statements by SQL text, least recently used first: the hot statements of the watch loop
+ * and the API (the same text with new parameters) are parsed and planned once, not at every call.
+ */
+class StatementCache {
+  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+
+  constructor(
+    private readonly raw: sqlite3.Database,
+    private readonly path: string,
+  ) {}
+
+  /** The prepared statement for `sql`; a statement that does not prepare rejects as a failure of `op`. */
+  get(sql: string, op: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
+      const stmt: sqlite3.Statement = this.raw.prepare(sql, (err: Error | null) => (err ? reject(wrap(op, this.path, sql, err)) : resolve(stmt)));
+    });
+    prepared.catch(() => this.statements.delete(sql));
+    this.statements.set(sql, prepared);
+    if (this.statements.size > STATEMENT_CACHE_SIZE) {
+      const [oldest, stmt] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
+      this.statements.delete(oldest);
+      void stmt.then((s) => s.finalize(), () => undefined);
+    }
+    return prepared;
+  }
+
+  /** Finalizes every statement (before the connection closes). */
+  async clear(): Promise<void> {
+    const all = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(all.map((p) => p.then((s) => new Promise<void>((resolve) => s.finalize(() => resolve())), () => undefined)));
+  }
+}
+
+/** Ends a statement's run (it is reusable, holds no read open and does not block COMMIT). */
+function reset(stmt: sqlite3.Statement): Promise<void> {
+  return new Promise<void>((resolve) => stmt.reset(() => resolve()));
+}
+
 /** Direct, unqueued access to the connection; only used while holding the queue. */
-function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean): Queryable {
+function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cache: StatementCache): Queryable {
   const guard = (op: string, sql: string): void => {
     if (!isOpen()) throw new Error(`sqlite ${op} on ${path} after its transaction ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the transaction callback`);
   };
@@ -78,23 +127,35 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean): Que
   return {
     run: async (sql, params = []) => {
       guard('run', sql);
-      return new Promise((resolve, reject) => {
-        raw.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+      const stmt = await cache.get(sql, 'run');
+      const result = await new Promise<RunResult>((resolve, reject) => {
+        stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
           if (err) reject(wrap('run', path, sql, err));
           else resolve({ changes: this.changes, lastID: this.lastID });
         });
       });
+      // `run` steps once: a statement that returns rows (RETURNING) would stay in progress and block COMMIT.
+      await reset(stmt);
+      return result;
     },
     get: async <T>(sql: string, params: readonly SqlValue[] = []) => {
       guard('get', sql);
-      return new Promise<T | undefined>((resolve, reject) => {
-        raw.get<T>(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(wrap('get', path, sql, err)) : resolve(row)));
+      const stmt = await cache.get(sql, 'get');
+      // Without parameters node-sqlite3 neither rebinds nor resets before a `get`, and a statement whose last run
+      // ended (an `all`, or a `get` that found nothing) would answer no row: start it from the top.
+      if (params.length === 0) await reset(stmt);
+      const row = await new Promise<T | undefined>((resolve, reject) => {
+        stmt.get<T>(params, (err: Error | null, r: T | undefined) => (err ? reject(wrap('get', path, sql, err)) : resolve(r)));
       });
+      // A statement stopped after its first row is still reading; reset it so that it holds no snapshot open.
+      await reset(stmt);
+      return row;
     },
     all: async <T>(sql: string, params: readonly SqlValue[] = []) => {
       guard('all', sql);
+      const stmt = await cache.get(sql, 'all');
       return new Promise<T[]>((resolve, reject) => {
-        raw.all<T>(sql, params, (err: Error | null, rows: T[]) => (err ? reject(wrap('all', path, sql, err)) : resolve(rows)));
+        stmt.all<T>(params, (err: Error | null, rows: T[]) => (err ? reject(wrap('all', path, sql, err)) : resolve(rows)));
       });
     },
     exec: async (sql) => {
@@ -112,12 +173,14 @@ class SerialDb implements Db {
   private readonly conn: Queryable;
   /** Set while a transaction callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly statements: StatementCache;
 
   constructor(
     private readonly raw: sqlite3.Database,
     readonly path: string,
   ) {
-    this.conn = direct(raw, path, () => !this.closed);
+    this.statements = new StatementCache(raw, path);
+    this.conn = direct(raw, path, () => !this.closed, this.statements);
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
@@ -147,6 +210,7 @@ class SerialDb implements Db {
   close(): Promise<void> {
     return this.queued('close', async () => {
       this.closed = true;
+      await this.statements.clear();
       await new Promise<void>((resolve, reject) => {
         this.raw.close((err) => (err ? reject(new Error(`cannot close the sqlite database ${this.path}: ${err.message}`, { cause: err })) : resolve()));
       });
@@ -169,7 +233,7 @@ class SerialDb implements Db {
 
   private async inside<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     let active = true;
-    const tx = direct(this.raw, this.path, () => active && !this.closed);
+    const tx = direct(this.raw, this.path, () => active && !this.closed, this.statements);
     await this.conn.run(begin);
     try {
       const value = await this.inTransaction.run(true, () => fn(tx));

@@ -13,6 +13,7 @@ import * as recoveries from './recoveries.js';
 import * as review from './review.js';
 import * as silences from './silences.js';
 import * as sourceOutages from './source-outages.js';
+import * as ticks from './ticks.js';
 
 /**
  * Opens the SQLite file at `path` (creating it and its directory), applies pending migrations, and returns the
@@ -61,6 +62,8 @@ export function sqliteStore(db: Db): Store {
     },
     recordBlindSpot: (deployId, spot) => observations.insertBlindSpot(db, deployId, spot),
     observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
+    getWatch: (deployId) => ticks.getWatch(db, deployId),
+    recordTick: (deployId, tick, now) => db.transaction((tx) => ticks.writeTick(tx, deployId, tick, now)),
 
     rememberNonce: (key, expiresAt, now) => db.transaction((tx) => nonces.rememberNonce(tx, key, expiresAt, now)),
     seenNonce: (key, now) => nonces.seenNonce(db, key, now),

@@ -106,3 +106,21 @@ describe('transaction', () => {
     await expect(leaked.run("INSERT INTO t (v) VALUES ('late')")).rejects.toThrow(/after its transaction ended/);
   });
 });
+
+describe('prepared statements', () => {
+  it('reuse the statement of the same SQL with new parameters, also past the cache size and inside transactions', async () => {
+    for (let i = 0; i < 300; i++) await db.run(i % 2 === 0 ? 'INSERT INTO t (v) VALUES (?)' : `INSERT INTO t (v) VALUES (? || '${i}')`, [`x${i}`]);
+    expect((await values()).slice(0, 3)).toEqual(['x0', 'x11', 'x2']);
+    // A `get` that stops after its first row and a `run` of a statement that returns rows leave nothing in progress:
+    // the transaction commits, and the next `get` of the same SQL reads from the start again.
+    await db.transaction(async (tx) => {
+      expect(await tx.get<{ v: string }>('SELECT v FROM t ORDER BY rowid')).toEqual({ v: 'x0' });
+      await tx.run("INSERT INTO t (v) VALUES ('r') RETURNING v");
+      expect(await tx.get<{ v: string }>('SELECT v FROM t ORDER BY rowid')).toEqual({ v: 'x0' });
+    });
+    expect(await db.get<{ n: number }>("SELECT count(*) AS n FROM t WHERE v = 'r'")).toEqual({ n: 1 });
+    expect(await db.get<{ v: string } | undefined>('SELECT v FROM t WHERE v = ?', ['nope'])).toBeUndefined();
+    await db.run("INSERT INTO t (v) VALUES ('late')");
+    expect(await db.get<{ n: number }>("SELECT count(*) AS n FROM t WHERE v = 'late'")).toEqual({ n: 1 });
+  });
+});

@@ -1,0 +1,96 @@
+// A watch's observations kept in memory between ticks, as the store keeps them (first seen wins, time order), in
+// compact form: two Float64Arrays per series instead of an array per point, so 10,000 watches fit in little memory.
+import type { BlindSpot, Point, SeriesSet } from '../judge/types.js';
+import type { Observations, SampleBatch } from '../store/records.js';
+
+/** One series: times ascending and their values; a time already held keeps its first value. */
+class CompactSeries {
+  private t = new Float64Array(8);
+  private v = new Float64Array(8);
+  private n = 0;
+
+  add(points: readonly Point[]): void {
+    for (const [t, value] of points) {
+      if (this.n === 0 || t > this.t[this.n - 1]!) {
+        this.insertAt(this.n, t, value);
+        continue;
+      }
+      let lo = 0;
+      let hi = this.n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.t[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < this.n && this.t[lo] === t) continue;
+      this.insertAt(lo, t, value);
+    }
+  }
+
+  points(): Point[] {
+    const out: Point[] = new Array<Point>(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = [this.t[i]!, this.v[i]!];
+    return out;
+  }
+
+  private insertAt(i: number, t: number, value: number): void {
+    if (this.n === this.t.length) {
+      const t2 = new Float64Array(this.t.length * 2);
+      const v2 = new Float64Array(this.v.length * 2);
+      t2.set(this.t);
+      v2.set(this.v);
+      this.t = t2;
+      this.v = v2;
+    }
+    if (i < this.n) {
+      this.t.copyWithin(i + 1, i, this.n);
+      this.v.copyWithin(i + 1, i, this.n);
+    }
+    this.t[i] = t;
+    this.v[i] = value;
+    this.n++;
+  }
+}
+
+/** Everything stored for one deploy: deploy and control series by metric, and blind spots. */
+export class SeriesCache {
+  private readonly series = new Map<string, CompactSeries>();
+  private readonly control = new Map<string, CompactSeries>();
+  private readonly blind = new Map<string, BlindSpot>();
+
+  /** The cache of what the store holds (after a restart or when a replica takes the watch over). */
+  static of(obs: Observations): SeriesCache {
+    const cache = new SeriesCache();
+    for (const [metric, points] of Object.entries(obs.series)) cache.add([{ scope: 'deploy', metric, points }], []);
+    for (const [metric, points] of Object.entries(obs.control)) cache.add([{ scope: 'control', metric, points }], []);
+    cache.add([], obs.blind);
+    return cache;
+  }
+
+  /** Adds what a tick recorded, by the store's rule: a point or blind spot already held is kept as first seen. */
+  add(batches: readonly SampleBatch[], blind: readonly BlindSpot[]): void {
+    for (const { scope, metric, points } of batches) {
+      if (points.length === 0) continue;
+      const set = scope === 'control' ? this.control : this.series;
+      let s = set.get(metric);
+      if (!s) set.set(metric, (s = new CompactSeries()));
+      s.add(points);
+    }
+    for (const b of blind) {
+      const key = `${b.metric}\u0000${b.at}`;
+      if (!this.blind.has(key)) this.blind.set(key, { metric: b.metric, at: b.at, kind: b.kind, message: b.message });
+    }
+  }
+
+  /** The observations as `ObservationStore.observations` answers them: metrics by name, blind spots by time then metric. */
+  observations(): Observations {
+    const blind = [...this.blind.values()].sort((a, b) => a.at - b.at || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    return { series: materialize(this.series), control: materialize(this.control), blind };
+  }
+}
+
+function materialize(set: Map<string, CompactSeries>): SeriesSet {
+  const out: SeriesSet = {};
+  for (const metric of [...set.keys()].sort()) out[metric] = set.get(metric)!.points();
+  return out;
+}
