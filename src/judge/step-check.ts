@@ -5,7 +5,7 @@ import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
 import { countsPath, sequentialAt, shiftPath, type SequentialPath } from './sequential-check.js';
 import { countTest, errorDispersion } from './stats/count-test.js';
-import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
+import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { observedAt, pointsIn } from './steps.js';
@@ -28,6 +28,25 @@ export interface RuleContext {
   spacing: number;
   /** Which series went silent and what the service served (for `test: requests`). */
   silence: Silence | null;
+  /** What the checks derive from the rule's history alone; the incremental judge carries it from tick to tick. */
+  cache: RuleCache;
+}
+
+/**
+ * Derived from data before the deploy (and the spacing) only, so valid for as long as that history and the
+ * spacing are unchanged (src/judge/session.ts checks both at every tick; the from-scratch judge starts afresh).
+ */
+export interface RuleCache {
+  /** The fixed baseline (any kind but control and the models), once computed. */
+  fixedBaseline?: BaselineSample | null;
+  /** Pooled errors and requests behind a baseline's points (error-count rules). */
+  baseCounts: WeakMap<BaselineSample, Counts | null>;
+  /** A baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
+  ranked: WeakMap<BaselineSample, RankedSample>;
+}
+
+export function newRuleCache(): RuleCache {
+  return { baseCounts: new WeakMap(), ranked: new WeakMap() };
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
@@ -65,7 +84,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const baseline = baselineAt(ctx, t);
   const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
   const counts = countsTest ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
-  const baseCounts = counts && baseline ? windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing) : null;
+  const baseCounts = counts && baseline ? baselineCounts(ctx, baseline) : null;
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
@@ -83,7 +102,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
-    test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
+    test = mannWhitney(ctx, values, baseline, recent.length);
   } else if (rule.test === 'counts' && counts && baseline) {
     test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
   } else if (rule.test.startsWith('sequential-') && !fallback) {
@@ -120,7 +139,6 @@ function baselineCenter(baseline: BaselineSample | null, counts: Counts | null):
   return baseline.evidence.median;
 }
 
-const fixedBaselines = new WeakMap<RuleContext, BaselineSample | null>();
 const models = new WeakMap<RuleContext, ModelBaseline | null>();
 const sequentialPaths = new WeakMap<RuleContext, SequentialPath | null>();
 
@@ -146,8 +164,8 @@ function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
   const select = (): BaselineSample | null =>
     selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
   if (ctx.baseline.kind === 'control') return select();
-  if (!fixedBaselines.has(ctx)) fixedBaselines.set(ctx, select());
-  return fixedBaselines.get(ctx) ?? null;
+  if (ctx.cache.fixedBaseline === undefined) ctx.cache.fixedBaseline = select();
+  return ctx.cache.fixedBaseline;
 }
 
 /** Whether observed moved from the baseline in the harmful direction (any move for `either`). */
@@ -157,13 +175,26 @@ export function harmful(direction: Direction, observed: number, center: number):
   return observed !== center;
 }
 
-function mannWhitney(values: number[], baseline: BaselineSample, direction: Direction, tolerance: number, n: number): TestEvidence {
+function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSample, n: number): TestEvidence {
+  const { direction } = ctx;
+  const { tolerance } = ctx.rule;
   const alternative: Alternative = direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
   // Kayenta-style effect-size tolerance: the null hypothesis is the baseline shifted by the tolerance.
   const scale = direction === 'increase' ? 1 + tolerance : direction === 'decrease' ? Math.max(0, 1 - tolerance) : 1;
-  const base = baseline.points.map((p) => p[1] * scale);
-  const r = mannWhitneyU(values, base, alternative);
-  return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.length };
+  // Sorted once per baseline (the rule's scale is fixed), not at every step.
+  let base = ctx.cache.ranked.get(baseline);
+  if (base === undefined) {
+    base = rankedSample(baseline.points.map((p) => p[1] * scale));
+    ctx.cache.ranked.set(baseline, base);
+  }
+  const r = mannWhitneyRanked(values, base, alternative);
+  return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.sorted.length };
+}
+
+/** windowCounts of a baseline's points, computed once per baseline. */
+function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | null {
+  if (!ctx.cache.baseCounts.has(baseline)) ctx.cache.baseCounts.set(baseline, windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing));
+  return ctx.cache.baseCounts.get(baseline) ?? null;
 }
 
 /** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
