@@ -1,6 +1,6 @@
 // The watch reconcile loop: for each watched deploy, at every due step fetch → record → judge → act → save → schedule.
-import { judge } from '../judge/judge.js';
 import { observationPlan, previousDeploysWanted, type PlannedQuery } from '../judge/plan.js';
+import { JudgeSessions } from '../judge/session.js';
 import type { Deploy, Finding, Judgement } from '../judge/types.js';
 import type { Responder } from '../actions/responder.js';
 import type { RuleSet } from '../rules/schema.js';
@@ -36,6 +36,8 @@ export interface WatcherDeps {
 
 export class Watcher {
   private readonly scheduler: KeyedScheduler;
+  /** Each watch's incremental judge (src/judge/session.ts): a tick judges only the steps it has not judged. */
+  private readonly judges = new JudgeSessions();
 
   constructor(private readonly deps: WatcherDeps) {
     this.scheduler = new KeyedScheduler({
@@ -88,6 +90,7 @@ export class Watcher {
   /** Forgets a watch that ended elsewhere (superseded, stopped). */
   cancel(deployId: string): void {
     this.scheduler.cancel(deployId);
+    this.judges.drop(deployId);
   }
 
   /** Runs one evaluation now; concurrent calls for the same deploy share one run. Resolves when saved. */
@@ -102,7 +105,7 @@ export class Watcher {
 
   private async tick(deployId: string): Promise<void> {
     const view = await this.deps.store.getDeploy(deployId);
-    if (!view?.watch || view.watch.status !== 'watching') return;
+    if (!view?.watch || view.watch.status !== 'watching') return this.judges.drop(deployId);
     const { deploy, watch } = view;
     const rules = extendedByWatch(this.deps.rulesFor(deploy), deploy, watch.windowEnd);
     if (deploy.startedAt > deploy.receivedAt && this.deps.now() >= deploy.startedAt) await this.supersedeOlder(deploy.id);
@@ -118,12 +121,12 @@ export class Watcher {
       const judgeAt = Math.max(deploy.startedAt, Math.min(target, answered));
       if (judgeAt <= evaluatedAt && watch.evaluatedAt !== null) return this.schedule(deployId, watch.interval * 1000 / watch.timeScale);
       const obs = { ...(await this.deps.store.observations(deploy.id)), previousDeploys };
-      const judged = judge(rules, deploy, obs, judgeAt);
+      const judged = this.judges.judge(rules, deploy, obs, judgeAt);
       const retrospective = isRetrospective(deploy, watch, rules.window);
       const judgement = retrospective ? retrospectiveJudgement(judged, deploy) : judged;
       await this.act(view, rules, judgement, retrospective);
       this.deps.metrics.evaluations.inc({ result: judgement.state });
-      if (judgement.state === 'done') return;
+      if (judgement.state === 'done') return this.judges.drop(deployId);
     }
     const next = nextStep(deploy, watch, Math.max(target, evaluatedAt));
     if (next !== null) this.schedule(deployId, (wallTimeOf(deploy, watch, next) - this.deps.now()) * 1000);
