@@ -26,8 +26,8 @@ export interface RuleInput {
 }
 
 /** The rule's finding as of the last step, or null if it was never established within the steps. */
-export function evaluateRule(input: RuleInput): Finding | null {
-  const ctx = ruleContext(input);
+export function evaluateRule(input: RuleInput, cache?: RuleCache): Finding | null {
+  const ctx = ruleContext(input, cache);
   const outcomes = input.steps.map((t) => ({ t, outcome: checkStep(ctx, t) }));
   return ruleFinding(input, outcomes, track(input.rule, input.startedAt, outcomes));
 }

@@ -7,7 +7,9 @@ import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from '
 import { evaluateRule, type RuleInput } from './evaluate-rule.js';
 import { insufficientEvidence, judgedMetrics } from './evidence.js';
 import { Silence } from './silence.js';
+import { newRuleCache } from './step-check.js';
 import { windowSteps } from './steps.js';
+import type { BaselineSample } from './baseline.js';
 import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './types.js';
 
 /**
@@ -29,7 +31,8 @@ import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './type
  * Series must be sorted by time (sources and the recording parser guarantee it).
  */
 export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: number): Judgement {
-  return judgeWith(rules, deploy, obs, now, (silence) => (steps) => evaluateRules(rules, obs, silence, deploy.startedAt, steps));
+  const baselines = new Map<string, BaselineSample | null>();
+  return judgeWith(rules, deploy, obs, now, (silence) => (steps) => evaluateRules(rules, obs, silence, deploy.startedAt, steps, baselines));
 }
 
 /** Each rule's finding as of the last of `steps` (always a prefix of the watch's steps, ascending), in rule order. */
@@ -99,10 +102,10 @@ function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpo
 }
 
 /** Each rule's finding over the steps (rules whose metric has no data simply find nothing). */
-function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[]): Finding[] {
+function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[], baselines: Map<string, BaselineSample | null>): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
-    const finding = evaluateRule(ruleInput(rules, rule, obs, silence, startedAt, steps));
+    const finding = evaluateRule(ruleInput(rules, rule, obs, silence, startedAt, steps), newRuleCache(baselines));
     if (finding) findings.push(finding);
   }
   return findings;

@@ -1,7 +1,7 @@
 // The incremental judge: one session per watch keeps each rule's step outcomes and persistence state between ticks.
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
-import { baselineRanges } from './baseline.js';
+import { baselineRanges, type BaselineSample } from './baseline.js';
 import { ruleContext, ruleFinding } from './evaluate-rule.js';
 import { judgeWith, ruleInput } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
@@ -34,13 +34,15 @@ interface RuleMemo {
  */
 export class JudgeSession {
   private readonly memos: RuleMemo[];
+  /** Fixed baselines shared by rules that read the same metric the same way (RuleCache.shared). */
+  private baselines = new Map<string, BaselineSample | null>();
   private previous: ObservationSnapshot | null = null;
 
   constructor(
     readonly rules: RuleSet,
     readonly deploy: Deploy,
   ) {
-    this.memos = rules.rules.map(() => emptyMemo(NaN));
+    this.memos = rules.rules.map(() => this.emptyMemo(NaN));
   }
 
   /** Whether this session judges for these rules and this deploy (rules are reloaded as new, equal objects). */
@@ -84,7 +86,7 @@ export class JudgeSession {
     let memo = this.memos[i]!;
     const kept = Math.min(memo.outcomes.length, steps.length);
     // The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess.
-    if (memo.spacing !== spacing || (kept > 0 && memo.outcomes[kept - 1]!.t !== steps[kept - 1])) memo = this.memos[i] = emptyMemo(spacing);
+    if (memo.spacing !== spacing || (kept > 0 && memo.outcomes[kept - 1]!.t !== steps[kept - 1])) memo = this.memos[i] = this.emptyMemo(spacing);
     if (memo.outcomes.length >= steps.length) return memo;
     const ctx = context();
     let state = memo.states.at(-1) ?? initialTrackState();
@@ -98,6 +100,10 @@ export class JudgeSession {
     return memo;
   }
 
+  private emptyMemo(spacing: number): RuleMemo {
+    return { spacing, cache: newRuleCache(this.baselines), outcomes: [], states: [] };
+  }
+
   private inputOf(rule: Rule): { rule: Rule; unit: string; interval: number } {
     return { rule, unit: metricDecl(this.rules, rule.metric)?.unit ?? '', interval: this.rules.interval };
   }
@@ -105,10 +111,12 @@ export class JudgeSession {
   /** Forgets the outcomes of steps at or after `p`, and a rule's cached baseline when p is within its history. */
   private forgetChangedSince(p: number): void {
     if (p === Infinity) return;
-    this.rules.rules.forEach((rule, i) => {
-      const memo = this.memos[i]!;
-      if (p <= historyEnd(this.rules, rule, this.deploy)) {
-        this.memos[i] = emptyMemo(NaN);
+    const history = this.rules.rules.map((rule) => p <= historyEnd(this.rules, rule, this.deploy));
+    // Rules with the same baseline share its history, so they are all reset together, onto a fresh shared map.
+    if (history.some(Boolean)) this.baselines = new Map();
+    this.memos.forEach((memo, i) => {
+      if (history[i]) {
+        this.memos[i] = this.emptyMemo(NaN);
         return;
       }
       const keep = memo.outcomes.findIndex((o) => o.t >= p);
@@ -142,9 +150,6 @@ export class JudgeSessions {
   }
 }
 
-function emptyMemo(spacing: number): RuleMemo {
-  return { spacing, cache: newRuleCache(), outcomes: [], states: [] };
-}
 
 /**
  * The last time a rule's baseline may read (the deploy start for most kinds; a week-ago window longer than a week

@@ -43,10 +43,22 @@ export interface RuleCache {
   baseCounts: WeakMap<BaselineSample, Counts | null>;
   /** A baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
   ranked: WeakMap<BaselineSample, RankedSample>;
+  /** How bursty a baseline's errors were, at this rule's lookback. */
+  dispersion: WeakMap<BaselineSample, number>;
+  /**
+   * Fixed baselines shared by the rules of one judgement (or session) that read the same metric the same way, by
+   * baselineKey: the shipped rules judge five metrics with fifteen rules, each baseline is selected once.
+   */
+  shared: Map<string, BaselineSample | null>;
 }
 
-export function newRuleCache(): RuleCache {
-  return { baseCounts: new WeakMap(), ranked: new WeakMap() };
+export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
+  return { baseCounts: new WeakMap(), ranked: new WeakMap(), dispersion: new WeakMap(), shared };
+}
+
+/** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
+function baselineKey(ctx: RuleContext): string {
+  return JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
@@ -164,7 +176,11 @@ function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
   const select = (): BaselineSample | null =>
     selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
   if (ctx.baseline.kind === 'control') return select();
-  if (ctx.cache.fixedBaseline === undefined) ctx.cache.fixedBaseline = select();
+  if (ctx.cache.fixedBaseline === undefined) {
+    const key = baselineKey(ctx);
+    if (!ctx.cache.shared.has(key)) ctx.cache.shared.set(key, select());
+    ctx.cache.fixedBaseline = ctx.cache.shared.get(key)!;
+  }
   return ctx.cache.fixedBaseline;
 }
 
@@ -238,11 +254,9 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
   return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
 }
 
-const dispersions = new WeakMap<BaselineSample, number>();
-
 /** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
 function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
-  let phi = dispersions.get(baseline);
+  let phi = ctx.cache.dispersion.get(baseline);
   if (phi === undefined) {
     const traffic = ctx.traffic[baseline.scope];
     const steps = baseline.points.flatMap(([t, rate]) => {
@@ -250,7 +264,7 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
       return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
     });
     phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
-    dispersions.set(baseline, phi);
+    ctx.cache.dispersion.set(baseline, phi);
   }
   return phi;
 }
