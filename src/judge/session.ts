@@ -29,7 +29,8 @@ interface RuleMemo {
  * compares the observations with those of its previous call: a point that appeared, vanished or changed at time p
  * (a late sample the watcher's overlapping fetch recorded) forgets the outcomes of the steps at or after p, and
  * of every step, with the rule's cached baseline, when p is in the history; a changed point spacing re-judges that
- * rule. Persistence and hysteresis continue from the state after the last step kept. Everything else (which steps,
+ * rule; a sequential test's path, kept and grown by the new points, is rebuilt when the change reaches a point it
+ * took. Persistence and hysteresis continue from the state after the last step kept. Everything else (which steps,
  * rollback, closing, silence and blind findings, the verdict) is judge()'s own code (judgeWith).
  */
 export class JudgeSession {
@@ -119,6 +120,8 @@ export class JudgeSession {
         this.memos[i] = this.emptyMemo(NaN);
         return;
       }
+      // A sequential test grown over points the change reaches is grown again from the window's start.
+      if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) delete memo.cache.sequential;
       const keep = memo.outcomes.findIndex((o) => o.t >= p);
       if (keep < 0) return;
       memo.outcomes.length = keep;

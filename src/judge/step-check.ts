@@ -3,7 +3,7 @@ import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
-import { countsPath, sequentialAt, shiftPath, type SequentialPath } from './sequential-check.js';
+import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
 import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
@@ -50,6 +50,8 @@ export interface RuleCache {
    * baselineKey: the shipped rules judge five metrics with fifteen rules, each baseline is selected once.
    */
   shared: Map<string, BaselineSample | null>;
+  /** The rule's sequential test grown over the window so far (null: it cannot run, no baseline or baseline traffic). */
+  sequential?: (GrowingPath & { level?: (t: number) => number; traffic?: readonly Point[] }) | null;
 }
 
 export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
@@ -286,17 +288,28 @@ function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
   if (sequentialPaths.has(ctx)) return sequentialPaths.get(ctx) ?? null;
   const { rule, startedAt } = ctx;
   const alpha = rule.alpha ?? 1 - rule.confidence;
-  const baseline = baselineAt(ctx, startedAt);
-  const window = pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity);
-  let path: SequentialPath | null = null;
-  if (baseline && window.length > 0) {
-    const fit = usesModel(ctx) ? modelOf(ctx) : null;
-    const level = fit ? fit.model.level : () => baseline.evidence.median;
-    path =
-      rule.test === 'sequential-counts'
-        ? countsPath({ window, baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
-        : shiftPath({ window, baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+  const fit = usesModel(ctx) ? modelOf(ctx) : null;
+  if (ctx.cache.sequential === undefined) {
+    // Built once per rule (the incremental judge keeps it between ticks), then grown by the points that arrived.
+    const baseline = baselineAt(ctx, startedAt);
+    let growing: RuleCache['sequential'] = null;
+    if (baseline) {
+      const level = fit ? fit.model.level : () => baseline.evidence.median;
+      growing =
+        rule.test === 'sequential-counts'
+          ? growingCountsPath({ baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
+          : growingShiftPath({ baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+    }
+    ctx.cache.sequential = growing;
   }
+  const growing = ctx.cache.sequential;
+  if (growing) {
+    // The new points are judged with the data as it is now (a model's level reads earlier periods, counts the traffic).
+    if (growing.level && fit) growing.level = fit.model.level;
+    if (growing.traffic) growing.traffic = ctx.traffic.deploy;
+    growing.add(pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity));
+  }
+  const path = growing && growing.path.times.length > 0 ? growing.path : null;
   sequentialPaths.set(ctx, path);
   return path;
 }
