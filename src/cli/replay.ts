@@ -1,6 +1,6 @@
 // `release-guard replay <file|dir>...`: judges recordings offline with the live judge; JSON Lines per DESIGN §4.
 import { basename } from 'node:path';
-import { judge } from '../judge/judge.js';
+import { JudgeSession } from '../judge/session.js';
 import type { Finding, Judgement, Observations, Recording } from '../judge/types.js';
 import { listRecordingFiles, readRecording } from '../recording/read.js';
 import { loadRules, resolveRules, type LoadedRules } from '../rules/index.js';
@@ -98,12 +98,16 @@ export function recordingObservations(recording: Recording): Observations {
   return obs;
 }
 
-/** The judgement of a whole recording under the rules that apply to its deploy. */
+/**
+ * The judgement of a whole recording under the rules that apply to its deploy: judge() at the window's end, through
+ * the incremental judge, which checks each rule at each step once (judge() itself re-walks the steps when the window
+ * is extended for evidence or closes early).
+ */
 export function replayRecording(loaded: LoadedRules, recording: Recording): { deployId: string; judgement: Judgement } {
   const { deploy } = recording;
   const rules = resolveRules(loaded, { service: deploy.service, environment: deploy.environment });
   const end = deploy.startedAt + rules.window + rules.minEvidence.extend;
-  return { deployId: deploy.id, judgement: judge(rules, deploy, recordingObservations(recording), end) };
+  return { deployId: deploy.id, judgement: new JudgeSession(rules, deploy).judgeAt(recordingObservations(recording), end) };
 }
 
 /** A judgement in the DESIGN §4 shape, keys in contract order, extras after them. */

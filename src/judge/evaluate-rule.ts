@@ -1,8 +1,8 @@
 // One rule over the steps of a watch: per-step checks, then persistence, warm-up and hysteresis, then the finding.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { whenText } from './conditions.js';
-import { track } from './persistence.js';
-import { checkStep, pointSpacing, type RuleContext } from './step-check.js';
+import { track, type Track } from './persistence.js';
+import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
 import { observedAt } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
@@ -26,10 +26,21 @@ export interface RuleInput {
 }
 
 /** The rule's finding as of the last step, or null if it was never established within the steps. */
-export function evaluateRule(input: RuleInput): Finding | null {
-  const ctx = ruleContext(input);
+export function evaluateRule(input: RuleInput, cache?: RuleCache): Finding | null {
+  const ctx = ruleContext(input, cache);
   const outcomes = input.steps.map((t) => ({ t, outcome: checkStep(ctx, t) }));
-  const { established, clearedAt } = track(input.rule, input.startedAt, outcomes);
+  return ruleFinding(input, outcomes, track(input.rule, input.startedAt, outcomes));
+}
+
+/**
+ * The finding of a rule from its step outcomes (ascending, up to the step judged last) and their persistence
+ * track; shared by the from-scratch judge and the incremental one (src/judge/session.ts).
+ */
+export function ruleFinding(
+  input: Pick<RuleInput, 'rule' | 'unit' | 'interval'>,
+  outcomes: ReadonlyArray<{ t: number; outcome: { kind: string } }>,
+  { established, clearedAt }: Track,
+): Finding | null {
   if (!established) return null;
   const { at, outcome, persistence } = established;
   const { rule, unit } = input;
@@ -72,7 +83,8 @@ function streakFrom(outcomes: ReadonlyArray<{ t: number; outcome: { kind: string
   return start;
 }
 
-function ruleContext(input: RuleInput): RuleContext {
+/** Everything the rule's step checks read, built from the observations as they are now. */
+export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: number): RuleContext {
   const { rule, obs, interval } = input;
   const control = obs.control ?? {};
   const perUnit = (set: Record<string, Point[]>): Point[] => {
@@ -89,8 +101,9 @@ function ruleContext(input: RuleInput): RuleContext {
     previousDeploys: obs.previousDeploys ?? [],
     series: { deploy: perUnit(obs.series), control: perUnit(control) },
     traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
-    spacing: pointSpacing(obs.series[rule.metric] ?? [], interval),
+    spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
     silence: input.silence ?? null,
+    cache: cache ?? newRuleCache(),
   };
 }
 

@@ -1,13 +1,15 @@
 // The judge: a pure function of (rules, deploy, observations, now), shared by the live watcher and replay.
 import { formatDuration } from '../rules/duration.js';
 import { metricDecl } from '../rules/metric-decl.js';
-import type { RuleSet } from '../rules/schema.js';
+import type { Rule, RuleSet } from '../rules/schema.js';
 import { blindFindings } from './blind.js';
 import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
-import { evaluateRule } from './evaluate-rule.js';
+import { evaluateRule, type RuleInput } from './evaluate-rule.js';
 import { insufficientEvidence, judgedMetrics } from './evidence.js';
 import { Silence } from './silence.js';
+import { newRuleCache } from './step-check.js';
 import { windowSteps } from './steps.js';
+import type { BaselineSample } from './baseline.js';
 import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './types.js';
 
 /**
@@ -29,27 +31,41 @@ import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './type
  * Series must be sorted by time (sources and the recording parser guarantee it).
  */
 export function judge(rules: RuleSet, deploy: Deploy, obs: Observations, now: number): Judgement {
+  const baselines = new Map<string, BaselineSample | null>();
+  return judgeWith(rules, deploy, obs, now, (silence) => (steps) => evaluateRules(rules, obs, silence, deploy.startedAt, steps, baselines));
+}
+
+/** Each rule's finding as of the last of `steps` (always a prefix of the watch's steps, ascending), in rule order. */
+export type RuleFindings = (steps: readonly number[]) => Finding[];
+
+/**
+ * The judge with the rules' findings supplied by `findingsFor`: judge() evaluates them from scratch, the
+ * incremental judge (src/judge/session.ts) from what it kept since its previous call. Everything else — steps,
+ * rollback, closing, silence, blind spots, the verdict — is this one code path, so the two cannot drift.
+ */
+export function judgeWith(rules: RuleSet, deploy: Deploy, obs: Observations, now: number, findingsFor: (silence: Silence) => RuleFindings): Judgement {
   const { startedAt } = deploy;
   const nominalEnd = startedAt + rules.window;
   const maxEnd = nominalEnd + rules.minEvidence.extend;
   const allSteps = windowSteps(startedAt, rules.interval, nominalEnd, maxEnd, now);
   const silence = new Silence({ series: obs.series, blind: obs.blind ?? [], startedAt, interval: rules.interval, history: rules.baseline.duration });
+  const findingsOver = findingsFor(silence);
   const blind = blindSpots(obs.blind ?? [], silence);
   // The window proper first; the extension's steps only when the window closes short of evidence.
   const windowOnly = allSteps.filter((t) => t <= nominalEnd);
   let steps = windowOnly;
-  let all = evaluateRules(rules, obs, silence, startedAt, steps);
+  let all = findingsOver(steps);
   let rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
   let closedAt = rollbackAt ?? closingStep(rules, obs, blind, startedAt, steps, all, nominalEnd, maxEnd);
   if (closedAt === null && allSteps.length > windowOnly.length) {
     steps = allSteps;
-    all = evaluateRules(rules, obs, silence, startedAt, steps);
+    all = findingsOver(steps);
     rollbackAt = firstAt(all.filter((f) => triggersRollback(f, rules.severities)));
     closedAt = rollbackAt ?? closingStep(rules, obs, blind, startedAt, steps, all, nominalEnd, maxEnd);
   }
   const evaluatedAt = closedAt ?? steps.at(-1) ?? startedAt;
   // Findings as of evaluatedAt: hysteresis (clearedAt) must not see steps after the watch ended.
-  const breaches = evaluatedAt === steps.at(-1) ? all : evaluateRules(rules, obs, silence, startedAt, steps.filter((t) => t <= evaluatedAt));
+  const breaches = evaluatedAt === steps.at(-1) ? all : findingsOver(steps.filter((t) => t <= evaluatedAt));
   const judged = steps.filter((t) => t <= evaluatedAt);
   const findings = byTime([...breaches.filter((f) => f.at <= evaluatedAt), ...blindFindings(blind, evaluatedAt), ...silence.findings(judged)]);
   const severity = highestSeverity(findings);
@@ -86,25 +102,30 @@ function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpo
 }
 
 /** Each rule's finding over the steps (rules whose metric has no data simply find nothing). */
-function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[]): Finding[] {
+function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[], baselines: Map<string, BaselineSample | null>): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
-    const decl = metricDecl(rules, rule.metric);
-    const finding = evaluateRule({
-      rule,
-      obs,
-      direction: decl?.direction ?? 'either',
-      unit: decl?.unit ?? '',
-      baseline: rules.baseline,
-      startedAt,
-      window: rules.window,
-      interval: rules.interval,
-      steps,
-      silence,
-    });
+    const finding = evaluateRule(ruleInput(rules, rule, obs, silence, startedAt, steps), newRuleCache(baselines));
     if (finding) findings.push(finding);
   }
   return findings;
+}
+
+/** What one rule of the set is evaluated with. */
+export function ruleInput(rules: RuleSet, rule: Rule, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[]): RuleInput {
+  const decl = metricDecl(rules, rule.metric);
+  return {
+    rule,
+    obs,
+    direction: decl?.direction ?? 'either',
+    unit: decl?.unit ?? '',
+    baseline: rules.baseline,
+    startedAt,
+    window: rules.window,
+    interval: rules.interval,
+    steps,
+    silence,
+  };
 }
 
 /**

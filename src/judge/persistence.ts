@@ -25,37 +25,46 @@ export interface Track {
  *   clear nor reset), and is re-established by persistence again; `at` stays the first establishment.
  */
 export function track(rule: Rule, startedAt: number, steps: ReadonlyArray<{ t: number; outcome: StepOutcome }>): Track {
-  let streakStart: number | null = null;
-  const recent: boolean[] = [];
-  let active = false;
-  let clearRun = 0;
-  let established: Track['established'] = null;
-  let clearedAt: number | null = null;
-  for (const { t, outcome } of steps) {
-    if (t - startedAt <= rule.warmup) continue;
-    const breach = outcome.kind === 'breach';
-    if (breach) streakStart ??= t;
-    else streakStart = null;
-    recent.push(breach);
-    if (rule.breaches && recent.length > rule.breaches.of) recent.shift();
-    if (active) {
-      if (outcome.kind === 'clear') clearRun++;
-      else if (breach) clearRun = 0;
-      if (clearRun >= rule.clearAfter) {
-        active = false;
-        clearedAt = t;
-      }
-      continue;
+  let state = initialTrackState();
+  for (const { t, outcome } of steps) state = advanceTrack(state, rule, startedAt, t, outcome);
+  return { established: state.established, clearedAt: state.clearedAt };
+}
+
+/** Everything persistence carries from one step to the next (immutable: advanceTrack returns a new state). */
+export interface TrackState extends Track {
+  streakStart: number | null;
+  /** Breach flags of the last M judged steps (N-of-M rules only; empty for the others). */
+  recent: readonly boolean[];
+  active: boolean;
+  clearRun: number;
+}
+
+export function initialTrackState(): TrackState {
+  return { streakStart: null, recent: [], active: false, clearRun: 0, established: null, clearedAt: null };
+}
+
+/** The state after one more step (see track for the rules); the incremental judge keeps one per step. */
+export function advanceTrack(state: TrackState, rule: Rule, startedAt: number, t: number, outcome: StepOutcome): TrackState {
+  if (t - startedAt <= rule.warmup) return state;
+  const breach = outcome.kind === 'breach';
+  const streakStart = breach ? (state.streakStart ?? t) : null;
+  // Only N-of-M rules read the flags: the others keep none, so a long window costs nothing per step.
+  const recent = rule.breaches ? [...state.recent, breach].slice(-rule.breaches.of) : state.recent;
+  const { established } = state;
+  let { active, clearRun, clearedAt } = state;
+  if (active) {
+    if (outcome.kind === 'clear') clearRun++;
+    else if (breach) clearRun = 0;
+    if (clearRun >= rule.clearAfter) {
+      active = false;
+      clearedAt = t;
     }
-    if (!breach) continue;
-    const persistence = persisted(rule, t, streakStart!, recent);
-    if (persistence === null) continue;
-    active = true;
-    clearRun = 0;
-    clearedAt = null;
-    established ??= { at: t, outcome, persistence };
+    return { streakStart, recent, active, clearRun, established, clearedAt };
   }
-  return { established, clearedAt };
+  if (!breach) return { streakStart, recent, active, clearRun, established, clearedAt };
+  const persistence = persisted(rule, t, streakStart!, recent);
+  if (persistence === null) return { streakStart, recent, active, clearRun, established, clearedAt };
+  return { streakStart, recent, active: true, clearRun: 0, established: established ?? { at: t, outcome, persistence }, clearedAt: null };
 }
 
 function persisted(rule: Rule, t: number, streakStart: number, recent: readonly boolean[]): string | null {

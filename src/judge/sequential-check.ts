@@ -1,8 +1,8 @@
 // A rule's sequential test over its window: the test martingale after every window point, derived from the data alone.
 import type { Direction } from '../rules/schema.js';
 import type { BaselineSample } from './baseline.js';
-import { conformalLogPath, conformalPValues, dispersion, logMeanExp, poissonMixtureLogE, poissonRateUpper } from './stats/sequential.js';
-import { firstAfter, observedAt } from './steps.js';
+import { ConformalBets, ConformalPValues, dispersion, logMeanExp, poissonMixtureLogE, poissonRateUpper } from './stats/sequential.js';
+import { observedAt } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
 type Sequential = Extract<TestEvidence, { test: 'sequential-counts' | 'sequential-shift' }>;
@@ -13,10 +13,25 @@ type SequentialFacts = Sequential extends infer T ? (T extends Sequential ? Omit
 export interface SequentialPath {
   times: number[];
   logE: number[];
+  /** The maximum of logE up to each point (the anytime p-value is 1 / exp of it). */
+  best: number[];
   /** Everything the finding shows, per point (the counts so far, or the number of points). */
   evidence: SequentialFacts[];
   /** The e-value a step must reach: 1/alpha (2/alpha for counts, half the alpha going to the baseline rate's bound). */
   threshold: number;
+}
+
+/**
+ * A path that grows: `add` appends window points later than its last one. Each point's value depends only on the
+ * points up to it, so a path grown tick by tick equals the path computed at once (the incremental judge keeps one
+ * per rule between ticks instead of recomputing it over the whole window at every tick).
+ */
+export interface GrowingPath {
+  path: SequentialPath;
+  /** Takes the window's points after those taken before (the window so far, whose earlier points must be unchanged). */
+  add(window: readonly Point[]): void;
+  /** Time of the last window point taken (-Infinity: none): a change in the data at or before it invalidates the path. */
+  readonly takenUntil: number;
 }
 
 export interface ShiftInput {
@@ -37,22 +52,39 @@ export interface ShiftInput {
  * (an average of test martingales is one), so one threshold 1/alpha covers both directions.
  */
 export function shiftPath(input: ShiftInput): SequentialPath {
-  const { window, baseline, level, direction, tolerance, alpha } = input;
+  const growing = growingShiftPath(input);
+  growing.add(input.window);
+  return growing.path;
+}
+
+/** shiftPath, growing (`level` may be replaced by the caller's current one before each add). */
+export function growingShiftPath(input: Omit<ShiftInput, 'window'>): GrowingPath & { level: (t: number) => number } {
+  const { baseline, direction, tolerance, alpha } = input;
   const reference = baseline.points.map(([, v]) => v - baseline.evidence.median);
-  const side = (sign: 1 | -1): number[] => {
-    const values = window.map(([t, v]) => sign * (v - level(t)) - tolerance * Math.abs(level(t)));
-    return conformalLogPath(conformalPValues(reference.map((r) => sign * r), values));
-  };
+  const side = (sign: 1 | -1): { p: ConformalPValues; bets: ConformalBets } => ({ p: new ConformalPValues(reference.map((r) => sign * r)), bets: new ConformalBets() });
   const up = direction === 'decrease' ? null : side(1);
   const down = direction === 'increase' ? null : side(-1);
-  const logE = window.map((_, i) => logMeanExp([up?.[i], down?.[i]].filter((x): x is number => x !== undefined)));
   const alternative = direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
-  return {
-    times: window.map((p) => p[0]),
-    logE,
-    evidence: window.map((_, i) => ({ test: 'sequential-shift' as const, alternative, n: i + 1, baselineN: reference.length })),
-    threshold: 1 / alpha,
+  const path: SequentialPath = { times: [], logE: [], best: [], evidence: [], threshold: 1 / alpha };
+  let taken = 0;
+  const growing = {
+    path,
+    level: input.level,
+    takenUntil: -Infinity,
+    add(window: readonly Point[]): void {
+      for (const [t, v] of window.slice(taken)) {
+        const level = growing.level(t);
+        const logs: number[] = [];
+        for (const [s, sign] of [[up, 1], [down, -1]] as const) {
+          if (s) logs.push(s.bets.next(s.p.next(sign * (v - level) - tolerance * Math.abs(level))));
+        }
+        push(path, t, logMeanExp(logs), { test: 'sequential-shift' as const, alternative, n: path.times.length + 1, baselineN: reference.length });
+      }
+      taken = window.length;
+      growing.takenUntil = window.at(-1)?.[0] ?? growing.takenUntil;
+    },
   };
+  return growing;
 }
 
 export interface CountsInput {
@@ -73,10 +105,16 @@ export interface CountsInput {
  * dispersion. Null when there is no traffic to count requests with.
  */
 export function countsPath(input: CountsInput): SequentialPath | null {
-  const { window, baseline, traffic, baselineTraffic, spacing, tolerance, alpha } = input;
+  const growing = growingCountsPath(input);
+  growing?.add(input.window);
+  return growing && growing.path.times.length > 0 ? growing.path : null;
+}
+
+/** countsPath, growing (`traffic` may be replaced by the caller's current series before each add); null without baseline traffic. */
+export function growingCountsPath(input: Omit<CountsInput, 'window'>): (GrowingPath & { traffic: readonly Point[] }) | null {
+  const { baseline, baselineTraffic, spacing, tolerance, alpha } = input;
   const base = perPoint(baseline.points, baselineTraffic, spacing);
-  const own = perPoint(window, traffic, spacing);
-  if (base.length === 0 || own.length === 0) return null;
+  if (base.length === 0) return null;
   const phi = dispersion(base);
   const events0 = base.reduce((s, c) => s + c.events, 0);
   const exposure0 = base.reduce((s, c) => s + c.exposure, 0);
@@ -84,15 +122,31 @@ export function countsPath(input: CountsInput): SequentialPath | null {
   const rateBound = poissonRateUpper(events0 / phi, exposure0 / phi, alpha / 2);
   let errors = 0;
   let requests = 0;
-  const logE: number[] = [];
-  const evidence: SequentialPath['evidence'] = [];
-  for (const c of own) {
-    errors += c.events;
-    requests += c.exposure;
-    logE.push(poissonMixtureLogE({ events: errors / phi, expected: (rateBound * requests) / phi, s: 1 + tolerance }));
-    evidence.push({ test: 'sequential-counts', errors: round(errors), requests: round(requests), baselineRate: events0 / exposure0, rateBound, dispersion: phi });
-  }
-  return { times: own.map((c) => c.t), logE, evidence, threshold: 2 / alpha };
+  const path: SequentialPath = { times: [], logE: [], best: [], evidence: [], threshold: 2 / alpha };
+  let taken = 0;
+  const growing = {
+    path,
+    traffic: input.traffic,
+    takenUntil: -Infinity,
+    add(window: readonly Point[]): void {
+      for (const c of perPoint(window.slice(taken), growing.traffic, spacing)) {
+        errors += c.events;
+        requests += c.exposure;
+        const logE = poissonMixtureLogE({ events: errors / phi, expected: (rateBound * requests) / phi, s: 1 + tolerance });
+        push(path, c.t, logE, { test: 'sequential-counts', errors: round(errors), requests: round(requests), baselineRate: events0 / exposure0, rateBound, dispersion: phi });
+      }
+      taken = window.length;
+      growing.takenUntil = window.at(-1)?.[0] ?? growing.takenUntil;
+    },
+  };
+  return growing;
+}
+
+function push(path: SequentialPath, t: number, logE: number, evidence: SequentialFacts): void {
+  path.times.push(t);
+  path.logE.push(logE);
+  path.best.push(Math.max(path.best.at(-1) ?? -Infinity, logE));
+  path.evidence.push(evidence);
 }
 
 function perPoint(points: readonly Point[], traffic: readonly Point[], spacing: number): Array<{ t: number; events: number; exposure: number }> {
@@ -107,12 +161,17 @@ function perPoint(points: readonly Point[], traffic: readonly Point[], spacing: 
 
 /** The test as of step t (the last window point at or before t), or null before the first window point. */
 export function sequentialAt(path: SequentialPath, t: number): TestEvidence | null {
-  const i = firstAfter(path.times.map((x): Point => [x, 0]), t) - 1;
+  let lo = 0;
+  let hi = path.times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (path.times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = lo - 1;
   if (i < 0) return null;
-  let best = -Infinity;
-  for (let k = 0; k <= i; k++) best = Math.max(best, path.logE[k]!);
   const eValue = Math.exp(path.logE[i]!);
-  return { ...path.evidence[i]!, eValue, threshold: path.threshold, pValue: Math.min(1, Math.exp(-best)) } as TestEvidence;
+  return { ...path.evidence[i]!, eValue, threshold: path.threshold, pValue: Math.min(1, Math.exp(-path.best[i]!)) } as TestEvidence;
 }
 
 function round(x: number): number {

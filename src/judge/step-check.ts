@@ -3,9 +3,9 @@ import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
-import { countsPath, sequentialAt, shiftPath, type SequentialPath } from './sequential-check.js';
+import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
 import { countTest, errorDispersion } from './stats/count-test.js';
-import { mannWhitneyU, type Alternative } from './stats/mann-whitney.js';
+import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { observedAt, pointsIn } from './steps.js';
@@ -28,6 +28,39 @@ export interface RuleContext {
   spacing: number;
   /** Which series went silent and what the service served (for `test: requests`). */
   silence: Silence | null;
+  /** What the checks derive from the rule's history alone; the incremental judge carries it from tick to tick. */
+  cache: RuleCache;
+}
+
+/**
+ * Derived from data before the deploy (and the spacing) only, so valid for as long as that history and the
+ * spacing are unchanged (src/judge/session.ts checks both at every tick; the from-scratch judge starts afresh).
+ */
+export interface RuleCache {
+  /** The fixed baseline (any kind but control and the models), once computed. */
+  fixedBaseline?: BaselineSample | null;
+  /** Pooled errors and requests behind a baseline's points (error-count rules). */
+  baseCounts: WeakMap<BaselineSample, Counts | null>;
+  /** A baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
+  ranked: WeakMap<BaselineSample, RankedSample>;
+  /** How bursty a baseline's errors were, at this rule's lookback. */
+  dispersion: WeakMap<BaselineSample, number>;
+  /**
+   * Fixed baselines shared by the rules of one judgement (or session) that read the same metric the same way, by
+   * baselineKey: the shipped rules judge five metrics with fifteen rules, each baseline is selected once.
+   */
+  shared: Map<string, BaselineSample | null>;
+  /** The rule's sequential test grown over the window so far (null: it cannot run, no baseline or baseline traffic). */
+  sequential?: (GrowingPath & { level?: (t: number) => number; traffic?: readonly Point[] }) | null;
+}
+
+export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
+  return { baseCounts: new WeakMap(), ranked: new WeakMap(), dispersion: new WeakMap(), shared };
+}
+
+/** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
+function baselineKey(ctx: RuleContext): string {
+  return JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
@@ -65,7 +98,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const baseline = baselineAt(ctx, t);
   const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
   const counts = countsTest ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
-  const baseCounts = counts && baseline ? windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing) : null;
+  const baseCounts = counts && baseline ? baselineCounts(ctx, baseline) : null;
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
@@ -83,7 +116,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
-    test = mannWhitney(values, baseline, ctx.direction, rule.tolerance, recent.length);
+    test = mannWhitney(ctx, values, baseline, recent.length);
   } else if (rule.test === 'counts' && counts && baseline) {
     test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
   } else if (rule.test.startsWith('sequential-') && !fallback) {
@@ -120,7 +153,6 @@ function baselineCenter(baseline: BaselineSample | null, counts: Counts | null):
   return baseline.evidence.median;
 }
 
-const fixedBaselines = new WeakMap<RuleContext, BaselineSample | null>();
 const models = new WeakMap<RuleContext, ModelBaseline | null>();
 const sequentialPaths = new WeakMap<RuleContext, SequentialPath | null>();
 
@@ -146,8 +178,12 @@ function baselineAt(ctx: RuleContext, t: number): BaselineSample | null {
   const select = (): BaselineSample | null =>
     selectBaseline(ctx.baseline, { startedAt: ctx.startedAt, window: ctx.window, step: t, previousDeploys: ctx.previousDeploys }, (scope) => ctx.series[scope]);
   if (ctx.baseline.kind === 'control') return select();
-  if (!fixedBaselines.has(ctx)) fixedBaselines.set(ctx, select());
-  return fixedBaselines.get(ctx) ?? null;
+  if (ctx.cache.fixedBaseline === undefined) {
+    const key = baselineKey(ctx);
+    if (!ctx.cache.shared.has(key)) ctx.cache.shared.set(key, select());
+    ctx.cache.fixedBaseline = ctx.cache.shared.get(key)!;
+  }
+  return ctx.cache.fixedBaseline;
 }
 
 /** Whether observed moved from the baseline in the harmful direction (any move for `either`). */
@@ -157,13 +193,26 @@ export function harmful(direction: Direction, observed: number, center: number):
   return observed !== center;
 }
 
-function mannWhitney(values: number[], baseline: BaselineSample, direction: Direction, tolerance: number, n: number): TestEvidence {
+function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSample, n: number): TestEvidence {
+  const { direction } = ctx;
+  const { tolerance } = ctx.rule;
   const alternative: Alternative = direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
   // Kayenta-style effect-size tolerance: the null hypothesis is the baseline shifted by the tolerance.
   const scale = direction === 'increase' ? 1 + tolerance : direction === 'decrease' ? Math.max(0, 1 - tolerance) : 1;
-  const base = baseline.points.map((p) => p[1] * scale);
-  const r = mannWhitneyU(values, base, alternative);
-  return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.length };
+  // Sorted once per baseline (the rule's scale is fixed), not at every step.
+  let base = ctx.cache.ranked.get(baseline);
+  if (base === undefined) {
+    base = rankedSample(baseline.points.map((p) => p[1] * scale));
+    ctx.cache.ranked.set(baseline, base);
+  }
+  const r = mannWhitneyRanked(values, base, alternative);
+  return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.sorted.length };
+}
+
+/** windowCounts of a baseline's points, computed once per baseline. */
+function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | null {
+  if (!ctx.cache.baseCounts.has(baseline)) ctx.cache.baseCounts.set(baseline, windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing));
+  return ctx.cache.baseCounts.get(baseline) ?? null;
 }
 
 /** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
@@ -207,11 +256,9 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
   return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
 }
 
-const dispersions = new WeakMap<BaselineSample, number>();
-
 /** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
 function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
-  let phi = dispersions.get(baseline);
+  let phi = ctx.cache.dispersion.get(baseline);
   if (phi === undefined) {
     const traffic = ctx.traffic[baseline.scope];
     const steps = baseline.points.flatMap(([t, rate]) => {
@@ -219,7 +266,7 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
       return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
     });
     phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
-    dispersions.set(baseline, phi);
+    ctx.cache.dispersion.set(baseline, phi);
   }
   return phi;
 }
@@ -241,17 +288,28 @@ function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
   if (sequentialPaths.has(ctx)) return sequentialPaths.get(ctx) ?? null;
   const { rule, startedAt } = ctx;
   const alpha = rule.alpha ?? 1 - rule.confidence;
-  const baseline = baselineAt(ctx, startedAt);
-  const window = pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity);
-  let path: SequentialPath | null = null;
-  if (baseline && window.length > 0) {
-    const fit = usesModel(ctx) ? modelOf(ctx) : null;
-    const level = fit ? fit.model.level : () => baseline.evidence.median;
-    path =
-      rule.test === 'sequential-counts'
-        ? countsPath({ window, baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
-        : shiftPath({ window, baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+  const fit = usesModel(ctx) ? modelOf(ctx) : null;
+  if (ctx.cache.sequential === undefined) {
+    // Built once per rule (the incremental judge keeps it between ticks), then grown by the points that arrived.
+    const baseline = baselineAt(ctx, startedAt);
+    let growing: RuleCache['sequential'] = null;
+    if (baseline) {
+      const level = fit ? fit.model.level : () => baseline.evidence.median;
+      growing =
+        rule.test === 'sequential-counts'
+          ? growingCountsPath({ baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
+          : growingShiftPath({ baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
+    }
+    ctx.cache.sequential = growing;
   }
+  const growing = ctx.cache.sequential;
+  if (growing) {
+    // The new points are judged with the data as it is now (a model's level reads earlier periods, counts the traffic).
+    if (growing.level && fit) growing.level = fit.model.level;
+    if (growing.traffic) growing.traffic = ctx.traffic.deploy;
+    growing.add(pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity));
+  }
+  const path = growing && growing.path.times.length > 0 ? growing.path : null;
   sequentialPaths.set(ctx, path);
   return path;
 }

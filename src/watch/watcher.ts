@@ -1,6 +1,6 @@
 // The watch reconcile loop: for each watched deploy, at every due step fetch → record → judge → act → save → schedule.
-import { judge } from '../judge/judge.js';
 import { observationPlan, previousDeploysWanted, type PlannedQuery } from '../judge/plan.js';
+import { JudgeSessions } from '../judge/session.js';
 import type { BlindSpot, Deploy, Finding, Judgement } from '../judge/types.js';
 import type { Responder } from '../actions/responder.js';
 import type { RuleSet } from '../rules/schema.js';
@@ -64,6 +64,8 @@ interface Fetched {
 export class Watcher {
   private readonly scheduler: KeyedScheduler;
   private readonly states = new Map<string, WatchState>();
+  /** Each watch's incremental judge (src/judge/session.ts): a tick judges only the steps it has not judged. */
+  private readonly judges = new JudgeSessions();
 
   constructor(private readonly deps: WatcherDeps) {
     deps.metrics.reportBacklog(() => this.scheduler.backlog());
@@ -73,7 +75,7 @@ export class Watcher {
       run: (deployId) =>
         this.tick(deployId).catch((err: unknown) => {
           // Whatever the failure, the next tick starts again from the store, not from a state it may have outrun.
-          this.states.delete(deployId);
+          this.forget(deployId);
           // A lease lost to another replica is not an error to retry: that replica carries the watch now.
           return isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err);
         }),
@@ -101,7 +103,7 @@ export class Watcher {
     for (const id of deployIds) {
       if (this.scheduler.has(id)) continue;
       // Rebuilt from the store at its first tick here: the replica that carried it may have written since.
-      this.states.delete(id);
+      this.forget(id);
       this.deps.logger.info({ deploy: id }, `taking over the watch of ${id}`);
       this.deps.metrics.watchesActive.inc();
       this.schedule(id, 0);
@@ -111,7 +113,7 @@ export class Watcher {
   /** Lets go of watches whose leases another replica holds now; an evaluation in flight is fenced by the store. */
   drop(deployIds: readonly string[]): void {
     for (const id of deployIds) {
-      this.states.delete(id);
+      this.forget(id);
       if (!this.scheduler.has(id)) continue;
       this.deps.logger.warn({ deploy: id }, `lost the lease on the watch of ${id}; another replica carries it now`);
       this.deps.metrics.watchesActive.dec();
@@ -127,7 +129,13 @@ export class Watcher {
   /** Forgets a watch that ended elsewhere (superseded, stopped). */
   cancel(deployId: string): void {
     this.scheduler.cancel(deployId);
+    this.forget(deployId);
+  }
+
+  /** Drops what the watch keeps in memory (series, findings, judge session); its next tick here starts from the store. */
+  private forget(deployId: string): void {
     this.states.delete(deployId);
+    this.judges.drop(deployId);
   }
 
   /** Watches whose state is held in memory now. */
@@ -156,12 +164,12 @@ export class Watcher {
     if (state) {
       watch = await this.deps.store.getWatch(deployId);
       if (!watch || watch.status !== 'watching') {
-        this.states.delete(deployId);
+        this.forget(deployId);
         return;
       }
     } else {
       const loaded = await this.load(deployId);
-      if (!loaded) return;
+      if (!loaded) return this.forget(deployId);
       ({ state, watch, ready } = loaded);
     }
     const { deploy } = state;
@@ -188,14 +196,14 @@ export class Watcher {
       state.observations.add(fetched.samples, fetched.blind);
       const obs = { ...state.observations.observations(), previousDeploys };
       const judging = performance.now();
-      const judged = judge(rules, deploy, obs, judgeAt);
+      const judged = this.judges.judge(rules, deploy, obs, judgeAt);
       this.deps.metrics.judgeSeconds.inc((performance.now() - judging) / 1000);
       const retrospective = isRetrospective(deploy, watch, rules.window);
       const judgement = retrospective ? retrospectiveJudgement(judged, deploy) : judged;
       await this.act(state, watch, rules, judgement, fetched, retrospective);
       this.deps.metrics.evaluations.inc({ result: judgement.state });
       this.deps.metrics.evaluationLag.observe(Math.max(0, this.deps.now() - wallTimeOf(deploy, watch, judgeAt)));
-      if (judgement.state === 'done') return;
+      if (judgement.state === 'done') return this.forget(deployId);
     }
     await ready;
     this.states.set(deployId, state);
@@ -296,7 +304,7 @@ export class Watcher {
     this.deps.responder.written(created);
     for (const f of judgement.findings) state.findings.set(f.rule, f);
     if (judgement.state === 'done') {
-      this.states.delete(deploy.id);
+      this.forget(deploy.id);
       this.deps.metrics.verdicts.inc({ verdict: status, severity: judgement.severity ?? 'none' });
       this.deps.metrics.watchesActive.dec();
       const how = judgement.rollback ? ` — rolled back at series time ${judgement.rollbackAt}` : '';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listRecordingFiles, parseRecording, readRecording } from '../../src/recording/read.js';
+import { Recording } from '../../src/recording/schema.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'recordings');
 
@@ -102,5 +103,28 @@ describe('listRecordingFiles', () => {
       join(dir, 'b.json'),
       join(dir, 'nope.json'),
     ]);
+  });
+});
+
+describe('parseRecording fast path', () => {
+  it('gives exactly the schema\'s answer for well-formed recordings (gaps dropped, points sorted, extra keys dropped)', () => {
+    const cases: unknown[] = [
+      { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 }, series: { error_rate: [[1060, 0.1], [1000, null], [940, 0.2], [1060, 0.3]] } },
+      {
+        format: 'release-guard/recording@1', extra: { ignored: true },
+        deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000, previousVersion: null, labels: { a: 'b' }, unknown: 1 },
+        series: { cpu: [], throughput: [[1, -0], [0, 5]] }, control: { cpu: [[3, 1], [2, null]] },
+        blind: [{ metric: 'cpu', at: 1060, kind: 'error', message: 'down', extra: 1 }],
+      },
+      { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 }, series: {}, blind: [] },
+    ];
+    for (const json of cases) expect(parseRecording(json, 'x.json')).toStrictEqual(Recording.parse(json));
+  });
+
+  it('leaves problems to the schema, which names them', () => {
+    const base = { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 } };
+    expect(() => parseRecording({ ...base, series: { cpu: [[1700000000000, 1]] } }, 'x.json')).toThrow(/x\.json: series\.cpu\[0\]: expected the time in Unix seconds/);
+    expect(() => parseRecording({ ...base, series: { cpu: [[1, 'a']] } }, 'x.json')).toThrow(/series\.cpu\[0\]/);
+    expect(() => parseRecording({ ...base, deploy: { ...base.deploy, id: '' }, series: {} }, 'x.json')).toThrow(/deploy\.id/);
   });
 });

@@ -52,6 +52,69 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[], alterna
   const { ranks, tieTerm } = midRanks([...x, ...y]);
   let r1 = 0;
   for (let i = 0; i < n1; i++) r1 += ranks[i]!;
+  return fromRankSum(n1, n2, r1, tieTerm, () => tiesAcross(x, y), alternative, method);
+}
+
+/** A sample sorted once for many tests against it (a baseline): its values ascending and its own Σ(t³ − t). */
+export interface RankedSample {
+  sorted: Float64Array;
+  tieTerm: number;
+}
+
+export function rankedSample(y: readonly number[]): RankedSample {
+  const sorted = Float64Array.from(y).sort();
+  let tieTerm = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
+    const t = j - i + 1;
+    tieTerm += t * t * t - t;
+    i = j + 1;
+  }
+  return { sorted, tieTerm };
+}
+
+/**
+ * mannWhitneyU(x, y) with y given sorted (rankedSample): the same numbers (rank sums and tie terms are exact
+ * half-integer and integer arithmetic), in O(|x| log |y|) instead of sorting both samples at every call.
+ */
+export function mannWhitneyRanked(x: readonly number[], y: RankedSample, alternative: Alternative, method: Method = 'auto'): MannWhitneyResult {
+  const n1 = x.length;
+  const n2 = y.sorted.length;
+  if (n1 === 0 || n2 === 0) return { u: 0, z: 0, pValue: 1 };
+  const xs = [...x].sort((a, b) => a - b);
+  let r1 = 0;
+  let tieTerm = y.tieTerm;
+  let across = false;
+  for (let i = 0; i < n1; ) {
+    let j = i;
+    while (j + 1 < n1 && xs[j + 1] === xs[i]) j++;
+    const cx = j - i + 1;
+    const lessY = bound(y.sorted, xs[i]!, false);
+    const eqY = bound(y.sorted, xs[i]!, true) - lessY;
+    const t = cx + eqY;
+    // The group's positions in the combined order start after every smaller value of either sample.
+    r1 += cx * (lessY + i + (t + 1) / 2);
+    tieTerm += t * t * t - t - (eqY * eqY * eqY - eqY);
+    if (eqY > 0) across = true;
+    i = j + 1;
+  }
+  return fromRankSum(n1, n2, r1, tieTerm, () => across, alternative, method);
+}
+
+/** Index of the first value >= v (or > v when `after`) in an ascending array. */
+function bound(sorted: Float64Array, v: number, after: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v || (after && sorted[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function fromRankSum(n1: number, n2: number, r1: number, tieTerm: number, tiesAcrossSamples: () => boolean, alternative: Alternative, method: Method): MannWhitneyResult {
   const u1 = r1 - (n1 * (n1 + 1)) / 2;
   const u2 = n1 * n2 - u1;
   const n = n1 + n2;
@@ -60,7 +123,7 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[], alterna
   const [u, factor] = alternative === 'greater' ? [u1, 1] : alternative === 'less' ? [u2, 1] : [Math.max(u1, u2), 2];
   const z = (u - (n1 * n2) / 2 - 0.5) / Math.sqrt(variance);
   const small = Math.min(n1, n2) <= EXACT_MAX_SMALL && Math.max(n1, n2) <= EXACT_MAX_LARGE;
-  const exact = method === 'exact' || (method === 'auto' && small && (tieTerm === 0 || !tiesAcross(x, y)));
+  const exact = method === 'exact' || (method === 'auto' && small && (tieTerm === 0 || !tiesAcrossSamples()));
   const tail = exact ? exactUpperTail(n1, n2, u) : normalSf(z);
   return { u: u1, z, pValue: Math.min(1, factor * tail) };
 }

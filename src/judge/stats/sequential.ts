@@ -82,13 +82,25 @@ export const BETS: ReadonlyArray<{ kappa: number; low: number; high: number }> =
  * supermartingales. The reference grows with the values already seen (that is what keeps them independent).
  */
 export function conformalPValues(reference: readonly number[], values: readonly number[]): number[] {
-  const sorted = [...reference].sort((a, b) => a - b);
-  const seen: number[] = [];
-  return values.map((v) => {
+  const p = new ConformalPValues(reference);
+  return values.map((v) => p.next(v));
+}
+
+/** conformalPValues one value at a time (the reference sorted once; the values seen so far kept). */
+export class ConformalPValues {
+  private readonly sorted: number[];
+  private readonly seen: number[] = [];
+
+  constructor(reference: readonly number[]) {
+    this.sorted = [...reference].sort((a, b) => a - b);
+  }
+
+  next(v: number): number {
+    const { sorted, seen } = this;
     const above = sorted.length - lowerBound(sorted, v) + seen.filter((x) => x >= v).length + 1;
     seen.push(v);
     return above / (sorted.length + seen.length);
-  });
+  }
 }
 
 function lowerBound(sorted: readonly number[], v: number): number {
@@ -108,9 +120,22 @@ function lowerBound(sorted: readonly number[], v: number): number {
  * everything seen before.
  */
 export function conformalLogPath(pValues: readonly number[], bets = BETS): number[] {
-  const logs = bets.map(() => 0);
-  const hot = bets.map(() => false);
-  return pValues.map((p) => {
+  const path = new ConformalBets(bets);
+  return pValues.map((p) => path.next(p));
+}
+
+/** conformalLogPath one p-value at a time: answers ln M after it. */
+export class ConformalBets {
+  private readonly logs: number[];
+  private readonly hot: boolean[];
+
+  constructor(private readonly bets = BETS) {
+    this.logs = bets.map(() => 0);
+    this.hot = bets.map(() => false);
+  }
+
+  next(p: number): number {
+    const { bets, logs, hot } = this;
     for (let k = 0; k < bets.length; k++) {
       const { kappa, low, high } = bets[k]!;
       const w = hot[k] ? high : low;
@@ -118,7 +143,7 @@ export function conformalLogPath(pValues: readonly number[], bets = BETS): numbe
       hot[k] = p <= kappa;
     }
     return logMeanExp(logs);
-  });
+  }
 }
 
 /** ln(mean(exp(x))) without overflow. */

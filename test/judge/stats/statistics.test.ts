@@ -1,7 +1,8 @@
 // The judge's statistics pinned to reference values computed with scipy 1.17 (values quoted in each case).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countTest } from '../../../src/judge/stats/count-test.js';
-import { mannWhitneyU, midRanks } from '../../../src/judge/stats/mann-whitney.js';
+import { mannWhitneyRanked, mannWhitneyU, midRanks, rankedSample } from '../../../src/judge/stats/mann-whitney.js';
 import { betaInc, binomialSf, gammaP, gammaQ, logGamma, normalSf, poissonSf } from '../../../src/judge/stats/special.js';
 
 const close = (actual: number, expected: number, relative = 1e-9): void => {
@@ -78,6 +79,25 @@ describe('Mann-Whitney U (scipy.stats.mannwhitneyu)', () => {
   it('degenerate samples give p = 1', () => {
     expect(mannWhitneyU([], [1, 2], 'greater').pValue).toBe(1);
     expect(mannWhitneyU([5, 5], [5, 5, 5], 'greater').pValue).toBe(1);
+  });
+});
+
+describe('Mann-Whitney U against a pre-sorted baseline', () => {
+  it('gives exactly mannWhitneyU(x, y): same U, z and p-value, ties within and across samples included', () => {
+    // Few distinct values, so ties within y and between x and y are common; sizes cross the exact/asymptotic boundary.
+    const values = (max: number) => fc.array(fc.integer({ min: -4, max: 6 }).map((v) => v / 2), { maxLength: max });
+    fc.assert(
+      fc.property(values(14), values(60), fc.constantFrom('greater', 'less', 'two-sided') as fc.Arbitrary<'greater' | 'less' | 'two-sided'>, (x, y, alternative) => {
+        expect(mannWhitneyRanked(x, rankedSample(y), alternative)).toStrictEqual(mannWhitneyU(x, y, alternative));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 8 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 500 }), (x, y) => {
+        expect(mannWhitneyRanked(x, rankedSample(y), 'greater')).toStrictEqual(mannWhitneyU(x, y, 'greater'));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
