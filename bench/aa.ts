@@ -13,11 +13,20 @@ import { Random } from '../test/scenarios/random.js';
 import { randomService, sample } from '../test/scenarios/service.js';
 import { markdown, mins, pct } from './format.js';
 
-const { values: args } = parseArgs({ options: { deploys: { type: 'string', default: '10000' }, seed: { type: 'string', default: '20261129' }, rules: { type: 'string', default: 'rules' } } });
+const { values: args } = parseArgs({
+  options: { deploys: { type: 'string', default: '10000' }, seed: { type: 'string', default: '20261129' }, rules: { type: 'string', default: 'rules' } },
+});
 
 /** A rule that flags whenever its test does: `when` holds for any value, so only the test decides. */
 const bare = (name: string, metric: string, test: Rule['test'], alpha: number): Rule =>
-  Rule.parse({ name, metric, severity: 'P3', when: 'value > -1e9', test, ...(test.startsWith('sequential-') ? { alpha } : { confidence: 1 - alpha, lookback: '5m' }) });
+  Rule.parse({
+    name,
+    metric,
+    severity: 'P3',
+    when: 'value > -1e9',
+    test,
+    ...(test.startsWith('sequential-') ? { alpha } : { confidence: 1 - alpha, lookback: '5m' }),
+  });
 
 /** A/A deploys: random healthy services (Poisson counts, over-dispersed error rates, daily cycles, missing scrapes). */
 function* healthyDeploys(n: number, seed: number): Generator<Recording> {
@@ -45,11 +54,22 @@ function flagRates(base: RuleSet, rules: readonly Rule[], deploys: number, seed:
 
 /** Median minutes from onset to the rule's finding over the bad scenarios of its metric, and the share caught. */
 function delays(base: RuleSet, rule: Rule, seed: number): { caught: number; n: number; median: number | null } {
-  const bad = generateScenarios({ seed, healthyPerType: 0, badPerType: 30 }).filter((s) => s.label.onset !== null && s.recording.series[rule.metric] !== undefined);
+  const bad = generateScenarios({ seed, healthyPerType: 0, badPerType: 30 }).filter(
+    (s) => s.label.onset !== null && s.recording.series[rule.metric] !== undefined,
+  );
   const set = { ...base, rules: [{ ...rule, severity: 'P3' as const }] };
-  const relevant = bad.filter((s) => s.label.type.startsWith(rule.metric.startsWith('error') ? 'error' : 'latency') || (rule.metric.startsWith('error') && ['outage', 'late-onset-errors', 'low-traffic-errors'].includes(s.label.type)));
+  const relevant = bad.filter(
+    (s) =>
+      s.label.type.startsWith(rule.metric.startsWith('error') ? 'error' : 'latency') ||
+      (rule.metric.startsWith('error') && ['outage', 'late-onset-errors', 'low-traffic-errors'].includes(s.label.type)),
+  );
   const found = relevant.map((s) => {
-    const j = judge(set, s.recording.deploy, { series: s.recording.series, ...(s.recording.control ? { control: s.recording.control } : {}) }, s.recording.deploy.startedAt + set.window);
+    const j = judge(
+      set,
+      s.recording.deploy,
+      { series: s.recording.series, ...(s.recording.control ? { control: s.recording.control } : {}) },
+      s.recording.deploy.startedAt + set.window,
+    );
     const f = j.findings.find((x) => x.kind === 'breach');
     return f ? Math.max(0, (f.at - s.label.onset!) / 60) : null;
   });
@@ -71,13 +91,26 @@ async function main(): Promise<void> {
   // For contrast, on the first 2,000 deploys: fixed-sample tests checked every minute at p < 0.05 carry no bound.
   const contrast = [bare('fixed-counts-p-5pct', 'error_rate', 'counts', 0.05), bare('fixed-mann-whitney-latency-p-5pct', 'latency_p95', 'mann-whitney', 0.05)];
   const started = performance.now();
-  const rates = [...flagRates(base, checked, n, seed).map((r) => ({ ...r, n })), ...flagRates(base, contrast, Math.min(n, 2000), seed).map((r) => ({ ...r, n: Math.min(n, 2000) }))];
+  const rates = [
+    ...flagRates(base, checked, n, seed).map((r) => ({ ...r, n })),
+    ...flagRates(base, contrast, Math.min(n, 2000), seed).map((r) => ({ ...r, n: Math.min(n, 2000) })),
+  ];
   const rows = rates.map(({ rule, flagged, n }) => {
     const alpha = Number((rule.alpha ?? 1 - rule.confidence).toPrecision(6));
     const bound = alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / n);
-    return [rule.name, rule.test, String(alpha), `${flagged} / ${n}`, pct(flagged / n), `<= ${pct(bound)}`, !rule.test.startsWith('sequential-') ? 'no bound (fixed-sample)' : flagged / n <= bound ? 'ok' : 'EXCEEDS'];
+    return [
+      rule.name,
+      rule.test,
+      String(alpha),
+      `${flagged} / ${n}`,
+      pct(flagged / n),
+      `<= ${pct(bound)}`,
+      !rule.test.startsWith('sequential-') ? 'no bound (fixed-sample)' : flagged / n <= bound ? 'ok' : 'EXCEEDS',
+    ];
   });
-  process.stdout.write(`\nA/A simulation: ${n} healthy deploys (random services: Poisson counts, over-dispersed error rates, daily cycles, missing scrapes), seed ${seed}, rules ${args.rules}; ${((performance.now() - started) / 1000).toFixed(1)}s\n\n`);
+  process.stdout.write(
+    `\nA/A simulation: ${n} healthy deploys (random services: Poisson counts, over-dispersed error rates, daily cycles, missing scrapes), seed ${seed}, rules ${args.rules}; ${((performance.now() - started) / 1000).toFixed(1)}s\n\n`,
+  );
   process.stdout.write(`${markdown([['rule', 'test', 'alpha', 'flagged', 'flag rate', 'alpha + 3 sd', 'check'], ...rows])}\n`);
   // The same rule with its fixed-sample test and with the sequential one at the same level, `for` set to 0 so the
   // tests alone are compared (warm-up and conditions kept).

@@ -32,7 +32,11 @@ async function replayAll(dir: string, rulesDir: string): Promise<ReplayOutcome[]
   out.on('data', (c: Buffer) => chunks.push(c));
   const code = await runReplay([dir], { rulesDir, err: new PassThrough() }, out);
   if (code !== 0) throw new Error(`replay with rules ${rulesDir} exited ${code}`);
-  return Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as ReplayOutcome);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ReplayOutcome);
 }
 
 async function writeScenarios(dir: string, scenarios: readonly Scenario[]): Promise<void> {
@@ -44,10 +48,28 @@ async function writeScenarios(dir: string, scenarios: readonly Scenario[]): Prom
 function table(guard: Score, old: Score, fixed: Score): string {
   const rows: string[][] = [
     ['rollback recall (rollback-worthy)', pct(guard.rollbackRecall), pct(old.rollbackRecall), pct(fixed.rollbackRecall), `>= ${pct(TARGETS.rollbackRecall)}`],
-    ['regression recall (all bad, P0-P2)', pct(guard.regressionRecall), pct(old.regressionRecall), pct(fixed.regressionRecall), `>= ${pct(TARGETS.regressionRecall)}`],
-    ['false rollbacks (healthy)', pct(guard.falseRollbackRate), pct(old.falseRollbackRate), pct(fixed.falseRollbackRate), `<= ${pct(TARGETS.falseRollbackRate)}`],
+    [
+      'regression recall (all bad, P0-P2)',
+      pct(guard.regressionRecall),
+      pct(old.regressionRecall),
+      pct(fixed.regressionRecall),
+      `>= ${pct(TARGETS.regressionRecall)}`,
+    ],
+    [
+      'false rollbacks (healthy)',
+      pct(guard.falseRollbackRate),
+      pct(old.falseRollbackRate),
+      pct(fixed.falseRollbackRate),
+      `<= ${pct(TARGETS.falseRollbackRate)}`,
+    ],
     ['false alerts P0-P2 (healthy)', pct(guard.falseAlertRate), pct(old.falseAlertRate), pct(fixed.falseAlertRate), `<= ${pct(TARGETS.falseAlertRate)}`],
-    ['median onset -> rollback', mins(guard.medianOnsetToRollback), mins(old.medianOnsetToRollback), mins(fixed.medianOnsetToRollback), `<= ${TARGETS.medianOnsetToRollback} min`],
+    [
+      'median onset -> rollback',
+      mins(guard.medianOnsetToRollback),
+      mins(old.medianOnsetToRollback),
+      mins(fixed.medianOnsetToRollback),
+      `<= ${TARGETS.medianOnsetToRollback} min`,
+    ],
     ['p90 onset -> rollback', mins(guard.p90OnsetToRollback), mins(old.p90OnsetToRollback), mins(fixed.p90OnsetToRollback), ''],
   ];
   const head = ['figure', 'release-guard', 'release-guard v1 rules', 'fixed-threshold', 'target'];
@@ -82,7 +104,9 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify({ seed, scenarios: labels.length, guard, old, fixed })}\n`);
     } else {
       const g = guard;
-      process.stdout.write(`Detection benchmark: ${labels.length} scenarios (${g.healthy} healthy, ${g.bad} bad, ${g.rollbackWorthy} rollback-worthy), seed ${seed}, rules ${args.rules}, 1-minute data; judged in ${seconds.toFixed(1)}s\n\n`);
+      process.stdout.write(
+        `Detection benchmark: ${labels.length} scenarios (${g.healthy} healthy, ${g.bad} bad, ${g.rollbackWorthy} rollback-worthy), seed ${seed}, rules ${args.rules}, 1-minute data; judged in ${seconds.toFixed(1)}s\n\n`,
+      );
       process.stdout.write(`${table(guard, old, fixed)}\n`);
       if (args['per-type']) process.stdout.write(`\n${perTypeTable(guard, fixed)}\n`);
     }

@@ -54,7 +54,12 @@ async function dayBaseline(every: 60 | 15): Promise<{ rules: RuleSet; deploy: De
   return { rules, deploy, obs };
 }
 
-interface TickRow { every: number; step: number; session: number; scratch: number }
+interface TickRow {
+  every: number;
+  step: number;
+  session: number;
+  scratch: number;
+}
 
 /** Median cost of the tick at `step`: a session that judged steps 1..step-1 before, and judge() from scratch. */
 function tickCost(rules: RuleSet, deploy: Deploy, obs: Observations, step: number): { session: number; scratch: number } {
@@ -159,13 +164,27 @@ async function main(): Promise<void> {
       r.step === 1 ? '≤ 5 ms' : `≤ 5 ms; ${(r.session / ticks.find((x) => x.every === r.every && x.step === 1)!.session).toFixed(1)}× step 1's`,
     ]);
     const rp = await replay(work);
-    rows.push([`replay of ${rp.count} recordings, in process`, ms(rp.replay), `read + JSON.parse: ${ms(rp.floor)}`, `${(rp.replay / rp.floor).toFixed(1)}× the floor`, '≤ 4×']);
-    rows.push([`judge() from scratch on the same ${rp.count}, in process`, ms(rp.scratch), `read + JSON.parse: ${ms(rp.floor)}`, `${(rp.scratch / rp.floor).toFixed(1)}× the floor`, 'reference']);
+    rows.push([
+      `replay of ${rp.count} recordings, in process`,
+      ms(rp.replay),
+      `read + JSON.parse: ${ms(rp.floor)}`,
+      `${(rp.replay / rp.floor).toFixed(1)}× the floor`,
+      '≤ 4×',
+    ]);
+    rows.push([
+      `judge() from scratch on the same ${rp.count}, in process`,
+      ms(rp.scratch),
+      `read + JSON.parse: ${ms(rp.floor)}`,
+      `${(rp.scratch / rp.floor).toFixed(1)}× the floor`,
+      'reference',
+    ]);
     process.stdout.write(`\nJudge: incremental session beside judge() from scratch (medians of ${REPS} runs a tick, 3 replay rounds)\n\n`);
     process.stdout.write(`${markdown([['what', 'incremental (JudgeSession)', 'reference (same run)', 'ratio', 'target'], ...rows])}\n`);
     if (!args.quick) {
       const same = await sameEverywhere(work);
-      process.stdout.write(`\nSame judgement incrementally and from scratch at all ${same.steps} steps of the ${same.scenarios} benchmark scenarios under rules/, bench/rules-v1 and the fixed-threshold rules.\n`);
+      process.stdout.write(
+        `\nSame judgement incrementally and from scratch at all ${same.steps} steps of the ${same.scenarios} benchmark scenarios under rules/, bench/rules-v1 and the fixed-threshold rules.\n`,
+      );
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -50,7 +50,10 @@ async function readSeries(path: string): Promise<Point[]> {
 }
 
 function medianGap(points: readonly Point[]): number {
-  const gaps = points.slice(1).map((p, i) => p[0] - points[i]![0]).sort((a, b) => a - b);
+  const gaps = points
+    .slice(1)
+    .map((p, i) => p[0] - points[i]![0])
+    .sort((a, b) => a - b);
   return gaps[gaps.length >> 1] ?? 300;
 }
 

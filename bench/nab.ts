@@ -131,7 +131,9 @@ async function main(): Promise<void> {
   }
   const s = scores[0]!;
   const files = new Set(cases.map((c) => c.label.file)).size;
-  process.stdout.write(`\nReal-noise benchmark (NAB, MIT, numenta/NAB ea702d7): ${files} series, ${s.bad} bad deploys at labelled anomalies, ${s.healthy} healthy deploys away from anomaly windows; window ${NAB_OPTIONS.windowPoints} points, baseline ${NAB_OPTIONS.baselinePoints} points at each series' own resolution; KPI direction either\n\n`);
+  process.stdout.write(
+    `\nReal-noise benchmark (NAB, MIT, numenta/NAB ea702d7): ${files} series, ${s.bad} bad deploys at labelled anomalies, ${s.healthy} healthy deploys away from anomaly windows; window ${NAB_OPTIONS.windowPoints} points, baseline ${NAB_OPTIONS.baselinePoints} points at each series' own resolution; KPI direction either\n\n`,
+  );
   process.stdout.write(`${nabTable(scores)}\n`);
 }
 

@@ -19,7 +19,13 @@ const TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
 
-interface Row { what: string; guard: string; reference: string; ratio: string; target: string }
+interface Row {
+  what: string;
+  guard: string;
+  reference: string;
+  ratio: string;
+  target: string;
+}
 const rows: Row[] = [];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
@@ -48,7 +54,12 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ m
   });
 }
 
-interface Server { url: string; child: ChildProcess; readyMs: number; stop(): Promise<void> }
+interface Server {
+  url: string;
+  child: ChildProcess;
+  readyMs: number;
+  stop(): Promise<void>;
+}
 
 /** Starts a server process and answers once GET /healthz answers 200, with the time that took. */
 async function startServer(cmd: string[], env: NodeJS.ProcessEnv, port: number): Promise<Server> {
@@ -57,22 +68,32 @@ async function startServer(cmd: string[], env: NodeJS.ProcessEnv, port: number):
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${cmd.join(' ')} exited ${child.exitCode} before /healthz answered`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 10));
   }
   const readyMs = performance.now() - t0;
-  const stop = () => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
   return { url, child, readyMs, stop };
 }
 
 async function startGuard(dir: string): Promise<Server> {
   const port = await freePort();
-  const env = { ...process.env, RELEASE_GUARD_TOKEN: TOKEN, RELEASE_GUARD_DATA_DIR: join(dir, 'guard'), RELEASE_GUARD_PORT: String(port), RELEASE_GUARD_RULES_DIR: join(ROOT, 'rules') };
+  const env = {
+    ...process.env,
+    RELEASE_GUARD_TOKEN: TOKEN,
+    RELEASE_GUARD_DATA_DIR: join(dir, 'guard'),
+    RELEASE_GUARD_PORT: String(port),
+    RELEASE_GUARD_RULES_DIR: join(ROOT, 'rules'),
+  };
   return startServer([CLI, 'serve'], env, port);
 }
 
@@ -82,17 +103,39 @@ async function startReference(dir: string): Promise<Server> {
   return startServer([join(ROOT, 'bench/reference-server.mjs'), String(port), join(dir, 'reference'), TOKEN], process.env, port);
 }
 
-interface Load { rps: number; p99: number; bytes: number }
+interface Load {
+  rps: number;
+  p99: number;
+  bytes: number;
+}
 
 /** 32 connections for LOAD_SECONDS; POSTs carry unique ids. */
 async function load(url: string, method: 'POST' | 'GET', tag: string): Promise<Load> {
   let n = 0;
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
   const r = await autocannon({
-    url, connections: 32, duration: LOAD_SECONDS,
-    requests: [method === 'POST'
-      ? { method, path: '/v1/deploys', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: `bench-${tag}-${n++}`, service: `svc-${n % 40}`, environment: 'production', version: `v1.${n}.0`, labels: { team: 'bench' } }) }) }
-      : { method, path: '/v1/deploys', headers }],
+    url,
+    connections: 32,
+    duration: LOAD_SECONDS,
+    requests: [
+      method === 'POST'
+        ? {
+            method,
+            path: '/v1/deploys',
+            headers,
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({
+                id: `bench-${tag}-${n++}`,
+                service: `svc-${n % 40}`,
+                environment: 'production',
+                version: `v1.${n}.0`,
+                labels: { team: 'bench' },
+              }),
+            }),
+          }
+        : { method, path: '/v1/deploys', headers },
+    ],
   });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${method} ${url}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
   return { rps: r.requests.average, p99: r.latency.p99, bytes: r.throughput.average / Math.max(r.requests.average, 1) };
@@ -116,9 +159,27 @@ async function ingestAndList(work: string): Promise<void> {
     await guard.stop();
   }
   const m = (xs: Load[], k: keyof Load) => median(xs.map((x) => x[k]));
-  rows.push({ what: 'POST /v1/deploys, 32 connections, unique ids', guard: `${m(post.g, 'rps').toFixed(0)} req/s, p99 ${ms(m(post.g, 'p99'))}`, reference: `${m(post.r, 'rps').toFixed(0)} req/s, p99 ${ms(m(post.r, 'p99'))}`, ratio: `${(m(post.g, 'rps') / m(post.r, 'rps')).toFixed(2)}× (p99 ${(m(post.g, 'p99') / m(post.r, 'p99')).toFixed(1)}×)`, target: '≥ 0.7×, p99 ≤ 2×' });
-  rows.push({ what: 'GET /v1/deploys (a page)', guard: `${m(list.g, 'rps').toFixed(0)} req/s, ${(m(list.g, 'bytes') / 1024).toFixed(1)} KB a page`, reference: `${m(list.r, 'rps').toFixed(0)} req/s, ${(m(list.r, 'bytes') / 1024).toFixed(1)} KB`, ratio: `${(m(list.g, 'rps') / m(list.r, 'rps')).toFixed(2)}×`, target: '≥ 0.5×' });
-  rows.push({ what: '`serve` until /healthz answers', guard: ms(median(ready.g)), reference: ms(median(ready.r)), ratio: `${(median(ready.g) / median(ready.r)).toFixed(1)}× slower`, target: '≤ 1 s' });
+  rows.push({
+    what: 'POST /v1/deploys, 32 connections, unique ids',
+    guard: `${m(post.g, 'rps').toFixed(0)} req/s, p99 ${ms(m(post.g, 'p99'))}`,
+    reference: `${m(post.r, 'rps').toFixed(0)} req/s, p99 ${ms(m(post.r, 'p99'))}`,
+    ratio: `${(m(post.g, 'rps') / m(post.r, 'rps')).toFixed(2)}× (p99 ${(m(post.g, 'p99') / m(post.r, 'p99')).toFixed(1)}×)`,
+    target: '≥ 0.7×, p99 ≤ 2×',
+  });
+  rows.push({
+    what: 'GET /v1/deploys (a page)',
+    guard: `${m(list.g, 'rps').toFixed(0)} req/s, ${(m(list.g, 'bytes') / 1024).toFixed(1)} KB a page`,
+    reference: `${m(list.r, 'rps').toFixed(0)} req/s, ${(m(list.r, 'bytes') / 1024).toFixed(1)} KB`,
+    ratio: `${(m(list.g, 'rps') / m(list.r, 'rps')).toFixed(2)}×`,
+    target: '≥ 0.5×',
+  });
+  rows.push({
+    what: '`serve` until /healthz answers',
+    guard: ms(median(ready.g)),
+    reference: ms(median(ready.r)),
+    ratio: `${(median(ready.g) / median(ready.r)).toFixed(1)}× slower`,
+    target: '≤ 1 s',
+  });
 }
 
 async function startup(): Promise<void> {
@@ -128,7 +189,13 @@ async function startup(): Promise<void> {
     r.push((await timed([process.execPath, '-e', '0'])).ms);
     g.push((await timed([process.execPath, CLI, '--help'])).ms);
   }
-  rows.push({ what: '`release-guard --help` (dist)', guard: ms(median(g)), reference: `node -e 0: ${ms(median(r))}`, ratio: `${(median(g) / median(r)).toFixed(1)}× slower`, target: '≤ 3×' });
+  rows.push({
+    what: '`release-guard --help` (dist)',
+    guard: ms(median(g)),
+    reference: `node -e 0: ${ms(median(r))}`,
+    ratio: `${(median(g) / median(r)).toFixed(1)}× slower`,
+    target: '≤ 3×',
+  });
 }
 
 async function replay(work: string): Promise<void> {
@@ -146,7 +213,13 @@ async function replay(work: string): Promise<void> {
   }
   const gm = median(g.map((x) => x.ms));
   const rm_ = median(r.map((x) => x.ms));
-  rows.push({ what: `\`replay\` of ${count} recordings`, guard: `${ms(gm)}, ${median(g.map((x) => x.rssMiB)).toFixed(0)} MiB`, reference: `read + JSON.parse: ${ms(rm_)}, ${median(r.map((x) => x.rssMiB)).toFixed(0)} MiB`, ratio: `${(gm / rm_).toFixed(1)}× slower`, target: '≤ 4×' });
+  rows.push({
+    what: `\`replay\` of ${count} recordings`,
+    guard: `${ms(gm)}, ${median(g.map((x) => x.rssMiB)).toFixed(0)} MiB`,
+    reference: `read + JSON.parse: ${ms(rm_)}, ${median(r.map((x) => x.rssMiB)).toFixed(0)} MiB`,
+    ratio: `${(gm / rm_).toFixed(1)}× slower`,
+    target: '≤ 4×',
+  });
 }
 
 function table(): string {
@@ -166,7 +239,9 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  process.stdout.write(`\nrelease-guard performance (${LONG ? `${ROUNDS} paired rounds, medians, ${LOAD_SECONDS} s loads` : `1 round, ${LOAD_SECONDS} s loads; BENCH_LONG=1 for medians of 3`})\n\n${table()}\n`);
+  process.stdout.write(
+    `\nrelease-guard performance (${LONG ? `${ROUNDS} paired rounds, medians, ${LOAD_SECONDS} s loads` : `1 round, ${LOAD_SECONDS} s loads; BENCH_LONG=1 for medians of 3`})\n\n${table()}\n`,
+  );
 }
 
 await main();

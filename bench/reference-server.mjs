@@ -11,7 +11,9 @@ const run = (sql, params = []) => new Promise((resolve, reject) => db.run(sql, p
 const all = (sql, params = []) => new Promise((resolve, reject) => db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows))));
 await run('PRAGMA journal_mode = WAL');
 await run('PRAGMA synchronous = NORMAL');
-await run('CREATE TABLE IF NOT EXISTS deploys (id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL, started_at REAL NOT NULL, body TEXT NOT NULL)');
+await run(
+  'CREATE TABLE IF NOT EXISTS deploys (id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL, started_at REAL NOT NULL, body TEXT NOT NULL)',
+);
 await run('CREATE INDEX IF NOT EXISTS deploys_started ON deploys (started_at DESC, id DESC)');
 
 const expected = Buffer.from(`Bearer ${token}`);
@@ -30,9 +32,17 @@ app.post('/v1/deploys', express.raw({ type: () => true, limit: 256 * 1024 }), as
   } catch {
     return res.status(400).json({ error: 'bad json' });
   }
-  if (typeof body.service !== 'string' || typeof body.environment !== 'string' || typeof body.version !== 'string') return res.status(400).json({ error: 'missing fields' });
+  if (typeof body.service !== 'string' || typeof body.environment !== 'string' || typeof body.version !== 'string')
+    return res.status(400).json({ error: 'missing fields' });
   const record = { id: String(body.id), service: body.service, environment: body.environment, version: body.version, startedAt: Date.now() / 1000 };
-  await run('INSERT INTO deploys (id, service, environment, version, started_at, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING', [record.id, record.service, record.environment, record.version, record.startedAt, JSON.stringify(body)]);
+  await run('INSERT INTO deploys (id, service, environment, version, started_at, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING', [
+    record.id,
+    record.service,
+    record.environment,
+    record.version,
+    record.startedAt,
+    JSON.stringify(body),
+  ]);
   res.status(202).json({ deploy: record });
 });
 app.get('/v1/deploys', async (req, res) => {

@@ -50,11 +50,39 @@ const T0 = 1_763_647_200;
 const INTERVAL_S = 60;
 
 const deploy = (i: number): DeployRecord => ({
-  id: `b-${i}`, service: `svc-${i % 50}`, environment: `env-${i}`, version: 'v2', previousVersion: 'v1', commit: null,
-  startedAt: T0, labels: {}, links: {}, origin: 'api', receivedAt: T0 + i / 1000,
+  id: `b-${i}`,
+  service: `svc-${i % 50}`,
+  environment: `env-${i}`,
+  version: 'v2',
+  previousVersion: 'v1',
+  commit: null,
+  startedAt: T0,
+  labels: {},
+  links: {},
+  origin: 'api',
+  receivedAt: T0 + i / 1000,
 });
-const watch: NewWatch = { status: 'watching', source: 'demo', timeScale: 1, windowEnd: T0 + 900, interval: INTERVAL_S, evaluatedAt: null, supersededBy: null, reason: null };
-const judgement = (step: number): Judgement => ({ state: 'watching', verdict: null, severity: null, rollback: false, rollbackAt: null, findings: [], evaluatedAt: T0 + 60 * step, windowEnd: T0 + 900, reason: null });
+const watch: NewWatch = {
+  status: 'watching',
+  source: 'demo',
+  timeScale: 1,
+  windowEnd: T0 + 900,
+  interval: INTERVAL_S,
+  evaluatedAt: null,
+  supersededBy: null,
+  reason: null,
+};
+const judgement = (step: number): Judgement => ({
+  state: 'watching',
+  verdict: null,
+  severity: null,
+  rollback: false,
+  rollbackAt: null,
+  findings: [],
+  evaluatedAt: T0 + 60 * step,
+  windowEnd: T0 + 900,
+  reason: null,
+});
 
 /** What one watcher tick asks of the store (without the metric source and the judge). */
 async function tick(store: Store, id: string, step: number): Promise<void> {
@@ -67,9 +95,11 @@ async function tick(store: Store, id: string, step: number): Promise<void> {
 /** Runs `fn` over `items` with IN_FLIGHT at a time. */
 async function inFlight<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** Ticks every id `TICKS` times, IN_FLIGHT at once; returns ms of wall time per tick and the ticks whose lease was lost. */
@@ -98,7 +128,14 @@ type FromReplica =
 /** One replica process: creates its share of the deploys (it holds their leases), ticks them, keeps its leases. */
 async function replicaMain(name: string, schema: string): Promise<void> {
   const send = (m: FromReplica) => process.send?.(m);
-  const store = await openPostgresStore({ url: URL_, schema, poolSize: 8, replica: name, leaseSeconds: LEASE_S, applicationName: `release-guard-bench/${name}` });
+  const store = await openPostgresStore({
+    url: URL_,
+    schema,
+    poolSize: 8,
+    replica: name,
+    leaseSeconds: LEASE_S,
+    applicationName: `release-guard-bench/${name}`,
+  });
   const rounds: number[] = [];
   // The LeaseKeeper's loop: a round every third of the lease, taking at most BATCH watches.
   const round = async (): Promise<void> => {
@@ -136,17 +173,25 @@ async function replicaMain(name: string, schema: string): Promise<void> {
 
 /** Starts a replica process and a reader of its messages. */
 function startReplica(name: string, schema: string): { child: ChildProcess; next: <T extends FromReplica>() => Promise<T> } {
-  const child = fork(import.meta.filename, ['--replica', name, '--schema', schema, '--lease', String(LEASE_S), '--batch', String(BATCH), '--ticks', String(TICKS), '--watches', String(N)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    import.meta.filename,
+    ['--replica', name, '--schema', schema, '--lease', String(LEASE_S), '--batch', String(BATCH), '--ticks', String(TICKS), '--watches', String(N)],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const queue: FromReplica[] = [];
   const waiting: Array<(m: FromReplica) => void> = [];
   child.on('message', (m: FromReplica) => (waiting.length > 0 ? waiting.shift()!(m) : queue.push(m)));
   child.on('exit', (code, signal) => {
-    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') for (const w of waiting.splice(0)) w(Promise.reject(new Error(`replica ${name} exited (${code ?? signal})`)) as never);
+    if (signal !== 'SIGKILL' && signal !== 'SIGTERM')
+      for (const w of waiting.splice(0)) w(Promise.reject(new Error(`replica ${name} exited (${code ?? signal})`)) as never);
   });
-  return { child, next: <T extends FromReplica>() => new Promise<T>((resolve) => (queue.length > 0 ? resolve(queue.shift() as T) : waiting.push((m) => resolve(m as T)))) };
+  return {
+    child,
+    next: <T extends FromReplica>() => new Promise<T>((resolve) => (queue.length > 0 ? resolve(queue.shift() as T) : waiting.push((m) => resolve(m as T)))),
+  };
 }
 
 async function postgresRun(): Promise<void> {
@@ -158,16 +203,22 @@ async function postgresRun(): Promise<void> {
     // One at a time at first: the first replica's start-up creates the schema (the others wait on its advisory lock).
     for (const r of replicas) await r.next();
     const share = Math.ceil(N / REPLICAS.length);
-    const created = await Promise.all(replicas.map((r, k) => {
-      r.child.send({ do: 'create', from: k * share, to: Math.min(N, (k + 1) * share) } satisfies ToReplica);
-      return r.next<{ created: number; ms: number }>();
-    }));
-    console.log(`PostgreSQL, 3 replica processes, ${N} watches (${created.map((c) => c.created).join(' + ')}), ${TICKS} ticks each, ${IN_FLIGHT} in flight per replica, lease ${LEASE_S} s:`);
+    const created = await Promise.all(
+      replicas.map((r, k) => {
+        r.child.send({ do: 'create', from: k * share, to: Math.min(N, (k + 1) * share) } satisfies ToReplica);
+        return r.next<{ created: number; ms: number }>();
+      }),
+    );
+    console.log(
+      `PostgreSQL, 3 replica processes, ${N} watches (${created.map((c) => c.created).join(' + ')}), ${TICKS} ticks each, ${IN_FLIGHT} in flight per replica, lease ${LEASE_S} s:`,
+    );
     console.log(`  created in ${(Math.max(...created.map((c) => c.ms)) / 1000).toFixed(1)} s (each replica its share, as if it had received the webhooks)`);
-    const ticked = await Promise.all(replicas.map((r) => {
-      r.child.send({ do: 'tick' } satisfies ToReplica);
-      return r.next<Extract<FromReplica, { ticked: number }>>();
-    }));
+    const ticked = await Promise.all(
+      replicas.map((r) => {
+        r.child.send({ do: 'tick' } satisfies ToReplica);
+        return r.next<Extract<FromReplica, { ticked: number }>>();
+      }),
+    );
     for (const [k, t] of ticked.entries()) {
       const roundS = (t.ticked * t.msPerTick) / 1000;
       console.log(
@@ -177,7 +228,8 @@ async function postgresRun(): Promise<void> {
     }
 
     // r1 dies (SIGKILL: no hand-back); r2 and r3 take its watches as its leases lapse, BATCH per round each.
-    const heldByR1 = async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' AND lease_holder = 'r1'`)).rows[0]!.n);
+    const heldByR1 = async () =>
+      Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' AND lease_holder = 'r1'`)).rows[0]!.n);
     const r1Watches = await heldByR1();
     replicas[0]!.child.kill('SIGKILL');
     const killedAt = performance.now();
@@ -190,14 +242,20 @@ async function postgresRun(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const total = (performance.now() - killedAt) / 1000;
-    const split = (await admin.query<{ holder: string; n: string }>(`SELECT lease_holder AS holder, COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' GROUP BY 1 ORDER BY 1`)).rows;
+    const split = (
+      await admin.query<{ holder: string; n: string }>(
+        `SELECT lease_holder AS holder, COUNT(*) AS n FROM ${schema}.watches WHERE status = 'watching' GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows;
     console.log(
       `  takeover after SIGKILL of r1: its ${r1Watches} watches all taken by r2+r3 in ${total.toFixed(1)} s (first ones after ${((firstTaken ?? 0) / 1000).toFixed(1)} s; ` +
         `lease ${LEASE_S} s, rounds every ${(LEASE_S / 3).toFixed(1)} s taking ≤ ${BATCH} each); now ${split.map((r) => `${r.holder} ${r.n}`).join(', ')}`,
     );
   } finally {
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => (r.child.exitCode !== null || r.child.signalCode !== null ? undefined : new Promise((res) => r.child.once('exit', res)))));
+    await Promise.all(
+      replicas.map((r) => (r.child.exitCode !== null || r.child.signalCode !== null ? undefined : new Promise((res) => r.child.once('exit', res)))),
+    );
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();
   }
@@ -208,8 +266,13 @@ async function sqliteRun(): Promise<void> {
   const store = await openSqliteStore(join(dir, 'guard.db'));
   try {
     for (let i = 0; i < N; i++) await store.createDeploy(deploy(i), watch);
-    const { msPerTick: ms } = await tickAll(store, Array.from({ length: N }, (_, i) => `b-${i}`));
-    console.log(`SQLite, one guard, ${N} watches, ${TICKS} ticks each:\n  ${ms.toFixed(2)} ms of wall time per tick with ${IN_FLIGHT} in flight (store work only); one tick of all ${N} watches takes ${((N * ms) / 1000).toFixed(1)} s of the ${INTERVAL_S} s interval`);
+    const { msPerTick: ms } = await tickAll(
+      store,
+      Array.from({ length: N }, (_, i) => `b-${i}`),
+    );
+    console.log(
+      `SQLite, one guard, ${N} watches, ${TICKS} ticks each:\n  ${ms.toFixed(2)} ms of wall time per tick with ${IN_FLIGHT} in flight (store work only); one tick of all ${N} watches takes ${((N * ms) / 1000).toFixed(1)} s of the ${INTERVAL_S} s interval`,
+    );
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });

@@ -25,7 +25,11 @@ const { values: args } = parseArgs({
 const WATCHES = Number(args.watches);
 const STEADY_S = Number(args.steady);
 const CONCURRENCY = Number(args.concurrency);
-for (const [name, v] of [['--watches', WATCHES], ['--steady', STEADY_S], ['--concurrency', CONCURRENCY]] as const) {
+for (const [name, v] of [
+  ['--watches', WATCHES],
+  ['--steady', STEADY_S],
+  ['--concurrency', CONCURRENCY],
+] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a whole number of at least 1, got ${String(v)}`);
 }
 const INTERVAL_S = 60;
@@ -46,7 +50,12 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Daemon { url: string; child: ChildProcess; pid: number; readyMs: number }
+interface Daemon {
+  url: string;
+  child: ChildProcess;
+  pid: number;
+  readyMs: number;
+}
 
 async function startDaemon(configFile: string, port: number): Promise<Daemon> {
   const t0 = performance.now();
@@ -55,7 +64,13 @@ async function startDaemon(configFile: string, port: number): Promise<Daemon> {
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the daemon exited ${child.exitCode} before /healthz answered`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(20);
   }
   return { url, child, pid: child.pid!, readyMs: performance.now() - t0 };
@@ -97,7 +112,14 @@ function watchRss(pid: number): { stop(): number } {
   return { stop: () => (clearInterval(timer), peak) };
 }
 
-interface Scrape { buckets: Array<[number, number]>; count: number; backlog: number; active: number; evaluations: number; judgeSeconds: number }
+interface Scrape {
+  buckets: Array<[number, number]>;
+  count: number;
+  backlog: number;
+  active: number;
+  evaluations: number;
+  judgeSeconds: number;
+}
 
 async function scrape(url: string): Promise<Scrape> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
@@ -168,7 +190,14 @@ async function window(d: Daemon, seconds: number) {
   const t1 = performance.now();
   const s1 = await scrape(d.url);
   const wall = (t1 - t0) / 1000;
-  return { cpu: (100 * (c1 - c0)) / wall, judgeCpu: (100 * (s1.judgeSeconds - s0.judgeSeconds)) / wall, rss: rss.stop(), lag: p99(s0, s1), evaluations: s1.evaluations - s0.evaluations, last: s1 };
+  return {
+    cpu: (100 * (c1 - c0)) / wall,
+    judgeCpu: (100 * (s1.judgeSeconds - s0.judgeSeconds)) / wall,
+    rss: rss.stop(),
+    lag: p99(s0, s1),
+    evaluations: s1.evaluations - s0.evaluations,
+    last: s1,
+  };
 }
 
 async function main(): Promise<void> {
@@ -206,7 +235,9 @@ async function main(): Promise<void> {
 
     log(`steady state: ${STEADY_S} s`);
     const steady = await window(d, STEADY_S);
-    log(`steady: ${steady.cpu.toFixed(1)}% of a core (judge ${steady.judgeCpu.toFixed(1)}%), ${(steady.evaluations / STEADY_S).toFixed(0)} evaluations/s, lag p99 ~${steady.lag.estimate.toFixed(2)} s (≤ ${steady.lag.bound} s bucket) over ${steady.lag.n} evaluations, RSS peak ${steady.rss.toFixed(0)} MiB`);
+    log(
+      `steady: ${steady.cpu.toFixed(1)}% of a core (judge ${steady.judgeCpu.toFixed(1)}%), ${(steady.evaluations / STEADY_S).toFixed(0)} evaluations/s, lag p99 ~${steady.lag.estimate.toFixed(2)} s (≤ ${steady.lag.bound} s bucket) over ${steady.lag.n} evaluations, RSS peak ${steady.rss.toFixed(0)} MiB`,
+    );
     const open = steady.last.active;
 
     log(`SIGKILL with ${open} watches open, then restart`);
@@ -230,17 +261,55 @@ async function main(): Promise<void> {
     const after = await window(d, INTERVAL_S);
     const restartLag = p99(null, after.last);
     const restartPeak = Math.max(rssRestart.stop(), after.rss);
-    log(`first interval after the restart: lag p99 ~${after.lag.estimate.toFixed(2)} s, ${after.cpu.toFixed(1)}% of a core; since the restart p99 ~${restartLag.estimate.toFixed(1)} s`);
+    log(
+      `first interval after the restart: lag p99 ~${after.lag.estimate.toFixed(2)} s, ${after.cpu.toFixed(1)}% of a core; since the restart p99 ~${restartLag.estimate.toFixed(1)} s`,
+    );
     await stopDaemon(d, 'SIGTERM');
 
     const peak = Math.max(ingestPeak, steady.rss, restartPeak);
-    rows.push(['steady-state CPU', `${steady.cpu.toFixed(1)}% of one core`, `idle daemon: ${idle.cpu.toFixed(1)}%`, `+${(steady.cpu - idle.cpu).toFixed(1)} points`, '≤ 50%']);
-    rows.push(['  of which in the judge', `${steady.judgeCpu.toFixed(1)}% of one core`, '—', `${(steady.cpu - steady.judgeCpu).toFixed(1)}% outside the judge`, '—']);
-    rows.push(['evaluations (steady)', `${(steady.evaluations / STEADY_S).toFixed(0)}/s`, `${(WATCHES / INTERVAL_S).toFixed(0)}/s due`, `${(steady.evaluations / STEADY_S / (WATCHES / INTERVAL_S)).toFixed(2)}×`, '1×']);
-    rows.push(['verdict lag p99 (steady)', `${steady.lag.estimate.toFixed(2)} s (bucket ≤ ${steady.lag.bound} s; ${steady.lag.n} evaluations)`, '—', '—', '≤ 2 s']);
-    rows.push(['restart, all watches open: back on schedule', `${backOn.toFixed(1)} s after SIGKILL (healthz ${(d.readyMs / 1000).toFixed(1)} s)`, `one interval: ${INTERVAL_S} s`, `${(backOn / INTERVAL_S).toFixed(2)}× the interval`, '≤ 1 interval']);
+    rows.push([
+      'steady-state CPU',
+      `${steady.cpu.toFixed(1)}% of one core`,
+      `idle daemon: ${idle.cpu.toFixed(1)}%`,
+      `+${(steady.cpu - idle.cpu).toFixed(1)} points`,
+      '≤ 50%',
+    ]);
+    rows.push([
+      '  of which in the judge',
+      `${steady.judgeCpu.toFixed(1)}% of one core`,
+      '—',
+      `${(steady.cpu - steady.judgeCpu).toFixed(1)}% outside the judge`,
+      '—',
+    ]);
+    rows.push([
+      'evaluations (steady)',
+      `${(steady.evaluations / STEADY_S).toFixed(0)}/s`,
+      `${(WATCHES / INTERVAL_S).toFixed(0)}/s due`,
+      `${(steady.evaluations / STEADY_S / (WATCHES / INTERVAL_S)).toFixed(2)}×`,
+      '1×',
+    ]);
+    rows.push([
+      'verdict lag p99 (steady)',
+      `${steady.lag.estimate.toFixed(2)} s (bucket ≤ ${steady.lag.bound} s; ${steady.lag.n} evaluations)`,
+      '—',
+      '—',
+      '≤ 2 s',
+    ]);
+    rows.push([
+      'restart, all watches open: back on schedule',
+      `${backOn.toFixed(1)} s after SIGKILL (healthz ${(d.readyMs / 1000).toFixed(1)} s)`,
+      `one interval: ${INTERVAL_S} s`,
+      `${(backOn / INTERVAL_S).toFixed(2)}× the interval`,
+      '≤ 1 interval',
+    ]);
     rows.push(['verdict lag p99, first interval after restart', `${after.lag.estimate.toFixed(2)} s (bucket ≤ ${after.lag.bound} s)`, '—', '—', '—']);
-    rows.push(['peak RSS (ingest, steady, restart)', `${peak.toFixed(0)} MiB (${ingestPeak.toFixed(0)} / ${steady.rss.toFixed(0)} / ${restartPeak.toFixed(0)})`, `idle daemon: ${idle.rss.toFixed(0)} MiB`, `${(peak / idle.rss).toFixed(1)}×`, '≤ 500 MiB']);
+    rows.push([
+      'peak RSS (ingest, steady, restart)',
+      `${peak.toFixed(0)} MiB (${ingestPeak.toFixed(0)} / ${steady.rss.toFixed(0)} / ${restartPeak.toFixed(0)})`,
+      `idle daemon: ${idle.rss.toFixed(0)} MiB`,
+      `${(peak / idle.rss).toFixed(1)}×`,
+      '≤ 500 MiB',
+    ]);
     rows.push(['ingest of the watches (16 clients)', `${(WATCHES / ingestS).toFixed(0)} deploys/s`, '—', '—', '—']);
   } finally {
     if (d) await stopDaemon(d, 'SIGKILL');
@@ -249,7 +318,9 @@ async function main(): Promise<void> {
   const all = [['what', 'release-guard', 'reference (same run)', 'ratio', 'target'], ...rows];
   const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  process.stdout.write(`\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window\n\n`);
+  process.stdout.write(
+    `\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window\n\n`,
+  );
   process.stdout.write([line(all[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...all.slice(1).map(line)].join('\n') + '\n');
 }
 

@@ -119,7 +119,11 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   collectDefaultMetrics({ register: registry });
   const metrics = createGuardMetrics(registry);
   const sources = new Map<string, MetricSource>(
-    await Promise.all(Object.entries(config.sources).map(async ([name, c]) => [name, await createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })] as const)),
+    await Promise.all(
+      Object.entries(config.sources).map(
+        async ([name, c]) => [name, await createSource(name, c, { logger, baseDir: opts.baseDir, registry, env: opts.env ?? process.env })] as const,
+      ),
+    ),
   );
   mkdirSync(config.dataDir, { recursive: true });
   const rawStore = await (opts.openStore ?? openStore)(config.store, { dataDir: config.dataDir, postgresUrl: opts.secrets.storeUrl ?? null, logger });
@@ -136,7 +140,9 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const leased = store.leases !== undefined;
   const env = opts.env ?? process.env;
   const redactor = createRedactor(() => [
-    token, ...Object.values(opts.secrets), ...referencedSecrets(config, env, opts.baseDir),
+    token,
+    ...Object.values(opts.secrets),
+    ...referencedSecrets(config, env, opts.baseDir),
     ...rules.files.flatMap((f) => hookSecrets(f.file.hooks?.rollback ?? [], env)),
   ]);
 
@@ -144,10 +150,23 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   let publicUrl = config.publicUrl ?? '';
   const verdictUrl = (id: string) => `${publicUrl.replace(/\/$/, '')}/v1/deploys/${encodeURIComponent(id)}`;
   const actions = await createActionSide({
-    store, logger, registry, metrics, notifications: config.notifications, env: opts.env ?? process.env, baseDir: opts.baseDir,
-    hooksFor: (d) => rulesFor(d).hooks.rollback, verdictUrl, guardUrl: () => publicUrl, now,
+    store,
+    logger,
+    registry,
+    metrics,
+    notifications: config.notifications,
+    env: opts.env ?? process.env,
+    baseDir: opts.baseDir,
+    hooksFor: (d) => rulesFor(d).hooks.rollback,
+    verdictUrl,
+    guardUrl: () => publicUrl,
+    now,
     guardRoute: () => config.notifications.guardAlerts ?? rulesFor({ service: '', environment: '' }).severities.P2.alert,
-    hookDeps: { env, redact: redactor.text, secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))] },
+    hookDeps: {
+      env,
+      redact: redactor.text,
+      secretEnvNames: () => [...secretEnvNames(config), ...rules.files.flatMap((f) => secretEnvNames(f.file.hooks ?? {}))],
+    },
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;
@@ -182,11 +201,16 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   storeUnwritable = (reason) => {
     const message = `release-guard cannot write its store in ${config.dataDir} (${reason}): deploys are refused with 503 and watches pause until space returns; free space in the data dir now`;
     logger.error({ dataDir: config.dataDir, reason }, message);
-    void responder.guardAlertDirect(`store-unwritable:${Math.floor(now())}`, message, 'P1').then((sent) => logger.warn({ sent }, 'store-unwritable alert sent around the outbox'));
+    void responder
+      .guardAlertDirect(`store-unwritable:${Math.floor(now())}`, message, 'P1')
+      .then((sent) => logger.warn({ sent }, 'store-unwritable alert sent around the outbox'));
   };
   storeWritable = (seconds) => {
     logger.warn({ seconds }, `store writable again after ${seconds}s: resuming every watch now`);
-    void store.activeWatches().then((views) => views.forEach((v) => watcher.schedule(v.deploy.id, 0)), (err: unknown) => logger.error({ err }, 'could not resume watches after the store recovered'));
+    void store.activeWatches().then(
+      (views) => views.forEach((v) => watcher.schedule(v.deploy.id, 0)),
+      (err: unknown) => logger.error({ err }, 'could not resume watches after the store recovered'),
+    );
   };
   const server = await listen(app, config.port, config.host);
   const address = server.address();
@@ -200,7 +224,10 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   await recovery.start();
   const sourceProbes = await probeSources(sources, rulesFor({ service: '', environment: '' }).metrics['throughput']!, { now: now(), timeoutMs: 5000 });
   for (const p of sourceProbes.filter((x) => x.problem !== null)) {
-    logger.warn({ source: p.source, problem: p.problem }, `metric source ${p.source} does not answer at start-up: ${p.problem}; watches on it will be blind until it does`);
+    logger.warn(
+      { source: p.source, problem: p.problem },
+      `metric source ${p.source} does not answer at start-up: ${p.problem}; watches on it will be blind until it does`,
+    );
   }
   if (keeper) resumed = (await keeper.start()).watches.taken.length;
   ready = true;
@@ -216,7 +243,9 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     async reloadRules() {
       const refuse = async (why: string, cause?: unknown): Promise<never> => {
         const message = `rules in ${config.rulesDir} NOT reloaded, the previous rules stay in force: ${why}`;
-        await responder.guardAlert(`rules-refused:${now()}`, message).catch((err: unknown) => logger.error({ err }, 'could not queue the alert for a refused rule reload'));
+        await responder
+          .guardAlert(`rules-refused:${now()}`, message)
+          .catch((err: unknown) => logger.error({ err }, 'could not queue the alert for a refused rule reload'));
         throw new Error(message, { cause });
       };
       let next: LoadedRules;
@@ -226,7 +255,9 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
         return refuse((err as Error).message, err);
       }
       if (ruleCount(next) === 0 && ruleCount(rules) > 0) {
-        return refuse(`the new rule files define no rules at all (${ruleCount(rules)} now); a reload never drops every rule: restart the guard if that is really meant`);
+        return refuse(
+          `the new rule files define no rules at all (${ruleCount(rules)} now); a reload never drops every rule: restart the guard if that is really meant`,
+        );
       }
       rules = next;
       logger.info({ files: rules.files.map((f) => f.path), rules: ruleCount(rules) }, 'rules reloaded');
@@ -257,7 +288,12 @@ function hookSecrets(hooks: readonly Hook[], env: Readonly<Record<string, string
   const secretName = /TOKEN|SECRET|KEY|PASS|CREDENTIAL|AUTH/i;
   return hooks.flatMap((h) =>
     h.type === 'http'
-      ? [h.secretEnv ? env[h.secretEnv] : undefined, ...Object.entries(h.headers ?? {}).filter(([n]) => secretName.test(n)).map(([, v]) => v)].filter((v): v is string => !!v)
+      ? [
+          h.secretEnv ? env[h.secretEnv] : undefined,
+          ...Object.entries(h.headers ?? {})
+            .filter(([n]) => secretName.test(n))
+            .map(([, v]) => v),
+        ].filter((v): v is string => !!v)
       : (h.env ?? []).filter((n) => secretName.test(n)).map((n) => env[n] ?? ''),
   );
 }
@@ -267,7 +303,11 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
     const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use; stop the other process or pass --port / RELEASE_GUARD_PORT`, { cause: err }) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${host} is already in use; stop the other process or pass --port / RELEASE_GUARD_PORT`, { cause: err })
+          : err,
+      );
     });
   });
 }

@@ -66,15 +66,36 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
     guardUrl: o.guardUrl,
     now: o.now,
   });
-  const responder = new Responder({ store: o.store, logger: o.logger, metrics: o.metrics, verdictUrl: o.verdictUrl, now: o.now, delivery, guardRoute: o.guardRoute });
-  const digestDeps = { store: o.store, outbox: delivery.outbox, channels: delivery.channels, templates, config: n.digest, deadline: n.delivery.deadline, verdictUrl: o.verdictUrl, guardUrl: o.guardUrl, now: o.now };
+  const responder = new Responder({
+    store: o.store,
+    logger: o.logger,
+    metrics: o.metrics,
+    verdictUrl: o.verdictUrl,
+    now: o.now,
+    delivery,
+    guardRoute: o.guardRoute,
+  });
+  const digestDeps = {
+    store: o.store,
+    outbox: delivery.outbox,
+    channels: delivery.channels,
+    templates,
+    config: n.digest,
+    deadline: n.delivery.deadline,
+    verdictUrl: o.verdictUrl,
+    guardUrl: o.guardUrl,
+    now: o.now,
+  };
   let schedule: DigestSchedule | null = null;
   return {
     responder,
     async start() {
       const resumed = await delivery.outbox.start();
       schedule = scheduleDigest(n.digest, (at) => sendDigest(digestDeps, at), o.logger);
-      o.logger.info({ channels: delivery.channels.names(), nextDigest: schedule.next()?.toISOString() ?? null, requeued: resumed.requeued.length }, 'notifications ready');
+      o.logger.info(
+        { channels: delivery.channels.names(), nextDigest: schedule.next()?.toISOString() ?? null, requeued: resumed.requeued.length },
+        'notifications ready',
+      );
       return { requeued: resumed.requeued.length, interrupted: resumed.interrupted.length };
     },
     resumed: (r) => delivery.outbox.resumed(r),
@@ -82,7 +103,11 @@ export async function createActionSide(o: ActionSideOptions): Promise<ActionSide
       const routed = [...n.lifecycle, ...n.digest.to, ...Object.values(RULE_DEFAULTS.severities).flatMap((s) => s.alert)];
       for (const f of rules.files) for (const s of Object.values(f.file.severities ?? {})) routed.push(...(s?.alert ?? []));
       const missing = unconfiguredNames(routed, delivery.channels);
-      if (missing.length > 0) o.logger.warn({ channels: missing }, `channels ${missing.join(', ')} are not configured under notifications.channels: what is routed to them goes to the log`);
+      if (missing.length > 0)
+        o.logger.warn(
+          { channels: missing },
+          `channels ${missing.join(', ')} are not configured under notifications.channels: what is routed to them goes to the log`,
+        );
       return missing;
     },
     sendDigest: async (at = new Date()) => (await sendDigest(digestDeps, at)).length,

@@ -24,7 +24,12 @@ export interface ComposeContext {
 }
 
 /** Facts with nothing filled in but the event, the deploy and the links; callers add what applies. */
-export function baseFacts(event: NoticeEvent, deploy: Deploy | null, rules: RuleSet | null, links: { verdictUrl: string | null; guardUrl: string; now: number }): NoticeFacts {
+export function baseFacts(
+  event: NoticeEvent,
+  deploy: Deploy | null,
+  rules: RuleSet | null,
+  links: { verdictUrl: string | null; guardUrl: string; now: number },
+): NoticeFacts {
   const units: Record<string, string> = {};
   for (const [name, decl] of Object.entries(rules?.metrics ?? {})) units[name] = decl.unit;
   const rawLink = deploy?.links ? (deploy.links['ci'] ?? Object.values(deploy.links)[0] ?? null) : null;
@@ -54,7 +59,10 @@ export function noticeFor(facts: NoticeFacts, notifier: Notifier, templates: Tem
   const rendered = templates.render(facts, notifier);
   const d = facts.deploy;
   const links: NoticeLink[] = [];
-  for (const [href, text] of [[facts.links.verdict, 'Verdict'], [facts.links.deploy, 'Deploy']] as const) {
+  for (const [href, text] of [
+    [facts.links.verdict, 'Verdict'],
+    [facts.links.deploy, 'Deploy'],
+  ] as const) {
     const safe = href ? safeHref(href) : null;
     if (safe) links.push({ href: safe, text });
   }
@@ -64,7 +72,9 @@ export function noticeFor(facts: NoticeFacts, notifier: Notifier, templates: Tem
     event: facts.event,
     severity: facts.severity,
     ...rendered,
-    deploy: d ? { id: d.id, service: d.service, environment: d.environment, version: d.version, previousVersion: d.previousVersion ?? null, commit: d.commit ?? null } : null,
+    deploy: d
+      ? { id: d.id, service: d.service, environment: d.environment, version: d.version, previousVersion: d.previousVersion ?? null, commit: d.commit ?? null }
+      : null,
     findings: facts.findings,
     links,
     incidentKey: facts.incidentKey,
@@ -102,7 +112,9 @@ export function composeDeliveries(facts: NoticeFacts, routed: readonly string[],
       channelType: notifier.type,
       thread: threadOf(notifier.capabilities, { incidentKey: facts.incidentKey, deployId: facts.deploy?.id ?? null }),
       payload: notifier.format(notice),
-      action: facts.deploy ? { kind: actionKind, target: notifier.name, request: { event: facts.event, severity: facts.severity, title: notice.title, routedAs: names } } : null,
+      action: facts.deploy
+        ? { kind: actionKind, target: notifier.name, request: { event: facts.event, severity: facts.severity, title: notice.title, routedAs: names } }
+        : null,
     });
   }
   return out;
@@ -134,6 +146,12 @@ function digestItem(facts: NoticeFacts, key: string, actionKind: ActionKind, ctx
     channelType: 'digest',
     thread: null,
     payload: { title: rendered.title, summary: finding?.summary ?? rendered.text, at: facts.at },
-    action: facts.deploy ? { kind: actionKind, target: DIGEST_CHANNEL, request: { event: facts.event, severity: facts.severity, title: rendered.title, routedAs: [DIGEST_CHANNEL] } } : null,
+    action: facts.deploy
+      ? {
+          kind: actionKind,
+          target: DIGEST_CHANNEL,
+          request: { event: facts.event, severity: facts.severity, title: rendered.title, routedAs: [DIGEST_CHANNEL] },
+        }
+      : null,
   };
 }

@@ -52,16 +52,19 @@ export class Responder {
   constructor(private readonly deps: ResponderDeps) {
     this.delivery =
       deps.delivery ??
-      deliveryWith({
-        store: deps.store,
-        logger: deps.logger,
-        registry: new Registry(),
-        notifications: NotificationsConfig.parse({}),
-        notifierDeps: { env: {}, baseDir: process.cwd() },
-        hooksFor: (d) => this.seenRules.get(d.id)?.hooks.rollback ?? [],
-        guardUrl: () => '',
-        now: deps.now,
-      }, new Map());
+      deliveryWith(
+        {
+          store: deps.store,
+          logger: deps.logger,
+          registry: new Registry(),
+          notifications: NotificationsConfig.parse({}),
+          notifierDeps: { env: {}, baseDir: process.cwd() },
+          hooksFor: (d) => this.seenRules.get(d.id)?.hooks.rollback ?? [],
+          guardUrl: () => '',
+          now: deps.now,
+        },
+        new Map(),
+      );
     this.delivery.outbox.onGiveUp((d) => this.deliveryFailed(d));
   }
 
@@ -74,9 +77,15 @@ export class Responder {
    */
   async respond(view: DeployView, rules: RuleSet, judgement: Judgement, fresh: Finding[], into?: NewDelivery[]): Promise<void> {
     const { deploy } = view;
-    if (view.watch?.evaluatedAt === null) await this.notify(this.facts('deploy-started', deploy, rules), this.delivery.lifecycle, `notice:${deploy.id}:deploy-started`, 'notice', into);
+    if (view.watch?.evaluatedAt === null)
+      await this.notify(this.facts('deploy-started', deploy, rules), this.delivery.lifecycle, `notice:${deploy.id}:deploy-started`, 'notice', into);
     await this.alert(deploy, rules, fresh, into);
-    await this.resolveCleared(deploy, rules, judgement.findings.filter((f) => f.clearedAt !== null && f.clearedAt !== undefined), into);
+    await this.resolveCleared(
+      deploy,
+      rules,
+      judgement.findings.filter((f) => f.clearedAt !== null && f.clearedAt !== undefined),
+      into,
+    );
     if (judgement.rollback) await this.rollback(deploy, rules, judgement, into);
     else if (judgement.state === 'done') await this.verdictNotice(deploy, rules, judgement, into);
   }
@@ -85,7 +94,8 @@ export class Responder {
   written(created: readonly DeliveryRecord[]): void {
     for (const d of created) {
       if (d.event === 'alert' && d.status !== 'muted' && d.severity !== null) this.deps.metrics.alerts.inc({ channel: d.channel, severity: d.severity });
-      if (d.status === 'muted') this.deps.logger.info({ deploy: d.deployId, channel: d.channel, silence: d.silenceId }, `${d.event} to ${d.channel} muted by silence ${d.silenceId}`);
+      if (d.status === 'muted')
+        this.deps.logger.info({ deploy: d.deployId, channel: d.channel, silence: d.silenceId }, `${d.event} to ${d.channel} muted by silence ${d.silenceId}`);
     }
     if (created.some((d) => d.status === 'pending')) this.delivery.outbox.kick();
   }
@@ -99,7 +109,13 @@ export class Responder {
       // not a P3 finding per deploy and metric held for tomorrow's digest.
       if (finding.kind === 'blind' && finding.condition !== BLIND_NO_DATA) continue;
       const routed = rules.severities[finding.severity].alert;
-      const facts = { ...this.facts('alert', deploy, rules), severity: finding.severity, findings: [finding], reason: `${finding.rule}: ${finding.summary}`, incidentKey: incidentKey(deploy.id, finding.rule) };
+      const facts = {
+        ...this.facts('alert', deploy, rules),
+        severity: finding.severity,
+        findings: [finding],
+        reason: `${finding.rule}: ${finding.summary}`,
+        incidentKey: incidentKey(deploy.id, finding.rule),
+      };
       const created = await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${finding.rule}`, 'alert', into);
       for (const d of created) this.deps.metrics.alerts.inc({ channel: d.channel, severity: finding.severity });
     }
@@ -119,10 +135,22 @@ export class Responder {
     if (rules.hooks.rollback.length === 0) {
       await this.noHook(deploy, reason);
       const why = `no rollback hook is configured for ${deploy.service}/${deploy.environment}: roll back by hand and add hooks.rollback to its rule file`;
-      await this.notify({ ...this.facts('deploy-failed', deploy, rules), severity: judgement.severity, findings, verdict, reason: why }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-failed`, 'notice', into);
+      await this.notify(
+        { ...this.facts('deploy-failed', deploy, rules), severity: judgement.severity, findings, verdict, reason: why },
+        this.delivery.lifecycle,
+        `notice:${deploy.id}:deploy-failed`,
+        'notice',
+        into,
+      );
       return;
     }
-    await this.notify({ ...this.facts('deploy-rolling-back', deploy, rules), severity: judgement.severity, findings, verdict, reason }, this.delivery.lifecycle, `notice:${deploy.id}:deploy-rolling-back`, 'notice', into);
+    await this.notify(
+      { ...this.facts('deploy-rolling-back', deploy, rules), severity: judgement.severity, findings, verdict, reason },
+      this.delivery.lifecycle,
+      `notice:${deploy.id}:deploy-rolling-back`,
+      'notice',
+      into,
+    );
     const now = this.deps.now();
     const verdictUrl = this.deps.verdictUrl(deploy.id);
     const entries = rules.hooks.rollback.map((hook) => {
@@ -146,20 +174,32 @@ export class Responder {
       };
     });
     for (const d of await this.delivery.outbox.enqueueAndSend(entries)) {
-      this.deps.logger.warn({ deploy: deploy.id, hook: d.channel, status: d.status, reason }, `rolled back ${deploy.service}/${deploy.environment} ${deploy.version} with hook ${d.channel}: ${d.status}`);
+      this.deps.logger.warn(
+        { deploy: deploy.id, hook: d.channel, status: d.status, reason },
+        `rolled back ${deploy.service}/${deploy.environment} ${deploy.version} with hook ${d.channel}: ${d.status}`,
+      );
       this.deps.metrics.rollbacks.inc({ outcome: d.status === 'delivered' ? 'succeeded' : d.status === 'pending' ? 'retrying' : 'failed' });
     }
   }
 
   /** The rollback brought the service back: resolve every incident paged for the deploy and say so. */
   async recovered(deploy: Deploy, rules: RuleSet, report: RecoveryReport): Promise<void> {
-    const facts = { ...this.facts('recovered', deploy, rules), findings: report.findings, recovery: { status: 'recovered', window: report.window, rolledBackAt: report.rolledBackAt, summary: report.summary } };
+    const facts = {
+      ...this.facts('recovered', deploy, rules),
+      findings: report.findings,
+      recovery: { status: 'recovered', window: report.window, rolledBackAt: report.rolledBackAt, summary: report.summary },
+    };
     await this.notify(facts, this.delivery.lifecycle, `notice:${deploy.id}:recovered`, 'notice');
     const paged = await this.pagedIncidents(deploy.id);
     const byRule = new Map(report.findings.map((f) => [incidentKey(deploy.id, f.rule), f]));
     for (const [key, channels] of paged) {
       const finding = byRule.get(key);
-      const resolve = { ...this.facts('resolve', deploy, rules), findings: finding ? [finding] : [], incidentKey: key, reason: `recovered after the rollback: ${report.summary}` };
+      const resolve = {
+        ...this.facts('resolve', deploy, rules),
+        findings: finding ? [finding] : [],
+        incidentKey: key,
+        reason: `recovered after the rollback: ${report.summary}`,
+      };
       await this.notify(resolve, channels, `resolve:${deploy.id}:${key.slice(key.lastIndexOf('/') + 1)}`, 'resolve');
     }
   }
@@ -167,7 +207,14 @@ export class Responder {
   /** The rollback did not bring the service back within the window: a P0 page "rollback did not recover". */
   async notRecovered(deploy: Deploy, rules: RuleSet, report: RecoveryReport): Promise<void> {
     const recovery = { status: 'not-recovered', window: report.window, rolledBackAt: report.rolledBackAt, summary: report.summary };
-    const facts = { ...this.facts('not-recovered', deploy, rules), severity: 'P0' as const, findings: report.findings, recovery, reason: `rollback did not recover: ${report.summary}`, incidentKey: incidentKey(deploy.id, NOT_RECOVERED_RULE) };
+    const facts = {
+      ...this.facts('not-recovered', deploy, rules),
+      severity: 'P0' as const,
+      findings: report.findings,
+      recovery,
+      reason: `rollback did not recover: ${report.summary}`,
+      incidentKey: incidentKey(deploy.id, NOT_RECOVERED_RULE),
+    };
     const routed = rules.severities.P0.alert;
     await this.notify(facts, routed.length > 0 ? routed : ['log'], `alert:${deploy.id}:${NOT_RECOVERED_RULE}`, 'alert');
   }
@@ -210,7 +257,10 @@ export class Responder {
     return Promise.all(
       [...targets.values()].map(async (notifier) => {
         try {
-          const sent = await notifier.send(notifier.format(noticeFor(facts, notifier, templates)), AbortSignal.timeout((notifier.timeout ?? policy.attemptTimeout) * 1000));
+          const sent = await notifier.send(
+            notifier.format(noticeFor(facts, notifier, templates)),
+            AbortSignal.timeout((notifier.timeout ?? policy.attemptTimeout) * 1000),
+          );
           return `${notifier.name}: ${sent.ok ? 'sent' : sent.error}`;
         } catch (err) {
           return `${notifier.name}: ${(err as Error).message}`;
@@ -263,8 +313,20 @@ export class Responder {
     // Recorded in the outbox as a hook call that failed at once (never attempted), so the deploy's history shows it.
     const now = this.deps.now();
     const entry: NewDelivery = {
-      dedupKey: `rollback:${deploy.id}:none`, deployId: deploy.id, service: deploy.service, environment: deploy.environment, kind: 'hook', event: 'rollback',
-      channel: 'none', channelType: 'none', severity: null, thread: null, payload: { reason }, status: 'pending', silenceId: null, deadlineAt: now,
+      dedupKey: `rollback:${deploy.id}:none`,
+      deployId: deploy.id,
+      service: deploy.service,
+      environment: deploy.environment,
+      kind: 'hook',
+      event: 'rollback',
+      channel: 'none',
+      channelType: 'none',
+      severity: null,
+      thread: null,
+      payload: { reason },
+      status: 'pending',
+      silenceId: null,
+      deadlineAt: now,
       action: { kind: 'rollback', target: 'none', request: { reason } },
     };
     const [claimed] = await this.deps.store.enqueueDeliveries([entry], now, { claim: true });
@@ -276,7 +338,11 @@ export class Responder {
   }
 
   private facts(event: NoticeEvent, deploy: Deploy | null, rules: RuleSet | null): NoticeFacts {
-    return baseFacts(event, deploy, rules, { verdictUrl: deploy ? this.deps.verdictUrl(deploy.id) : null, guardUrl: this.delivery.guardUrl(), now: this.deps.now() });
+    return baseFacts(event, deploy, rules, {
+      verdictUrl: deploy ? this.deps.verdictUrl(deploy.id) : null,
+      guardUrl: this.delivery.guardUrl(),
+      now: this.deps.now(),
+    });
   }
 
   /**

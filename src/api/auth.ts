@@ -13,8 +13,7 @@ export const SIGNATURE_HEADER = 'x-release-guard-signature';
 /** How far a signed request's timestamp may be from the guard's clock, either way: 5 minutes, as Slack and Stripe. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-const MISSING =
-  'missing credentials: send Authorization: Bearer <token>, or X-Release-Guard-Timestamp and X-Release-Guard-Signature: sha256=<hmac>';
+const MISSING = 'missing credentials: send Authorization: Bearer <token>, or X-Release-Guard-Timestamp and X-Release-Guard-Signature: sha256=<hmac>';
 const SIGNED_FORM = 'sha256=<hex HMAC-SHA256 of "<timestamp>.<METHOD>.<path?query>.<raw body>", keyed with the CI token>';
 
 /** How signed requests are checked: the clock they are compared with and where used signatures are remembered. */
@@ -43,15 +42,20 @@ type SignatureCheck = { ok: true } | { ok: false; problem: string };
 async function checkSignature(req: Request, res: Response, key: string, signature: string, signing: SigningOptions): Promise<SignatureCheck> {
   const tolerance = signing.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
   const stamp = req.get(TIMESTAMP_HEADER);
-  if (stamp === undefined) return { ok: false, problem: `X-Release-Guard-Timestamp is missing: a signature covers the Unix seconds it was made at (${SIGNED_FORM})` };
+  if (stamp === undefined)
+    return { ok: false, problem: `X-Release-Guard-Timestamp is missing: a signature covers the Unix seconds it was made at (${SIGNED_FORM})` };
   if (!/^\d{1,12}$/.test(stamp.trim())) return { ok: false, problem: 'X-Release-Guard-Timestamp must be whole Unix seconds' };
   const timestamp = Number(stamp.trim());
   const now = signing.now();
   if (Math.abs(now - timestamp) > tolerance) {
-    return { ok: false, problem: `X-Release-Guard-Timestamp is ${Math.round(now - timestamp)} s from the guard's clock; signed requests are accepted for ±${tolerance} s (check the client's clock, and sign each request when it is sent)` };
+    return {
+      ok: false,
+      problem: `X-Release-Guard-Timestamp is ${Math.round(now - timestamp)} s from the guard's clock; signed requests are accepted for ±${tolerance} s (check the client's clock, and sign each request when it is sent)`,
+    };
   }
   const base = requestSignatureBase({ timestamp, method: req.method, path: req.originalUrl, body: rawBodyOf(res) });
-  if (!verifySha256Signature(key, base, signature)) return { ok: false, problem: `X-Release-Guard-Signature does not match the request (expected ${SIGNED_FORM})` };
+  if (!verifySha256Signature(key, base, signature))
+    return { ok: false, problem: `X-Release-Guard-Signature does not match the request (expected ${SIGNED_FORM})` };
   const digest = signature.trim().toLowerCase();
   if (!(await signing.nonces.rememberNonce(`signature:${digest}`, timestamp + tolerance + 1, now))) {
     return { ok: false, problem: 'this signature was already used: a signed request is accepted once; sign every request anew' };

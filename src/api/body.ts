@@ -37,7 +37,9 @@ export const parseJsonBody: RequestHandler = (req: Request, res: Response, next)
     req.body = JSON.parse(raw.toString('utf8')) as unknown;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const form = req.is('application/x-www-form-urlencoded') ? '; the body is form-encoded: send Content-Type application/json (in GitHub: webhook "Content type: application/json")' : '';
+    const form = req.is('application/x-www-form-urlencoded')
+      ? '; the body is form-encoded: send Content-Type application/json (in GitHub: webhook "Content type: application/json")'
+      : '';
     sendError(res, 400, 'invalid JSON', `the request body is not valid JSON: ${why}${form}`);
     return;
   }

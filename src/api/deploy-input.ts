@@ -111,7 +111,10 @@ export function deployInputSchema(nowSeconds: () => number, maxClockSkewSeconds:
       previousVersion: text('the version being replaced', 256).optional(),
       commit: text('the commit', 256).optional(),
       startedAt: startedAt(nowSeconds, maxClockSkewSeconds).optional(),
-      links: z.record(MapKey, LinkUrl).refine((r) => Object.keys(r).length <= 64, 'at most 64 links').optional(),
+      links: z
+        .record(MapKey, LinkUrl)
+        .refine((r) => Object.keys(r).length <= 64, 'at most 64 links')
+        .optional(),
       labels: z
         .record(
           MapKey,

@@ -9,7 +9,10 @@ import type { z } from 'zod';
 export function respond<S extends z.ZodType>(res: Response, schema: S, body: z.input<S>, status = 200): void {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new Error(`response for ${res.req.method} ${res.req.path} does not fit its schema: ${parsed.error.message}; fix the route or the schema in src/api/schemas/`, { cause: parsed.error });
+    throw new Error(
+      `response for ${res.req.method} ${res.req.path} does not fit its schema: ${parsed.error.message}; fix the route or the schema in src/api/schemas/`,
+      { cause: parsed.error },
+    );
   }
   res.status(status).json(parsed.data);
 }

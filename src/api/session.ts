@@ -21,7 +21,9 @@ export interface Principal {
 
 /** The key sessions are signed with: derived from every token, so rotating any token ends every session. */
 function sessionKey(s: AuthSecrets): Buffer {
-  return createHmac('sha256', 'release-guard session v1').update([s.token, s.adminToken ?? '', s.viewerToken ?? ''].join('\0')).digest();
+  return createHmac('sha256', 'release-guard session v1')
+    .update([s.token, s.adminToken ?? '', s.viewerToken ?? ''].join('\0'))
+    .digest();
 }
 
 /** The role a token grants, or null. */
@@ -116,8 +118,9 @@ export function requireAdmin(s: AuthSecrets, now: () => number = () => Date.now(
       res.set('WWW-Authenticate', 'Bearer realm="release-guard"');
       return sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <admin token>, or log in to the UI with the admin token');
     }
-    if (p.role !== 'admin') return sendError(res, 403, 'forbidden', 'this needs the admin token (RELEASE_GUARD_ADMIN_TOKEN); the token or session used is read-only');
-    if (p.via === 'session' && crossSite(req)) return sendError(res, 403, 'forbidden', 'cross-site request refused: act from the guard\'s own pages');
+    if (p.role !== 'admin')
+      return sendError(res, 403, 'forbidden', 'this needs the admin token (RELEASE_GUARD_ADMIN_TOKEN); the token or session used is read-only');
+    if (p.via === 'session' && crossSite(req)) return sendError(res, 403, 'forbidden', "cross-site request refused: act from the guard's own pages");
     res.locals.principal = p;
     next();
   };

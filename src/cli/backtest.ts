@@ -17,7 +17,11 @@ export interface BacktestCliOptions {
 }
 
 /** Returns the exit code: 0 done, 2 bad input (rules, duration). */
-export async function backtestCommand(opts: BacktestCliOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function backtestCommand(
+  opts: BacktestCliOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const seconds = parseDuration(opts.since);
   if (!seconds) {
     err.write(`backtest: --since ${opts.since} is not a duration; write it like 14d, 24h or 90m\n`);
@@ -27,7 +31,13 @@ export async function backtestCommand(opts: BacktestCliOptions, out: NodeJS.Writ
   const [current, candidate] = await Promise.all([loadRules(config.rulesDir), loadRules(opts.rules)]);
   const store = await openStore(config.store, { dataDir: config.dataDir });
   try {
-    const result = await runBacktest(store, current, candidate, { since: Date.now() / 1000 - seconds, service: opts.service, environment: opts.environment }, { rejudgeCurrent: opts.rejudge });
+    const result = await runBacktest(
+      store,
+      current,
+      candidate,
+      { since: Date.now() / 1000 - seconds, service: opts.service, environment: opts.environment },
+      { rejudgeCurrent: opts.rejudge },
+    );
     out.write(opts.json ? `${JSON.stringify(result)}\n` : `${backtestTable(result)}\n`);
     return 0;
   } finally {

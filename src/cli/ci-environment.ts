@@ -101,7 +101,11 @@ export function detectCiJob(env: Env): CiJob | null {
 /** What a CI job adds to a deploy: the commit, the run as a link, and `ci/*` labels. Values the API would refuse are left out. */
 export function ciDeployFields(job: CiJob): { commit?: string; links: Record<string, string>; labels: Record<string, string> } {
   const labels: Record<string, string> = { 'ci/provider': job.provider };
-  for (const [key, value] of [['ci/repository', job.repository], ['ci/actor', job.actor], ['ci/ref', job.ref]] as const) {
+  for (const [key, value] of [
+    ['ci/repository', job.repository],
+    ['ci/actor', job.actor],
+    ['ci/ref', job.ref],
+  ] as const) {
     if (value) labels[key] = value.slice(0, 1024);
   }
   const links: Record<string, string> = {};

@@ -45,7 +45,14 @@ async function runDemo(url: string, token: string, timeoutSeconds: number, out: 
   const stamp = Date.now().toString(36);
   const deploys = [
     { id: `demo-${stamp}-healthy`, service: 'demo-shop', environment: 'staging', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'healthy' } },
-    { id: `demo-${stamp}-broken`, service: 'demo-shop', environment: 'production', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'broken-errors' } },
+    {
+      id: `demo-${stamp}-broken`,
+      service: 'demo-shop',
+      environment: 'production',
+      version: 'v1.3.0',
+      previousVersion: 'v1.2.0',
+      labels: { demo: 'broken-errors' },
+    },
   ];
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   for (const d of deploys) {
@@ -69,7 +76,11 @@ async function runDemo(url: string, token: string, timeoutSeconds: number, out: 
   const [healthy, broken] = views;
   const rolledBack = broken?.actions.some((a) => a.kind === 'rollback' && a.status === 'succeeded');
   const ok = healthy?.verdict?.verdict === 'pass' && broken?.verdict?.verdict === 'fail' && rolledBack;
-  out(ok ? 'demo: as expected — the healthy deploy passed, the broken one failed and was rolled back.' : 'demo: the outcome was not the expected pass + fail-with-rollback; see above.');
+  out(
+    ok
+      ? 'demo: as expected — the healthy deploy passed, the broken one failed and was rolled back.'
+      : 'demo: the outcome was not the expected pass + fail-with-rollback; see above.',
+  );
   return ok ? 0 : 1;
 }
 
@@ -82,9 +93,12 @@ function progress(v: DeployView): string {
 }
 
 function describe(v: DeployView): string {
-  const lines = [`${v.deploy.service}/${v.deploy.environment} ${v.deploy.version} (${v.deploy.labels?.demo}): ${v.verdict?.verdict ?? v.watch?.status}${v.verdict?.severity ? ` ${v.verdict.severity}` : ''}${v.verdict?.reason ? ` — ${v.verdict.reason}` : ''}`];
+  const lines = [
+    `${v.deploy.service}/${v.deploy.environment} ${v.deploy.version} (${v.deploy.labels?.demo}): ${v.verdict?.verdict ?? v.watch?.status}${v.verdict?.severity ? ` ${v.verdict.severity}` : ''}${v.verdict?.reason ? ` — ${v.verdict.reason}` : ''}`,
+  ];
   for (const f of v.findings) lines.push(`  finding ${f.severity} ${f.rule}: ${f.summary}`);
-  for (const a of v.actions) lines.push(`  action ${a.kind} → ${a.target}: ${a.status}${a.output ? ` — ${a.output.trim().split('\n')[0]}` : ''}${a.error ? ` — ${a.error}` : ''}`);
+  for (const a of v.actions)
+    lines.push(`  action ${a.kind} → ${a.target}: ${a.status}${a.output ? ` — ${a.output.trim().split('\n')[0]}` : ''}${a.error ? ` — ${a.error}` : ''}`);
   return lines.join('\n');
 }
 

@@ -31,8 +31,7 @@ export function formatDeployTable(views: DeploySummaryWire[], width = TEXT_WIDTH
   const idW = Math.min(longest('id'), Math.max(12, Math.floor(free * 0.4)));
   const versionW = Math.min(longest('version'), Math.max(8, Math.floor((free - idW) * 0.35)));
   const targetW = Math.min(longest('target'), free - idW - versionW);
-  const line = (r: typeof header) =>
-    [fit(r.id, idW), fit(r.status, statusW), fit(r.target, targetW), fit(r.version, versionW), r.started].join('  ').trimEnd();
+  const line = (r: typeof header) => [fit(r.id, idW), fit(r.status, statusW), fit(r.target, targetW), fit(r.version, versionW), r.started].join('  ').trimEnd();
   const cut = rows.some((r) => r.id.length > idW || r.target.length > targetW || r.version.length > versionW);
   return [line(header), ...rows.map(line), ...(cut ? ['(some values were cut to fit; --json prints them whole)'] : [])].join('\n');
 }
@@ -77,7 +76,10 @@ export function formatDeployDetail(v: DeployViewWire, uiLink: string, width = TE
   const field = (name: string, value: string) => out.push(...wrap(`${name.padEnd(10)}${value}`, width, 10));
   out.push(...wrap(`deploy ${printable(d.id, 200)}`, width, 7));
   field('service', `${printable(d.service, 200)} / ${printable(d.environment, 200)}`);
-  field('version', `${printable(d.version, 300)}${d.previousVersion ? ` (was ${printable(d.previousVersion, 300)})` : ''}${d.commit ? `, commit ${printable(d.commit, 80)}` : ''}`);
+  field(
+    'version',
+    `${printable(d.version, 300)}${d.previousVersion ? ` (was ${printable(d.previousVersion, 300)})` : ''}${d.commit ? `, commit ${printable(d.commit, 80)}` : ''}`,
+  );
   field('started', shortTime(d.startedAt));
   for (const [name, url] of Object.entries(d.links ?? {})) field('link', `${printable(name, 60)}: ${printable(url, 400)}`);
   const labels = Object.entries(d.labels ?? {}).map(([k, val]) => `${printable(k, 60)}=${printable(val, 120)}`);
@@ -92,7 +94,13 @@ export function formatDeployDetail(v: DeployViewWire, uiLink: string, width = TE
   out.push(v.findings.length ? 'findings' : 'findings  none');
   for (const f of v.findings) {
     const cleared = f.clearedAt == null ? '' : `, cleared ${sinceStart(f.clearedAt, d.startedAt)}`;
-    out.push(...wrap(`  ${printable(f.severity, 4)} ${printable(f.rule, 100)} (${printable(f.metric, 60)}, ${printable(f.kind, 10)}) at ${sinceStart(f.at, d.startedAt)}${cleared}`, width, 6));
+    out.push(
+      ...wrap(
+        `  ${printable(f.severity, 4)} ${printable(f.rule, 100)} (${printable(f.metric, 60)}, ${printable(f.kind, 10)}) at ${sinceStart(f.at, d.startedAt)}${cleared}`,
+        width,
+        6,
+      ),
+    );
     out.push(...wrap(`    ${printable(f.summary, 1000)}`, width, 6));
     out.push(...wrap(`    condition ${printable(f.condition, 300)}; observed ${num(f.observed)}, baseline ${num(f.baseline)}`, width, 6));
     const ev = evidenceItems(f.evidence);
@@ -101,7 +109,9 @@ export function formatDeployDetail(v: DeployViewWire, uiLink: string, width = TE
   out.push(v.actions.length ? 'actions' : 'actions   none');
   for (const a of v.actions) {
     const detail = a.error ?? a.output?.trim().split('\n')[0];
-    out.push(...wrap(`  ${printable(a.kind, 20)} → ${printable(a.target, 80)}: ${printable(a.status, 20)}${detail ? ` — ${printable(detail, 400)}` : ''}`, width, 6));
+    out.push(
+      ...wrap(`  ${printable(a.kind, 20)} → ${printable(a.target, 80)}: ${printable(a.status, 20)}${detail ? ` — ${printable(detail, 400)}` : ''}`, width, 6),
+    );
   }
   // A link is never broken across lines (it could not be clicked or copied): too long, it gets a line of its own.
   out.push(...(10 + uiLink.length <= width ? [`ui        ${uiLink}`] : ['ui', uiLink]));

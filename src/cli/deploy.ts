@@ -48,7 +48,10 @@ export function deployBody(flags: DeployFlags, env: Env): Record<string, unknown
   const job = flags.ci === false ? null : detectCiJob(env);
   const fromCi = job ? ciDeployFields(job) : { links: {}, labels: {} };
   const links = { ...fromCi.links, ...pairs(flags.link, '--link') };
-  const fromEnv = (env.RELEASE_GUARD_LABELS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+  const fromEnv = (env.RELEASE_GUARD_LABELS ?? '')
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const labels = { ...fromCi.labels, ...pairs(fromEnv, 'RELEASE_GUARD_LABELS'), ...pairs(flags.label, '--label') };
   const commit = flags.commit ?? fromCi.commit;
   const what = { service: flags.service, environment: flags.environment, version: flags.version };
@@ -74,7 +77,9 @@ export async function runDeploy(flags: DeployFlags, io: GateIo): Promise<GateExi
     const { view, created } = await clients.post.postDeploy(deployBody(flags, io.env));
     const d = view.deploy;
     const link = clients.post.uiLink(d.id);
-    io.out(`${created ? 'posted' : 'already posted (same id)'}: deploy ${printable(d.id, 128)} of ${printable(d.service, 128)}/${printable(d.environment, 128)} ${printable(d.version, 256)}`);
+    io.out(
+      `${created ? 'posted' : 'already posted (same id)'}: deploy ${printable(d.id, 128)} of ${printable(d.service, 128)}/${printable(d.environment, 128)} ${printable(d.version, 256)}`,
+    );
     io.out(`review: ${printable(link, 600)}`);
     if (io.env.GITHUB_OUTPUT) appendFileSync(io.env.GITHUB_OUTPUT, `deploy-id=${d.id}\nreview-url=${link}\n`);
     if (!flags.wait) return GATE_EXIT.pass;

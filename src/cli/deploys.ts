@@ -18,7 +18,13 @@ export interface ListFlags extends TargetFlags {
 export async function runDeploysList(flags: ListFlags, io: GateIo): Promise<GateExit> {
   return runGate('deploys list', io, async () => {
     const { post } = clientsFor(resolveTarget(flags, io.env, io.cwd));
-    const { views, next, raw } = await post.listDeploys({ service: flags.service, environment: flags.environment, status: flags.status, limit: flags.limit, cursor: flags.cursor });
+    const { views, next, raw } = await post.listDeploys({
+      service: flags.service,
+      environment: flags.environment,
+      status: flags.status,
+      limit: flags.limit,
+      cursor: flags.cursor,
+    });
     io.out(flags.json ? JSON.stringify(raw) : `${formatDeployTable(views)}${next ? `\n${nextPageHint(next)}` : ''}`);
     return GATE_EXIT.pass;
   });
@@ -57,9 +63,11 @@ export function registerDeploysCommands(program: Command): void {
   ).action(async (flags: ListFlags) => {
     process.exitCode = await runDeploysList(flags, processIo());
   });
-  targetOptions(usageExitsTwo(deploys.command('show <deployId>')).description('one deploy: verdict, findings with evidence, actions').option('--json', 'print the API answer as JSON')).action(
-    async (id: string, flags: TargetFlags & { json?: boolean }) => {
-      process.exitCode = await runDeploysShow(id, flags, processIo());
-    },
-  );
+  targetOptions(
+    usageExitsTwo(deploys.command('show <deployId>'))
+      .description('one deploy: verdict, findings with evidence, actions')
+      .option('--json', 'print the API answer as JSON'),
+  ).action(async (id: string, flags: TargetFlags & { json?: boolean }) => {
+    process.exitCode = await runDeploysShow(id, flags, processIo());
+  });
 }

@@ -104,7 +104,11 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
 
   function parseView(json: unknown, what: string, schema: z.ZodType<DeployViewWire> = DeployResponse): DeployViewWire {
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new GuardRequestError(`the guard's answer to ${what} is not a deploy view (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); is --url a release-guard?`, null);
+    if (!parsed.success)
+      throw new GuardRequestError(
+        `the guard's answer to ${what} is not a deploy view (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); is --url a release-guard?`,
+        null,
+      );
     return parsed.data;
   }
 
@@ -123,7 +127,8 @@ export function createGuardClient(opts: GuardClientOptions): GuardClient {
       const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
       const { status, json } = await request('GET', `/v1/deploys${q ? `?${q}` : ''}`);
       const parsed = DeployListWire.safeParse(json);
-      if (status === 404 || !parsed.success) throw new GuardRequestError(`GET /v1/deploys did not answer with a deploy list; is --url (${base}) a release-guard?`, status);
+      if (status === 404 || !parsed.success)
+        throw new GuardRequestError(`GET /v1/deploys did not answer with a deploy list; is --url (${base}) a release-guard?`, status);
       return { views: parsed.data.deploys, next: parsed.data.next ?? null, raw: json };
     },
     uiLink: (id) => `${base}/ui/deploys/${encodeURIComponent(id)}`,

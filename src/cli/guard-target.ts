@@ -45,7 +45,8 @@ export function resolveTarget(flags: TargetFlags, env: Env, cwd: string): { url:
   }
   if (!['http:', 'https:'].includes(url.protocol)) throw new UsageError(`--url must be http(s), got ${url.protocol}`);
   const auth = (flags.auth ?? env.RELEASE_GUARD_AUTH ?? 'signed').trim();
-  if (!(AUTH_MODES as readonly string[]).includes(auth)) throw new UsageError(`--auth (or RELEASE_GUARD_AUTH) must be one of ${AUTH_MODES.join(', ')}, got "${auth.slice(0, 40)}"`);
+  if (!(AUTH_MODES as readonly string[]).includes(auth))
+    throw new UsageError(`--auth (or RELEASE_GUARD_AUTH) must be one of ${AUTH_MODES.join(', ')}, got "${auth.slice(0, 40)}"`);
   return { url: url.href.replace(/\/+$/, ''), token: readToken(flags, env, cwd, url), auth: auth as AuthMode };
 }
 

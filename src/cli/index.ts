@@ -77,7 +77,13 @@ sources
   .option('-r, --rules <dir>', "rule directory (default: the config's rulesDir)")
   .action(async (opts: { service: string; environment: string; deployVersion: string; config?: string; rules?: string }) => {
     const { checkSources, formatSourcesCheck } = await import('./sources.js');
-    const report = await checkSources({ service: opts.service, environment: opts.environment, version: opts.deployVersion, config: opts.config, rules: opts.rules });
+    const report = await checkSources({
+      service: opts.service,
+      environment: opts.environment,
+      version: opts.deployVersion,
+      config: opts.config,
+      rules: opts.rules,
+    });
     process.stdout.write(`${formatSourcesCheck(report)}\n`);
     process.exitCode = report.ok ? 0 : 1;
   });
@@ -135,10 +141,10 @@ program
     process.exitCode = await backtestCommand(opts);
   });
 
-const store = program.command('store').description('work with the guard\'s store');
+const store = program.command('store').description("work with the guard's store");
 store
   .command('copy')
-  .description('copy a single guard\'s history from its SQLite file into PostgreSQL (ids kept, one transaction, row counts verified)')
+  .description("copy a single guard's history from its SQLite file into PostgreSQL (ids kept, one transaction, row counts verified)")
   .requiredOption('--from <path>', "the guard's SQLite file, its data dir, or its config file")
   .option('--to <url|file>', "postgres://user@host/db, or the replicas' config file (default $RELEASE_GUARD_STORE_URL)")
   .option('--schema <name>', "target schema (default the --to config's store.schema, else public)")
@@ -160,7 +166,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.exit(fine ? EXIT.ok : EXIT.cannotRun);
   }
   const e = err as Error;
-  const known = ['ConfigError', 'RuleError', 'DataDirLockedError', 'CopyRefusedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
+  const known =
+    ['ConfigError', 'RuleError', 'DataDirLockedError', 'CopyRefusedError'].includes(e.name) || /^(no CI token|port \d+|no deploy with id)/.test(e.message);
   process.stderr.write(`release-guard: ${e.message}\n`);
   if (!known && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(EXIT.cannotRun);

@@ -33,7 +33,9 @@ export function sourceProblems(loaded: LoadedRules, config: Pick<Config, 'source
     if (!source) {
       if (file.source === undefined && reported.has(`missing:${name}`)) continue;
       reported.add(`missing:${name}`);
-      problems.push(`${path}: source: "${name}" is not a configured metric source (configured: ${configured.join(', ') || 'none'}); fix the name or add it under sources: in the config — ${what(file)} would be refused with 422`);
+      problems.push(
+        `${path}: source: "${name}" is not a configured metric source (configured: ${configured.join(', ') || 'none'}); fix the name or add it under sources: in the config — ${what(file)} would be refused with 422`,
+      );
       continue;
     }
     if (!TEMPLATE_TYPES.includes(source.type)) continue;
@@ -42,7 +44,9 @@ export function sourceProblems(loaded: LoadedRules, config: Pick<Config, 'source
       const key = `${name}:${metric}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      problems.push(`${path}: metric ${metric} has no ${source.type} query, so ${what(file)} watched through source "${name}" would be blind on it; add queries: { ${source.type}: { ${metric}: "…" } } (see rules/examples/${source.type}.yaml) or disable the rules that judge it`);
+      problems.push(
+        `${path}: metric ${metric} has no ${source.type} query, so ${what(file)} watched through source "${name}" would be blind on it; add queries: { ${source.type}: { ${metric}: "…" } } (see rules/examples/${source.type}.yaml) or disable the rules that judge it`,
+      );
     }
   }
   return problems;

@@ -16,7 +16,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const guard = await startGuard({ config, secrets: loaded.secrets, dev: Boolean(opts.dev), logger, baseDir: loaded.baseDir });
   process.stdout.write(banner(guard, Boolean(opts.dev), loaded.file, config.rulesDir, config.dataDir));
   if (!opts.dev && !config.publicUrl) {
-    logger.warn(`publicUrl is not set: links in alerts and hook payloads point at ${guard.url}, which people and hooks elsewhere cannot open; set publicUrl (or RELEASE_GUARD_PUBLIC_URL) to the address they reach the guard at`);
+    logger.warn(
+      `publicUrl is not set: links in alerts and hook payloads point at ${guard.url}, which people and hooks elsewhere cannot open; set publicUrl (or RELEASE_GUARD_PUBLIC_URL) to the address they reach the guard at`,
+    );
   }
 
   let closing = false;
@@ -47,9 +49,15 @@ function banner(guard: RunningGuard, dev: boolean, configFile: string | null, ru
   const state = (name: string) => {
     const p = probes.get(name);
     if (!p) return '';
-    return p.status === 'answers' ? ', answers' : p.status === 'not-probed' ? ', not probed: no throughput query in default.yaml' : `, NOT ANSWERING: ${p.problem}`;
+    return p.status === 'answers'
+      ? ', answers'
+      : p.status === 'not-probed'
+        ? ', not probed: no throughput query in default.yaml'
+        : `, NOT ANSWERING: ${p.problem}`;
   };
-  const sources = [...guard.sources.values()].map((s) => `${s.name} (${s.type}${s.timeScale !== 1 ? `, time runs ${s.timeScale}x` : ''}${state(s.name)})`).join(', ');
+  const sources = [...guard.sources.values()]
+    .map((s) => `${s.name} (${s.type}${s.timeScale !== 1 ? `, time runs ${s.timeScale}x` : ''}${state(s.name)})`)
+    .join(', ');
   const lines = [
     '',
     `release-guard listening on ${guard.url} (PID ${process.pid}; reload the rules with: kill -HUP ${process.pid})`,
@@ -62,12 +70,17 @@ function banner(guard: RunningGuard, dev: boolean, configFile: string | null, ru
   if (dev) {
     lines.push(
       '',
-      '  *** DEV MODE: not for production. The CI token below was ' + (guard.tokenOrigin === 'env' ? 'taken from RELEASE_GUARD_TOKEN' : `generated and kept in ${dataDir}/dev-token`) + '. ***',
+      '  *** DEV MODE: not for production. The CI token below was ' +
+        (guard.tokenOrigin === 'env' ? 'taken from RELEASE_GUARD_TOKEN' : `generated and kept in ${dataDir}/dev-token`) +
+        '. ***',
     );
   }
   const auth = dq(`Authorization: Bearer ${dev ? guard.token : '$RELEASE_GUARD_TOKEN'}`).replace('\\$RELEASE_GUARD_TOKEN', '$RELEASE_GUARD_TOKEN');
   lines.push(`  token: ${dev ? guard.token : '(from RELEASE_GUARD_TOKEN / auth.tokenFile)'}`);
-  if (dev && guard.adminToken) lines.push(`  admin token (silences, SRE actions): ${guard.adminToken}${guard.adminToken.startsWith('dev-admin-') ? ` (kept in ${dataDir}/dev-admin-token)` : ''}`);
+  if (dev && guard.adminToken)
+    lines.push(
+      `  admin token (silences, SRE actions): ${guard.adminToken}${guard.adminToken.startsWith('dev-admin-') ? ` (kept in ${dataDir}/dev-admin-token)` : ''}`,
+    );
   lines.push(
     '',
     'Post a deploy (the demo source breaks it because of the label; drop the label for a healthy one):',

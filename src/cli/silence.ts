@@ -45,7 +45,12 @@ async function call(opts: SilenceClientOptions, method: string, path: string, bo
 /** One line per silence: "#3 active checkout/production until 2025-11-20T16:00:00Z by alice: why (muted 2)". */
 export function formatSilence(s: SilenceView): string {
   const scope = `${s.service}/${s.environment ?? '*'}`;
-  const when = s.state === 'pending' ? `from ${iso(s.startsAt)} until ${iso(s.endsAt)}` : s.state === 'active' ? `until ${iso(s.endsAt)}` : `ended ${iso(s.expiredAt ?? s.endsAt)}${s.expiredBy ? ` (expired by ${s.expiredBy})` : ''}`;
+  const when =
+    s.state === 'pending'
+      ? `from ${iso(s.startsAt)} until ${iso(s.endsAt)}`
+      : s.state === 'active'
+        ? `until ${iso(s.endsAt)}`
+        : `ended ${iso(s.expiredAt ?? s.endsAt)}${s.expiredBy ? ` (expired by ${s.expiredBy})` : ''}`;
   return `#${s.id} ${s.state} ${scope} ${when} by ${s.createdBy}: ${s.reason} (muted ${s.muted})`;
 }
 

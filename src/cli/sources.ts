@@ -49,7 +49,14 @@ export interface SourcesCheckReport {
 function outcome(metric: string, unit: string, result: QueryResult): MetricCheck {
   if (result.kind === 'error') return { metric, unit, status: 'error', points: 0, last: null, message: result.message };
   if (result.kind === 'no-data' || result.points.length === 0) {
-    return { metric, unit, status: 'no data', points: 0, last: null, message: 'the query returned no points: check the metric names and labels in its template' };
+    return {
+      metric,
+      unit,
+      status: 'no data',
+      points: 0,
+      last: null,
+      message: 'the query returned no points: check the metric names and labels in its template',
+    };
   }
   return { metric, unit, status: 'ok', points: result.points.length, last: result.points.at(-1)![1], message: null };
 }
@@ -66,7 +73,9 @@ export async function checkSources(opts: SourcesCheckOptions): Promise<SourcesCh
   const name = rules.source ?? config.defaultSource;
   const sourceConfig = config.sources[name];
   if (!sourceConfig) {
-    throw new ConfigError(`the rules for ${opts.service}/${opts.environment} use metric source "${name}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`);
+    throw new ConfigError(
+      `the rules for ${opts.service}/${opts.environment} use metric source "${name}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`,
+    );
   }
   const logger = opts.logger ?? createLogger({ level: 'warn', destination: process.stderr });
   const source = await createSource(name, sourceConfig, { logger, baseDir, env });
@@ -80,7 +89,16 @@ export async function checkSources(opts: SourcesCheckOptions): Promise<SourcesCh
         return outcome(metric, decl.unit, result);
       }),
     );
-    return { ok: checks.every((c) => c.status === 'ok'), source: name, sourceType: sourceConfig.type, service: opts.service, environment: opts.environment, range, step: rules.interval, checks };
+    return {
+      ok: checks.every((c) => c.status === 'ok'),
+      source: name,
+      sourceType: sourceConfig.type,
+      service: opts.service,
+      environment: opts.environment,
+      range,
+      step: rules.interval,
+      checks,
+    };
   } finally {
     await source.close?.();
   }
@@ -99,6 +117,8 @@ export function formatSourcesCheck(r: SourcesCheckReport): string {
     lines.push(`  ${c.status.padEnd(7)}  ${c.metric.padEnd(width)}  ${detail}`);
   }
   const failed = r.checks.filter((c) => c.status !== 'ok').length;
-  lines.push(failed === 0 ? `ok: all ${r.checks.length} metrics answered` : `FAILED: ${failed} of ${r.checks.length} metrics would make a deploy's watch blind`);
+  lines.push(
+    failed === 0 ? `ok: all ${r.checks.length} metrics answered` : `FAILED: ${failed} of ${r.checks.length} metrics would make a deploy's watch blind`,
+  );
   return lines.join('\n');
 }

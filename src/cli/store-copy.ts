@@ -24,7 +24,8 @@ async function resolveSource(from: string): Promise<{ file: string; dataDir: str
   if (isConfigFile(from)) {
     const { loadConfig } = await import('../config/load.js');
     const { config } = loadConfig({ file: from });
-    if (config.store.kind !== 'sqlite') throw new CopyRefusedError(`--from ${from}: its store is ${config.store.kind}, not sqlite; pass the single guard's config or its SQLite file`);
+    if (config.store.kind !== 'sqlite')
+      throw new CopyRefusedError(`--from ${from}: its store is ${config.store.kind}, not sqlite; pass the single guard's config or its SQLite file`);
     return { file: config.store.path ?? path.join(config.dataDir, SQLITE_FILE), dataDir: config.dataDir };
   }
   const resolved = path.resolve(from);
@@ -37,12 +38,17 @@ async function resolveTarget(opts: StoreCopyOptions, env: NodeJS.ProcessEnv): Pr
   if (opts.to && isConfigFile(opts.to)) {
     const { loadConfig } = await import('../config/load.js');
     const { config, secrets } = loadConfig({ file: opts.to, env });
-    if (config.store.kind !== 'postgres' || !secrets.storeUrl) throw new CopyRefusedError(`--to ${opts.to}: its store is ${config.store.kind}, not postgres; pass the replicas' config or a postgres:// URL`);
+    if (config.store.kind !== 'postgres' || !secrets.storeUrl)
+      throw new CopyRefusedError(`--to ${opts.to}: its store is ${config.store.kind}, not postgres; pass the replicas' config or a postgres:// URL`);
     return { url: secrets.storeUrl, schema: opts.schema ?? config.store.schema };
   }
   const url = opts.to ?? env['RELEASE_GUARD_STORE_URL'];
-  if (!url) throw new CopyRefusedError('no target: pass --to <postgres://… URL or the replicas\' config file>, or set RELEASE_GUARD_STORE_URL (keeps the password out of the process list)');
-  if (!/^postgres(ql)?:\/\//i.test(url)) throw new CopyRefusedError(`--to must be a postgres:// URL or a config file (.yaml), not "${url.replace(/:[^/@:]*@/, ':***@')}"`);
+  if (!url)
+    throw new CopyRefusedError(
+      "no target: pass --to <postgres://… URL or the replicas' config file>, or set RELEASE_GUARD_STORE_URL (keeps the password out of the process list)",
+    );
+  if (!/^postgres(ql)?:\/\//i.test(url))
+    throw new CopyRefusedError(`--to must be a postgres:// URL or a config file (.yaml), not "${url.replace(/:[^/@:]*@/, ':***@')}"`);
   return { url, schema: opts.schema ?? 'public' };
 }
 
@@ -52,7 +58,8 @@ async function resolveTarget(opts: StoreCopyOptions, env: NodeJS.ProcessEnv): Pr
  */
 export async function storeCopy(opts: StoreCopyOptions, out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<CopyReport> {
   const source = await resolveSource(opts.from);
-  if (!existsSync(source.file)) throw new CopyRefusedError(`--from ${opts.from}: no SQLite database at ${source.file}; pass the guard's SQLite file, its data dir or its config`);
+  if (!existsSync(source.file))
+    throw new CopyRefusedError(`--from ${opts.from}: no SQLite database at ${source.file}; pass the guard's SQLite file, its data dir or its config`);
   const target = await resolveTarget(opts, env);
   let lock;
   try {
@@ -68,7 +75,10 @@ export async function storeCopy(opts: StoreCopyOptions, out: (line: string) => v
   const pg = openPgDb({ url: target.url, poolSize: 2, schema: target.schema, applicationName: 'release-guard/store-copy' });
   try {
     out(`copying ${source.file} into ${pg.where} (schema ${target.schema}) in one transaction…`);
-    const report = await copyHistory(sqlite, pg, { replace: opts.replace, onTable: (t, rows) => out(`  ${t.table.padEnd(16)} ${String(rows).padStart(9)}  ${t.what}`) });
+    const report = await copyHistory(sqlite, pg, {
+      replace: opts.replace,
+      onTable: (t, rows) => out(`  ${t.table.padEnd(16)} ${String(rows).padStart(9)}  ${t.what}`),
+    });
     const total = report.tables.reduce((sum, t) => sum + t.rows, 0);
     if (report.replaced > 0) out(`deleted the ${report.replaced} rows the target held first (--replace)`);
     out(`done: ${total} rows in ${report.tables.length} tables; row counts verified equal in SQLite and PostgreSQL before the commit`);

@@ -77,7 +77,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const parsed = Config.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, origin, file));
   const baseDir = file ? path.dirname(file) : cwd;
-  const config = { ...parsed.data, dataDir: path.resolve(baseDir, parsed.data.dataDir), rulesDir: path.resolve(baseDir, parsed.data.rulesDir), store: resolveStorePaths(parsed.data.store, baseDir) };
+  const config = {
+    ...parsed.data,
+    dataDir: path.resolve(baseDir, parsed.data.dataDir),
+    rulesDir: path.resolve(baseDir, parsed.data.rulesDir),
+    store: resolveStorePaths(parsed.data.store, baseDir),
+  };
   return { config, secrets: loadSecrets(config, env, baseDir), file, baseDir };
 }
 
@@ -114,7 +119,11 @@ function formatIssues(issues: z.core.$ZodIssue[], origin: Record<string, string>
       return issue.keys.map((k) => {
         const near = nearestKey(k, allowed);
         const full = [...issue.path.map(String), k].join('.');
-        const hint = near ? `did you mean "${near}"?` : allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : `not a setting here; the README's "Configuration" section lists them`;
+        const hint = near
+          ? `did you mean "${near}"?`
+          : allowed.length > 0
+            ? `allowed here: ${allowed.join(', ')}`
+            : `not a setting here; the README's "Configuration" section lists them`;
         return `  - ${full} (from ${origin[String(issue.path[0] ?? k)] ?? (file ? file : 'built-in defaults')}): unknown key; ${hint}`;
       });
     }
@@ -153,7 +162,9 @@ function storeUrl(config: Config, env: NodeJS.ProcessEnv, baseDir: string): stri
   if (fromEnv) return fromEnv;
   if (config.store.urlFile) return readSecretFile(path.resolve(baseDir, config.store.urlFile), 'store.urlFile');
   if (config.store.url) return config.store.url;
-  throw new ConfigError('store.kind is postgres but no URL is set: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url (postgres://user@host:5432/database)');
+  throw new ConfigError(
+    'store.kind is postgres but no URL is set: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url (postgres://user@host:5432/database)',
+  );
 }
 
 function readSecretFile(file: string, key: string): string {

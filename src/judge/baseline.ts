@@ -85,7 +85,10 @@ export function baselineRanges(kind: BaselineKind, config: Baseline, ctx: Baseli
       // The pre-deploy span and, in each earlier period, the same span through the window (src/judge/baseline-model.ts).
       const periods = config.periods ?? SEASONAL_DEFAULTS.periods;
       const period = config.period ?? SEASONAL_DEFAULTS.period;
-      const earlier = Array.from({ length: periods }, (_, i): [number, number] => [startedAt - (i + 1) * period - config.duration, startedAt - (i + 1) * period + window]);
+      const earlier = Array.from({ length: periods }, (_, i): [number, number] => [
+        startedAt - (i + 1) * period - config.duration,
+        startedAt - (i + 1) * period + window,
+      ]);
       return { kind, scope: 'deploy', ranges: [[startedAt - config.duration, startedAt], ...earlier] };
     }
     case 'previous-deploys': {
@@ -114,7 +117,10 @@ export function selectBaseline(config: Baseline, ctx: BaselineContext, pointsOf:
   return sample(fallback, config.kind);
 }
 
-function collect(r: BaselineRanges, pointsOf: (scope: 'deploy' | 'control') => readonly Point[]): { kind: BaselineKind; scope: 'deploy' | 'control'; points: Point[] } {
+function collect(
+  r: BaselineRanges,
+  pointsOf: (scope: 'deploy' | 'control') => readonly Point[],
+): { kind: BaselineKind; scope: 'deploy' | 'control'; points: Point[] } {
   const series = pointsOf(r.scope);
   return { kind: r.kind, scope: r.scope, points: r.ranges.flatMap(([lo, hi]) => pointsBetween(series, lo, hi)) };
 }

@@ -59,8 +59,14 @@ export function ruleFinding(
     summary: outcome.summary
       ? outcome.summary
       : failClosed
-      ? `${rule.metric} has no data and ${rule.name} fails closed`
-      : breachSummary({ metric: rule.per ? `${rule.metric} per ${rule.per}` : rule.metric, unit: rule.per ? '' : unit, observed: outcome.observed!, baseline: base, heldFor }),
+        ? `${rule.metric} has no data and ${rule.name} fails closed`
+        : breachSummary({
+            metric: rule.per ? `${rule.metric} per ${rule.per}` : rule.metric,
+            unit: rule.per ? '' : unit,
+            observed: outcome.observed!,
+            baseline: base,
+            heldFor,
+          }),
     clearedAt,
     ...(rule.mode === 'shadow' ? { shadow: true } : {}),
     evidence: {

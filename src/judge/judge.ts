@@ -89,7 +89,16 @@ export function judgeWith(rules: RuleSet, deploy: Deploy, obs: Observations, now
  * the verdict, the evidence suffices there, or the source is blind on a judged metric; else the first later
  * step (within the extension) where it suffices; else the end of the extension.
  */
-function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpot[], startedAt: number, steps: readonly number[], findings: readonly Finding[], nominalEnd: number, maxEnd: number): number | null {
+function closingStep(
+  rules: RuleSet,
+  obs: Observations,
+  blind: readonly BlindSpot[],
+  startedAt: number,
+  steps: readonly number[],
+  findings: readonly Finding[],
+  nominalEnd: number,
+  maxEnd: number,
+): number | null {
   const judged = judgedMetrics(rules);
   for (const s of steps) {
     if (s < nominalEnd) continue;
@@ -102,7 +111,14 @@ function closingStep(rules: RuleSet, obs: Observations, blind: readonly BlindSpo
 }
 
 /** Each rule's finding over the steps (rules whose metric has no data simply find nothing). */
-function evaluateRules(rules: RuleSet, obs: Observations, silence: Silence, startedAt: number, steps: readonly number[], baselines: Map<string, BaselineSample | null>): Finding[] {
+function evaluateRules(
+  rules: RuleSet,
+  obs: Observations,
+  silence: Silence,
+  startedAt: number,
+  steps: readonly number[],
+  baselines: Map<string, BaselineSample | null>,
+): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules.rules) {
     const finding = evaluateRule(ruleInput(rules, rule, obs, silence, startedAt, steps), newRuleCache(baselines));

@@ -30,7 +30,12 @@ export function watchedMetrics(rules: RuleSet): string[] {
  * Later ticks fetch (from, to] for the deploy and, where a rule uses it, for the control group.
  * Pure: the watcher runs the queries and records what comes back; the judge reads it all from the store.
  */
-export function observationPlan(rules: RuleSet, deploy: Deploy, range: { from: number | null; to: number }, previousDeploys: readonly number[] = []): PlannedQuery[] {
+export function observationPlan(
+  rules: RuleSet,
+  deploy: Deploy,
+  range: { from: number | null; to: number },
+  previousDeploys: readonly number[] = [],
+): PlannedQuery[] {
   const { startedAt } = deploy;
   const { to } = range;
   const plan: PlannedQuery[] = [];
@@ -40,13 +45,17 @@ export function observationPlan(rules: RuleSet, deploy: Deploy, range: { from: n
   const byKind = metricsByBaselineKind(rules);
   const window = rules.window + rules.minEvidence.extend;
   if (range.from === null) {
-    const history = Math.max(...[rules.baseline, ...rules.rules.map((r) => r.baseline)].map((b) => b?.duration ?? 0), ...rules.rules.map((r) => r.lookback ?? 0));
+    const history = Math.max(
+      ...[rules.baseline, ...rules.rules.map((r) => r.baseline)].map((b) => b?.duration ?? 0),
+      ...rules.rules.map((r) => r.lookback ?? 0),
+    );
     add('deploy', watchedMetrics(rules), startedAt - history, to);
     const weekAgo = byKind.get('week-ago');
     if (weekAgo) add('deploy', weekAgo.metrics, startedAt - WEEK - weekAgo.duration, startedAt - WEEK + window);
     const previous = byKind.get('previous-deploys');
     if (previous) {
-      for (const s of previousDeploys.filter((p) => p + rules.window <= startedAt).slice(0, previous.deploys)) add('deploy', previous.metrics, s, s + rules.window);
+      for (const s of previousDeploys.filter((p) => p + rules.window <= startedAt).slice(0, previous.deploys))
+        add('deploy', previous.metrics, s, s + rules.window);
     }
     const control = byKind.get('control');
     if (control) add('control', control.metrics, startedAt - control.duration, to);

@@ -61,7 +61,10 @@ export function shiftPath(input: ShiftInput): SequentialPath {
 export function growingShiftPath(input: Omit<ShiftInput, 'window'>): GrowingPath & { level: (t: number) => number } {
   const { baseline, direction, tolerance, alpha } = input;
   const reference = baseline.points.map(([, v]) => v - baseline.evidence.median);
-  const side = (sign: 1 | -1): { p: ConformalPValues; bets: ConformalBets } => ({ p: new ConformalPValues(reference.map((r) => sign * r)), bets: new ConformalBets() });
+  const side = (sign: 1 | -1): { p: ConformalPValues; bets: ConformalBets } => ({
+    p: new ConformalPValues(reference.map((r) => sign * r)),
+    bets: new ConformalBets(),
+  });
   const up = direction === 'decrease' ? null : side(1);
   const down = direction === 'increase' ? null : side(-1);
   const alternative = direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
@@ -75,7 +78,10 @@ export function growingShiftPath(input: Omit<ShiftInput, 'window'>): GrowingPath
       for (const [t, v] of window.slice(taken)) {
         const level = growing.level(t);
         const logs: number[] = [];
-        for (const [s, sign] of [[up, 1], [down, -1]] as const) {
+        for (const [s, sign] of [
+          [up, 1],
+          [down, -1],
+        ] as const) {
           if (s) logs.push(s.bets.next(s.p.next(sign * (v - level) - tolerance * Math.abs(level))));
         }
         push(path, t, logMeanExp(logs), { test: 'sequential-shift' as const, alternative, n: path.times.length + 1, baselineN: reference.length });
@@ -133,7 +139,14 @@ export function growingCountsPath(input: Omit<CountsInput, 'window'>): (GrowingP
         errors += c.events;
         requests += c.exposure;
         const logE = poissonMixtureLogE({ events: errors / phi, expected: (rateBound * requests) / phi, s: 1 + tolerance });
-        push(path, c.t, logE, { test: 'sequential-counts', errors: round(errors), requests: round(requests), baselineRate: events0 / exposure0, rateBound, dispersion: phi });
+        push(path, c.t, logE, {
+          test: 'sequential-counts',
+          errors: round(errors),
+          requests: round(requests),
+          baselineRate: events0 / exposure0,
+          rateBound,
+          dispersion: phi,
+        });
       }
       taken = window.length;
       growing.takenUntil = window.at(-1)?.[0] ?? growing.takenUntil;

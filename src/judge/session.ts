@@ -70,7 +70,8 @@ export class JudgeSession {
         rules.rules.forEach((rule, i) => {
           const memo = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
             let ctx = contexts.get(i);
-            if (!ctx) contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
+            if (!ctx)
+              contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
             return ctx;
           });
           const k = steps.length - 1;
@@ -152,7 +153,6 @@ export class JudgeSessions {
     return this.sessions.size;
   }
 }
-
 
 /**
  * The last time a rule's baseline may read (the deploy start for most kinds; a week-ago window longer than a week

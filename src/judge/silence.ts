@@ -40,7 +40,13 @@ export class Silence {
     const { series, startedAt, interval, history } = input;
     for (const [metric, points] of Object.entries(series)) {
       const before = pointsIn(points, startedAt - history - 1e-6, startedAt - 1e-6);
-      const spacing = median(before.slice(1).map((p, i) => p[0] - before[i]![0]).filter((g) => g > 0)) ?? interval;
+      const spacing =
+        median(
+          before
+            .slice(1)
+            .map((p, i) => p[0] - before[i]![0])
+            .filter((g) => g > 0),
+        ) ?? interval;
       const expected = history / Math.max(interval, spacing);
       if (before.length >= 3 && before.length >= expected / 2) this.gaps.set(metric, Math.max(interval, spacing));
     }

@@ -65,7 +65,16 @@ function baselineKey(ctx: RuleContext): string {
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
 export type StepOutcome =
-  | { kind: 'breach'; observed: number | null; baseline: BaselineSample | null; test: TestEvidence | null; points: number; slope?: number; note?: string; summary?: string }
+  | {
+      kind: 'breach';
+      observed: number | null;
+      baseline: BaselineSample | null;
+      test: TestEvidence | null;
+      points: number;
+      slope?: number;
+      note?: string;
+      summary?: string;
+    }
   | { kind: 'clear' }
   | { kind: 'gap' };
 
@@ -128,7 +137,8 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
       return { kind: 'clear' };
     }
   }
-  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha)) return { kind: 'clear' };
+  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha))
+    return { kind: 'clear' };
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
@@ -252,7 +262,14 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
     tolerance,
     dispersion,
   });
-  const evidence = { errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null, expected: r.expected, pValue: r.pValue };
+  const evidence = {
+    errors: counts.errors,
+    requests: counts.requests,
+    baselineErrors: base?.errors ?? null,
+    baselineRequests: base?.requests ?? null,
+    expected: r.expected,
+    pValue: r.pValue,
+  };
   return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
 }
 
@@ -297,7 +314,14 @@ function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
       const level = fit ? fit.model.level : () => baseline.evidence.median;
       growing =
         rule.test === 'sequential-counts'
-          ? growingCountsPath({ baseline, traffic: ctx.traffic.deploy, baselineTraffic: ctx.traffic[baseline.scope], spacing: ctx.spacing, tolerance: rule.tolerance, alpha })
+          ? growingCountsPath({
+              baseline,
+              traffic: ctx.traffic.deploy,
+              baselineTraffic: ctx.traffic[baseline.scope],
+              spacing: ctx.spacing,
+              tolerance: rule.tolerance,
+              alpha,
+            })
           : growingShiftPath({ baseline, level, direction: ctx.direction, tolerance: rule.tolerance, alpha });
     }
     ctx.cache.sequential = growing;

@@ -104,7 +104,10 @@ export async function listRecordingFiles(paths: readonly string[]): Promise<stri
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
       const entries = await readdir(path, { withFileTypes: true });
-      const names = entries.filter((e) => !e.isDirectory() && e.name.endsWith('.json')).map((e) => e.name).sort();
+      const names = entries
+        .filter((e) => !e.isDirectory() && e.name.endsWith('.json'))
+        .map((e) => e.name)
+        .sort();
       files.push(...names.map((n) => join(path, n)));
     } else {
       files.push(path);

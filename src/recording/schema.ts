@@ -57,8 +57,14 @@ export const RecordedDeploy = z.object(
     service: Text,
     environment: Text,
     version: Text,
-    previousVersion: z.string({ error: expected('a string or null') }).nullable().optional(),
-    commit: z.string({ error: expected('a string or null') }).nullable().optional(),
+    previousVersion: z
+      .string({ error: expected('a string or null') })
+      .nullable()
+      .optional(),
+    commit: z
+      .string({ error: expected('a string or null') })
+      .nullable()
+      .optional(),
     startedAt: UnixSeconds,
     labels: z.record(z.string(), z.string()).optional(),
     links: z.record(z.string(), z.string()).optional(),
@@ -79,7 +85,9 @@ export const Recording = z
       control: RecordedSeries.optional(),
       /** Optional: source failures seen live (replay keeps them blind, not silent); extra keys of a spot are dropped. */
       blind: z
-        .array(z.object({ metric: Text, at: UnixSeconds, kind: z.enum(['error', 'no-data']), message: z.string() }), { error: expected('an array of blind spots') })
+        .array(z.object({ metric: Text, at: UnixSeconds, kind: z.enum(['error', 'no-data']), message: z.string() }), {
+          error: expected('an array of blind spots'),
+        })
         .optional(),
     },
     { error: expected('a recording object') },

@@ -104,13 +104,25 @@ export interface BacktestOptions {
  * does not change are not re-judged: their outcome cannot change. Returns the deploys whose outcome differs and
  * the effect on labelled deploys.
  */
-export async function runBacktest(store: BacktestReader, current: LoadedRules, candidate: LoadedRules, selection: JudgedDeployQuery, opts: BacktestOptions = {}): Promise<BacktestResult> {
+export async function runBacktest(
+  store: BacktestReader,
+  current: LoadedRules,
+  candidate: LoadedRules,
+  selection: JudgedDeployQuery,
+  opts: BacktestOptions = {},
+): Promise<BacktestResult> {
   const clock = opts.clock ?? (() => performance.now());
   const started = clock();
   const deploys = await store.backtestDeploys(selection);
   const labels = new Map((await store.latestFeedback(selection.since)).map((f) => [f.deployId, f]));
   const effect = (): LabelEffect => ({ labelled: 0, failingNow: 0, failingWithCandidate: 0 });
-  const result: BacktestResult = { judged: 0, rejudged: 0, changed: [], labels: { correct: effect(), 'false-alarm': effect(), 'missed-regression': effect() }, elapsedMs: 0 };
+  const result: BacktestResult = {
+    judged: 0,
+    rejudged: 0,
+    changed: [],
+    labels: { correct: effect(), 'false-alarm': effect(), 'missed-regression': effect() },
+    elapsedMs: 0,
+  };
   const outcomes = new Map<string, { now: Outcome; next: Outcome }>();
   const toJudge: Array<{ d: BacktestDeploy; rulesNow: RuleSet; rulesCandidate: RuleSet }> = [];
   for (const d of deploys) {
@@ -150,8 +162,15 @@ export async function runBacktest(store: BacktestReader, current: LoadedRules, c
     const changes = changesOf(o.now, o.next);
     if (changes.length === 0) continue;
     result.changed.push({
-      deployId: deploy.id, service: deploy.service, environment: deploy.environment, startedAt: deploy.startedAt,
-      label: label?.label ?? null, labelRule: label?.rule ?? null, current: o.now, candidate: o.next, changes,
+      deployId: deploy.id,
+      service: deploy.service,
+      environment: deploy.environment,
+      startedAt: deploy.startedAt,
+      label: label?.label ?? null,
+      labelRule: label?.rule ?? null,
+      current: o.now,
+      candidate: o.next,
+      changes,
     });
   }
   result.elapsedMs = Math.round(clock() - started);
@@ -166,7 +185,11 @@ export function backtestTable(r: BacktestResult): string {
   const rows = r.changed.map((c) => [c.deployId, `${c.service}/${c.environment}`, show(c.current), show(c.candidate), c.changes.join(','), c.label ?? '']);
   const head = ['deploy', 'service/env', 'current', 'candidate', 'changed', 'label'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), ...rows.map(line)];
   out.push('', `${r.changed.length} of ${r.judged} deploys change (${r.rejudged} re-judged in ${r.elapsedMs} ms)`);
   for (const [label, e] of Object.entries(r.labels)) {

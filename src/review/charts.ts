@@ -8,7 +8,15 @@ import type { DeployCharts, MetricChart } from './chart-types.js';
 export type { DeployCharts, MetricChart };
 
 /** Charts for every metric a rule judges (throughput too), in rule order. */
-export function deployCharts(input: { startedAt: number; windowEnd: number | null; rollbackAt: number | null; rules: RuleSet; findings: Finding[]; series: SeriesSet; control: SeriesSet }): DeployCharts {
+export function deployCharts(input: {
+  startedAt: number;
+  windowEnd: number | null;
+  rollbackAt: number | null;
+  rules: RuleSet;
+  findings: Finding[];
+  series: SeriesSet;
+  control: SeriesSet;
+}): DeployCharts {
   const { rules, findings, series, control, startedAt } = input;
   const metrics = [...new Set([...rules.rules.map((r) => r.metric), 'throughput'])];
   return {
@@ -24,7 +32,16 @@ export function deployCharts(input: { startedAt: number; windowEnd: number | nul
         .filter((r) => r.metric === metric && !r.per)
         .flatMap((r) =>
           ('all' in r.when ? r.when.all : r.when.any).flatMap((c) => {
-            const value = c.subject === 'value' ? c.threshold : !band ? null : c.subject === 'ratio' ? band.median * c.threshold : c.subject === 'change' ? band.median * (1 + c.threshold / 100) : null;
+            const value =
+              c.subject === 'value'
+                ? c.threshold
+                : !band
+                  ? null
+                  : c.subject === 'ratio'
+                    ? band.median * c.threshold
+                    : c.subject === 'change'
+                      ? band.median * (1 + c.threshold / 100)
+                      : null;
             return value === null || !Number.isFinite(value) ? [] : [{ rule: r.name, condition: c.text, value }];
           }),
         );

@@ -4,14 +4,22 @@ import type { DeployView } from '../store/records.js';
 
 /** Deploy values are hostile: keep them on one line and stop them from becoming Markdown/HTML structure. */
 function md(value: unknown): string {
-  return String(value ?? '')
-    // eslint-disable-next-line no-control-regex -- control characters would break the line structure
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+!|<>&]/g, (c) => `\\${c}`)
-    .slice(0, 500);
+  return (
+    String(value ?? '')
+      // eslint-disable-next-line no-control-regex -- control characters would break the line structure
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/[\\`*_{}[\]()#+!|<>&]/g, (c) => `\\${c}`)
+      .slice(0, 500)
+  );
 }
 
-const iso = (t: number | null | undefined): string => (typeof t === 'number' && Number.isFinite(t) ? new Date(t * 1000).toISOString().replace(/:\d\d\.\d+Z$/, 'Z').replace('T', ' ') : '-');
+const iso = (t: number | null | undefined): string =>
+  typeof t === 'number' && Number.isFinite(t)
+    ? new Date(t * 1000)
+        .toISOString()
+        .replace(/:\d\d\.\d+Z$/, 'Z')
+        .replace('T', ' ')
+    : '-';
 const box = (done: boolean): string => (done ? '[x]' : '[ ]');
 
 export interface DeployLogInput {

@@ -73,5 +73,14 @@ function qualityOf(facts: FindingFact[], labels: Map<string, FeedbackRecord>): R
 /** Quality per rule. `feedback` holds the latest label per deploy. */
 export function ruleQuality(findings: FindingFact[], feedback: FeedbackRecord[]): QualityReport {
   const labels = new Map(feedback.map((f) => [f.deployId, f]));
-  return { rules: qualityOf(findings.filter((f) => !f.shadow), labels), shadow: qualityOf(findings.filter((f) => f.shadow), labels) };
+  return {
+    rules: qualityOf(
+      findings.filter((f) => !f.shadow),
+      labels,
+    ),
+    shadow: qualityOf(
+      findings.filter((f) => f.shadow),
+      labels,
+    ),
+  };
 }

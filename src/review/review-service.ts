@@ -12,7 +12,10 @@ import { deployCharts, type DeployCharts } from './charts.js';
 
 /** A review request the deploy's state does not allow (answered 409) or that names something unknown (404). */
 export class ReviewError extends Error {
-  constructor(message: string, readonly status: 404 | 409 | 400) {
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 400,
+  ) {
     super(message);
     this.name = 'ReviewError';
   }
@@ -149,7 +152,15 @@ export function createReviewService(deps: ReviewServiceDeps): ReviewService {
       const { series, control } = await deps.store.observations(deployId);
       const rules = deps.rulesFor(view.deploy);
       const rollbackAt = view.verdict?.rollbackAt ?? null;
-      return deployCharts({ startedAt: view.deploy.startedAt, windowEnd: view.watch?.windowEnd ?? null, rollbackAt, rules, findings: view.findings, series, control });
+      return deployCharts({
+        startedAt: view.deploy.startedAt,
+        windowEnd: view.watch?.windowEnd ?? null,
+        rollbackAt,
+        rules,
+        findings: view.findings,
+        series,
+        control,
+      });
     },
   };
 }

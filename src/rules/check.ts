@@ -51,7 +51,9 @@ function ruleExtras(r: Rule): string {
 
 /** "p < 0.01" for fixed-sample tests; "alpha 0.01" (ever flagged in the window) for sequential ones. */
 function testLevel(r: Rule): string {
-  return r.test.startsWith('sequential-') ? `alpha ${Number((r.alpha ?? 1 - r.confidence).toPrecision(3))}` : `p < ${Number((1 - r.confidence).toPrecision(3))}`;
+  return r.test.startsWith('sequential-')
+    ? `alpha ${Number((r.alpha ?? 1 - r.confidence).toPrecision(3))}`
+    : `p < ${Number((1 - r.confidence).toPrecision(3))}`;
 }
 
 function rank(file: RuleFile): number {

@@ -71,7 +71,10 @@ const OUTAGE_METRICS: readonly string[] = ['error_rate', 'latency_p95'];
  */
 function coverageProblems(f: ParsedRuleFile, files: ParsedRuleFile[]): RuleProblem[] {
   const target = { service: f.file.match?.service ?? '', environment: f.file.match?.environment ?? '' };
-  const applicable = files.filter((g) => !g.file.match || (g.file.match.service === target.service && (g.file.match.environment ?? '') === (g.file.match.environment ? target.environment : '')));
+  const applicable = files.filter(
+    (g) =>
+      !g.file.match || (g.file.match.service === target.service && (g.file.match.environment ?? '') === (g.file.match.environment ? target.environment : '')),
+  );
   const set = resolveRules({ dir: '', files: applicable.map((g) => ({ path: g.src.path, file: g.file })) }, target);
   if (set.rules.some((r) => OUTAGE_METRICS.includes(r.metric))) return [];
   const optIn = [...applicable].reverse().find((g) => g.file.allowNoErrorOrLatencyRules !== undefined)?.file.allowNoErrorOrLatencyRules;
@@ -94,7 +97,15 @@ function roleProblems(files: ParsedRuleFile[]): RuleProblem[] {
       return [problemAt(src, ['match'], `the default file applies to every deploy and takes no match; move these settings to a file named after the service`)];
     }
     if (!isDefault && !file.match) {
-      return [{ file: src.path, line: 1, column: 1, path: '', message: `has no match, so it would apply to every deploy; only default.yaml may do that. Add match: { service: <name> } (and optionally environment), or move its contents into default.yaml` }];
+      return [
+        {
+          file: src.path,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `has no match, so it would apply to every deploy; only default.yaml may do that. Add match: { service: <name> } (and optionally environment), or move its contents into default.yaml`,
+        },
+      ];
     }
     return [];
   });
@@ -134,7 +145,10 @@ function nameProblems(f: ParsedRuleFile): RuleProblem[] {
     const i = written(f, 'hooks', k);
     const first = hooks.get(hook.name);
     if (first === undefined) hooks.set(hook.name, i);
-    else problems.push(problemAt(src, ['hooks', 'rollback', i, 'name'], `hook "${hook.name}" is already defined at hooks.rollback[${first}]; hook names must be unique`));
+    else
+      problems.push(
+        problemAt(src, ['hooks', 'rollback', i, 'name'], `hook "${hook.name}" is already defined at hooks.rollback[${first}]; hook names must be unique`),
+      );
   });
   return problems;
 }
@@ -169,18 +183,24 @@ function referenceProblems(f: ParsedRuleFile, chain: ParsedRuleFile[]): RuleProb
       problems.push(problemAt(src, ['rules', index, 'per'], `unknown metric "${per}" to divide by; use one of ${[...declared].join(', ')}`));
     }
     if (metric === undefined || declared.has(metric) || !fresh(['rules', index, 'metric'])) continue;
-    problems.push(problemAt(src, ['rules', index, 'metric'],
-      `unknown metric "${metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`));
+    problems.push(
+      problemAt(
+        src,
+        ['rules', index, 'metric'],
+        `unknown metric "${metric}"; use one of ${[...declared].join(', ')}, or declare it under metrics: (unit, direction) in this file or default.yaml`,
+      ),
+    );
   }
   // A more general file whose rules list broke could have defined any name: its disables cannot be checked.
   if (chain.some((g) => lost(g, 'rules'))) return problems;
-  const inherited = new Set(chain.flatMap((g) => [...(g.file.rules ?? []).map((r) => r.name), ...(g.salvage?.droppedRules ?? []).flatMap((r) => (r.name ? [r.name] : []))]));
+  const inherited = new Set(
+    chain.flatMap((g) => [...(g.file.rules ?? []).map((r) => r.name), ...(g.salvage?.droppedRules ?? []).flatMap((r) => (r.name ? [r.name] : []))]),
+  );
   (file.disable ?? []).forEach((name, k) => {
     const i = written(f, 'disable', k);
     if (inherited.has(name)) return;
     const from = chain.length > 0 ? chain.map((g) => g.src.path).join(', ') : 'no more general file (this is the default)';
-    problems.push(problemAt(src, ['disable', i],
-      `"${name}" is not a rule inherited from ${from}; disable only names inherited rules (check the spelling)`));
+    problems.push(problemAt(src, ['disable', i], `"${name}" is not a rule inherited from ${from}; disable only names inherited rules (check the spelling)`));
   });
   return problems;
 }

@@ -36,7 +36,10 @@ async function ruleFileNames(dir: string): Promise<string[]> {
   }
   if (!isDir) throw dirProblem(dir, `is not a directory; the rules setting names a directory of *.yaml files; ${fix}`);
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isFile() && RULE_FILE.test(e.name)).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isFile() && RULE_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort();
   if (names.length === 0) throw dirProblem(dir, `rule directory has no *.yaml or *.yml files; ${fix}`);
   return names;
 }
@@ -57,7 +60,17 @@ export function parseRuleFile(path: string, text: string): { parsed: ParsedRuleF
   } catch (err) {
     // An alias without its anchor (`*x`) or an alias bomb is well-formed YAML that cannot be read (found by fuzzing).
     const why = err instanceof Error ? err.message : String(err);
-    return { problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read this YAML: ${why}; define each anchor (&name) before its alias (*name), or drop the alias` }] };
+    return {
+      problems: [
+        {
+          file: path,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `cannot read this YAML: ${why}; define each anchor (&name) before its alias (*name), or drop the alias`,
+        },
+      ],
+    };
   }
   const result = RuleFile.safeParse(input, { reportInput: true });
   if (result.success && duplicates.length === 0) return { parsed: { src, file: result.data } };
@@ -72,9 +85,10 @@ function defaultFileProblems(dir: string, names: string[]): RuleProblem[] {
   const defaults = names.filter(isDefaultName);
   if (defaults.length === 1) return [];
   const file = join(dir, 'default.yaml');
-  const message = defaults.length === 0
-    ? `missing: every rule directory needs a default.yaml with the rules for all services; create ${file} (copy the one shipped in release-guard's rules/ folder to start)`
-    : `both default.yaml and default.yml exist; keep one default file`;
+  const message =
+    defaults.length === 0
+      ? `missing: every rule directory needs a default.yaml with the rules for all services; create ${file} (copy the one shipped in release-guard's rules/ folder to start)`
+      : `both default.yaml and default.yml exist; keep one default file`;
   return [{ file, line: 0, column: 0, path: '', message }];
 }
 

@@ -71,7 +71,13 @@ export function resolveRules(loaded: LoadedRules, target: { service: string; env
     .filter((f): f is typeof f & { rank: number } => f.rank !== null)
     .sort((a, b) => a.rank - b.rank);
   const set = applicable.reduce((acc, f) => applyFile(acc, f.path, f.file), baseRuleSet());
-  return { ...set, metrics: withQueries(set.metrics, applicable.map((f) => f.file)) };
+  return {
+    ...set,
+    metrics: withQueries(
+      set.metrics,
+      applicable.map((f) => f.file),
+    ),
+  };
 }
 
 /**

@@ -22,7 +22,8 @@ function issueProblems(src: SourceFile, issue: Issue, input: unknown, path: Path
       if (issue.input === undefined) return [problemAt(src, path, `required but missing; add ${String(path.at(-1))}:`)];
       return [problemAt(src, path, `expected ${issue.expected}, got ${show(issue.input)}`)];
     case 'invalid_format':
-      if (issue.format === 'url') return [problemAt(src, path, `${show(issue.input)} is not a URL; write a full one, e.g. https://deployer.example.com/rollback`)];
+      if (issue.format === 'url')
+        return [problemAt(src, path, `${show(issue.input)} is not a URL; write a full one, e.g. https://deployer.example.com/rollback`)];
       return [problemAt(src, path, `${show(issue.input)}: ${issue.message}`)];
     case 'invalid_value':
       return [problemAt(src, path, `${show(issue.input)} is not allowed; use one of ${issue.values.map(String).join(', ')}`)];
@@ -60,9 +61,8 @@ function unionProblems(src: SourceFile, issue: Extract<Issue, { code: 'invalid_u
   const scored = issue.errors.map((branch) => ({ branch, misses: branch.filter(isShapeMismatch).length }));
   const best = scored.reduce((a, b) => (b.misses < a.misses || (b.misses === a.misses && b.branch.length < a.branch.length) ? b : a));
   if (best.misses === 0) return schemaProblems(src, best.branch, input, path);
-  const hint = path.at(-1) === 'when'
-    ? 'write one condition ("value > 0.01"), or all: [conditions], or any: [conditions]'
-    : 'it matches none of the allowed forms';
+  const hint =
+    path.at(-1) === 'when' ? 'write one condition ("value > 0.01"), or all: [conditions], or any: [conditions]' : 'it matches none of the allowed forms';
   return [problemAt(src, path, `${show(valueAt(input, path))} is not valid here; ${hint}`)];
 }
 

@@ -186,7 +186,11 @@ export const Rule = z
   .strict()
   .superRefine((rule, ctx) => {
     if (rule.alpha !== undefined && !rule.test.startsWith('sequential-')) {
-      ctx.addIssue({ code: 'custom', path: ['alpha'], message: 'alpha is the error bound of a sequential test; use test: sequential-counts or sequential-shift, or confidence for the others' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alpha'],
+        message: 'alpha is the error bound of a sequential test; use test: sequential-counts or sequential-shift, or confidence for the others',
+      });
     }
     if (rule.test === 'sequential-counts' && rule.per) {
       ctx.addIssue({ code: 'custom', path: ['per'], message: 'test: sequential-counts already weighs errors by requests; drop per' });
@@ -289,7 +293,10 @@ export const RuleFile = z
     allowNoErrorOrLatencyRules: z.boolean().optional(),
     /** Names of inherited rules to drop for this match. */
     disable: z.array(z.string()).optional(),
-    hooks: z.object({ rollback: z.array(Hook).default([]) }).strict().optional(),
+    hooks: z
+      .object({ rollback: z.array(Hook).default([]) })
+      .strict()
+      .optional(),
     /** After a rollback the guard keeps watching this long for the service to come back to its baseline (default: RULE_DEFAULTS). */
     recovery: z.object({ window: Duration }).strict().optional(),
     /**
@@ -300,7 +307,8 @@ export const RuleFile = z
       .record(z.string(), z.record(z.string(), z.string().min(1)))
       .superRefine((byType, ctx) => {
         for (const type of Object.keys(byType)) {
-          if (!/^[a-z][a-z0-9_-]*$/.test(type)) ctx.addIssue({ code: 'custom', path: [type], message: `"${type}" is not a source type; source types are lower-case, e.g. prometheus or datadog` });
+          if (!/^[a-z][a-z0-9_-]*$/.test(type))
+            ctx.addIssue({ code: 'custom', path: [type], message: `"${type}" is not a source type; source types are lower-case, e.g. prometheus or datadog` });
         }
       })
       .optional(),

@@ -73,13 +73,15 @@ export function syntaxProblems(src: SourceFile): RuleProblem[] {
     lines.add(pos.line);
     const firstLine = err.message.split('\n')[0] ?? err.message;
     const reason = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-    return [{
-      file: src.path,
-      line: pos.line,
-      column: pos.col,
-      path: '',
-      message: `YAML syntax error: ${reason} (${err.code}); fix the indentation or quoting here`,
-    }];
+    return [
+      {
+        file: src.path,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML syntax error: ${reason} (${err.code}); fix the indentation or quoting here`,
+      },
+    ];
   });
 }
 

@@ -17,7 +17,11 @@ export interface SourceProbe {
  * Queries `throughput` of a made-up service over the last five minutes on every network source, each bounded by
  * `timeoutMs`. No data is an answer; an error or no answer in time is a problem, worded for the start banner.
  */
-export async function probeSources(sources: ReadonlyMap<string, MetricSource>, decl: MetricDecl, opts: { now: number; timeoutMs: number }): Promise<SourceProbe[]> {
+export async function probeSources(
+  sources: ReadonlyMap<string, MetricSource>,
+  decl: MetricDecl,
+  opts: { now: number; timeoutMs: number },
+): Promise<SourceProbe[]> {
   const probes = [...sources.values()].filter((s) => NETWORK_TYPES.includes(s.type));
   return Promise.all(
     probes.map(async (s): Promise<SourceProbe> => {
@@ -29,7 +33,9 @@ export async function probeSources(sources: ReadonlyMap<string, MetricSource>, d
       try {
         const result = await Promise.race([s.query({ metric: 'throughput', decl, deploy, scope: 'deploy', start: end - 300, end, step: 60 }), timeout]);
         if (result.kind === 'timeout') return { source: s.name, status: 'no-answer', problem: `no answer within ${opts.timeoutMs / 1000}s` };
-        return result.kind === 'error' ? { source: s.name, status: 'no-answer', problem: result.message } : { source: s.name, status: 'answers', problem: null };
+        return result.kind === 'error'
+          ? { source: s.name, status: 'no-answer', problem: result.message }
+          : { source: s.name, status: 'answers', problem: null };
       } catch (err) {
         return { source: s.name, status: 'no-answer', problem: (err as Error).message };
       } finally {

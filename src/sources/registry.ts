@@ -22,15 +22,19 @@ export const SOURCE_TYPES = Object.keys(SOURCE_KINDS) as SourceType[];
 const allowed = SOURCE_TYPES.join(', ');
 
 /** One entry under `sources:` in the config file; an unknown `type` fails at load, naming the allowed types. */
-export const SourceConfig = z.discriminatedUnion('type', [SOURCE_KINDS.demo.Config, SOURCE_KINDS.recording.Config, SOURCE_KINDS.prometheus.Config, SOURCE_KINDS.datadog.Config], {
-  error: (issue) => {
-    if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
-    const type = (issue.input as { type?: unknown } | undefined)?.type;
-    return type === undefined
-      ? `source has no type; set type to one of: ${allowed}`
-      : `unknown source type ${JSON.stringify(type)}; allowed types: ${allowed}`;
+export const SourceConfig = z.discriminatedUnion(
+  'type',
+  [SOURCE_KINDS.demo.Config, SOURCE_KINDS.recording.Config, SOURCE_KINDS.prometheus.Config, SOURCE_KINDS.datadog.Config],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
+      const type = (issue.input as { type?: unknown } | undefined)?.type;
+      return type === undefined
+        ? `source has no type; set type to one of: ${allowed}`
+        : `unknown source type ${JSON.stringify(type)}; allowed types: ${allowed}`;
+    },
   },
-});
+);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 /** Builds the configured source `name` from its validated config, loading its client library only now. */

@@ -42,7 +42,10 @@ export async function readSecret(ref: SecretRef, ctx: SecretContext): Promise<Se
       if (value) return { ok: true, value };
       return { ok: false, message: `${ref.fileKey} ${path} is empty; put the secret on its first line` };
     } catch (err) {
-      return { ok: false, message: `${ref.fileKey} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and permissions` };
+      return {
+        ok: false,
+        message: `${ref.fileKey} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and permissions`,
+      };
     }
   }
   return { ok: false, message: `neither ${ref.envKey} nor ${ref.fileKey} is set` };

@@ -27,13 +27,19 @@ export const PostgresStoreConfig = z
     /** File whose first line is the full URL, password included; relative to the config file's folder. */
     urlFile: z.string().min(1).optional(),
     /** Schema the tables live in (created if missing); guards may share a database with different schemas. */
-    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'store.schema is lower-case letters, digits and _').default('public'),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'store.schema is lower-case letters, digits and _')
+      .default('public'),
     /** Connections per replica. */
     poolSize: z.number().int().min(2).max(100).default(10),
     /** How long a replica's claim on a watch or a delivery lasts without renewal; renewed every third of it. */
     lease: Duration.default(30).refine((s) => s >= 1 && s <= 600, { error: 'store.lease must be between 1s and 10m' }),
     /** This replica's name in leases and logs; default host name and process id. */
-    replica: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'store.replica is letters, digits, . _ : - (at most 100)').optional(),
+    replica: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'store.replica is letters, digits, . _ : - (at most 100)')
+      .optional(),
   })
   .strict();
 export type PostgresStoreConfig = z.infer<typeof PostgresStoreConfig>;

@@ -19,7 +19,10 @@ export interface DataDirLock {
 
 /** The data dir is held by another live guard; the message names its PID and the fix. */
 export class DataDirLockedError extends Error {
-  constructor(readonly file: string, readonly holder: LockHolder) {
+  constructor(
+    readonly file: string,
+    readonly holder: LockHolder,
+  ) {
     super(
       `data dir ${path.dirname(file)} is in use by another release-guard (PID ${holder.pid} on ${holder.hostname}, since ${holder.since}); ` +
         `stop that process (kill ${holder.pid}) or give this one its own data dir (RELEASE_GUARD_DATA_DIR or dataDir in the config). ` +
@@ -82,7 +85,8 @@ export function lockDataDir(dataDir: string, pid: number = process.pid): DataDir
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the lock file ${file}: ${(err as Error).message}; check the data dir's permissions`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`cannot create the lock file ${file}: ${(err as Error).message}; check the data dir's permissions`, { cause: err });
     }
     const holder = readHolder(file);
     const sameHost = holder?.hostname === me.hostname;

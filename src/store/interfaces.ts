@@ -278,7 +278,17 @@ export interface WriteProbeStore {
 
 /** Everything one backend provides. Consumers take the narrow interfaces above, main.ts the whole. */
 export interface Store
-  extends DeployStore, ObservationStore, TickStore, JudgementStore, OutboxStore, SilenceStore, RecoveryStore, ReviewStore, NonceStore, WriteProbeStore,
+  extends
+    DeployStore,
+    ObservationStore,
+    TickStore,
+    JudgementStore,
+    OutboxStore,
+    SilenceStore,
+    RecoveryStore,
+    ReviewStore,
+    NonceStore,
+    WriteProbeStore,
     SourceOutageStore {
   /** Present when replicas share the backend (PostgreSQL); on SQLite the one process holds all the work. */
   readonly leases?: WorkLeases;

@@ -235,7 +235,20 @@ export interface DeliveryRecord {
 /** A delivery to write to the outbox; `action` (with a deployId) puts it in the deploy's history. */
 export type NewDelivery = Pick<
   DeliveryRecord,
-  'dedupKey' | 'deployId' | 'service' | 'environment' | 'kind' | 'event' | 'channel' | 'channelType' | 'severity' | 'thread' | 'payload' | 'silenceId' | 'deadlineAt' | 'action'
+  | 'dedupKey'
+  | 'deployId'
+  | 'service'
+  | 'environment'
+  | 'kind'
+  | 'event'
+  | 'channel'
+  | 'channelType'
+  | 'severity'
+  | 'thread'
+  | 'payload'
+  | 'silenceId'
+  | 'deadlineAt'
+  | 'action'
 > & {
   status: 'pending' | 'muted' | 'held';
 };

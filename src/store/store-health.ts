@@ -8,7 +8,11 @@ const UNWRITABLE_CODES = new Set(['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOER
 export function unwritableReason(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && UNWRITABLE_CODES.has(code)) return e.message.replace(/^SQLITE_\w+: /, '').split('\n')[0]!.slice(0, 200);
+    if (typeof code === 'string' && UNWRITABLE_CODES.has(code))
+      return e.message
+        .replace(/^SQLITE_\w+: /, '')
+        .split('\n')[0]!
+        .slice(0, 200);
   }
   return null;
 }

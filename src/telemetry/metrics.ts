@@ -32,7 +32,12 @@ export function createGuardMetrics(registry: Registry): GuardMetrics {
     evaluations: new Counter({ name: 'release_guard_evaluations_total', help: 'Watch evaluations by result', labelNames: ['result'], registers }),
     verdicts: new Counter({ name: 'release_guard_verdicts_total', help: 'Verdicts reached', labelNames: ['verdict', 'severity'], registers }),
     rollbacks: new Counter({ name: 'release_guard_rollbacks_total', help: 'Rollback hook runs by outcome', labelNames: ['outcome'], registers }),
-    sourceQueries: new Counter({ name: 'release_guard_source_queries_total', help: 'Metric source queries by result (value, no-data, error)', labelNames: ['source', 'metric', 'result'], registers }),
+    sourceQueries: new Counter({
+      name: 'release_guard_source_queries_total',
+      help: 'Metric source queries by result (value, no-data, error)',
+      labelNames: ['source', 'metric', 'result'],
+      registers,
+    }),
     alerts: new Counter({ name: 'release_guard_alerts_total', help: 'Alerts raised by channel and severity', labelNames: ['channel', 'severity'], registers }),
     evaluationLag: new Histogram({
       name: 'release_guard_evaluation_lag_seconds',
@@ -40,7 +45,11 @@ export function createGuardMetrics(registry: Registry): GuardMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
       registers,
     }),
-    judgeSeconds: new Counter({ name: 'release_guard_judge_seconds_total', help: 'Seconds spent judging (the rest of a tick is I/O and bookkeeping)', registers }),
+    judgeSeconds: new Counter({
+      name: 'release_guard_judge_seconds_total',
+      help: 'Seconds spent judging (the rest of a tick is I/O and bookkeeping)',
+      registers,
+    }),
     reportBacklog: (of) => {
       backlog = of;
     },

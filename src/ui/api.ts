@@ -1,7 +1,11 @@
 // The UI's calls to the guard's API (same origin; the session cookie authenticates them).
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }

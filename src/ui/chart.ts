@@ -44,7 +44,10 @@ export function metricChart(m: MetricChart, all: DeployCharts, width: number): H
     height: 220,
     series,
     bands: [{ series: [4, 3], fill: cssVar('--band') }],
-    axes: [{ stroke: fg, grid: { stroke: cssVar('--line') } }, { stroke: fg, grid: { stroke: cssVar('--line') }, size: 60 }],
+    axes: [
+      { stroke: fg, grid: { stroke: cssVar('--line') } },
+      { stroke: fg, grid: { stroke: cssVar('--line') }, size: 60 },
+    ],
     scales: { x: { time: true } },
     hooks: {
       draw: [

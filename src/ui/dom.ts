@@ -45,7 +45,10 @@ export function render(...children: Child[]): void {
 
 export function time(t: number | null | undefined): string {
   if (typeof t !== 'number' || !Number.isFinite(t)) return '–';
-  return new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(t * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function num(v: number | null | undefined): string {
@@ -56,7 +59,31 @@ export function num(v: number | null | undefined): string {
 
 /** A table from rows of cells. */
 export function table(head: string[], rows: Child[][], caption?: string): HTMLTableElement {
-  return h('table', {}, caption ? h('caption', {}, caption) : null, h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))));
+  return h(
+    'table',
+    {},
+    caption ? h('caption', {}, caption) : null,
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c) => h('td', {}, c)),
+        ),
+      ),
+    ),
+  );
 }
 
 export function errorBox(message: string): HTMLElement {

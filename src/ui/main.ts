@@ -11,7 +11,6 @@ import { loginPage } from './pages/login.js';
 import { qualityPage } from './pages/quality.js';
 import { rulesPage } from './pages/rules.js';
 
-
 let leaving: Array<() => void> = [];
 let session: Session | null = null;
 
@@ -24,13 +23,16 @@ async function route(): Promise<void> {
   leaving = [];
   const path = location.pathname.replace(/\/+$/, '') || '/ui';
   const ctx: Ctx = { session: session as Session, go, onLeave: (fn) => leaving.push(fn) };
-  document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => a.setAttribute('aria-current', String(a.pathname === path || (a.pathname === '/ui' && path.startsWith('/ui/deploys')))));
+  document
+    .querySelectorAll<HTMLAnchorElement>('nav a')
+    .forEach((a) => a.setAttribute('aria-current', String(a.pathname === path || (a.pathname === '/ui' && path.startsWith('/ui/deploys')))));
   try {
-    if (path === '/ui/login' || !session) return loginPage(async (s) => {
-      session = s;
-      showWho();
-      go(path === '/ui/login' ? '/ui' : path + location.search);
-    });
+    if (path === '/ui/login' || !session)
+      return loginPage(async (s) => {
+        session = s;
+        showWho();
+        go(path === '/ui/login' ? '/ui' : path + location.search);
+      });
     const deploy = /^\/ui\/deploys\/([^/]+)$/.exec(path);
     if (deploy?.[1]) return await deployPage(ctx, decodeURIComponent(deploy[1]));
     if (path === '/ui/rules') return await rulesPage(ctx);
@@ -63,7 +65,9 @@ function showWho(): void {
 async function start(): Promise<void> {
   applyTheme(localStorage.getItem('rg-theme'));
   document.getElementById('theme')?.addEventListener('click', () => {
-    const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
+    const dark = document.documentElement.dataset.theme
+      ? document.documentElement.dataset.theme === 'dark'
+      : matchMedia('(prefers-color-scheme: dark)').matches;
     const next = dark ? 'light' : 'dark';
     localStorage.setItem('rg-theme', next);
     applyTheme(next);

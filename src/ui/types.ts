@@ -25,15 +25,48 @@ export interface DeliveryAttempt {
 }
 
 export interface DeployView {
-  deploy: { id: string; service: string; environment: string; version: string; previousVersion?: string | null; commit?: string | null; startedAt: number; receivedAt: number; labels?: Record<string, string>; links?: Record<string, string>; origin: string };
+  deploy: {
+    id: string;
+    service: string;
+    environment: string;
+    version: string;
+    previousVersion?: string | null;
+    commit?: string | null;
+    startedAt: number;
+    receivedAt: number;
+    labels?: Record<string, string>;
+    links?: Record<string, string>;
+    origin: string;
+  };
   watch: { status: string; windowEnd: number; evaluatedAt: number | null; reason: string | null; updatedAt: number } | null;
   verdict: { verdict: string; severity: string | null; rollback: boolean; rollbackAt: number | null; reason: string | null; decidedAt: number } | null;
   findings: Finding[];
-  actions: Array<{ id: number; kind: string; target: string; status: string; output: string | null; error: string | null; createdAt: number; finishedAt: number | null; attempts: DeliveryAttempt[] }>;
+  actions: Array<{
+    id: number;
+    kind: string;
+    target: string;
+    status: string;
+    output: string | null;
+    error: string | null;
+    createdAt: number;
+    finishedAt: number | null;
+    attempts: DeliveryAttempt[];
+  }>;
   reviewActions?: Array<{ id: number; action: string; actor: string; reason: string; outcome: string | null; createdAt: number }>;
   feedback?: Array<{ id: number; label: string; rule: string | null; note: string; actor: string; createdAt: number }>;
   recovery?: { status: string; rolledBackAt: number; windowEnd: number; rules: string[]; checkedAt: number | null; summary: string | null } | null;
-  deliveries?: Array<{ id: number; event: string; channel: string; channelType: string; status: string; attempts: number; lastError: string | null; output: string | null; nextAttemptAt: number; createdAt?: number }>;
+  deliveries?: Array<{
+    id: number;
+    event: string;
+    channel: string;
+    channelType: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    output: string | null;
+    nextAttemptAt: number;
+    createdAt?: number;
+  }>;
 }
 
 /** One deploy of GET /v1/deploys: findings without evidence, actions without request, output and error. */

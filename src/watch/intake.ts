@@ -75,7 +75,9 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         // A deploy stored before the config changed is still answered as stored.
         const existing = input.id ? await deps.store.getDeploy(input.id) : null;
         if (existing) return known(existing);
-        throw new IntakeError(`the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`);
+        throw new IntakeError(
+          `the rules for ${input.service}/${input.environment} use metric source "${sourceName}", which is not configured; add it under sources: in the config or change source: in ${rules.sources.at(-1) ?? 'the rule file'}`,
+        );
       }
       const deploy = {
         id: input.id ?? `d-${randomUUID()}`,
@@ -111,7 +113,10 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         deps.logger.info({ deploy: old, by: deploy.id }, `watch of ${old} superseded by ${deploy.id}`);
       }
       deps.metrics.watchesActive.inc();
-      deps.logger.info({ deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window }, `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`);
+      deps.logger.info(
+        { deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window },
+        `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`,
+      );
       // Answer once the deploy and its watch are durable; the first evaluation runs right after, off the request path
       // (a restart resumes it from the store, so nothing is lost if the guard dies in between).
       deps.watcher.schedule(deploy.id, 0);

@@ -50,7 +50,9 @@ export class LeaseKeeper {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.round?.catch(() => undefined);
-    await this.deps.leases.releaseAll().catch((err: unknown) => this.deps.logger.warn({ err }, 'could not hand the leases back; other replicas take over when they lapse'));
+    await this.deps.leases
+      .releaseAll()
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not hand the leases back; other replicas take over when they lapse'));
   }
 
   /** One round; also called by tests. */
@@ -66,7 +68,10 @@ export class LeaseKeeper {
     this.deps.recovery.adopt(recoveries.taken);
     if (changes.requeued.length > 0 || changes.interrupted.length > 0) await this.deps.onResumed(changes);
     if (watches.taken.length + watches.lost.length > 0) {
-      this.deps.logger.info({ replica: this.deps.leases.replica, taken: watches.taken.length, lost: watches.lost.length }, `leases: took ${watches.taken.length} watch(es), lost ${watches.lost.length}`);
+      this.deps.logger.info(
+        { replica: this.deps.leases.replica, taken: watches.taken.length, lost: watches.lost.length },
+        `leases: took ${watches.taken.length} watch(es), lost ${watches.lost.length}`,
+      );
     }
     return changes;
   }

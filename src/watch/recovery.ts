@@ -52,7 +52,17 @@ export function assessRecovery(input: AssessInput): RecoveryAssessment {
     const rule = rules.rules.find((r) => r.name === name);
     if (!rule) continue;
     const decl = metricDecl(rules, rule.metric);
-    const finding = evaluateRule({ rule, obs, direction: decl?.direction ?? 'increase', unit: decl?.unit ?? '', baseline: rules.baseline, startedAt: deploy.startedAt, window: rules.window, interval: rules.interval, steps });
+    const finding = evaluateRule({
+      rule,
+      obs,
+      direction: decl?.direction ?? 'increase',
+      unit: decl?.unit ?? '',
+      baseline: rules.baseline,
+      startedAt: deploy.startedAt,
+      window: rules.window,
+      interval: rules.interval,
+      steps,
+    });
     if (!finding) continue;
     if (finding.clearedAt !== null && finding.clearedAt !== undefined) cleared.push(finding);
     else holding.push(finding);
@@ -60,7 +70,12 @@ export function assessRecovery(input: AssessInput): RecoveryAssessment {
   if (holding.length === 0) {
     const names = cleared.map((f) => f.rule).join(', ') || 'the findings';
     const clearedAt = Math.max(input.rolledBackAt, ...cleared.map((f) => f.clearedAt ?? input.rolledBackAt));
-    return { recovered: true, cleared, holding, summary: `${names} cleared ${formatDuration(clearedAt - input.rolledBackAt)} after the rollback; the metrics are back to their baseline` };
+    return {
+      recovered: true,
+      cleared,
+      holding,
+      summary: `${names} cleared ${formatDuration(clearedAt - input.rolledBackAt)} after the rollback; the metrics are back to their baseline`,
+    };
   }
   const after = formatDuration(Math.max(0, upTo - input.rolledBackAt));
   const still = holding.map((f) => stillBreaching(f, rules, obs, upTo)).join('; ');
@@ -93,7 +108,10 @@ export class RecoveryWatch {
 
   constructor(private readonly deps: RecoveryDeps) {
     this.scheduler = new KeyedScheduler({
-      run: (deployId) => this.tick(deployId).catch((err: unknown) => (isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err))),
+      run: (deployId) =>
+        this.tick(deployId).catch((err: unknown) =>
+          isLeaseLost(err) ? this.deps.logger.warn({ deploy: deployId }, (err as Error).message) : Promise.reject(err),
+        ),
       onError: (deployId, err) => this.deps.logger.error({ err, deploy: deployId }, `recovery check of ${deployId} failed; retrying in 30s`),
     });
   }
@@ -127,9 +145,15 @@ export class RecoveryWatch {
     const triggers = breaches.filter((f) => rules.severities[f.severity].rollback);
     const verify = [...new Set((triggers.length > 0 ? triggers : breaches).map((f) => f.rule))];
     const window = rules.recovery.window;
-    const created = await this.deps.store.beginRecovery({ deployId: view.deploy.id, rolledBackAt, windowEnd: rolledBackAt + window, rules: verify }, this.deps.now());
+    const created = await this.deps.store.beginRecovery(
+      { deployId: view.deploy.id, rolledBackAt, windowEnd: rolledBackAt + window, rules: verify },
+      this.deps.now(),
+    );
     if (!created) return;
-    this.deps.logger.info({ deploy: view.deploy.id, rules: verify, window }, `checking for ${formatDuration(window)} that ${view.deploy.service}/${view.deploy.environment} recovers after the rollback`);
+    this.deps.logger.info(
+      { deploy: view.deploy.id, rules: verify, window },
+      `checking for ${formatDuration(window)} that ${view.deploy.service}/${view.deploy.environment} recovers after the rollback`,
+    );
     this.schedule(view.deploy.id, 0);
   }
 
@@ -168,7 +192,12 @@ export class RecoveryWatch {
     await this.fetch(view, rules, (rec.checkedAt ?? rec.rolledBackAt) - view.watch!.interval, due, rec.rolledBackAt);
     const obs = await this.deps.store.observations(deploy.id);
     const a = assessRecovery({ rules, deploy, obs, rolledBackAt: rec.rolledBackAt, upTo: due, verify: rec.rules });
-    const report: RecoveryReport = { rolledBackAt: rec.rolledBackAt, window: rec.windowEnd - rec.rolledBackAt, summary: a.summary, findings: a.recovered ? a.cleared : a.holding };
+    const report: RecoveryReport = {
+      rolledBackAt: rec.rolledBackAt,
+      window: rec.windowEnd - rec.rolledBackAt,
+      summary: a.summary,
+      findings: a.recovered ? a.cleared : a.holding,
+    };
     const now = this.deps.now();
     if (a.recovered) {
       this.deps.logger.info({ deploy: deploy.id, summary: a.summary }, `${deploy.service}/${deploy.environment} recovered after the rollback`);

@@ -140,11 +140,14 @@ export class KeyedScheduler {
     this.timer = null;
     this.timerAt = next;
     if (next === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.min(MAX_DELAY_MS, Math.max(0, next - now)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.min(MAX_DELAY_MS, Math.max(0, next - now)),
+    );
   }
 
   /** When the earliest live key not in flight is due (Infinity if none). */

@@ -75,14 +75,16 @@ export class SourceOutages {
     const outage: Outage = { since, lastFailure: now, saved: now, deploys: new Set([deploy.id]), alerted: Promise.resolve() };
     this.open.set(source, outage);
     this.deps.logger.error({ source, deploy: deploy.id, error: message }, `metric source ${source} is not answering: outage opened, alerting`);
-    outage.alerted = previous.then(() => this.deps.alert(`source-blind:${source}:${since}`, reason, deploy)).then(
-      () => this.save(source, outage),
-      (err: unknown) => {
-        // Not queued (the store may be unwritable): forget the outage so the next failure tries again.
-        if (this.open.get(source) === outage) this.open.delete(source);
-        throw err;
-      },
-    );
+    outage.alerted = previous
+      .then(() => this.deps.alert(`source-blind:${source}:${since}`, reason, deploy))
+      .then(
+        () => this.save(source, outage),
+        (err: unknown) => {
+          // Not queued (the store may be unwritable): forget the outage so the next failure tries again.
+          if (this.open.get(source) === outage) this.open.delete(source);
+          throw err;
+        },
+      );
     return outage.alerted;
   }
 

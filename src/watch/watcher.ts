@@ -184,7 +184,14 @@ export class Watcher {
       // The judge's plan names every range its baselines need (history on the first tick, then new steps).
       const from = watch.evaluatedAt === null ? null : watch.evaluatedAt - watch.interval;
       const { previousDeploys } = state;
-      const fetched = await this.fetch(deploy, watch.source, rules, observationPlan(rules, deploy, { from, to: target }, previousDeploys), target, watch.interval);
+      const fetched = await this.fetch(
+        deploy,
+        watch.source,
+        rules,
+        observationPlan(rules, deploy, { from, to: target }, previousDeploys),
+        target,
+        watch.interval,
+      );
       await ready;
       this.states.set(deployId, state);
       // Judge only steps the source has answered for: a step it has not yet answered is pending, never silence.
@@ -219,7 +226,13 @@ export class Watcher {
     const view = await this.deps.store.getDeploy(deployId);
     if (!view?.watch || view.watch.status !== 'watching') return null;
     const { deploy, watch } = view;
-    const state: WatchState = { deploy, findings: new Map(view.findings.map((f) => [f.rule, f])), observations: new SeriesCache(), previousDeploys: [], supersededOlder: false };
+    const state: WatchState = {
+      deploy,
+      findings: new Map(view.findings.map((f) => [f.rule, f])),
+      observations: new SeriesCache(),
+      previousDeploys: [],
+      supersededOlder: false,
+    };
     const ready = this.deps.store.observations(deployId).then((stored) => {
       state.observations = SeriesCache.of(stored);
     });
@@ -256,7 +269,8 @@ export class Watcher {
         if (result.kind !== 'error') for (const o of [sourceName, `${sourceName}/${metric}`]) await this.deps.outages?.answered(o);
         else if (end >= deploy.startedAt) await this.deps.outages?.failed(outage, result.message, deploy);
         if (result.kind === 'value') {
-          if (result.answeredUntil !== undefined && scope === 'deploy' && end >= deploy.startedAt) fetched.answered = Math.min(fetched.answered, result.answeredUntil);
+          if (result.answeredUntil !== undefined && scope === 'deploy' && end >= deploy.startedAt)
+            fetched.answered = Math.min(fetched.answered, result.answeredUntil);
           if (result.points.length > 0) fetched.samples.push({ scope, metric: name, points: result.points });
           return;
         }
@@ -272,7 +286,8 @@ export class Watcher {
         this.deps.logger.warn({ deploy: deploy.id, metric, source: sourceName }, `blind: ${message}`);
         // Every new step the failed range covered is blind, so the judge never reads its missing points as silence
         // (a later tick's range starts one step before its last judged step, which already had its answer).
-        for (const at of stepsIn(deploy.startedAt, step, Math.max(start + step, deploy.startedAt), end)) fetched.blind.push({ metric, at, kind: result.kind, message });
+        for (const at of stepsIn(deploy.startedAt, step, Math.max(start + step, deploy.startedAt), end))
+          fetched.blind.push({ metric, at, kind: result.kind, message });
       }),
     );
     return fetched;
@@ -300,7 +315,11 @@ export class Watcher {
     await this.deps.responder.respond(view, rules, judgement, fresh, deliveries);
     if (judgement.rollback) await this.deps.recovery?.begin(view, rules, judgement);
     const status = judgement.state === 'done' ? (judgement.verdict ?? 'inconclusive') : 'watching';
-    const created = await this.deps.store.recordTick(deploy.id, { samples: fetched.samples, blind: fetched.blind, judgement: { judgement, watchStatus: status }, deliveries }, this.deps.now());
+    const created = await this.deps.store.recordTick(
+      deploy.id,
+      { samples: fetched.samples, blind: fetched.blind, judgement: { judgement, watchStatus: status }, deliveries },
+      this.deps.now(),
+    );
     this.deps.responder.written(created);
     for (const f of judgement.findings) state.findings.set(f.rule, f);
     if (judgement.state === 'done') {
@@ -308,7 +327,10 @@ export class Watcher {
       this.deps.metrics.verdicts.inc({ verdict: status, severity: judgement.severity ?? 'none' });
       this.deps.metrics.watchesActive.dec();
       const how = judgement.rollback ? ` — rolled back at series time ${judgement.rollbackAt}` : '';
-      this.deps.logger.info({ deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason }, `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`);
+      this.deps.logger.info(
+        { deploy: deploy.id, verdict: status, severity: judgement.severity, reason: judgement.reason },
+        `verdict for ${deploy.service}/${deploy.environment} ${deploy.version}: ${status}${judgement.severity ? ` (${judgement.severity})` : ''}${how}`,
+      );
     }
   }
 }

@@ -27,7 +27,17 @@ let deps: DigestDeps;
 let clock: number;
 const now = () => clock;
 
-const passed: Judgement = { state: 'done', verdict: 'pass', severity: 'P3', rollback: false, rollbackAt: null, findings: [], evaluatedAt: 1_763_649_000, windowEnd: 1_763_649_000, reason: 'window closed with 1 finding(s), none failing the verdict' };
+const passed: Judgement = {
+  state: 'done',
+  verdict: 'pass',
+  severity: 'P3',
+  rollback: false,
+  rollbackAt: null,
+  findings: [],
+  evaluatedAt: 1_763_649_000,
+  windowEnd: 1_763_649_000,
+  reason: 'window closed with 1 finding(s), none failing the verdict',
+};
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-digest-'));
@@ -38,9 +48,28 @@ beforeEach(async () => {
     channels: { email: { type: 'email', host: '127.0.0.1', port: smtp.address.port, ignoreTLS: true, from: 'guard@example.com', to: ['team@example.com'] } },
     digest: { cron: '0 9 * * *', timezone: 'Europe/Berlin', to: ['email'] },
   });
-  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
+  runtime = await assembleDelivery({
+    store,
+    logger: silentLogger(),
+    registry: new Registry(),
+    notifications,
+    notifierDeps: { env: {}, baseDir: dir },
+    hooksFor: () => [],
+    guardUrl: () => 'http://guard',
+    now,
+  });
   await runtime.outbox.start();
-  deps = { store, outbox: runtime.outbox, channels: runtime.channels, templates: runtime.templates, config: notifications.digest, deadline: 3600, verdictUrl: (id) => `http://guard/v1/deploys/${id}`, guardUrl: () => 'http://guard', now };
+  deps = {
+    store,
+    outbox: runtime.outbox,
+    channels: runtime.channels,
+    templates: runtime.templates,
+    config: notifications.digest,
+    deadline: 3600,
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    guardUrl: () => 'http://guard',
+    now,
+  };
 });
 afterEach(async () => {
   await runtime.outbox.stop();
@@ -56,8 +85,25 @@ describe('sendDigest', () => {
     await writeFile(path.join(dir, 'rules/default.yaml'), TEST_RULES);
     const rules = resolveRules(await loadRules(path.join(dir, 'rules')), { service: 'checkout', environment: 'production' });
     await store.createDeploy(deployRecord(), newWatch());
-    const responder = new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: deps.verdictUrl, now, delivery: runtime });
-    const drift = { rule: 'latency-drift', metric: 'latency_p95', severity: 'P3' as const, at: 1_763_647_500, observed: 210, baseline: 180, condition: 'change > 10%', kind: 'breach' as const, summary: 'latency_p95 210ms vs baseline 180ms (1.17x baseline) for 2m' };
+    const responder = new Responder({
+      store,
+      logger: silentLogger(),
+      metrics: createGuardMetrics(new Registry()),
+      verdictUrl: deps.verdictUrl,
+      now,
+      delivery: runtime,
+    });
+    const drift = {
+      rule: 'latency-drift',
+      metric: 'latency_p95',
+      severity: 'P3' as const,
+      at: 1_763_647_500,
+      observed: 210,
+      baseline: 180,
+      condition: 'change > 10%',
+      kind: 'breach' as const,
+      summary: 'latency_p95 210ms vs baseline 180ms (1.17x baseline) for 2m',
+    };
     await responder.alert(deployRecord(), rules, [drift]);
     await store.saveJudgement('d-42', { ...passed, findings: [drift] }, 'pass', clock - 100);
     expect(await store.listDeliveries({ status: 'held' })).toHaveLength(1);
@@ -68,11 +114,16 @@ describe('sendDigest', () => {
     const mail = await until('the digest email', () => smtp.received[0]);
     expect(mail.subject).toBe('release-guard daily digest: 1 verdict(s), 1 low-severity finding(s)');
     expect(mail.text).toContain('Verdicts: 1 pass, 0 fail (0 rolled back), 0 inconclusive.');
-    expect(mail.text).toContain('- checkout/production v1.2.0: pass P3 — window closed with 1 finding(s), none failing the verdict (http://guard/v1/deploys/d-42)');
+    expect(mail.text).toContain(
+      '- checkout/production v1.2.0: pass P3 — window closed with 1 finding(s), none failing the verdict (http://guard/v1/deploys/d-42)',
+    );
     expect(mail.text).toContain('- P3 checkout/production: latency_p95 210ms vs baseline 180ms (1.17x baseline) for 2m');
     expect(mail.html).toContain('<a href="http://guard/v1/deploys/d-42">checkout/production v1.2.0</a>');
     expect(await store.listDeliveries({ status: 'held' })).toEqual([]);
-    expect((await store.getDeploy('d-42'))?.actions.find((a) => a.target === 'digest')).toMatchObject({ status: 'succeeded', output: 'included in the digest digest:2025-11-20T08:00:email' });
+    expect((await store.getDeploy('d-42'))?.actions.find((a) => a.target === 'digest')).toMatchObject({
+      status: 'succeeded',
+      output: 'included in the digest digest:2025-11-20T08:00:email',
+    });
 
     clock += 86_400;
     await sendDigest(deps, new Date('2025-11-21T08:00:00Z'));

@@ -27,10 +27,30 @@ let runtime: DeliveryRuntime;
 let responder: Responder;
 const now = () => Date.now() / 1000;
 const rollback: Judgement = {
-  state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: 1_763_647_440, evaluatedAt: 1_763_647_440, windowEnd: 1_763_649_000, reason: 'rollback',
-  findings: [{ rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: 1_763_647_440, observed: 0.08, baseline: 0.003, condition: 'ratio > 5', kind: 'breach', summary: 'error_rate 8% vs baseline 0.3%' }],
+  state: 'done',
+  verdict: 'fail',
+  severity: 'P1',
+  rollback: true,
+  rollbackAt: 1_763_647_440,
+  evaluatedAt: 1_763_647_440,
+  windowEnd: 1_763_649_000,
+  reason: 'rollback',
+  findings: [
+    {
+      rule: 'error-rate-spike',
+      metric: 'error_rate',
+      severity: 'P1',
+      at: 1_763_647_440,
+      observed: 0.08,
+      baseline: 0.003,
+      condition: 'ratio > 5',
+      kind: 'breach',
+      summary: 'error_rate 8% vs baseline 0.3%',
+    },
+  ],
 };
-const rules = () => ({ severities: { P1: { rollback: true, failsVerdict: true, alert: [] } }, hooks: { rollback: hooks }, metrics: {}, window: 1800 }) as unknown as RuleSet;
+const rules = () =>
+  ({ severities: { P1: { rollback: true, failsVerdict: true, alert: [] } }, hooks: { rollback: hooks }, metrics: {}, window: 1800 }) as unknown as RuleSet;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-hooks-'));
@@ -38,8 +58,24 @@ beforeEach(async () => {
   await store.createDeploy(deployRecord(), newWatch());
   hooks = [];
   const notifications = NotificationsConfig.parse({ delivery: { minBackoff: '0.1s', maxBackoff: '0.2s', hookDeadline: '30s' } });
-  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => hooks, guardUrl: () => '', now });
-  responder = new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery: runtime });
+  runtime = await assembleDelivery({
+    store,
+    logger: silentLogger(),
+    registry: new Registry(),
+    notifications,
+    notifierDeps: { env: {}, baseDir: dir },
+    hooksFor: () => hooks,
+    guardUrl: () => '',
+    now,
+  });
+  responder = new Responder({
+    store,
+    logger: silentLogger(),
+    metrics: createGuardMetrics(new Registry()),
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    now,
+    delivery: runtime,
+  });
   await runtime.outbox.start();
 });
 afterEach(async () => {
@@ -75,11 +111,22 @@ describe('rollback hooks through the outbox', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    hooks = [HttpHook.parse({ type: 'http', name: 'deployer', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rollback`, headers: { authorization: 'Bearer hook-secret-123' } })];
+    hooks = [
+      HttpHook.parse({
+        type: 'http',
+        name: 'deployer',
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rollback`,
+        headers: { authorization: 'Bearer hook-secret-123' },
+      }),
+    ];
     await responder.rollback(deployRecord(), rules(), rollback);
     await until('the http hook to succeed', async () => (await rollbackAction())?.status === 'succeeded');
     expect(bodies).toHaveLength(2);
-    expect(JSON.parse(bodies[1]!)).toMatchObject({ event: 'rollback', deploy: { id: 'd-42', previousVersion: 'v1.1.9' }, reason: 'error-rate-spike: error_rate 8% vs baseline 0.3%' });
+    expect(JSON.parse(bodies[1]!)).toMatchObject({
+      event: 'rollback',
+      deploy: { id: 'd-42', previousVersion: 'v1.1.9' },
+      reason: 'error-rate-spike: error_rate 8% vs baseline 0.3%',
+    });
     const stored = JSON.stringify(await store.listDeliveries({ deployId: 'd-42' }));
     expect(stored).not.toContain('hook-secret-123');
     await new Promise<void>((r) => server.close(() => r()));
@@ -90,6 +137,8 @@ describe('rollback hooks through the outbox', () => {
     await responder.rollback(deployRecord(), rules(), rollback);
     hooks = [];
     const action = await until('the refusal', async () => ((await rollbackAction())?.status === 'failed' ? rollbackAction() : null));
-    expect(action?.error).toBe('rollback hook "undo" is no longer in the rules for checkout/production; it was not run — roll back by hand or restore the hook');
+    expect(action?.error).toBe(
+      'rollback hook "undo" is no longer in the rules for checkout/production; it was not run — roll back by hand or restore the hook',
+    );
   });
 });

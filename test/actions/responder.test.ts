@@ -26,14 +26,49 @@ let runtime: DeliveryRuntime | null;
 const now = () => 1_763_650_000;
 
 const finding = (rule: string, severity: Finding['severity'], over: Partial<Finding> = {}): Finding => ({
-  rule, metric: 'error_rate', severity, at: 1_763_647_440, observed: 0.3, baseline: 0.002, condition: 'value >= 0.25', kind: 'breach', summary: `${rule} summary`, ...over,
+  rule,
+  metric: 'error_rate',
+  severity,
+  at: 1_763_647_440,
+  observed: 0.3,
+  baseline: 0.002,
+  condition: 'value >= 0.25',
+  kind: 'breach',
+  summary: `${rule} summary`,
+  ...over,
 });
-const watching = (findings: Finding[]): Judgement => ({ state: 'watching', verdict: null, severity: null, rollback: false, rollbackAt: null, findings, evaluatedAt: 1_763_647_440, windowEnd: 1_763_649_000, reason: null });
+const watching = (findings: Finding[]): Judgement => ({
+  state: 'watching',
+  verdict: null,
+  severity: null,
+  rollback: false,
+  rollbackAt: null,
+  findings,
+  evaluatedAt: 1_763_647_440,
+  windowEnd: 1_763_649_000,
+  reason: null,
+});
 
 async function responder(channels: Record<string, unknown> = {}, lifecycle?: string[]): Promise<Responder> {
   const notifications = NotificationsConfig.parse({ channels, ...(lifecycle ? { lifecycle } : {}) });
-  runtime = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: { PD: 'k'.repeat(32) }, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
-  return new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery: runtime });
+  runtime = await assembleDelivery({
+    store,
+    logger: silentLogger(),
+    registry: new Registry(),
+    notifications,
+    notifierDeps: { env: { PD: 'k'.repeat(32) }, baseDir: dir },
+    hooksFor: () => [],
+    guardUrl: () => 'http://guard',
+    now,
+  });
+  return new Responder({
+    store,
+    logger: silentLogger(),
+    metrics: createGuardMetrics(new Registry()),
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    now,
+    delivery: runtime,
+  });
 }
 const view = async (): Promise<DeployView> => (await store.getDeploy('d-42'))!;
 const deliveries = async () => (await store.listDeliveries({ deployId: 'd-42' })).sort((a, b) => a.id - b.id);
@@ -66,7 +101,7 @@ describe('Responder routing', () => {
     expect(alert?.request).toMatchObject({ event: 'alert', severity: 'P0', routedAs: ['page', 'slack'] });
   });
 
-  it('never alerts a shadow rule\'s finding (it is stored and shown only)', async () => {
+  it("never alerts a shadow rule's finding (it is stored and shown only)", async () => {
     const r = await responder();
     const trial = finding('outage-trial', 'P0', { shadow: true });
     await r.respond(await view(), rules, watching([trial]), [trial]);
@@ -76,7 +111,10 @@ describe('Responder routing', () => {
   it('routes P0 to page and slack, P2 to email, P3 (and no-data blind spots) to the digest; deploy-started only once', async () => {
     const r = await responder({ page: { type: 'log' }, slack: { type: 'log' }, email: { type: 'log' } });
     // A source error is not alerted per finding: SourceOutages raises one guard alert per outage (source-outages.test.ts).
-    const blind = [finding('source-blind:cpu', 'P3', { kind: 'blind', condition: 'source returned no data' }), finding('source-blind:memory', 'P3', { kind: 'blind', condition: 'HTTP 503' })];
+    const blind = [
+      finding('source-blind:cpu', 'P3', { kind: 'blind', condition: 'source returned no data' }),
+      finding('source-blind:memory', 'P3', { kind: 'blind', condition: 'HTTP 503' }),
+    ];
     const found = [finding('outage', 'P0'), finding('slow', 'P2'), finding('drift', 'P3'), ...blind];
     await r.respond(await view(), rules, watching(found), found);
     await store.saveJudgement('d-42', watching(found), 'watching', now());
@@ -93,7 +131,10 @@ describe('Responder routing', () => {
 
   it('stores alerts for a silenced service as muted, and still shows them', async () => {
     const r = await responder({ page: { type: 'log' }, slack: { type: 'log' } });
-    const s = await store.createSilence({ service: 'checkout', environment: null, startsAt: now() - 10, endsAt: now() + 3600, createdBy: 'alice', reason: 'game day' }, now());
+    const s = await store.createSilence(
+      { service: 'checkout', environment: null, startsAt: now() - 10, endsAt: now() + 3600, createdBy: 'alice', reason: 'game day' },
+      now(),
+    );
     await r.alert(deployRecord(), rules, [finding('outage', 'P0')]);
     expect((await deliveries()).map((d) => [d.channel, d.status, d.silenceId])).toEqual([
       ['page', 'muted', s.id],
@@ -108,8 +149,15 @@ describe('Responder routing', () => {
   it('after recovery resolves each PagerDuty incident in the same thread as its trigger', async () => {
     const r = await responder({ page: { type: 'pagerduty', routingKeyEnv: 'PD', server: '127.0.0.1:9' }, slack: { type: 'log' } });
     await r.alert(deployRecord(), rules, [finding('outage', 'P0'), finding('spike', 'P1')]);
-    await r.recovered(deployRecord(), rules, { rolledBackAt: 1_763_647_440, window: 600, summary: 'outage, spike cleared 3m after the rollback', findings: [] });
-    const pd = (await deliveries()).filter((d) => d.channelType === 'pagerduty').map((d) => [d.event, d.thread, (d.payload as { event_action: string }).event_action]);
+    await r.recovered(deployRecord(), rules, {
+      rolledBackAt: 1_763_647_440,
+      window: 600,
+      summary: 'outage, spike cleared 3m after the rollback',
+      findings: [],
+    });
+    const pd = (await deliveries())
+      .filter((d) => d.channelType === 'pagerduty')
+      .map((d) => [d.event, d.thread, (d.payload as { event_action: string }).event_action]);
     expect(pd).toEqual([
       ['alert', 'release-guard/d-42/outage', 'trigger'],
       ['alert', 'release-guard/d-42/spike', 'trigger'],

@@ -45,9 +45,7 @@ describe('CI authentication on /v1/deploys', () => {
     expect((await post({ authorization: 'Bearer short' })).status).toBe(401);
     const basic = await post({ authorization: `Basic ${Buffer.from(`ci:${CI_TOKEN}`).toString('base64')}` });
     expect(basic.status).toBe(401);
-    expect(((await basic.json()) as { message: string }).message).toBe(
-      'invalid credentials: the Authorization header must have the form "Bearer <token>"',
-    );
+    expect(((await basic.json()) as { message: string }).message).toBe('invalid credentials: the Authorization header must have the form "Bearer <token>"');
   });
 
   it('accepts the CI token and the admin token as bearer', async () => {
@@ -57,7 +55,12 @@ describe('CI authentication on /v1/deploys', () => {
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const signed = (payload: string, over: { timestamp?: number; method?: string; path?: string; key?: string } = {}) =>
-    signRequest(over.key ?? CI_TOKEN, { timestamp: over.timestamp ?? nowSeconds(), method: over.method ?? 'POST', path: over.path ?? '/v1/deploys', body: payload });
+    signRequest(over.key ?? CI_TOKEN, {
+      timestamp: over.timestamp ?? nowSeconds(),
+      method: over.method ?? 'POST',
+      path: over.path ?? '/v1/deploys',
+      body: payload,
+    });
 
   it('accepts a request signed over timestamp, method, path and body with the CI token', async () => {
     const payload = JSON.stringify({ service: 'checkout', environment: 'production', version: 'v1.3.0', id: 'auth-hmac' });

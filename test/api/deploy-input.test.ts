@@ -21,9 +21,15 @@ describe('DeployInput', () => {
 
   it('trims strings and keeps every optional field', () => {
     const body = {
-      service: '  checkout ', environment: 'production', version: ' v1.2.0 ', id: 'gh:run-42.1',
-      previousVersion: 'v1.1.9', commit: 'abc123', startedAt: 1_763_647_000,
-      links: { ci: 'https://ci.example.com/runs/42' }, labels: { team: 'payments' },
+      service: '  checkout ',
+      environment: 'production',
+      version: ' v1.2.0 ',
+      id: 'gh:run-42.1',
+      previousVersion: 'v1.1.9',
+      commit: 'abc123',
+      startedAt: 1_763_647_000,
+      links: { ci: 'https://ci.example.com/runs/42' },
+      labels: { team: 'payments' },
     };
     expect(schema.parse(body)).toEqual({ ...body, service: 'checkout', version: 'v1.2.0' });
   });
@@ -41,7 +47,10 @@ describe('DeployInput', () => {
   it('accepts a start up to the clock skew (default 5 min) ahead of the clock and rejects beyond', () => {
     expect(schema.parse({ ...minimal, startedAt: NOW + 300 }).startedAt).toBe(NOW + 300);
     expect(issues({ ...minimal, startedAt: NOW + 301 })).toEqual([
-      { path: 'startedAt', message: `${NOW + 301} is 301 s ahead of the guard's clock, more than the 300 s of clock skew allowed; check the CI clock (or raise intake.maxClockSkew)` },
+      {
+        path: 'startedAt',
+        message: `${NOW + 301} is 301 s ahead of the guard's clock, more than the 300 s of clock skew allowed; check the CI clock (or raise intake.maxClockSkew)`,
+      },
     ]);
     // A deploy dated tomorrow (the review's case) is refused; the bound is configurable.
     expect(issues({ ...minimal, startedAt: NOW + 86_000 })[0]?.path).toBe('startedAt');

@@ -28,16 +28,31 @@ async function issuesOf(res: Response): Promise<Array<{ path: string; message: s
 describe('POST /v1/deploys', () => {
   it('answers 202 with the view, then 200 with the same record for the same id', async () => {
     const body = {
-      id: 'ci-run-7', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9',
-      commit: 'f95f852', startedAt: '2025-11-20T13:55:00Z', links: { ci: 'https://ci.example.com/7' }, labels: { team: 'payments' },
+      id: 'ci-run-7',
+      service: 'checkout',
+      environment: 'production',
+      version: 'v1.2.0',
+      previousVersion: 'v1.1.9',
+      commit: 'f95f852',
+      startedAt: '2025-11-20T13:55:00Z',
+      links: { ci: 'https://ci.example.com/7' },
+      labels: { team: 'payments' },
     };
     const first = await postDeploy(body);
     expect(first.status).toBe(202);
     const created = (await first.json()) as DeployView;
     expect(created.deploy).toEqual({
-      id: 'ci-run-7', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9',
-      commit: 'f95f852', startedAt: 1_763_646_900, links: { ci: 'https://ci.example.com/7' }, labels: { team: 'payments' },
-      origin: 'api', receivedAt: FAKE_NOW,
+      id: 'ci-run-7',
+      service: 'checkout',
+      environment: 'production',
+      version: 'v1.2.0',
+      previousVersion: 'v1.1.9',
+      commit: 'f95f852',
+      startedAt: 1_763_646_900,
+      links: { ci: 'https://ci.example.com/7' },
+      labels: { team: 'payments' },
+      origin: 'api',
+      receivedAt: FAKE_NOW,
     });
     const second = await postDeploy({ ...body, version: 'v1.2.1' });
     expect(second.status).toBe(200);
@@ -54,7 +69,10 @@ describe('POST /v1/deploys', () => {
   });
 
   it('accepts JSON sent without a JSON content type (curl -d)', async () => {
-    const res = await postDeploy({ service: 'search', environment: 'staging', version: 'v2', id: 'curl-1' }, { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await postDeploy(
+      { service: 'search', environment: 'staging', version: 'v2', id: 'curl-1' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    );
     expect(res.status).toBe(202);
   });
 
@@ -153,11 +171,20 @@ describe('GET /v1/deploys', () => {
   });
 
   it('answers 400 for a cursor it did not make, and for cursor with before', async () => {
-    for (const cursor of ['nope!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,""]').toString('base64url'), Buffer.from('[null,"r1"]').toString('base64url'), 'x'.repeat(3000)]) {
+    for (const cursor of [
+      'nope!',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('[1,""]').toString('base64url'),
+      Buffer.from('[null,"r1"]').toString('base64url'),
+      'x'.repeat(3000),
+    ]) {
       const bad = await list(`?cursor=${cursor}`);
       expect(bad.status).toBe(400);
       expect((bad.json as { issues: Array<{ path: string; message: string }> }).issues).toEqual([
-        { path: 'cursor', message: 'is not a cursor of this guard: pass the `next` value of the previous page unchanged, or leave cursor out for the first page' },
+        {
+          path: 'cursor',
+          message: 'is not a cursor of this guard: pass the `next` value of the previous page unchanged, or leave cursor out for the first page',
+        },
       ]);
     }
     const good = ((await list('?limit=1')).json as { next: string }).next;

@@ -72,9 +72,14 @@ describe('mapGitHubEvent', () => {
     expect(mapGitHubEvent('deployment_status', example('deployment_status', stateIs('success')), DELIVERY)).toEqual({ kind: 'ingest', input: HELLO_WORLD });
     const failed = example('deployment_status', stateIs('success'));
     (failed.deployment_status as Record<string, unknown>).state = 'error';
-    expect(mapGitHubEvent('deployment_status', failed, DELIVERY)).toEqual({ kind: 'stop', id: 'github-145988746', reason: 'GitHub reported the deployment error' });
+    expect(mapGitHubEvent('deployment_status', failed, DELIVERY)).toEqual({
+      kind: 'stop',
+      id: 'github-145988746',
+      reason: 'GitHub reported the deployment error',
+    });
     expect(mapGitHubEvent('deployment_status', example('deployment_status', stateIs('in_progress')), DELIVERY)).toEqual({
-      kind: 'ignore', reason: 'deployment_status in_progress does not start or stop a watch',
+      kind: 'ignore',
+      reason: 'deployment_status in_progress does not start or stop a watch',
     });
   });
 
@@ -174,7 +179,11 @@ describe('POST /v1/webhooks/github', () => {
     try {
       const res = await fetch(`${off.url}/v1/webhooks/github`, { method: 'POST', headers: { 'x-github-event': 'ping' }, body: '{}' });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: 'not configured', message: 'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events' });
+      expect(await res.json()).toEqual({
+        error: 'not configured',
+        message:
+          'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events',
+      });
     } finally {
       await off.close();
     }

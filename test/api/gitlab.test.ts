@@ -36,14 +36,30 @@ describe('mapGitLabEvent', () => {
     const out = mapGitLabEvent('Deployment Hook', body);
     expect(out).toEqual({
       kind: 'ingest',
-      input: { ...CHECKOUT, version: 'v4.2.0', links: { commit: CHECKOUT.links.commit, job: CHECKOUT.links.job, environment: CHECKOUT.links.environment }, labels: { gitlab_job: '88317' } },
+      input: {
+        ...CHECKOUT,
+        version: 'v4.2.0',
+        links: { commit: CHECKOUT.links.commit, job: CHECKOUT.links.job, environment: CHECKOUT.links.environment },
+        labels: { gitlab_job: '88317' },
+      },
     });
   });
 
   it('stops on failed and canceled, ignores other statuses and events', () => {
-    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'failed' })).toEqual({ kind: 'stop', id: 'gitlab-4021', reason: 'GitLab reported the deployment failed' });
-    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'canceled' })).toEqual({ kind: 'stop', id: 'gitlab-4021', reason: 'GitLab reported the deployment canceled' });
-    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'created' })).toEqual({ kind: 'ignore', reason: 'deployment status created does not start or stop a watch' });
+    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'failed' })).toEqual({
+      kind: 'stop',
+      id: 'gitlab-4021',
+      reason: 'GitLab reported the deployment failed',
+    });
+    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'canceled' })).toEqual({
+      kind: 'stop',
+      id: 'gitlab-4021',
+      reason: 'GitLab reported the deployment canceled',
+    });
+    expect(mapGitLabEvent('Deployment Hook', { ...running(), status: 'created' })).toEqual({
+      kind: 'ignore',
+      reason: 'deployment status created does not start or stop a watch',
+    });
     expect(mapGitLabEvent('Push Hook', { object_kind: 'push' })).toEqual({ kind: 'ignore', reason: 'event Push Hook is not handled' });
     expect(mapGitLabEvent('Deployment Hook', { object_kind: 'build' })).toEqual({ kind: 'ignore', reason: 'object_kind build is not handled' });
   });
@@ -107,7 +123,11 @@ describe('POST /v1/webhooks/gitlab', () => {
     try {
       const res = await fetch(`${off.url}/v1/webhooks/gitlab`, { method: 'POST', headers: { 'x-gitlab-token': 'x' }, body: raw });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: 'not configured', message: 'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks' });
+      expect(await res.json()).toEqual({
+        error: 'not configured',
+        message:
+          'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks',
+      });
     } finally {
       await off.close();
     }

@@ -67,13 +67,26 @@ describe('control characters from webhooks', () => {
     app = await startApp();
     const payload = {
       action: 'created',
-      deployment: { id: 9, url: 'https://api.github.com/repos/o/r/deployments/9', environment: 'production', ref: 'v1\u0000', sha: 'abc\u0000', created_at: new Date().toISOString(), payload: { previousVersion: 'v0\u0000x' } },
+      deployment: {
+        id: 9,
+        url: 'https://api.github.com/repos/o/r/deployments/9',
+        environment: 'production',
+        ref: 'v1\u0000',
+        sha: 'abc\u0000',
+        created_at: new Date().toISOString(),
+        payload: { previousVersion: 'v0\u0000x' },
+      },
       repository: { name: 'r', full_name: 'o/r', html_url: 'https://github.com/o/r' },
     };
     const raw = JSON.stringify(payload);
     const res = await fetch(`${app.url}/v1/webhooks/github`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'deployment', 'x-github-delivery': 'd-nul', 'x-hub-signature-256': signSha256(GITHUB_SECRET, raw) },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'deployment',
+        'x-github-delivery': 'd-nul',
+        'x-hub-signature-256': signSha256(GITHUB_SECRET, raw),
+      },
       body: raw,
     });
     expect(res.status).toBe(400);
@@ -85,11 +98,20 @@ describe('control characters from webhooks', () => {
   it('refuses a GitLab deployment with a control character in its ref', async () => {
     app = await startApp();
     const payload = {
-      object_kind: 'deployment', status: 'running', deployment_id: 5, deployable_id: 1, environment: 'production', ref: 'v1\u001b[31m', short_sha: 'abc1234',
-      status_changed_at: '2025-11-20 13:00:00 UTC', project: { name: 'shop', path_with_namespace: 'g/shop', web_url: 'https://gitlab.example.com/g/shop' },
+      object_kind: 'deployment',
+      status: 'running',
+      deployment_id: 5,
+      deployable_id: 1,
+      environment: 'production',
+      ref: 'v1\u001b[31m',
+      short_sha: 'abc1234',
+      status_changed_at: '2025-11-20 13:00:00 UTC',
+      project: { name: 'shop', path_with_namespace: 'g/shop', web_url: 'https://gitlab.example.com/g/shop' },
     };
     const res = await fetch(`${app.url}/v1/webhooks/gitlab`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': GITLAB_TOKEN }, body: JSON.stringify(payload),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': GITLAB_TOKEN },
+      body: JSON.stringify(payload),
     });
     expect(res.status).toBe(400);
     expect(app.intake.ingested).toEqual([]);

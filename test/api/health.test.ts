@@ -55,12 +55,14 @@ describe('probes and metrics', () => {
 describe('unexpected errors', () => {
   it('are logged and answered 500 with a request id, without the error text', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({
+    const logger = createLogger({
+      destination: new Writable({
         write(chunk, _enc, cb) {
           lines.push(String(chunk));
           cb();
         },
-      }) });
+      }),
+    });
     const broken: DeployIntake = {
       ingest: () => Promise.reject(new Error('SQLITE_BUSY: database is locked at /var/lib/secret.db')),
       get: () => Promise.reject(new Error('boom')),

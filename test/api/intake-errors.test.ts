@@ -22,5 +22,8 @@ it('answers 422 with the reason when the rules name a metric source that is not 
     body: JSON.stringify({ service: 'shop', environment: 'production', version: 'v1' }),
   });
   expect(res.status).toBe(422);
-  expect(await res.json()).toEqual({ error: 'cannot watch deploy', message: 'the rules for shop/production use metric source "prom", which is not configured' });
+  expect(await res.json()).toEqual({
+    error: 'cannot watch deploy',
+    message: 'the rules for shop/production use metric source "prom", which is not configured',
+  });
 });

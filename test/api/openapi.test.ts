@@ -62,14 +62,25 @@ it('is valid OpenAPI 3.1 and documents exactly the routes the app has', async ()
   const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0]);
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
-  const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
+  const documented = Object.entries(doc.paths)
+    .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+    .sort();
   expect(documented).toEqual(appRoutes(app));
   expect(documented.length).toBeGreaterThanOrEqual(24);
 });
 
 it('takes request bodies and queries from the zod schemas that validate them', async () => {
   const doc = (await (await fetch(`${url}/v1/openapi.json`, { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as {
-    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }>; required?: string[] } }> }; parameters?: Array<{ name: string; in: string }> }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }>; required?: string[] } }> };
+          parameters?: Array<{ name: string; in: string }>;
+        }
+      >
+    >;
   };
   const actions = doc.paths['/v1/deploys/{id}/actions']?.post?.requestBody?.content['application/json']?.schema;
   expect(actions?.properties.action?.enum).toEqual(['acknowledge', 'rollback', 'stop', 'extend', 'note']);
@@ -78,7 +89,14 @@ it('takes request bodies and queries from the zod schemas that validate them', a
   expect(feedback?.properties.label?.enum).toEqual(['correct', 'false-alarm', 'missed-regression']);
   const deploy = doc.paths['/v1/deploys']?.post?.requestBody?.content['application/json']?.schema;
   expect(deploy?.required).toEqual(expect.arrayContaining(['service', 'environment', 'version']));
-  expect(doc.paths['/v1/deploys']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:service', 'query:environment', 'query:status', 'query:limit', 'query:before', 'query:cursor']);
+  expect(doc.paths['/v1/deploys']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual([
+    'query:service',
+    'query:environment',
+    'query:status',
+    'query:limit',
+    'query:before',
+    'query:cursor',
+  ]);
   expect(doc.paths['/v1/deploys/{id}/log.md']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
   // The list answers summaries and a next cursor; the evidence is documented on the detail route only.
   const answer = (path: string) => JSON.stringify((doc.paths[path]?.get as { responses: Record<string, unknown> }).responses['200']);
@@ -98,7 +116,8 @@ it('documents every answer with the response schema its route answers through (r
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const schema = Object.values(op.responses).find((r) => r.content?.['application/json'])?.content?.['application/json']?.schema;
-      if (schema && path !== '/v1/openapi.json' && !path.startsWith('/v1/webhooks')) expect(Object.keys(schema.properties ?? {}), `${method} ${path}`).not.toEqual([]);
+      if (schema && path !== '/v1/openapi.json' && !path.startsWith('/v1/webhooks'))
+        expect(Object.keys(schema.properties ?? {}), `${method} ${path}`).not.toEqual([]);
     }
   }
   const detail = answer('/v1/deploys/{id}', 'get');
@@ -108,7 +127,13 @@ it('documents every answer with the response schema its route answers through (r
   expect(nullable(detail?.properties?.recovery)?.properties?.status?.enum).toEqual(['checking', 'recovered', 'not-recovered']);
   expect(Object.keys(answer('/v1/rules/quality', 'get')?.properties ?? {})).toEqual(['since', 'rules', 'shadow']);
   expect(answer('/v1/session', 'get')?.properties?.role?.enum).toEqual(['viewer', 'admin']);
-  expect(answer('/v1/deploys/{id}/actions', 'post', '201')?.properties?.action?.properties?.action?.enum).toEqual(['acknowledge', 'rollback', 'stop', 'extend', 'note']);
+  expect(answer('/v1/deploys/{id}/actions', 'post', '201')?.properties?.action?.properties?.action?.enum).toEqual([
+    'acknowledge',
+    'rollback',
+    'stop',
+    'extend',
+    'note',
+  ]);
   expect(Object.keys(answer('/v1/backtest', 'post')?.properties ?? {})).toEqual(['judged', 'rejudged', 'changed', 'labels', 'elapsedMs']);
   expect(answer('/v1/deploys/{id}/charts', 'get')?.properties?.metrics?.items?.required).toContain('band');
 });

@@ -4,10 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */
-const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const anchor = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 describe('README anchors cited by the code', () => {
@@ -17,7 +24,14 @@ describe('README anchors cited by the code', () => {
     const cited = files('src').flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/README\.md#([a-z0-9-]+)/g)].map((m) => [f, m[1]!] as const));
     expect(cited.length).toBeGreaterThan(2);
     expect(cited.filter(([, a]) => !anchors.has(a))).toEqual([]);
-    const outside = files('src').filter((f) => /see DESIGN|seeds\//.test(readFileSync(f, 'utf8').split('\n').filter((l) => /sendError\(|new \w*Error\(/.test(l)).join('\n')));
+    const outside = files('src').filter((f) =>
+      /see DESIGN|seeds\//.test(
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((l) => /sendError\(|new \w*Error\(/.test(l))
+          .join('\n'),
+      ),
+    );
     expect(outside).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ afterAll(async () => {
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-const post = (p: string, body: unknown, headers: Record<string, string> = bearer(ADMIN)) => fetch(`${rig.url}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
+const post = (p: string, body: unknown, headers: Record<string, string> = bearer(ADMIN)) =>
+  fetch(`${rig.url}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
 const getJson = async <T>(p: string, token = VIEWER): Promise<T> => {
   const res = await fetch(`${rig.url}${p}`, { headers: bearer(token) });
   expect(res.status, `${p}: ${res.status}`).toBe(200);
@@ -32,7 +33,16 @@ rules:
 
 describe('reads', () => {
   it('need a token: none → 401; viewer, CI and admin tokens read', async () => {
-    for (const p of ['/v1/deploys', `/v1/deploys/${rig.ids.broken}`, `/v1/deploys/${rig.ids.broken}/charts`, `/v1/deploys/${rig.ids.broken}/log.md`, '/v1/rules?service=demo-shop', '/v1/rules/quality', '/v1/openapi.json', '/v1/events']) {
+    for (const p of [
+      '/v1/deploys',
+      `/v1/deploys/${rig.ids.broken}`,
+      `/v1/deploys/${rig.ids.broken}/charts`,
+      `/v1/deploys/${rig.ids.broken}/log.md`,
+      '/v1/rules?service=demo-shop',
+      '/v1/rules/quality',
+      '/v1/openapi.json',
+      '/v1/events',
+    ]) {
       expect((await fetch(`${rig.url}${p}`)).status, p).toBe(401);
     }
     for (const token of [VIEWER, CI, ADMIN]) expect((await getJson<{ deploys: unknown[] }>('/v1/deploys', token)).deploys).toHaveLength(2);
@@ -40,7 +50,16 @@ describe('reads', () => {
 
   it('charts each judged metric with the baseline band, thresholds, the established minute and the rollback', async () => {
     const view = await rig.get(rig.ids.broken);
-    const charts = await getJson<{ rollbackAt: number; metrics: Array<{ metric: string; points: unknown[]; band: { median: number } | null; thresholds: Array<{ rule: string; value: number }>; established: Array<{ rule: string; at: number }> }> }>(`/v1/deploys/${rig.ids.broken}/charts`);
+    const charts = await getJson<{
+      rollbackAt: number;
+      metrics: Array<{
+        metric: string;
+        points: unknown[];
+        band: { median: number } | null;
+        thresholds: Array<{ rule: string; value: number }>;
+        established: Array<{ rule: string; at: number }>;
+      }>;
+    }>(`/v1/deploys/${rig.ids.broken}/charts`);
     expect(charts.rollbackAt).toBe(view.verdict?.rollbackAt);
     const errorRate = charts.metrics.find((m) => m.metric === 'error_rate');
     expect(errorRate?.points.length).toBeGreaterThan(60);
@@ -52,7 +71,9 @@ describe('reads', () => {
   });
 
   it('shows the effective rules with the file each came from', async () => {
-    const r = await getJson<{ files: string[]; rules: Array<{ name: string; file: string }>; hooks: Array<{ name: string }> }>('/v1/rules?service=demo-shop&environment=production');
+    const r = await getJson<{ files: string[]; rules: Array<{ name: string; file: string }>; hooks: Array<{ name: string }> }>(
+      '/v1/rules?service=demo-shop&environment=production',
+    );
     expect(r.files.map((f) => path.basename(f))).toEqual(['default.yaml', 'demo-shop.yaml']);
     expect(path.basename(r.rules.find((x) => x.name === 'error-rate-spike')?.file ?? '')).toBe('default.yaml');
     expect(r.hooks).toEqual([{ name: 'demo-rollback', type: 'exec' }]);
@@ -100,7 +121,8 @@ describe('actions', () => {
     expect(await rollbacks(rig.ids.broken)).toHaveLength(1);
 
     expect(await rollbacks(rig.ids.healthy)).toHaveLength(0);
-    for (let i = 0; i < 2; i++) expect((await post(`/v1/deploys/${rig.ids.healthy}/actions`, { action: 'rollback', reason: 'customer reports' })).status).toBe(201);
+    for (let i = 0; i < 2; i++)
+      expect((await post(`/v1/deploys/${rig.ids.healthy}/actions`, { action: 'rollback', reason: 'customer reports' })).status).toBe(201);
     const hooks = await rollbacks(rig.ids.healthy);
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.status).toBe('delivered');
@@ -125,7 +147,12 @@ describe('actions', () => {
 });
 
 describe('feedback and rule quality', () => {
-  const precision = async () => (await getJson<{ rules: Array<{ rule: string; precision: number | null; falseAlarm: number; correct: number; fired: number }> }>('/v1/rules/quality?since=30d')).rules.find((r) => r.rule === 'error-rate-spike');
+  const precision = async () =>
+    (
+      await getJson<{ rules: Array<{ rule: string; precision: number | null; falseAlarm: number; correct: number; fired: number }> }>(
+        '/v1/rules/quality?since=30d',
+      )
+    ).rules.find((r) => r.rule === 'error-rate-spike');
 
   it('a false alarm names a rule that fired; marking moves the rule precision', async () => {
     expect((await post(`/v1/deploys/${rig.ids.broken}/feedback`, { label: 'false-alarm', note: 'x' })).status).toBe(400);
@@ -134,7 +161,9 @@ describe('feedback and rule quality', () => {
     expect(await precision()).toMatchObject({ fired: 1, precision: null });
     expect((await post(`/v1/deploys/${rig.ids.broken}/feedback`, { label: 'correct', note: 'real regression' })).status).toBe(201);
     expect(await precision()).toMatchObject({ correct: 1, falseAlarm: 0, precision: 1 });
-    expect((await post(`/v1/deploys/${rig.ids.broken}/feedback`, { label: 'false-alarm', rule: 'error-rate-spike', note: 'load test traffic' })).status).toBe(201);
+    expect((await post(`/v1/deploys/${rig.ids.broken}/feedback`, { label: 'false-alarm', rule: 'error-rate-spike', note: 'load test traffic' })).status).toBe(
+      201,
+    );
     expect(await precision()).toMatchObject({ correct: 0, falseAlarm: 1, precision: 0 });
     expect(((await rig.get(rig.ids.broken)).feedback as unknown[]).length).toBe(2);
   });
@@ -146,7 +175,10 @@ describe('backtest', () => {
     const before = readFileSync(file, 'utf8');
     const res = await post('/v1/backtest', { file: 'demo-shop.yaml', text: before + TIGHTER, since: '1d' });
     expect(res.status).toBe(200);
-    const r = (await res.json()) as { judged: number; changed: Array<{ deployId: string; current: { verdict: string }; candidate: { verdict: string; rules: string[] }; changes: string[] }> };
+    const r = (await res.json()) as {
+      judged: number;
+      changed: Array<{ deployId: string; current: { verdict: string }; candidate: { verdict: string; rules: string[] }; changes: string[] }>;
+    };
     expect(r.judged).toBe(2);
     const healthy = r.changed.find((c) => c.deployId === rig.ids.healthy);
     expect(healthy).toMatchObject({ current: { verdict: 'pass' }, candidate: { verdict: 'fail' } });
@@ -156,17 +188,30 @@ describe('backtest', () => {
   });
 
   it('answers rule problems with file:line:column, and needs the admin token', async () => {
-    const res = await post('/v1/backtest', { file: 'demo-shop.yaml', text: 'version: 1\nmatch:\n  service: demo-shop\nrules:\n  - name: Bad Name\n    metric: error_rate\n    severity: P9\n    when: value > 1\n' });
+    const res = await post('/v1/backtest', {
+      file: 'demo-shop.yaml',
+      text: 'version: 1\nmatch:\n  service: demo-shop\nrules:\n  - name: Bad Name\n    metric: error_rate\n    severity: P9\n    when: value > 1\n',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { problems: Array<{ line: number; column: number; path: string }> };
-    expect(body.problems.map((p) => [p.path, p.line])).toEqual(expect.arrayContaining([['rules[0].name', 5], ['rules[0].severity', 7]]));
+    expect(body.problems.map((p) => [p.path, p.line])).toEqual(
+      expect.arrayContaining([
+        ['rules[0].name', 5],
+        ['rules[0].severity', 7],
+      ]),
+    );
     expect((await post('/v1/backtest', { file: '../etc/passwd.yaml', text: 'x' })).status).toBe(400);
     expect((await post('/v1/backtest', { file: 'demo-shop.yaml', text: 'x' }, bearer(VIEWER))).status).toBe(403);
   });
 });
 
 describe('sessions', () => {
-  const login = (token: string, headers: Record<string, string> = {}) => fetch(`${rig.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token, name: 'carol' }) });
+  const login = (token: string, headers: Record<string, string> = {}) =>
+    fetch(`${rig.url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ token, name: 'carol' }),
+    });
   const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
   it('logging in sets a signed HttpOnly SameSite=Strict cookie with an expiry; tampering and logout end it', async () => {
@@ -180,19 +225,29 @@ describe('sessions', () => {
     const me = await fetch(`${rig.url}/v1/session`, { headers: { cookie } });
     expect(await me.json()).toMatchObject({ role: 'viewer', name: 'carol' });
     expect((await fetch(`${rig.url}/v1/deploys`, { headers: { cookie } })).status).toBe(200);
-    expect((await post(`/v1/deploys/${rig.ids.broken}/actions`, { action: 'note', reason: 'x' }, { cookie, 'content-type': 'application/json' })).status).toBe(403);
+    expect((await post(`/v1/deploys/${rig.ids.broken}/actions`, { action: 'note', reason: 'x' }, { cookie, 'content-type': 'application/json' })).status).toBe(
+      403,
+    );
     const forged = cookie.replace(/\.([0-9a-f])/, (_m, c: string) => `.${c === '0' ? '1' : '0'}`);
     expect((await fetch(`${rig.url}/v1/session`, { headers: { cookie: forged } })).status).toBe(401);
     const out = await fetch(`${rig.url}/v1/session`, { method: 'DELETE', headers: { cookie } });
     expect(out.headers.get('set-cookie')).toMatch(/^rg_session=; Path=\/; Expires=Thu, 01 Jan 1970/);
   });
 
-  it('an admin session acts from the guard\'s own pages only', async () => {
+  it("an admin session acts from the guard's own pages only", async () => {
     const cookie = cookieOf(await login(ADMIN));
-    const own = await post(`/v1/deploys/${rig.ids.broken}/actions`, { action: 'note', reason: 'from the UI' }, { cookie, 'content-type': 'application/json', origin: rig.url });
+    const own = await post(
+      `/v1/deploys/${rig.ids.broken}/actions`,
+      { action: 'note', reason: 'from the UI' },
+      { cookie, 'content-type': 'application/json', origin: rig.url },
+    );
     expect(own.status).toBe(201);
     expect(((await own.json()) as { action: { actor: string } }).action.actor).toBe('carol');
-    const cross = await post(`/v1/deploys/${rig.ids.broken}/actions`, { action: 'note', reason: 'csrf' }, { cookie, 'content-type': 'application/json', origin: 'https://evil.example' });
+    const cross = await post(
+      `/v1/deploys/${rig.ids.broken}/actions`,
+      { action: 'note', reason: 'csrf' },
+      { cookie, 'content-type': 'application/json', origin: 'https://evil.example' },
+    );
     expect(cross.status).toBe(403);
   });
 });

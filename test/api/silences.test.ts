@@ -35,7 +35,11 @@ async function startSilenceApi(s: Store, adminToken: string | null = ADMIN_TOKEN
 }
 
 const call = (method: string, p: string, body?: unknown, token = ADMIN_TOKEN) =>
-  fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-silences-'));
@@ -53,12 +57,28 @@ afterEach(async () => {
 
 describe('/v1/silences', () => {
   it('creates a silence for a duration, lists, shows and expires it, recording who and why', async () => {
-    const created = await call('POST', '/v1/silences', { service: 'checkout', environment: 'production', duration: '2h', createdBy: 'alice', reason: 'DB migration CHG-1234' });
+    const created = await call('POST', '/v1/silences', {
+      service: 'checkout',
+      environment: 'production',
+      duration: '2h',
+      createdBy: 'alice',
+      reason: 'DB migration CHG-1234',
+    });
     expect(created.status).toBe(201);
     const { silence } = (await created.json()) as { silence: Record<string, unknown> };
     expect(silence).toEqual({
-      id: 1, service: 'checkout', environment: 'production', startsAt: NOW, endsAt: NOW + 7200, createdBy: 'alice', reason: 'DB migration CHG-1234',
-      createdAt: NOW, expiredAt: null, expiredBy: null, state: 'active', muted: 0,
+      id: 1,
+      service: 'checkout',
+      environment: 'production',
+      startsAt: NOW,
+      endsAt: NOW + 7200,
+      createdBy: 'alice',
+      reason: 'DB migration CHG-1234',
+      createdAt: NOW,
+      expiredAt: null,
+      expiredBy: null,
+      state: 'active',
+      muted: 0,
     });
     expect(((await (await call('GET', '/v1/silences')).json()) as { silences: unknown[] }).silences).toEqual([silence]);
     expect(await (await call('GET', '/v1/silences/1')).json()).toEqual({ silence, mutedDeliveries: [] });
@@ -72,7 +92,12 @@ describe('/v1/silences', () => {
     const startsAt = new Date((NOW + 3600) * 1000).toISOString();
     const endsAt = new Date((NOW + 7200) * 1000).toISOString();
     const res = await call('POST', '/v1/silences', { service: 'checkout', startsAt, endsAt, createdBy: 'alice', reason: 'window' });
-    expect(((await res.json()) as { silence: unknown }).silence).toMatchObject({ environment: null, startsAt: NOW + 3600, endsAt: NOW + 7200, state: 'pending' });
+    expect(((await res.json()) as { silence: unknown }).silence).toMatchObject({
+      environment: null,
+      startsAt: NOW + 3600,
+      endsAt: NOW + 7200,
+      state: 'pending',
+    });
   });
 
   it('answers 400 with every field problem, and for a silence that is already over', async () => {

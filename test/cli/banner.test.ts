@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 const sh = (command: string) =>
-  new Promise<{ code: number; out: string }>((resolve) => execFile('bash', ['-c', command], { timeout: 30_000 }, (err, out) => resolve({ code: err ? Number(err.code ?? 1) : 0, out })));
+  new Promise<{ code: number; out: string }>((resolve) =>
+    execFile('bash', ['-c', command], { timeout: 30_000 }, (err, out) => resolve({ code: err ? Number(err.code ?? 1) : 0, out })),
+  );
 
 describe('serve --dev banner', () => {
   it('shows the daemon PID, an admin token beside the dev token, and paste-and-run curl commands', async () => {
@@ -26,7 +28,13 @@ describe('serve --dev banner', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--dev', '--port', String(port)], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RELEASE_GUARD_DATA_DIR: path.join(dir, 'data'), RELEASE_GUARD_RULES_DIR: path.join(dir, 'rules'), RELEASE_GUARD_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        RELEASE_GUARD_DATA_DIR: path.join(dir, 'data'),
+        RELEASE_GUARD_RULES_DIR: path.join(dir, 'rules'),
+        RELEASE_GUARD_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     kill = () => child.kill('SIGKILL');
@@ -50,7 +58,12 @@ describe('serve --dev banner', () => {
     const posted = await sh(postCommand);
     expect(posted.code).toBe(0);
     expect(JSON.parse(posted.out)).toMatchObject({ deploy: { service: 'checkout' } });
-    const read = await sh(out.split('\n').find((l) => l.startsWith('Then read its verdict:'))!.replace('Then read its verdict:', ''));
+    const read = await sh(
+      out
+        .split('\n')
+        .find((l) => l.startsWith('Then read its verdict:'))!
+        .replace('Then read its verdict:', ''),
+    );
     expect(read.code).toBe(0);
     expect(JSON.stringify(JSON.parse(read.out))).toContain('checkout');
     // The admin token works where the admin token is needed.

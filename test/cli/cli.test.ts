@@ -65,7 +65,10 @@ describe('release-guard CLI', () => {
   it('replay prints one JSON line per recording and exits 1 when a recording is bad', async () => {
     const good = cli(['replay', path.join(ROOT, 'test/fixtures/recordings'), '--rules', 'rules']);
     expect(good.code).toBe(0);
-    const lines = good.out.trim().split('\n').map((l) => JSON.parse(l) as { deployId: string; verdict: string });
+    const lines = good.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { deployId: string; verdict: string });
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.find((l) => l.deployId.includes('broken-error'))?.verdict).toBe('fail');
     await writeFile(path.join(dir, 'bad.json'), '{"format":"release-guard/recording@0"}');

@@ -27,9 +27,34 @@ beforeAll(async () => {
   const hostile = { 'note\u001b[2J': 'x\r\n::set-output name=evil::1\u001b]8;;http://evil\u0007' };
   expect(await live.post({ id: 'refused-evil', service: 'evil', environment: 'prod', version: 'v1', labels: hostile })).toBe(400);
   expect(await live.post({ id: 'refused-evil', service: 'evil', environment: 'prod', version: 'v1\u001b[31mRED\u001b[0m\n::error::pwned' })).toBe(400);
-  expect(await live.post({ id: 'list-broken', service: 'demo-shop', environment: 'production', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'broken-errors' } })).toBe(202);
-  expect(await live.post({ id: 'list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789', service: 'a-service-with-a-long-name-for-the-table', environment: 'production-eu-west-1', version: '2026.11.29-build.4711+sha.9f2c1ab0f00d', labels: { demo: 'healthy' } })).toBe(202);
-  expect(await live.post({ id: 'list-evil', service: 'evil', environment: 'prod', version: '::error::pwned', labels: { demo: 'healthy', note: '::set-output name=evil::1' } })).toBe(202);
+  expect(
+    await live.post({
+      id: 'list-broken',
+      service: 'demo-shop',
+      environment: 'production',
+      version: 'v1.3.0',
+      previousVersion: 'v1.2.0',
+      labels: { demo: 'broken-errors' },
+    }),
+  ).toBe(202);
+  expect(
+    await live.post({
+      id: 'list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789',
+      service: 'a-service-with-a-long-name-for-the-table',
+      environment: 'production-eu-west-1',
+      version: '2026.11.29-build.4711+sha.9f2c1ab0f00d',
+      labels: { demo: 'healthy' },
+    }),
+  ).toBe(202);
+  expect(
+    await live.post({
+      id: 'list-evil',
+      service: 'evil',
+      environment: 'prod',
+      version: '::error::pwned',
+      labels: { demo: 'healthy', note: '::set-output name=evil::1' },
+    }),
+  ).toBe(202);
   await settled('list-broken');
 });
 afterAll(async () => {
@@ -112,7 +137,10 @@ describe('deploys show', () => {
       // A link longer than the width gets a line of its own instead of being broken.
       if (!line.startsWith('http://')) expect(line.length).toBeLessThanOrEqual(100);
     }
-    expect(healthy.text().split('\n').slice(-2)).toEqual(['ui', `${live.guard.url}/ui/deploys/list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789`]);
+    expect(healthy.text().split('\n').slice(-2)).toEqual([
+      'ui',
+      `${live.guard.url}/ui/deploys/list-healthy-with-a-rather-long-identifier-from-some-ci-system-0123456789`,
+    ]);
   });
 
   it('values stored with control characters (by an older guard) are rendered inert', () => {

@@ -2,12 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const ignore = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const ignore = readFileSync('.dockerignore', 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 
 describe('Docker image', () => {
   it('keeps node_modules, the data dir, databases, dev tokens and the lock file out of the build context', () => {
-    for (const pattern of ['**/node_modules', 'data', '**/*.db', '**/*.db-wal', '**/dev-token', '**/dev-admin-token', '.git', '.env']) expect(ignore).toContain(pattern);
+    for (const pattern of ['**/node_modules', 'data', '**/*.db', '**/*.db-wal', '**/dev-token', '**/dev-admin-token', '.git', '.env'])
+      expect(ignore).toContain(pattern);
     // The context must still have what the Dockerfile copies.
     for (const needed of ['src', 'rules', 'dashboards', 'package.json', 'package-lock.json']) expect(ignore).not.toContain(needed);
   });

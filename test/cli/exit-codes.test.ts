@@ -15,9 +15,14 @@ let dir: string;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/index.ts'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 240_000 }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
-    });
+    execFile(
+      process.execPath,
+      ['--import', TSX, path.join(ROOT, 'src/cli/index.ts'), ...args],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 240_000 },
+      (error, out, err) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
+      },
+    );
   });
 }
 
@@ -36,7 +41,13 @@ const TABLE: Array<[string, string[], Record<string, string>, 0 | 1 | 2, RegExp]
   ['an unknown command is a usage error', ['serv'], {}, 2, /unknown command 'serv'/],
   ['silence without an admin token could not run', ['silence', 'list', '--url', 'http://127.0.0.1:9'], {}, 2, /release-guard silence: .*admin token/i],
   ['silence with the guard unreachable could not run', ['silence', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x'], {}, 2, /release-guard silence: /],
-  ['store copy without a SQLite file could not run', ['store', 'copy', '--from', 'nope.db', '--to', 'postgres://x@127.0.0.1:9/x'], {}, 2, /release-guard: --from nope\.db: no SQLite database at/],
+  [
+    'store copy without a SQLite file could not run',
+    ['store', 'copy', '--from', 'nope.db', '--to', 'postgres://x@127.0.0.1:9/x'],
+    {},
+    2,
+    /release-guard: --from nope\.db: no SQLite database at/,
+  ],
   ['rules check found problems', ['rules', 'check', 'no-such-dir'], {}, 1, /rule directory does not exist/],
 ];
 

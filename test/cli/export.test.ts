@@ -21,7 +21,10 @@ afterEach(async () => {
 describe('exportRecording', () => {
   it('writes the deploy fields, the series, the control group and the source errors', async () => {
     await store.createDeploy(deployRecord(), newWatch());
-    await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763643660, 0.0021], [1763643600, 0.002]]);
+    await store.recordSamples('d-42', 'deploy', 'error_rate', [
+      [1763643660, 0.0021],
+      [1763643600, 0.002],
+    ]);
     await store.recordSamples('d-42', 'deploy', 'latency_p95', [[1763643600, 180]]);
     await store.recordSamples('d-42', 'control', 'error_rate', [[1763647200, 0.002]]);
     await store.recordBlindSpot('d-42', { metric: 'cpu', at: 1763647260, kind: 'error', message: 'timeout' });
@@ -30,7 +33,10 @@ describe('exportRecording', () => {
       format: 'release-guard/recording@1',
       deploy: { id: 'd-42', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9', startedAt: 1763647200 },
       series: {
-        error_rate: [[1763643600, 0.002], [1763643660, 0.0021]],
+        error_rate: [
+          [1763643600, 0.002],
+          [1763643660, 0.0021],
+        ],
         latency_p95: [[1763643600, 180]],
       },
       control: { error_rate: [[1763647200, 0.002]] },

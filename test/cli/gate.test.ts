@@ -24,28 +24,63 @@ afterAll(async () => {
 
 async function deploy(service: string, version: string, behaviour: string, extra: Partial<DeployFlags>) {
   const io = captureIo(env);
-  const code = await runDeploy({ service, environment: 'production', version, previousVersion: 'v0.9.0', label: [`demo=${behaviour}`], ...target, ...extra }, io);
+  const code = await runDeploy(
+    { service, environment: 'production', version, previousVersion: 'v0.9.0', label: [`demo=${behaviour}`], ...target, ...extra },
+    io,
+  );
   return { code, out: io.text(), err: io.errors.join('\n') };
 }
 
 describe('deploy --wait and wait against a live guard', () => {
-  it('as a command: a healthy deploy passes with exit 0, the review link and the verdict in plain lines', async () => {
-    const r = await runCli(['deploy', '-s', 'demo-shop', '-e', 'staging', '--version', 'v1.0.0', '--label', 'demo=healthy', '--id', 'gate-pass', '--url', live.guard.url, '--token-file', live.tokenFile, '--poll-interval', '0.2s', '--wait', '--timeout', '60s'], env);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n');
-    expect(lines[0]).toBe('posted: deploy gate-pass of demo-shop/staging v1.0.0');
-    expect(lines[1]).toBe(`review: ${live.guard.url}/ui/deploys/gate-pass`);
-    expect(lines.at(-1)).toMatch(/^verdict: pass — /);
-    // Not a terminal: no cursor movement in the log.
-    expect(r.out).not.toContain('\x1b');
-  }, CHILD_MS);
+  it(
+    'as a command: a healthy deploy passes with exit 0, the review link and the verdict in plain lines',
+    async () => {
+      const r = await runCli(
+        [
+          'deploy',
+          '-s',
+          'demo-shop',
+          '-e',
+          'staging',
+          '--version',
+          'v1.0.0',
+          '--label',
+          'demo=healthy',
+          '--id',
+          'gate-pass',
+          '--url',
+          live.guard.url,
+          '--token-file',
+          live.tokenFile,
+          '--poll-interval',
+          '0.2s',
+          '--wait',
+          '--timeout',
+          '60s',
+        ],
+        env,
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.out.trim().split('\n');
+      expect(lines[0]).toBe('posted: deploy gate-pass of demo-shop/staging v1.0.0');
+      expect(lines[1]).toBe(`review: ${live.guard.url}/ui/deploys/gate-pass`);
+      expect(lines.at(-1)).toMatch(/^verdict: pass — /);
+      // Not a terminal: no cursor movement in the log.
+      expect(r.out).not.toContain('\x1b');
+    },
+    CHILD_MS,
+  );
 
-  it('as a command: a missing flag is exit 2, not 1 (1 means "fail" to a pipeline)', async () => {
-    const r = await runCli(['deploy', '-s', 'a', '--url', live.guard.url], env);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain("required option '-e, --environment <name>' not specified");
-  }, CHILD_MS);
+  it(
+    'as a command: a missing flag is exit 2, not 1 (1 means "fail" to a pipeline)',
+    async () => {
+      const r = await runCli(['deploy', '-s', 'a', '--url', live.guard.url], env);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("required option '-e, --environment <name>' not specified");
+    },
+    CHILD_MS,
+  );
 
   it('a broken deploy fails: 1, the finding as it was established, then the verdict with its reason and the rollback', async () => {
     const r = await deploy('demo-shop', 'v1.1.0', 'broken-errors', { id: 'gate-fail', wait: true, timeout: '60s' });
@@ -57,7 +92,9 @@ describe('deploy --wait and wait against a live guard', () => {
   }, 60_000);
 
   it('wait on a deploy posted otherwise, whose source goes blind: 3 inconclusive', async () => {
-    expect(await live.post({ id: 'gate-blind', service: 'blind-shop', environment: 'production', version: 'v2.0.0', labels: { demo: 'flaky-source' } })).toBe(202);
+    expect(await live.post({ id: 'gate-blind', service: 'blind-shop', environment: 'production', version: 'v2.0.0', labels: { demo: 'flaky-source' } })).toBe(
+      202,
+    );
     const io = captureIo(env);
     const code = await runWait('gate-blind', { ...target, timeout: '150s' }, io);
     expect(code).toBe(3);
@@ -69,7 +106,9 @@ describe('deploy --wait and wait against a live guard', () => {
   it('a watch longer than --timeout: 4, and the guard keeps watching', async () => {
     const r = await deploy('slow-shop', 'v3.0.0', 'healthy', { id: 'gate-slow', wait: true, timeout: '2s' });
     expect(r.code).toBe(4);
-    expect(r.out).toMatch(/^timed out: still watching after the timeout \(2s\); the guard keeps watching — watching slow-shop\/production v3\.0\.0: \d+ of \d+ min$/m);
+    expect(r.out).toMatch(
+      /^timed out: still watching after the timeout \(2s\); the guard keeps watching — watching slow-shop\/production v3\.0\.0: \d+ of \d+ min$/m,
+    );
     expect(await runWait('gate-slow', { ...target, timeout: '1s' }, captureIo(env))).toBe(4);
   }, 60_000);
 
@@ -104,7 +143,10 @@ describe('deploy --wait and wait against a live guard', () => {
 
   it('sends the signed scheme by default and the guard accepts it', async () => {
     const io = captureIo({});
-    const code = await runDeploy({ service: 'demo-shop', environment: 'production', version: 'v1', id: 'gate-signed', url: live.guard.url, tokenFile: live.tokenFile }, io);
+    const code = await runDeploy(
+      { service: 'demo-shop', environment: 'production', version: 'v1', id: 'gate-signed', url: live.guard.url, tokenFile: live.tokenFile },
+      io,
+    );
     expect(io.errors).toEqual([]);
     expect(code).toBe(0);
   });

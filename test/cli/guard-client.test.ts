@@ -13,7 +13,9 @@ interface Seen {
   body: string;
 }
 
-async function listen(handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; url: string }> {
+async function listen(
+  handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -22,7 +24,11 @@ async function listen(handler: (req: IncomingMessage, body: string, res: import(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
-const close = (s: Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
+const close = (s: Server) =>
+  new Promise<void>((r) => {
+    s.closeAllConnections();
+    s.close(() => r());
+  });
 
 let live: LiveGuard;
 beforeAll(async () => {
@@ -46,9 +52,17 @@ describe('guard client', () => {
       const [get, post] = seen;
       expect(get?.url).toBe('/guard/v1/deploys?service=check+out');
       expect(get?.headers['x-release-guard-timestamp']).toBe('1800000000');
-      expect(get?.headers['x-release-guard-signature']).toBe(signRequest('s3cret-token', { timestamp: 1_800_000_000, method: 'GET', path: '/guard/v1/deploys?service=check+out', body: '' })['X-Release-Guard-Signature']);
+      expect(get?.headers['x-release-guard-signature']).toBe(
+        signRequest('s3cret-token', { timestamp: 1_800_000_000, method: 'GET', path: '/guard/v1/deploys?service=check+out', body: '' })[
+          'X-Release-Guard-Signature'
+        ],
+      );
       expect(post?.body).toBe('{"id":"x","service":"a"}');
-      expect(post?.headers['x-release-guard-signature']).toBe(signRequest('s3cret-token', { timestamp: 1_800_000_000, method: 'POST', path: '/guard/v1/deploys', body: post?.body ?? '' })['X-Release-Guard-Signature']);
+      expect(post?.headers['x-release-guard-signature']).toBe(
+        signRequest('s3cret-token', { timestamp: 1_800_000_000, method: 'POST', path: '/guard/v1/deploys', body: post?.body ?? '' })[
+          'X-Release-Guard-Signature'
+        ],
+      );
       for (const s of seen) {
         expect(s.headers.authorization).toBeUndefined();
         expect(JSON.stringify(s.headers)).not.toContain('s3cret-token');
@@ -115,7 +129,9 @@ describe('guard client', () => {
     let calls = 0;
     const { server, url } = await listen((_req, _body, res) => {
       const status = statuses[calls++] ?? 400;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: status === 400 ? 'invalid deploy' : 'busy', message: `try ${calls}` }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: status === 400 ? 'invalid deploy' : 'busy', message: `try ${calls}` }));
     });
     try {
       const sleeps: number[] = [];

@@ -35,23 +35,38 @@ export async function startLiveGuard(): Promise<LiveGuard> {
   await cp(path.join(ROOT, 'rules/demo-shop.yaml'), path.join(rulesDir, 'demo-shop.yaml'));
   await writeFile(path.join(rulesDir, 'slow-shop.yaml'), 'version: 1\nmatch: {service: slow-shop}\nsource: slow\n');
   // A source going blind for minutes 5–8 must be seen step by step: at 600x a loaded machine can catch up past it.
-  for (const service of ['blind-shop', 'checkout']) await writeFile(path.join(rulesDir, `${service}.yaml`), `version: 1\nmatch: {service: ${service}}\nsource: paced\n`);
+  for (const service of ['blind-shop', 'checkout'])
+    await writeFile(path.join(rulesDir, `${service}.yaml`), `version: 1\nmatch: {service: ${service}}\nsource: paced\n`);
   const tokenFile = path.join(dir, 'token');
   await writeFile(tokenFile, `${CLI_TOKEN}\n`);
   const config = Config.parse({
     port: 0,
     dataDir: path.join(dir, 'data'),
     rulesDir,
-    sources: { demo: { type: 'demo', seed: 3, timeScale: 600 }, paced: { type: 'demo', seed: 3, timeScale: 30 }, slow: { type: 'demo', seed: 3, timeScale: 5 } },
+    sources: {
+      demo: { type: 'demo', seed: 3, timeScale: 600 },
+      paced: { type: 'demo', seed: 3, timeScale: 30 },
+      slow: { type: 'demo', seed: 3, timeScale: 5 },
+    },
     defaultSource: 'demo',
   });
-  const guard = await startGuard({ config, secrets: { token: CLI_TOKEN, adminToken: null, githubSecret: null, gitlabToken: null }, dev: false, logger: silentLogger(), baseDir: dir });
+  const guard = await startGuard({
+    config,
+    secrets: { token: CLI_TOKEN, adminToken: null, githubSecret: null, gitlabToken: null },
+    dev: false,
+    logger: silentLogger(),
+    baseDir: dir,
+  });
   return {
     guard,
     dir,
     tokenFile,
     async post(body) {
-      const res = await fetch(`${guard.url}/v1/deploys`, { method: 'POST', headers: { authorization: `Bearer ${CLI_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${guard.url}/v1/deploys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLI_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       await res.body?.cancel();
       return res.status;
     },

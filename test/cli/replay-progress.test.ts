@@ -14,7 +14,13 @@ describe('replay progress and summary', () => {
     countJudgement(t, { verdict: 'fail', severity: 'P1', rollback: true });
     countJudgement(t, { verdict: 'inconclusive', severity: 'P3', rollback: false });
     countJudgement(t, null);
-    expect(t).toEqual({ total: 3, errors: 1, rolledBack: 1, verdicts: { pass: 0, fail: 1, inconclusive: 1 }, severities: { P0: 0, P1: 1, P2: 0, P3: 1, none: 0 } });
+    expect(t).toEqual({
+      total: 3,
+      errors: 1,
+      rolledBack: 1,
+      verdicts: { pass: 0, fail: 1, inconclusive: 1 },
+      severities: { P0: 0, P1: 1, P2: 0, P3: 1, none: 0 },
+    });
     expect(summaryTable(t).split('\n')).toContain('unreadable          1   33.3%');
   });
 });

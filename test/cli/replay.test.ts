@@ -71,8 +71,16 @@ describe('runReplay', () => {
     ]);
     expect(parsed[0]!.findings).toMatchObject([
       {
-        rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 420, observed: 0.05133, baseline: 0.00213, condition: 'value > 0.01 and ratio > 5',
-        kind: 'breach', clearedAt: null, evidence: { baseline: { kind: 'pre-deploy', median: 0.00213, count: 60 }, test: null, lookback: 60, points: 1, persistence: 'held 2m at every step' },
+        rule: 'error-rate-spike',
+        metric: 'error_rate',
+        severity: 'P1',
+        at: STARTED_AT + 420,
+        observed: 0.05133,
+        baseline: 0.00213,
+        condition: 'value > 0.01 and ratio > 5',
+        kind: 'breach',
+        clearedAt: null,
+        evidence: { baseline: { kind: 'pre-deploy', median: 0.00213, count: 60 }, test: null, lookback: 60, points: 1, persistence: 'held 2m at every step' },
       },
     ]);
     expect(parsed[0]!.reason).toBe('rollback: error-rate-spike (P1): error_rate 5.13% vs baseline 0.21% (24.1x baseline) for 2m');

@@ -18,7 +18,9 @@ afterEach(async () => {
 
 const config = (type: 'prometheus' | 'datadog') =>
   Config.parse({
-    sources: { prod: type === 'prometheus' ? { type, url: 'http://127.0.0.1:9' } : { type, site: 'datadoghq.eu', apiKeyEnv: 'DD_API_KEY', appKeyEnv: 'DD_APP_KEY' } },
+    sources: {
+      prod: type === 'prometheus' ? { type, url: 'http://127.0.0.1:9' } : { type, site: 'datadoghq.eu', apiKeyEnv: 'DD_API_KEY', appKeyEnv: 'DD_APP_KEY' },
+    },
     defaultSource: 'prod',
   });
 
@@ -40,7 +42,9 @@ describe('rule sets against the configured sources', () => {
     const found = sourceProblems(await loadRules(dir), config('prometheus'));
     expect(found).toHaveLength(6); // error_rate, health, latency_p95, cpu, memory, throughput
     expect(found.every((p) => p.startsWith(`${path.join(dir, 'default.yaml')}: metric `))).toBe(true);
-    expect(found).toContain(`${path.join(dir, 'default.yaml')}: metric health has no prometheus query, so every deploy watched through source "prod" would be blind on it; add queries: { prometheus: { health: "…" } } (see rules/examples/prometheus.yaml) or disable the rules that judge it`);
+    expect(found).toContain(
+      `${path.join(dir, 'default.yaml')}: metric health has no prometheus query, so every deploy watched through source "prod" would be blind on it; add queries: { prometheus: { health: "…" } } (see rules/examples/prometheus.yaml) or disable the rules that judge it`,
+    );
   });
 
   it('flags `source: prom-typo`, which otherwise fails only when CI posts a deploy; rules check says not ok', async () => {

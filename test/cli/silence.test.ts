@@ -66,8 +66,12 @@ describe('release-guard silence', () => {
   });
 
   it('says what the guard refused, and what to do without a token or a guard', async () => {
-    await expect(silenceAdd({ ...opts, service: 'checkout', reason: 'x', by: 'a' }, out)).rejects.toThrow('the guard answered 400 invalid silence: endsAt: give either endsAt or duration (e.g. "2h")');
+    await expect(silenceAdd({ ...opts, service: 'checkout', reason: 'x', by: 'a' }, out)).rejects.toThrow(
+      'the guard answered 400 invalid silence: endsAt: give either endsAt or duration (e.g. "2h")',
+    );
     await expect(silenceList({ ...opts, token: 'wrong' }, out)).rejects.toThrow(/^the guard answered 401 unauthorized: invalid credentials/);
-    await expect(silenceList({ url: 'http://127.0.0.1:9', token: 't' }, out)).rejects.toThrow(/^cannot reach the guard at http:\/\/127\.0\.0\.1:9 .*is it running\? pass --url$/);
+    await expect(silenceList({ url: 'http://127.0.0.1:9', token: 't' }, out)).rejects.toThrow(
+      /^cannot reach the guard at http:\/\/127\.0\.0\.1:9 .*is it running\? pass --url$/,
+    );
   });
 });

@@ -18,9 +18,14 @@ let server: ContractServer;
 /** Runs the CLI without blocking this process (the contract server lives here). */
 function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/index.ts'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...KEYS }, timeout: 30_000 }, (err, out, errOut) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errOut });
-    });
+    execFile(
+      process.execPath,
+      ['--import', TSX, path.join(ROOT, 'src/cli/index.ts'), ...args],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...KEYS }, timeout: 30_000 },
+      (err, out, errOut) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errOut });
+      },
+    );
   });
 }
 
@@ -38,7 +43,10 @@ beforeAll(async () => {
   });
   await mkdir(path.join(dir, 'rules'));
   const example = await readFile(path.join(ROOT, 'rules/examples/datadog.yaml'), 'utf8');
-  await writeFile(path.join(dir, 'rules/default.yaml'), `version: 1\nrules:\n  - {name: spike, metric: error_rate, severity: P1, when: ratio > 5}\n  - {name: slow, metric: latency_p95, severity: P2, when: value > 1000}\n${example}`);
+  await writeFile(
+    path.join(dir, 'rules/default.yaml'),
+    `version: 1\nrules:\n  - {name: spike, metric: error_rate, severity: P1, when: ratio > 5}\n  - {name: slow, metric: latency_p95, severity: P2, when: value > 1000}\n${example}`,
+  );
   await writeFile(path.join(dir, 'release-guard.yaml'), `defaultSource: dd\nsources:\n  dd:\n    type: datadog\n    url: ${server.url}\n    retries: 0\n`);
 });
 afterAll(async () => {
@@ -67,7 +75,7 @@ describe('release-guard sources check', () => {
     const r = await cli(['sources', 'check', '--service', 'ghost', '--config', 'release-guard.yaml']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('  no data  error_rate   the query returned no points: check the metric names and labels in its template\n');
-    expect(r.out).toContain('FAILED: 3 of 3 metrics would make a deploy\'s watch blind\n');
+    expect(r.out).toContain("FAILED: 3 of 3 metrics would make a deploy's watch blind\n");
   });
 
   it('exits 2 when the config file does not exist', async () => {
@@ -79,7 +87,16 @@ describe('release-guard sources check', () => {
 
 describe('formatSourcesCheck', () => {
   it('shows errors with their message', () => {
-    const text = formatSourcesCheck({ ok: false, source: 'p', sourceType: 'prometheus', service: 's', environment: 'e', range: 3600, step: 60, checks: [{ metric: 'cpu', unit: 'fraction', status: 'error', points: 0, last: null, message: 'boom' }] });
-    expect(text).toBe('source p (prometheus) for s/e: last 1h at 1m steps\n  error    cpu  boom\nFAILED: 1 of 1 metrics would make a deploy\'s watch blind');
+    const text = formatSourcesCheck({
+      ok: false,
+      source: 'p',
+      sourceType: 'prometheus',
+      service: 's',
+      environment: 'e',
+      range: 3600,
+      step: 60,
+      checks: [{ metric: 'cpu', unit: 'fraction', status: 'error', points: 0, last: null, message: 'boom' }],
+    });
+    expect(text).toBe("source p (prometheus) for s/e: last 1h at 1m steps\n  error    cpu  boom\nFAILED: 1 of 1 metrics would make a deploy's watch blind");
   });
 });

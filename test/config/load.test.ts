@@ -54,7 +54,9 @@ describe('loadConfig', () => {
     'refuses %s set to white space or empty: an empty key would accept any HMAC or X-Gitlab-Token',
     (name) => {
       for (const value of [' ', '', '\t\n']) {
-        expect(() => loadConfig({ cwd: dir, env: { [name]: value } })).toThrow(new ConfigError(`${name} is set but empty (or only white space); set it to the secret, or unset it`));
+        expect(() => loadConfig({ cwd: dir, env: { [name]: value } })).toThrow(
+          new ConfigError(`${name} is set but empty (or only white space); set it to the secret, or unset it`),
+        );
       }
     },
   );

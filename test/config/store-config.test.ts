@@ -26,7 +26,9 @@ describe('store: postgres', () => {
   it('refuses a password in the file and says where to put it', async () => {
     await withFile('store: {kind: postgres, url: "postgres://guard:hunter2@db:5432/rg"}\n');
     expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(ConfigError);
-    expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(/store\.url .*must not hold a password: set RELEASE_GUARD_STORE_URL, point store\.urlFile at a file/);
+    expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(
+      /store\.url .*must not hold a password: set RELEASE_GUARD_STORE_URL, point store\.urlFile at a file/,
+    );
   });
 
   it('prefers RELEASE_GUARD_STORE_URL, then store.urlFile', async () => {
@@ -39,7 +41,9 @@ describe('store: postgres', () => {
 
   it('needs some URL, and names every way to give one', async () => {
     await withFile('store: {kind: postgres}\n');
-    expect(() => loadConfig({ cwd: dir, env: {} })).toThrow('store.kind is postgres but no URL is set: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url');
+    expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(
+      'store.kind is postgres but no URL is set: set RELEASE_GUARD_STORE_URL, store.urlFile or store.url',
+    );
   });
 
   it('lists postgres among the store kinds', async () => {

@@ -48,7 +48,11 @@ function pagerDutyHarness(): Harness {
     unreachable: (port) => ({ type: 'pagerduty', routingKeyEnv: 'RG_TEST_SECRET', server: `127.0.0.1:${port}`, caFile: cert.certFile }),
     // pdjs retries a 429 three times itself before answering: script four.
     throttle: () => pd.faults.next(PD_THROTTLED, PD_THROTTLED, PD_THROTTLED, PD_THROTTLED),
-    refuse: () => pd.faults.next({ status: 400, body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: [`routing key ${ROUTING_KEY} unknown`] }) }),
+    refuse: () =>
+      pd.faults.next({
+        status: 400,
+        body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: [`routing key ${ROUTING_KEY} unknown`] }),
+      }),
     serverError: () => pd.faults.next(PD_SERVER_ERROR),
     slow: (ms) => pd.faults.next({ delayMs: ms }),
     delivered: () => pd.accepted.length,
@@ -85,7 +89,15 @@ function slackHarness(): Harness {
 
 function emailHarness(): Harness {
   let smtp: SmtpStandIn;
-  const base = { type: 'email' as const, secure: false, ignoreTLS: true, user: 'guard', passwordEnv: 'RG_TEST_SECRET', from: 'guard@example.com', to: ['oncall@example.com'] };
+  const base = {
+    type: 'email' as const,
+    secure: false,
+    ignoreTLS: true,
+    user: 'guard',
+    passwordEnv: 'RG_TEST_SECRET',
+    from: 'guard@example.com',
+    to: ['oncall@example.com'],
+  };
   return {
     kind: 'email',
     secret: SMTP_PASSWORD,
@@ -94,7 +106,13 @@ function emailHarness(): Harness {
       smtp = await new SmtpStandIn().start();
     },
     stop: () => smtp.stop(),
-    config: () => ({ ...base, host: '127.0.0.1', port: smtp.address.port, requireTLS: false, tls: { rejectUnauthorized: true, minVersion: 'TLSv1.2' as const } }),
+    config: () => ({
+      ...base,
+      host: '127.0.0.1',
+      port: smtp.address.port,
+      requireTLS: false,
+      tls: { rejectUnauthorized: true, minVersion: 'TLSv1.2' as const },
+    }),
     unreachable: (port) => ({ ...base, host: '127.0.0.1', port, requireTLS: false }),
     throttle: () => smtp.fail({ code: 421, message: 'Too many messages, slow down' }),
     refuse: () => smtp.fail({ code: 550, message: 'Mailbox unavailable' }),
@@ -105,7 +123,11 @@ function emailHarness(): Harness {
 }
 
 const build = (h: Harness, config: ChannelConfig): Promise<Notifier> =>
-  createNotifier('conformance', config, { logger: silentLogger(), env: { RG_TEST_SECRET: h.kind === 'email' ? SMTP_PASSWORD : ROUTING_KEY, ...process.env }, baseDir: process.cwd() });
+  createNotifier('conformance', config, {
+    logger: silentLogger(),
+    env: { RG_TEST_SECRET: h.kind === 'email' ? SMTP_PASSWORD : ROUTING_KEY, ...process.env },
+    baseDir: process.cwd(),
+  });
 
 const send = (n: Notifier, timeoutMs = 5000): Promise<SendResult> => {
   const payload = JSON.parse(JSON.stringify(n.format(noticeFor(sampleFacts('alert'), n, Templates.builtIn())))) as unknown;

@@ -20,7 +20,10 @@ function dashboardExpressions(): Expr[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .flatMap((file) => {
-      const d = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }>; annotations?: { list: Array<{ name: string; expr?: string }> } };
+      const d = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+        panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+        annotations?: { list: Array<{ name: string; expr?: string }> };
+      };
       return [
         ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ file, where: `panel "${p.title}"`, expr: t.expr }))),
         ...(d.annotations?.list ?? []).filter((a) => a.expr).map((a) => ({ file, where: `annotation "${a.name}"`, expr: a.expr as string })),
@@ -34,11 +37,19 @@ let promUrl: string;
 let dir: string;
 
 async function query(expr: string): Promise<{ status: string; error?: string; data?: { result: unknown[] } }> {
-  return (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  return (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as {
+    status: string;
+    error?: string;
+    data?: { result: unknown[] };
+  };
 }
 
 async function postDeploy(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${rig.url}/v1/deploys`, { method: 'POST', headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${rig.url}/v1/deploys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(202);
   await waitFor(`verdict of ${String(body.id)}`, async () => (await rig.get(String(body.id))).verdict);
 }
@@ -50,8 +61,20 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rg-prom-'));
   const port = await freePort();
   const target = new URL(rig.url).host;
-  writeFileSync(path.join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: release-guard\n    static_configs:\n      - targets: ['${target}']\n`);
-  prometheus = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: release-guard\n    static_configs:\n      - targets: ['${target}']\n`,
+  );
+  prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
   promUrl = `http://127.0.0.1:${port}`;
   await waitFor('prometheus scraping the guard', async () => {
     const r = await query('count_over_time(up{job="release-guard"}[1m]) >= 3').catch(() => null);

@@ -45,7 +45,9 @@ describe('Kubernetes manifests', () => {
 
   it('the Deployment references only volumes, config keys, ports and claims that exist; probes, non-root, limits', async () => {
     const k = parse(await readFile(path.join(K8S, 'kustomization.yaml'), 'utf8')) as Obj;
-    const generated = new Map<string, string[]>((k.configMapGenerator as Obj[]).map((g) => [g.name as string, (g.files as string[]).map((f) => f.split('=')[0] as string)]));
+    const generated = new Map<string, string[]>(
+      (k.configMapGenerator as Obj[]).map((g) => [g.name as string, (g.files as string[]).map((f) => f.split('=')[0] as string)]),
+    );
     const docs = parseAllDocuments(await readFile(path.join(K8S, 'release-guard.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
     const deployment = docs.find((d) => d.kind === 'Deployment')!;
     const pvc = docs.find((d) => d.kind === 'PersistentVolumeClaim')!;
@@ -130,12 +132,18 @@ describe('docker compose demo', () => {
 
   it('the sample service exports the series the queries use, labelled by the scrape config', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(COMPOSE, 'sample-service/server.mjs')], { env: { PORT: String(port), SAMPLE_RPS: '50', SAMPLE_ERROR_RATE: '0.5', PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [path.join(COMPOSE, 'sample-service/server.mjs')], {
+      env: { PORT: String(port), SAMPLE_RPS: '50', SAMPLE_ERROR_RATE: '0.5', PATH: process.env.PATH ?? '' },
+      stdio: 'ignore',
+    });
     try {
       let text = '';
       for (let i = 0; i < 100 && !/http_requests_total\{status="503"/.test(text); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
       }
       expect(text).toMatch(/^http_requests_total\{status="200",version="v1"\} \d+$/m);
       expect(text).toMatch(/^http_requests_total\{status="503",version="v1"\} \d+$/m);
@@ -164,7 +172,17 @@ describe('systemd unit', () => {
 
   it('is hardened', async () => {
     const u = await unit();
-    for (const [key, value] of Object.entries({ DynamicUser: 'yes', NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'yes', PrivateTmp: 'yes', PrivateDevices: 'yes', RestrictNamespaces: 'yes', CapabilityBoundingSet: '', StateDirectory: 'release-guard' })) {
+    for (const [key, value] of Object.entries({
+      DynamicUser: 'yes',
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ProtectHome: 'yes',
+      PrivateTmp: 'yes',
+      PrivateDevices: 'yes',
+      RestrictNamespaces: 'yes',
+      CapabilityBoundingSet: '',
+      StateDirectory: 'release-guard',
+    })) {
       expect(u.get(key), key).toEqual([value]);
     }
     expect(u.get('RestrictAddressFamilies')).toEqual(['AF_INET AF_INET6 AF_UNIX']);
@@ -181,11 +199,17 @@ describe('systemd unit', () => {
     expect(entry).toBe(`${installDir}/dist/cli/index.js`);
     expect(args.slice(0, 2)).toEqual(['serve', '--config']);
     // The package's bin is the same file.
-    expect((JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['release-guard']).toBe('dist/cli/index.js');
+    expect((JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['release-guard']).toBe(
+      'dist/cli/index.js',
+    );
     // Build as `npm install` / `npm run build` does, into a directory of its own so no one's dist/ is touched.
     const outDir = path.join(ROOT, `.dist-systemd-test-${process.pid}`);
     tmp.push(outDir);
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { encoding: 'utf8', timeout: 280_000 });
+    const build = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+      { encoding: 'utf8', timeout: 280_000 },
+    );
     expect(build.stdout + build.stderr).toBe('');
     const dir = await tempDir();
     await mkdir(path.join(dir, 'data'));
@@ -194,7 +218,13 @@ describe('systemd unit', () => {
     // ExecStart with the install dir mapped to this checkout, the state dir to a temp dir.
     const child = spawn(process.execPath, [entry!.replace(`${installDir}/dist`, outDir), 'serve', '--config', path.join(dir, 'release-guard.yaml')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', RELEASE_GUARD_DATA_DIR: path.join(dir, 'data'), RELEASE_GUARD_TOKEN: 'systemd-test-token', RELEASE_GUARD_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        RELEASE_GUARD_DATA_DIR: path.join(dir, 'data'),
+        RELEASE_GUARD_TOKEN: 'systemd-test-token',
+        RELEASE_GUARD_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -204,7 +234,10 @@ describe('systemd unit', () => {
     // Ready (not only live): the signal handlers are installed once start-up has finished.
     let healthy = false;
     for (let i = 0; i < 300 && !healthy && child.exitCode === null; i++) {
-      healthy = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      healthy = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!healthy) await new Promise((r) => setTimeout(r, 200));
     }
     expect(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status)).toBe(200);

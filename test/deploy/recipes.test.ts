@@ -27,7 +27,11 @@ afterAll(async () => {
 
 function bash(args: string[], script: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [...args, '-c', script], { cwd: live.dir, env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [...args, '-c', script], {
+      cwd: live.dir,
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -63,21 +67,31 @@ const spel = (text: string, data: unknown, secrets: Record<string, string>) =>
     return v;
   });
 
-interface GithubStep { id?: string; name?: string; run?: string; env?: Record<string, string> }
+interface GithubStep {
+  id?: string;
+  name?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
 
 describe('GitHub Actions recipe', () => {
   async function runGate(labels: string, attempt: string) {
-    const wf = parse(await readFile(path.join(RECIPES, 'github-actions.yml'), 'utf8')) as { jobs: Record<string, { env: Record<string, string>; steps: GithubStep[] }> };
+    const wf = parse(await readFile(path.join(RECIPES, 'github-actions.yml'), 'utf8')) as {
+      jobs: Record<string, { env: Record<string, string>; steps: GithubStep[] }>;
+    };
     const job = wf.jobs.deploy!;
     const step = job.steps.find((s) => s.id === 'gate')!;
     const ctx = { 'vars.RELEASE_GUARD_URL': live.guard.url, 'secrets.RELEASE_GUARD_TOKEN': CLI_TOKEN, 'github.event.before': '0123456789abcdef0123' };
     const output = path.join(live.dir, `gh-output-${attempt}`);
     await writeFile(output, '');
     const env: Record<string, string> = {
-      ...CI_ENVIRONMENTS['github-actions'], GITHUB_RUN_ATTEMPT: attempt, GITHUB_OUTPUT: output,
+      ...CI_ENVIRONMENTS['github-actions'],
+      GITHUB_RUN_ATTEMPT: attempt,
+      GITHUB_OUTPUT: output,
       ...Object.fromEntries(Object.entries({ ...job.env, ...step.env }).map(([k, v]) => [k, githubExpr(v, ctx)])),
       // Until the server verifies signed requests (#8), and the demo behaviour the guard should see:
-      RELEASE_GUARD_AUTH: 'bearer', RELEASE_GUARD_LABELS: labels,
+      RELEASE_GUARD_AUTH: 'bearer',
+      RELEASE_GUARD_LABELS: labels,
     };
     // GitHub runs `run:` with: bash --noprofile --norc -eo pipefail {0}
     const r = await bash(['--noprofile', '--norc', '-eo', 'pipefail'], githubExpr(step.run!, ctx), env);
@@ -91,9 +105,12 @@ describe('GitHub Actions recipe', () => {
     expect(r.out).toMatch(/^verdict: fail P1 — rollback: error-rate-spike/m);
     expect(r.output).toMatch(/^deploy-id=checkout-[0-9a-f]{20}\nreview-url=http:\/\/127\.0\.0\.1:\d+\/ui\/deploys\/checkout-[0-9a-f]{20}\n$/);
     const id = /deploy-id=(\S+)/.exec(r.output)![1]!;
-    const view = (await (await fetch(`${live.guard.url}/v1/deploys/${id}`, { headers: { authorization: `Bearer ${CLI_TOKEN}` } })).json()) as { deploy: Record<string, unknown> };
+    const view = (await (await fetch(`${live.guard.url}/v1/deploys/${id}`, { headers: { authorization: `Bearer ${CLI_TOKEN}` } })).json()) as {
+      deploy: Record<string, unknown>;
+    };
     expect(view.deploy).toMatchObject({
-      previousVersion: '0123456789ab', commit: 'ffac537e6cbbf934b08745a378932722df287a53',
+      previousVersion: '0123456789ab',
+      commit: 'ffac537e6cbbf934b08745a378932722df287a53',
       links: { 'ci-run': 'https://github.com/octo-org/checkout/actions/runs/1658821493/attempts/1' },
       labels: { 'ci/provider': 'github-actions', 'ci/repository': 'octo-org/checkout', 'ci/actor': 'octocat', 'ci/ref': 'main', demo: 'broken-errors' },
     });
@@ -109,13 +126,20 @@ describe('GitHub Actions recipe', () => {
 
 describe('GitLab CI recipe', () => {
   it('the gate job passes a healthy deploy; inconclusive (3) is allowed to fail, nothing else', async () => {
-    const ci = parse(await readFile(path.join(RECIPES, 'gitlab-ci.yml'), 'utf8')) as Record<string, { stage?: string; script?: string[]; needs?: string[]; allow_failure?: { exit_codes: number[] } }>;
+    const ci = parse(await readFile(path.join(RECIPES, 'gitlab-ci.yml'), 'utf8')) as Record<
+      string,
+      { stage?: string; script?: string[]; needs?: string[]; allow_failure?: { exit_codes: number[] } }
+    >;
     const job = ci['release-guard']!;
     expect(job.allow_failure).toEqual({ exit_codes: [3] });
     expect(ci.promote?.needs).toEqual(['release-guard']);
     const env = {
-      ...CI_ENVIRONMENTS['gitlab-ci'], CI_COMMIT_SHORT_SHA: '1ecfd275', RELEASE_GUARD_URL: live.guard.url, RELEASE_GUARD_TOKEN: CLI_TOKEN,
-      RELEASE_GUARD_AUTH: 'bearer', RELEASE_GUARD_LABELS: 'demo=healthy',
+      ...CI_ENVIRONMENTS['gitlab-ci'],
+      CI_COMMIT_SHORT_SHA: '1ecfd275',
+      RELEASE_GUARD_URL: live.guard.url,
+      RELEASE_GUARD_TOKEN: CLI_TOKEN,
+      RELEASE_GUARD_AUTH: 'bearer',
+      RELEASE_GUARD_LABELS: 'demo=healthy',
     };
     // The runner runs the script lines in one shell that stops at the first failing line.
     const r = await bash(['-e'], job.script!.join('\n'), env);
@@ -127,7 +151,9 @@ describe('GitLab CI recipe', () => {
 
 describe('Argo CD notifications recipe', () => {
   it('on-deployed renders a body the guard accepts, with the token from the notifications secret', async () => {
-    const [cm, secret] = (await readFile(path.join(RECIPES, 'argocd-notifications.yaml'), 'utf8')).split(/^---$/m).map((d) => parse(d) as { data?: Record<string, string>; stringData?: Record<string, string> });
+    const [cm, secret] = (await readFile(path.join(RECIPES, 'argocd-notifications.yaml'), 'utf8'))
+      .split(/^---$/m)
+      .map((d) => parse(d) as { data?: Record<string, string>; stringData?: Record<string, string> });
     const data = cm!.data!;
     const service = parse(data['service.webhook.release-guard']!) as { url: string; headers: Array<{ name: string; value: string }> };
     const template = parse(data['template.release-guard-deploy']!) as { webhook: Record<string, { method: string; path: string; body: string }> };
@@ -138,7 +164,8 @@ describe('Argo CD notifications recipe', () => {
     const token = secret!.stringData!['release-guard-token']!;
     expect(token).toBeTruthy();
     const app = {
-      metadata: { name: 'checkout' }, spec: { project: 'payments', destination: { namespace: 'production' } },
+      metadata: { name: 'checkout' },
+      spec: { project: 'payments', destination: { namespace: 'production' } },
       status: { operationState: { phase: 'Succeeded', syncResult: { revision: '9f2c1ab0f00d9f2c1ab0f00d9f2c1ab0f00d9f2c' } }, health: { status: 'Healthy' } },
     };
     const body = goTemplate(hook.body, { app, context: { argocdUrl: 'https://argocd.example.com' } });
@@ -148,8 +175,12 @@ describe('Argo CD notifications recipe', () => {
     expect(res.status).toBe(202);
     const view = (await res.json()) as { deploy: Record<string, unknown> };
     expect(view.deploy).toMatchObject({
-      id: 'argocd-checkout-9f2c1ab0f00d9f2c1ab0f00d9f2c1ab0f00d9f2c', service: 'checkout', environment: 'production',
-      version: '9f2c1ab0f00d9f2c1ab0f00d9f2c1ab0f00d9f2c', links: { argocd: 'https://argocd.example.com/applications/checkout' }, labels: { 'argocd/project': 'payments' },
+      id: 'argocd-checkout-9f2c1ab0f00d9f2c1ab0f00d9f2c1ab0f00d9f2c',
+      service: 'checkout',
+      environment: 'production',
+      version: '9f2c1ab0f00d9f2c1ab0f00d9f2c1ab0f00d9f2c',
+      links: { argocd: 'https://argocd.example.com/applications/checkout' },
+      labels: { 'argocd/project': 'payments' },
     });
   });
 });
@@ -159,12 +190,23 @@ describe('Spinnaker webhook stages recipe', () => {
     const recipe = JSON.parse(await readFile(path.join(RECIPES, 'spinnaker-webhook-stages.json'), 'utf8')) as { stages: Array<Record<string, unknown>> };
     const [post, gate] = recipe.stages as [Record<string, unknown>, Record<string, unknown>];
     expect(gate.requisiteStageRefIds).toEqual([post.refId]);
-    const execution = { execution: { id: '01JDX7Q9', application: 'demo-shop', name: 'deploy-prod' }, parameters: { environment: 'production' }, trigger: { tag: 'v4.0.0' } };
+    const execution = {
+      execution: { id: '01JDX7Q9', application: 'demo-shop', name: 'deploy-prod' },
+      parameters: { environment: 'production' },
+      trigger: { tag: 'v4.0.0' },
+    };
     const secrets = { 'release-guard-token': CLI_TOKEN };
     const render = (v: unknown) => JSON.parse(spel(JSON.stringify(v), execution, secrets)) as Record<string, string>;
     const base = (u: unknown) => String(u).replace('https://release-guard.example.com', live.guard.url);
-    const payload = { ...render(post.payload), labels: { ...(render(post.payload) as unknown as { labels: Record<string, string> }).labels, demo: 'broken-errors' } };
-    const res = await fetch(spel(base(post.url), execution, secrets), { method: String(post.method), headers: render(post.customHeaders), body: JSON.stringify(payload) });
+    const payload = {
+      ...render(post.payload),
+      labels: { ...(render(post.payload) as unknown as { labels: Record<string, string> }).labels, demo: 'broken-errors' },
+    };
+    const res = await fetch(spel(base(post.url), execution, secrets), {
+      method: String(post.method),
+      headers: render(post.customHeaders),
+      body: JSON.stringify(payload),
+    });
     expect(res.status).toBe(202);
     // Stage 2 as Orca runs it: GET the URL until $.watch.status is a success or terminal status.
     const success = String(gate.successStatuses).split(',');
@@ -173,7 +215,9 @@ describe('Spinnaker webhook stages recipe', () => {
     let status = 'watching';
     for (let i = 0; i < 300 && !success.includes(status) && !terminal.includes(status); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const answer = (await (await fetch(spel(base(gate.url), execution, secrets), { headers: render(gate.customHeaders) })).json()) as { watch: { status: string } };
+      const answer = (await (await fetch(spel(base(gate.url), execution, secrets), { headers: render(gate.customHeaders) })).json()) as {
+        watch: { status: string };
+      };
       status = answer.watch.status;
     }
     expect(status).toBe('fail');
@@ -184,7 +228,10 @@ describe('Spinnaker webhook stages recipe', () => {
 
 describe('Flux notification recipe', () => {
   it('the Provider posts, signed with the Secret’s token, an event the guard turns into a deploy named by the Alert’s metadata', async () => {
-    const [secret, provider, alert] = parseAllDocuments(await readFile(path.join(RECIPES, 'flux-notification.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
+    const [secret, provider, alert] = parseAllDocuments(await readFile(path.join(RECIPES, 'flux-notification.yaml'), 'utf8')).map(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed manifests
+      (d) => d.toJS() as Record<string, any>,
+    );
     expect(provider!.spec.type).toBe('generic-hmac');
     expect(provider!.spec.secretRef.name).toBe(secret!.metadata.name);
     expect(alert!.spec.providerRef.name).toBe(provider!.metadata.name);
@@ -192,7 +239,10 @@ describe('Flux notification recipe', () => {
     // The event as notification-controller forwards it: the controller's metadata plus the Alert's eventMetadata.
     const event = {
       involvedObject: { kind: alert!.spec.eventSources[0].kind, namespace: 'flux-system', name: alert!.spec.eventSources[0].name },
-      severity: 'info', timestamp: new Date().toISOString(), message: 'Reconciliation finished in 1.2s, next run in 10m0s', reason: 'ReconciliationSucceeded',
+      severity: 'info',
+      timestamp: new Date().toISOString(),
+      message: 'Reconciliation finished in 1.2s, next run in 10m0s',
+      reason: 'ReconciliationSucceeded',
       metadata: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', ...alert!.spec.eventMetadata },
       reportingController: 'kustomize-controller',
     };
@@ -204,8 +254,11 @@ describe('Flux notification recipe', () => {
     expect(res.status).toBe(202);
     const view = (await res.json()) as { deploy: Record<string, unknown> };
     expect(view.deploy).toMatchObject({
-      id: 'flux-kustomization-flux-system-checkout-8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', service: 'checkout', environment: 'production',
-      version: 'main@sha1:8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e', commit: '8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e',
+      id: 'flux-kustomization-flux-system-checkout-8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e',
+      service: 'checkout',
+      environment: 'production',
+      version: 'main@sha1:8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e',
+      commit: '8d8f4b1ba3b2d0a1f63a1e8ec0a2c6f93c1b2a4e',
     });
   });
 });

@@ -40,22 +40,60 @@ export async function startReviewRig(opts: { deploys?: boolean } = {}): Promise<
   const dir = mkdtempSync(path.join(tmpdir(), 'rg-review-'));
   const rulesDir = path.join(dir, 'rules');
   cpSync(path.join(ROOT, 'rules'), rulesDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}examples`) });
-  const config = Config.parse({ port: 0, dataDir: path.join(dir, 'data'), rulesDir, sources: { demo: { type: 'demo', seed: 1, timeScale: 600 } }, logLevel: 'silent' });
-  const guard = await startGuard({ config, secrets: { token: CI, adminToken: ADMIN, viewerToken: VIEWER, githubSecret: null, gitlabToken: null }, dev: false, logger: silentLogger(), baseDir: dir });
-  const get = async (id: string, token = VIEWER) => (await (await fetch(`${guard.url}/v1/deploys/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as DeployView & Record<string, unknown>;
+  const config = Config.parse({
+    port: 0,
+    dataDir: path.join(dir, 'data'),
+    rulesDir,
+    sources: { demo: { type: 'demo', seed: 1, timeScale: 600 } },
+    logLevel: 'silent',
+  });
+  const guard = await startGuard({
+    config,
+    secrets: { token: CI, adminToken: ADMIN, viewerToken: VIEWER, githubSecret: null, gitlabToken: null },
+    dev: false,
+    logger: silentLogger(),
+    baseDir: dir,
+  });
+  const get = async (id: string, token = VIEWER) =>
+    (await (await fetch(`${guard.url}/v1/deploys/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as DeployView &
+      Record<string, unknown>;
   const stamp = Date.now().toString(36);
   const ids = { healthy: `e2e-${stamp}-healthy`, broken: `e2e-${stamp}-broken` };
   if (opts.deploys !== false) {
     const post = async (body: unknown) => {
-      const res = await fetch(`${guard.url}/v1/deploys`, { method: 'POST', headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${guard.url}/v1/deploys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 202) throw new Error(`POST /v1/deploys answered ${res.status}: ${await res.text()}`);
     };
-    await post({ id: ids.healthy, service: 'demo-shop', environment: 'staging', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'healthy', note: XSS } });
-    await post({ id: ids.broken, service: 'demo-shop', environment: 'production', version: 'v1.3.0', previousVersion: 'v1.2.0', labels: { demo: 'broken-errors' }, links: { ci: 'https://ci.example.com/run/7' } });
+    await post({
+      id: ids.healthy,
+      service: 'demo-shop',
+      environment: 'staging',
+      version: 'v1.3.0',
+      previousVersion: 'v1.2.0',
+      labels: { demo: 'healthy', note: XSS },
+    });
+    await post({
+      id: ids.broken,
+      service: 'demo-shop',
+      environment: 'production',
+      version: 'v1.3.0',
+      previousVersion: 'v1.2.0',
+      labels: { demo: 'broken-errors' },
+      links: { ci: 'https://ci.example.com/run/7' },
+    });
     await waitFor('both verdicts', async () => (await Promise.all([get(ids.healthy), get(ids.broken)])).every((v) => v.verdict !== null));
   }
   return {
-    guard, url: guard.url, dataDir: config.dataDir, rulesDir, ids, get,
+    guard,
+    url: guard.url,
+    dataDir: config.dataDir,
+    rulesDir,
+    ids,
+    get,
     async close() {
       await guard.close();
       rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,15 @@ import { ADMIN, CI, ROOT, startReviewRig, VIEWER, waitFor, XSS, type ReviewRig }
 
 // The README's pictures are refreshed only on request (RG_UPDATE_SCREENSHOTS=1), so a test run leaves the clone clean.
 const SHOTS = process.env.RG_UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : path.join(tmpdir(), `rg-e2e-shots-${process.pid}`);
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const TIGHTER = '\nrules:\n  - name: error-rate-ceiling\n    metric: error_rate\n    severity: P1\n    when: value > 0.002\n';
 
 let rig: ReviewRig;
@@ -30,12 +38,27 @@ beforeAll(async () => {
   const store = await openStore({ kind: 'sqlite' }, { dataDir: rig.dataDir });
   const now = Date.now() / 1000;
   await store.createDeploy(
-    { id: 'xss-1', service: XSS, environment: 'production', version: '"><script>alert(3)</script>', startedAt: Math.floor(now) - 60, labels: { x: XSS }, links: { evil: 'javascript:alert(4)' }, origin: 'api', receivedAt: now },
+    {
+      id: 'xss-1',
+      service: XSS,
+      environment: 'production',
+      version: '"><script>alert(3)</script>',
+      startedAt: Math.floor(now) - 60,
+      labels: { x: XSS },
+      links: { evil: 'javascript:alert(4)' },
+      origin: 'api',
+      receivedAt: now,
+    },
     { status: 'stopped', source: 'demo', timeScale: 1, windowEnd: now, interval: 60, evaluatedAt: null, supersededBy: null, reason: XSS },
   );
   await store.close();
   profile = mkdtempSync(path.join(tmpdir(), 'rg-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: FLAGS, headless: true, viewport: { width: 1280, height: 800 } });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: FLAGS,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+  });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -85,8 +108,14 @@ describe('review UI in Chromium', () => {
     const hook = view.actions.find((a) => a.kind === 'rollback' && a.target === 'demo-rollback');
     expect(hook?.attempts.map((t) => [t.attempt, t.outcome, t.httpStatus])).toEqual([[1, 'delivered', null]]);
     await page.locator('ol.attempts li[data-attempt="1"]').first().waitFor();
-    await page.locator('ol.timeline').getByText(/rollback → demo-rollback: delivered, [\d.,]+ ms/).waitFor();
-    await page.locator('#recovery').getByText(/Recovery check: (checking|recovered|not-recovered)/).waitFor();
+    await page
+      .locator('ol.timeline')
+      .getByText(/rollback → demo-rollback: delivered, [\d.,]+ ms/)
+      .waitFor();
+    await page
+      .locator('#recovery')
+      .getByText(/Recovery check: (checking|recovered|not-recovered)/)
+      .waitFor();
 
     await page.getByLabel('reason').fill('paged, looking');
     await page.locator('button[data-action="acknowledge"]').click();
@@ -105,7 +134,10 @@ describe('review UI in Chromium', () => {
     await page.goto(`${rig.url}/ui/deploys/${rig.ids.broken}`);
     await page.getByLabel('reason').fill('should not work');
     await page.locator('button[data-action="acknowledge"]').click();
-    await page.locator('.error[role="alert"]').getByText(/403 forbidden/).waitFor();
+    await page
+      .locator('.error[role="alert"]')
+      .getByText(/403 forbidden/)
+      .waitFor();
     expect(((await rig.get(rig.ids.broken)).reviewActions as unknown[]).length).toBe(2);
     await page.getByRole('button', { name: 'Log out' }).click();
     await login(ADMIN, 'sre-sam');
@@ -132,9 +164,14 @@ describe('review UI in Chromium', () => {
 
     await page.goto(`${rig.url}/ui/backtest`);
     await page.locator('input[name="file"]').fill('demo-shop.yaml');
-    await page.getByLabel('rule file').fill('version: 1\nmatch:\n  service: demo-shop\nrules:\n  - name: Bad\n    metric: error_rate\n    severity: P1\n    when: value > 1\n');
+    await page
+      .getByLabel('rule file')
+      .fill('version: 1\nmatch:\n  service: demo-shop\nrules:\n  - name: Bad\n    metric: error_rate\n    severity: P1\n    when: value > 1\n');
     await page.getByRole('button', { name: 'Run backtest' }).click();
-    await page.locator('#rule-problems').getByText(/demo-shop\.yaml:5:\d+: rules\[0\]\.name/).waitFor();
+    await page
+      .locator('#rule-problems')
+      .getByText(/demo-shop\.yaml:5:\d+: rules\[0\]\.name/)
+      .waitFor();
 
     const original = readFileSync(path.join(rig.rulesDir, 'demo-shop.yaml'), 'utf8');
     await page.getByLabel('rule file').fill(original + TIGHTER);
@@ -157,7 +194,11 @@ describe('review UI in Chromium', () => {
 
     await page.goto(`${rig.url}/ui`);
     await page.locator('.live').getByText('live').waitFor();
-    const res = await fetch(`${rig.url}/v1/deploys`, { method: 'POST', headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'live-1', service: 'search', environment: 'staging', version: 'v9' }) });
+    const res = await fetch(`${rig.url}/v1/deploys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CI}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'live-1', service: 'search', environment: 'staging', version: 'v9' }),
+    });
     expect(res.status).toBe(202);
     await page.getByRole('link', { name: 'live-1' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, 'list.png') });

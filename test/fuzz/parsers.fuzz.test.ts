@@ -55,43 +55,69 @@ function expectRecordingOutcome(read: () => unknown): void {
 }
 
 describe('fuzzing the rule parser', () => {
-  it(`parses or lists problems for arbitrary text (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json()), expectRuleOutcome), { numRuns: RUNS });
-  }, fuzzTimeout(RUNS, 5));
+  it(
+    `parses or lists problems for arbitrary text (${RUNS} cases)`,
+    () => {
+      fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json()), expectRuleOutcome), { numRuns: RUNS });
+    },
+    fuzzTimeout(RUNS, 5),
+  );
 
-  it(`parses or lists problems for near-misses of the shipped default.yaml (${RULE_MUTATION_RUNS} cases)`, () => {
-    fc.assert(
-      fc.property(pathChoices, weird, (choices, value) => {
-        let text: string;
-        try {
-          text = stringify(mutate(DEFAULT_RULES, choices, value));
-        } catch {
-          return; // not representable as YAML (e.g. a symbol): nothing to parse
-        }
-        expectRuleOutcome(text);
-      }),
-      { numRuns: RULE_MUTATION_RUNS },
-    );
-  }, fuzzTimeout(RULE_MUTATION_RUNS, 50));
+  it(
+    `parses or lists problems for near-misses of the shipped default.yaml (${RULE_MUTATION_RUNS} cases)`,
+    () => {
+      fc.assert(
+        fc.property(pathChoices, weird, (choices, value) => {
+          let text: string;
+          try {
+            text = stringify(mutate(DEFAULT_RULES, choices, value));
+          } catch {
+            return; // not representable as YAML (e.g. a symbol): nothing to parse
+          }
+          expectRuleOutcome(text);
+        }),
+        { numRuns: RULE_MUTATION_RUNS },
+      );
+    },
+    fuzzTimeout(RULE_MUTATION_RUNS, 50),
+  );
 });
 
 describe('fuzzing the recording reader', () => {
-  it(`reads or refuses arbitrary text with an error naming the file (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), (text) => expectRecordingOutcome(() => parseRecordingText(text, 'fuzz.json'))), { numRuns: RUNS });
-  }, fuzzTimeout(RUNS, 5));
+  it(
+    `reads or refuses arbitrary text with an error naming the file (${RUNS} cases)`,
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), (text) =>
+          expectRecordingOutcome(() => parseRecordingText(text, 'fuzz.json')),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    fuzzTimeout(RUNS, 5),
+  );
 
-  it(`reads or refuses near-misses of a real recording (${RUNS} cases)`, () => {
-    fc.assert(fc.property(pathChoices, weird, (choices, value) => expectRecordingOutcome(() => parseRecording(mutate(RECORDING, choices, value), 'fuzz.json'))), { numRuns: RUNS });
-  }, fuzzTimeout(RUNS, 5));
+  it(
+    `reads or refuses near-misses of a real recording (${RUNS} cases)`,
+    () => {
+      fc.assert(
+        fc.property(pathChoices, weird, (choices, value) => expectRecordingOutcome(() => parseRecording(mutate(RECORDING, choices, value), 'fuzz.json'))),
+        { numRuns: RUNS },
+      );
+    },
+    fuzzTimeout(RUNS, 5),
+  );
 });
 
 describe('cases the fuzzer found', () => {
-  it.each(['*!', 'a: *x', 'rules: [*undefined]', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `b${i}: &b${i} [${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}]`).join('\n')}`])(
-    'an unresolved alias or an alias bomb is a rule problem, not a crash: %j',
-    (text) => {
-      const outcome = parseRuleFile('fuzz.yaml', text);
-      expect('problems' in outcome && outcome.problems.length > 0).toBe(true);
-      expectRuleOutcome(text);
-    },
-  );
+  it.each([
+    '*!',
+    'a: *x',
+    'rules: [*undefined]',
+    `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `b${i}: &b${i} [${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}, ${i === 0 ? '*a' : `*b${i - 1}`}]`).join('\n')}`,
+  ])('an unresolved alias or an alias bomb is a rule problem, not a crash: %j', (text) => {
+    const outcome = parseRuleFile('fuzz.yaml', text);
+    expect('problems' in outcome && outcome.problems.length > 0).toBe(true);
+    expectRuleOutcome(text);
+  });
 });

@@ -32,7 +32,7 @@ let slack: SlackStandIn;
 let child: ChildProcess | null = null;
 let seed = 20261129;
 /** Deterministic randomness, so a failing run can be repeated (RG_CRASH_SEED). */
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 beforeAll(async () => {
   seed = Number(process.env.RG_CRASH_SEED ?? seed);
@@ -42,13 +42,35 @@ beforeAll(async () => {
   await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'app/node_modules'));
   await writeFile(path.join(dir, 'app/package.json'), await readFile(path.join(ROOT, 'package.json')));
   cli = path.join(dir, 'app/dist/cli/index.mjs');
-  await build({ entryPoints: [path.join(ROOT, 'src/cli/index.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(ROOT, 'src/cli/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: cli,
+    logLevel: 'silent',
+  });
   hookLog = path.join(dir, 'rollbacks.log');
   const hook = `require('fs').appendFileSync(process.argv.at(-1), process.env.RG_DEPLOY_ID + '\\\\n')`;
   await mkdir(path.join(dir, 'rules'));
-  await writeFile(path.join(dir, 'rules/default.yaml'), `${TEST_RULES}hooks:\n  rollback:\n    - type: exec\n      name: record\n      command: ["node", "-e", "${hook}", ${JSON.stringify(hookLog)}]\n`);
+  await writeFile(
+    path.join(dir, 'rules/default.yaml'),
+    `${TEST_RULES}hooks:\n  rollback:\n    - type: exec\n      name: record\n      command: ["node", "-e", "${hook}", ${JSON.stringify(hookLog)}]\n`,
+  );
   slack = await new SlackStandIn().start();
-  const config = ['dataDir: ./data', 'rulesDir: ./rules', 'logLevel: warn', 'sources:', '  demo: {type: demo, seed: 9, timeScale: 60}', 'defaultSource: demo', 'notifications:', '  channels: {slack: {type: slack, webhookUrlEnv: RG_SLACK_URL}}', '  lifecycle: [slack]', '  delivery: {minBackoff: 1s, maxBackoff: 2s, attemptTimeout: 5s}'];
+  const config = [
+    'dataDir: ./data',
+    'rulesDir: ./rules',
+    'logLevel: warn',
+    'sources:',
+    '  demo: {type: demo, seed: 9, timeScale: 60}',
+    'defaultSource: demo',
+    'notifications:',
+    '  channels: {slack: {type: slack, webhookUrlEnv: RG_SLACK_URL}}',
+    '  lifecycle: [slack]',
+    '  delivery: {minBackoff: 1s, maxBackoff: 2s, attemptTimeout: 5s}',
+  ];
   await writeFile(path.join(dir, 'release-guard.yaml'), config.join('\n'));
 });
 
@@ -67,10 +89,14 @@ async function start(port: number): Promise<ChildProcess> {
   });
   let err = '';
   c.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  await until('the guard to be ready', async () => {
-    if (c.exitCode !== null) throw new Error(`guard exited with ${c.exitCode}: ${err}`);
-    return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ?? false;
-  }, 120_000);
+  await until(
+    'the guard to be ready',
+    async () => {
+      if (c.exitCode !== null) throw new Error(`guard exited with ${c.exitCode}: ${err}`);
+      return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ?? false;
+    },
+    120_000,
+  );
   return c;
 }
 
@@ -127,7 +153,18 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
       if (k % 3 === 0) {
         for (const broken of [true, false]) {
           const id = `c${k}-${broken ? 'broken' : 'healthy'}`;
-          const res = await fetch(`${url}/v1/deploys`, { method: 'POST', headers, body: JSON.stringify({ id, service: `svc-${k}-${broken ? 'b' : 'h'}`, environment: 'production', version: 'v2', previousVersion: 'v1', labels: { demo: broken ? 'broken-errors' : 'healthy' } }) });
+          const res = await fetch(`${url}/v1/deploys`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              id,
+              service: `svc-${k}-${broken ? 'b' : 'h'}`,
+              environment: 'production',
+              version: 'v2',
+              previousVersion: 'v1',
+              labels: { demo: broken ? 'broken-errors' : 'healthy' },
+            }),
+          });
           expect(res.status).toBe(202);
           posted.push({ id, broken });
         }
@@ -138,9 +175,15 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
       child = await start(port);
     }
     const views = new Map<string, DeployView>();
-    for (const { id } of posted) views.set(id, await until(`the verdict of ${id}`, async () => ((await view(url, id)).verdict ? view(url, id) : null), 180_000));
+    for (const { id } of posted)
+      views.set(id, await until(`the verdict of ${id}`, async () => ((await view(url, id)).verdict ? view(url, id) : null), 180_000));
     // Let the outbox finish what it owes, then stop cleanly.
-    await until('the outbox to drain', async () => (await Promise.all(posted.map(({ id }) => view(url, id)))).every((v) => v.actions.every((a) => a.status !== 'running' && a.status !== 'pending')), 60_000).catch(() => null);
+    await until(
+      'the outbox to drain',
+      async () =>
+        (await Promise.all(posted.map(({ id }) => view(url, id)))).every((v) => v.actions.every((a) => a.status !== 'running' && a.status !== 'pending')),
+      60_000,
+    ).catch(() => null);
     await new Promise((r) => setTimeout(r, 3000));
     daemonCpu += await cpuSeconds(child.pid);
     child.kill('SIGTERM');
@@ -156,7 +199,11 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
       const v = views.get(id)!;
       const ruleSet = resolveRules(rules, v.deploy);
       const offline = judge(ruleSet, v.deploy, await store.observations(id), v.deploy.startedAt + ruleSet.window);
-      verdicts.push([id, { verdict: offline.verdict, rollbackAt: offline.rollbackAt, severity: offline.severity }, { verdict: v.verdict?.verdict, rollbackAt: v.verdict?.rollbackAt, severity: v.verdict?.severity }]);
+      verdicts.push([
+        id,
+        { verdict: offline.verdict, rollbackAt: offline.rollbackAt, severity: offline.severity },
+        { verdict: v.verdict?.verdict, rollbackAt: v.verdict?.rollbackAt, severity: v.verdict?.severity },
+      ]);
       expect(v.verdict?.verdict).toBe(broken ? 'fail' : 'pass');
     }
     expect(verdicts.filter(([, offline, live]) => JSON.stringify(offline) !== JSON.stringify(live))).toEqual([]);
@@ -164,7 +211,16 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
     // 2. No rollback hook ran twice. A hook killed mid-claim is recorded `interrupted` (never re-run, README
     // "Operations"); every broken deploy's hook ran once or is flagged for a person.
     const hookRuns = (await readFile(path.join(dir, 'rollbacks.log'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
-    const stats = { kills: KILLS, killsAtPoint: hits, deploys: posted.length, hookRuns: hookRuns.length, interruptedHooks: 0, noticeDoubles: 0, seconds: 0, daemonCpuSeconds: 0 };
+    const stats = {
+      kills: KILLS,
+      killsAtPoint: hits,
+      deploys: posted.length,
+      hookRuns: hookRuns.length,
+      interruptedHooks: 0,
+      noticeDoubles: 0,
+      seconds: 0,
+      daemonCpuSeconds: 0,
+    };
     for (const { id, broken } of posted) {
       const runs = hookRuns.filter((l) => l === id).length;
       expect(runs).toBeLessThanOrEqual(1);
@@ -179,7 +235,11 @@ describe('crash suite (real child process, randomized SIGKILLs)', () => {
     // 3. No notice lost: every deploy's start and outcome reached Slack at least once; doubles are counted.
     for (const { id, broken } of posted) {
       const started = slack.accepted.filter((m) => JSON.stringify(m.message).includes(`(${id})`) && (m.message.text ?? '').startsWith('🚀'));
-      const outcome = slack.accepted.filter((m) => JSON.stringify(m.message).includes(`(${id})`) && (m.message.text ?? '').startsWith(broken ? '❌ Deployment failed. Rolling back' : '✅ Deployment successful'));
+      const outcome = slack.accepted.filter(
+        (m) =>
+          JSON.stringify(m.message).includes(`(${id})`) &&
+          (m.message.text ?? '').startsWith(broken ? '❌ Deployment failed. Rolling back' : '✅ Deployment successful'),
+      );
       expect({ id, started: started.length >= 1, outcome: outcome.length >= 1 }).toEqual({ id, started: true, outcome: true });
       stats.noticeDoubles += Math.max(0, started.length - 1) + Math.max(0, outcome.length - 1);
     }

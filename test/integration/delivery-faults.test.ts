@@ -26,32 +26,67 @@ const now = () => Date.now() / 1000;
 async function raise(): Promise<string> {
   const id = `fault-${++seq}`;
   await store.createDeploy(deployRecord({ id, receivedAt: now() }), newWatch());
-  const facts = { ...sampleFacts('alert'), deploy: { ...deployRecord({ id }) }, incidentKey: `release-guard/${id}/error-rate-spike`, links: { verdict: `http://guard/v1/deploys/${id}`, deploy: null } };
+  const facts = {
+    ...sampleFacts('alert'),
+    deploy: { ...deployRecord({ id }) },
+    incidentKey: `release-guard/${id}/error-rate-spike`,
+    links: { verdict: `http://guard/v1/deploys/${id}`, deploy: null },
+  };
   const { channels, templates, policy } = delivery;
-  await delivery.outbox.enqueue(composeDeliveries(facts, ['page', 'slack', 'email'], `alert:${id}:error-rate-spike`, 'alert', { channels, templates, now: now(), deadline: now() + policy.deadline, silence: null }));
+  await delivery.outbox.enqueue(
+    composeDeliveries(facts, ['page', 'slack', 'email'], `alert:${id}:error-rate-spike`, 'alert', {
+      channels,
+      templates,
+      now: now(),
+      deadline: now() + policy.deadline,
+      silence: null,
+    }),
+  );
   return id;
 }
 
-const settled = (id: string) => until(`deliveries of ${id} to settle`, async () => {
-  const list = await store.listDeliveries({ deployId: id });
-  return list.length > 0 && list.every((d) => !['pending', 'sending'].includes(d.status)) ? list : null;
-}, 30_000);
+const settled = (id: string) =>
+  until(
+    `deliveries of ${id} to settle`,
+    async () => {
+      const list = await store.listDeliveries({ deployId: id });
+      return list.length > 0 && list.every((d) => !['pending', 'sending'].includes(d.status)) ? list : null;
+    },
+    30_000,
+  );
 
 /** Each channel received the alert of `id` exactly once. */
 function deliveredOnce(id: string): void {
   expect(rig.pd.accepted.filter((e) => e.body.dedup_key === `release-guard/${id}/error-rate-spike`)).toHaveLength(1);
   expect(rig.slack.accepted.filter((m) => JSON.stringify(m.message).includes(`(${id})`))).toHaveLength(1);
   expect(rig.smtp.received.filter((m) => m.text?.includes(`(${id})`))).toHaveLength(1);
-
 }
 
 beforeAll(async () => {
   rig = await startNotifyRig();
   store = await openTestStore(rig.dir);
-  const notifications = NotificationsConfig.parse(rig.notifications({ delivery: { minBackoff: '0.2s', maxBackoff: '1s', attemptTimeout: '1s', deadline: '1m' } }));
-  delivery = await assembleDelivery({ store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: rig.env, baseDir: rig.dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now });
+  const notifications = NotificationsConfig.parse(
+    rig.notifications({ delivery: { minBackoff: '0.2s', maxBackoff: '1s', attemptTimeout: '1s', deadline: '1m' } }),
+  );
+  delivery = await assembleDelivery({
+    store,
+    logger: silentLogger(),
+    registry: new Registry(),
+    notifications,
+    notifierDeps: { env: rig.env, baseDir: rig.dir },
+    hooksFor: () => [],
+    guardUrl: () => 'http://guard',
+    now,
+  });
   // The responder raises the guard's own alert when a delivery is given up.
-  new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery });
+  new Responder({
+    store,
+    logger: silentLogger(),
+    metrics: createGuardMetrics(new Registry()),
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    now,
+    delivery,
+  });
   await delivery.outbox.start();
 });
 afterEach(() => {
@@ -70,7 +105,9 @@ describe('delivery faults', () => {
   it('endpoints down: keeps retrying, delivers once each when they come back', async () => {
     await Promise.all([rig.pd.stop(), rig.slack.stop(), rig.smtp.stop()]);
     const id = await raise();
-    await until('two failed attempts per channel', async () => (await store.listDeliveries({ deployId: id })).every((d) => d.attempts >= 2 && d.status === 'pending'));
+    await until('two failed attempts per channel', async () =>
+      (await store.listDeliveries({ deployId: id })).every((d) => d.attempts >= 2 && d.status === 'pending'),
+    );
     await Promise.all([rig.pd.restart(), rig.slack.restart(), rig.smtp.restart()]);
     expect((await settled(id)).map((d) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
     deliveredOnce(id);
@@ -121,11 +158,15 @@ describe('delivery faults', () => {
     deliveredOnce(id);
   });
 
-  it('a refusal is not retried and raises the guard\'s own alert on the other channels, once', async () => {
+  it("a refusal is not retried and raises the guard's own alert on the other channels, once", async () => {
     rig.slack.faults.next({ status: 404, body: 'channel_not_found' });
     const id = await raise();
     const list = await settled(id);
-    expect(list.find((d) => d.channel === 'slack')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'slack channel "slack" answered HTTP 404 "channel_not_found" (not retrying: fix the channel config or the template)' });
+    expect(list.find((d) => d.channel === 'slack')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'slack channel "slack" answered HTTP 404 "channel_not_found" (not retrying: fix the channel config or the template)',
+    });
     const own = await until('the give-up alert', async () => {
       const all = await store.listDeliveries({ event: 'delivery-failed', deployId: id });
       return all.length === 2 && all.every((d) => d.status === 'delivered') ? all : null;
@@ -141,13 +182,17 @@ describe('delivery faults', () => {
     await store.createDeploy(deployRecord({ id, receivedAt: now() }), newWatch());
     const facts = { ...sampleFacts('alert'), deploy: deployRecord({ id }), incidentKey: `release-guard/${id}/x` };
     const { channels, templates } = delivery;
-    await delivery.outbox.enqueue(composeDeliveries(facts, ['page'], `alert:${id}:x`, 'alert', { channels, templates, now: now(), deadline: now() + 2, silence: null }));
+    await delivery.outbox.enqueue(
+      composeDeliveries(facts, ['page'], `alert:${id}:x`, 'alert', { channels, templates, now: now(), deadline: now() + 2, silence: null }),
+    );
     const all = await settled(id);
     const page = all.find((d) => d.event === 'alert');
     expect(page).toMatchObject({ status: 'expired' });
     expect(page!.lastError).toMatch(/; gave up after \d+ attempt\(s\): still failing at the deadline /);
     expect(page!.attempts).toBeGreaterThanOrEqual(2);
-    const own = await until('the give-up alert', async () => (await store.listDeliveries({ event: 'delivery-failed', deployId: id })).filter((d) => d.status === 'delivered'));
+    const own = await until('the give-up alert', async () =>
+      (await store.listDeliveries({ event: 'delivery-failed', deployId: id })).filter((d) => d.status === 'delivered'),
+    );
     expect(own.map((d) => d.channel).sort()).toEqual(['email', 'slack']);
     expect(rig.slack.texts()).toContain('⚠️ release-guard could not deliver a alert to page');
   });

@@ -59,7 +59,11 @@ describe('outbox across a SIGKILL (real child process)', () => {
     rig.pd.faults.clear();
     rig.slack.faults.clear();
     guard = await startGuardProcess(configFile, port, env);
-    await until('the recovery and the resolve', () => rig.pd.incidents.get('release-guard/k1/outage-error-rate') === 'resolved' && slackFor('k1').some((t) => t.startsWith('✅ Rollback recovered')), 90_000);
+    await until(
+      'the recovery and the resolve',
+      () => rig.pd.incidents.get('release-guard/k1/outage-error-rate') === 'resolved' && slackFor('k1').some((t) => t.startsWith('✅ Rollback recovered')),
+      90_000,
+    );
 
     const texts = slackFor('k1');
     expect(duplicates(texts)).toEqual([]);

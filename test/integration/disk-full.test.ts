@@ -32,7 +32,10 @@ async function fillDisk(): Promise<void> {
   await db.run(`PRAGMA max_page_count = ${pages + 1}`);
   for (const size of [65536, 4096, 512, 64, 8, 1]) {
     for (;;) {
-      const done = await db.run('INSERT INTO store_probe (at, pad) VALUES (0, zeroblob(?))', [size]).then(() => false, () => true);
+      const done = await db.run('INSERT INTO store_probe (at, pad) VALUES (0, zeroblob(?))', [size]).then(
+        () => false,
+        () => true,
+      );
       if (done) break;
     }
   }
@@ -51,7 +54,18 @@ beforeAll(async () => {
   hookLog = path.join(dir, 'rollbacks.log');
   await cp(path.resolve('rules/default.yaml'), path.join(dir, 'rules/default.yaml'));
   const hook = `require('fs').appendFileSync(process.argv.at(-1), process.env.RG_DEPLOY_ID + '\\\\n')`;
-  await writeFile(path.join(dir, 'rules/shop.yaml'), ['match: {service: shop}', 'window: 12m', 'hooks:', '  rollback:', '    - type: exec', '      name: record', `      command: ["node", "-e", "${hook}", ${JSON.stringify(hookLog)}]`].join('\n'));
+  await writeFile(
+    path.join(dir, 'rules/shop.yaml'),
+    [
+      'match: {service: shop}',
+      'window: 12m',
+      'hooks:',
+      '  rollback:',
+      '    - type: exec',
+      '      name: record',
+      `      command: ["node", "-e", "${hook}", ${JSON.stringify(hookLog)}]`,
+    ].join('\n'),
+  );
   slack = await new SlackStandIn().start();
   const config = Config.parse({
     port: 0,
@@ -66,7 +80,15 @@ beforeAll(async () => {
     await migrate(db);
     return sqliteStore(db);
   };
-  guard = await startGuard({ config, secrets: { token: TOKEN, adminToken: null, githubSecret: null, gitlabToken: null }, dev: false, logger: silentLogger(), baseDir: dir, env: { RG_SLACK: slack.webhook('ops') }, openStore });
+  guard = await startGuard({
+    config,
+    secrets: { token: TOKEN, adminToken: null, githubSecret: null, gitlabToken: null },
+    dev: false,
+    logger: silentLogger(),
+    baseDir: dir,
+    env: { RG_SLACK: slack.webhook('ops') },
+    openStore,
+  });
 });
 
 afterAll(async () => {
@@ -93,7 +115,11 @@ describe('disk full', () => {
     expect(((await ready.json()) as { reason: string }).reason).toMatch(/^store unwritable since .*: database or disk is full; free space in /);
     const read = await fetch(`${guard.url}/v1/deploys/broken`, { headers: auth });
     expect(read.status).toBe(200);
-    await until('the store-unwritable alert on the guard-alert route', () => slack.accepted.some((m) => JSON.stringify(m.message).includes('cannot write its store')), 10_000);
+    await until(
+      'the store-unwritable alert on the guard-alert route',
+      () => slack.accepted.some((m) => JSON.stringify(m.message).includes('cannot write its store')),
+      10_000,
+    );
 
     // Every write fails from here on, as on a full disk. The rollback is due about 3 series minutes (3 s) in; it
     // cannot be written to the outbox, so the hook is not run (write-ahead) and the watch retries.
@@ -105,10 +131,16 @@ describe('disk full', () => {
     await freeDisk();
     await until('ready again', async () => (await fetch(`${guard.url}/readyz`)).status === 200, 20_000);
     await until('the rollback hook', async () => (await readFile(hookLog, 'utf8').catch(() => '')).includes('broken'), 20_000);
-    const view = await until('the verdict', async () => {
-      const v = (await (await fetch(`${guard.url}/v1/deploys/broken`, { headers: auth })).json()) as { verdict: { verdict: string; rollback: boolean } | null };
-      return v.verdict ? v : null;
-    }, 30_000);
+    const view = await until(
+      'the verdict',
+      async () => {
+        const v = (await (await fetch(`${guard.url}/v1/deploys/broken`, { headers: auth })).json()) as {
+          verdict: { verdict: string; rollback: boolean } | null;
+        };
+        return v.verdict ? v : null;
+      },
+      30_000,
+    );
     expect(view.verdict).toMatchObject({ verdict: 'fail', rollback: true });
     expect((await readFile(hookLog, 'utf8')).trim().split('\n')).toEqual(['broken']);
     expect((await post({ service: 'cart', environment: 'production', version: 'v9', labels })).status).toBe(202);

@@ -35,7 +35,14 @@ beforeAll(async () => {
     defaultSource: 'demo',
     notifications: rig.notifications(),
   });
-  guard = await startGuard({ config, secrets: { token: CI_TOKEN, adminToken: ADMIN_TOKEN, githubSecret: null, gitlabToken: null }, dev: false, logger: silentLogger(), baseDir: rig.dir, env: rig.env });
+  guard = await startGuard({
+    config,
+    secrets: { token: CI_TOKEN, adminToken: ADMIN_TOKEN, githubSecret: null, gitlabToken: null },
+    dev: false,
+    logger: silentLogger(),
+    baseDir: rig.dir,
+    env: rig.env,
+  });
 });
 afterAll(async () => {
   await guard?.close();
@@ -58,15 +65,23 @@ describe('notifications end to end', () => {
       payload: { severity: 'critical', source: 'demo-shop/production', component: 'demo-shop', group: 'production', class: 'outage-error-rate' },
       links: [{ href: `${guard.url}/v1/deploys/p0`, text: 'Verdict' }],
     });
-    expect((outage.payload as { summary: string }).summary).toMatch(/^\[P0\] demo-shop\/production v2\.0\.0: outage-error-rate — error_rate \d+(\.\d+)?% vs baseline 0\.\d+% \(\d+x baseline\) for 1m$/);
-    expect((outage.payload as { custom_details: { findings: unknown[] } }).custom_details.findings).toMatchObject([{ rule: 'outage-error-rate', metric: 'error_rate', severity: 'P0' }]);
-    const resolves = pdEvents('p0').filter((e) => e.event_action === 'resolve').map((e) => e.dedup_key);
+    expect((outage.payload as { summary: string }).summary).toMatch(
+      /^\[P0\] demo-shop\/production v2\.0\.0: outage-error-rate — error_rate \d+(\.\d+)?% vs baseline 0\.\d+% \(\d+x baseline\) for 1m$/,
+    );
+    expect((outage.payload as { custom_details: { findings: unknown[] } }).custom_details.findings).toMatchObject([
+      { rule: 'outage-error-rate', metric: 'error_rate', severity: 'P0' },
+    ]);
+    const resolves = pdEvents('p0')
+      .filter((e) => e.event_action === 'resolve')
+      .map((e) => e.dedup_key);
     expect(resolves.sort()).toEqual(triggers.map((e) => e.dedup_key).sort());
     expect(duplicates(pdEvents('p0').map((e) => `${String(e.event_action)} ${String(e.dedup_key)}`))).toEqual([]);
 
     const texts = slackTexts('p0');
     expect(texts[0]).toBe('🚀 Deploying v2.0.0 to production…');
-    expect(texts.find((t) => t.startsWith('❌'))).toMatch(/^❌ Deployment failed\. Rolling back\. Reason: outage-error-rate: error_rate \d+(\.\d+)?% vs baseline 0\.\d+% \(\d+x baseline\) for 1m$/);
+    expect(texts.find((t) => t.startsWith('❌'))).toMatch(
+      /^❌ Deployment failed\. Rolling back\. Reason: outage-error-rate: error_rate \d+(\.\d+)?% vs baseline 0\.\d+% \(\d+x baseline\) for 1m$/,
+    );
     expect(texts.at(-1)).toBe('✅ Rollback recovered: demo-shop/production is back to its baseline');
     expect(duplicates(texts)).toEqual([]);
     const rollingBack = rig.slack.accepted.find((m) => m.message.text?.startsWith('❌'))!;
@@ -82,8 +97,19 @@ describe('notifications end to end', () => {
   }, 90_000);
 
   it('pages P0 "rollback did not recover" when the metrics stay bad for the recovery window', async () => {
-    await post({ id: 'stuck', service: 'demo-shop', environment: 'staging', version: 'v2.0.0', previousVersion: 'v1.9.0', labels: { demo: 'outage', 'demo-rollback': 'no-effect' } });
-    const page = await until('the escalation page', () => pdEvents('stuck').find((e) => e.dedup_key === 'release-guard/stuck/rollback-did-not-recover'), 60_000);
+    await post({
+      id: 'stuck',
+      service: 'demo-shop',
+      environment: 'staging',
+      version: 'v2.0.0',
+      previousVersion: 'v1.9.0',
+      labels: { demo: 'outage', 'demo-rollback': 'no-effect' },
+    });
+    const page = await until(
+      'the escalation page',
+      () => pdEvents('stuck').find((e) => e.dedup_key === 'release-guard/stuck/rollback-did-not-recover'),
+      60_000,
+    );
     expect(page).toMatchObject({ event_action: 'trigger', payload: { severity: 'critical' } });
     expect((page.payload as { summary: string }).summary).toBe('🔥 [P0] Rollback did not recover: demo-shop/staging v2.0.0');
     expect(rig.pd.incidents.get('release-guard/stuck/outage-error-rate')).toBe('triggered');
@@ -101,9 +127,13 @@ describe('notifications end to end', () => {
     expect(v).toMatchObject({ kind: 'alert', status: 'pending' });
   }, 90_000);
 
-  it('mutes a silenced service\'s alerts but still rolls back and shows them', async () => {
+  it("mutes a silenced service's alerts but still rolls back and shows them", async () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-    const res = await fetch(`${guard.url}/v1/silences`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'demo-shop', environment: 'qa', duration: '1h', createdBy: 'alice', reason: 'load test' }) });
+    const res = await fetch(`${guard.url}/v1/silences`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ service: 'demo-shop', environment: 'qa', duration: '1h', createdBy: 'alice', reason: 'load test' }),
+    });
     expect(res.status).toBe(201);
     const { silence } = (await res.json()) as { silence: { id: number } };
     await post({ id: 'quiet', service: 'demo-shop', environment: 'qa', version: 'v2', previousVersion: 'v1', labels: { demo: 'outage' } });

@@ -56,7 +56,19 @@ export async function startNotifyRig(extraRules: Record<string, string> = {}): P
   await mkdir(rulesDir);
   await writeFile(path.join(rulesDir, 'default.yaml'), TEST_RULES);
   const hook = `require('fs').appendFileSync(process.env.HOOK_LOG, process.env.RG_DEPLOY_ID + ' ' + process.env.RG_PREVIOUS_VERSION + '\\\\n')`;
-  await writeFile(path.join(rulesDir, 'demo-shop.yaml'), ['match: {service: demo-shop}', 'recovery: {window: 6m}', 'hooks:', '  rollback:', '    - type: exec', '      name: record', `      command: ["node", "-e", "${hook}"]`, '      env: [HOOK_LOG]'].join('\n'));
+  await writeFile(
+    path.join(rulesDir, 'demo-shop.yaml'),
+    [
+      'match: {service: demo-shop}',
+      'recovery: {window: 6m}',
+      'hooks:',
+      '  rollback:',
+      '    - type: exec',
+      '      name: record',
+      `      command: ["node", "-e", "${hook}"]`,
+      '      env: [HOOK_LOG]',
+    ].join('\n'),
+  );
   for (const [name, text] of Object.entries(extraRules)) await writeFile(path.join(rulesDir, name), text);
   const cert = await selfSignedCertificate();
   const pd = await new PagerDutyStandIn(cert).start();

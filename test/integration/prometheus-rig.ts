@@ -18,7 +18,9 @@ export async function requirePrometheus(): Promise<void> {
     try {
       await run(bin, ['--version']);
     } catch {
-      throw new Error(`${bin} is not installed: the real-Prometheus integration tests need the Debian package "prometheus" (it includes promtool): apt-get install -y --no-install-recommends prometheus (.ci/run installs it)`);
+      throw new Error(
+        `${bin} is not installed: the real-Prometheus integration tests need the Debian package "prometheus" (it includes promtool): apt-get install -y --no-install-recommends prometheus (.ci/run installs it)`,
+      );
     }
   }
 }
@@ -34,7 +36,12 @@ export class SampleService {
   private traffic: NodeJS.Timeout | null = null;
   private readonly registry = new Registry();
   private readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by status', labelNames: ['status'], registers: [this.registry] });
-  private readonly latency = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request latency', buckets: BUCKETS, registers: [this.registry] });
+  private readonly latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
 
   private constructor(
     readonly name: string,
@@ -69,7 +76,14 @@ export class SampleService {
 
   /** Sends itself 20 requests a second. */
   startTraffic(): void {
-    this.traffic = setInterval(() => void fetch(`http://${this.address}/work`).then((r) => r.arrayBuffer(), () => undefined), 50);
+    this.traffic = setInterval(
+      () =>
+        void fetch(`http://${this.address}/work`).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        ),
+      50,
+    );
   }
 
   async stop(): Promise<void> {
@@ -90,7 +104,10 @@ export function historyOpenMetrics(services: SampleService[], from: number, to: 
   const n = (v: number) => String(Number(v.toFixed(6)));
   lines.push('# TYPE http_requests counter');
   for (const s of services) {
-    for (const [status, share] of [['200', 1 - HISTORY.errorRate], ['500', HISTORY.errorRate]] as const) {
+    for (const [status, share] of [
+      ['200', 1 - HISTORY.errorRate],
+      ['500', HISTORY.errorRate],
+    ] as const) {
       for (const t of times) lines.push(`http_requests_total${labels(s, `,status="${status}"`)} ${n(HISTORY.rps * share * (t - from))} ${t}`);
     }
   }
@@ -98,7 +115,8 @@ export function historyOpenMetrics(services: SampleService[], from: number, to: 
   for (const s of services) {
     for (const t of times) {
       const count = HISTORY.rps * (t - from);
-      for (const le of [...BUCKETS.map(String), '+Inf']) lines.push(`http_request_duration_seconds_bucket${labels(s, `,le="${le}"`)} ${le === '+Inf' || Number(le) >= LATENCY ? n(count) : 0} ${t}`);
+      for (const le of [...BUCKETS.map(String), '+Inf'])
+        lines.push(`http_request_duration_seconds_bucket${labels(s, `,le="${le}"`)} ${le === '+Inf' || Number(le) >= LATENCY ? n(count) : 0} ${t}`);
       lines.push(`http_request_duration_seconds_sum${labels(s)} ${n(count * LATENCY)} ${t}`);
       lines.push(`http_request_duration_seconds_count${labels(s)} ${n(count)} ${t}`);
     }
@@ -127,12 +145,18 @@ export async function startPrometheus(dir: string, services: SampleService[], hi
   const data = join(dir, 'data');
   await writeFile(join(dir, 'history.om'), history);
   await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'history.om'), data], { maxBuffer: 16 * 1024 * 1024 });
-  const scrape = services.map((s) => `  - job_name: ${s.name}\n    static_configs:\n      - targets: ['${s.address}']\n        labels: {service: ${s.name}, environment: production}`);
+  const scrape = services.map(
+    (s) => `  - job_name: ${s.name}\n    static_configs:\n      - targets: ['${s.address}']\n        labels: {service: ${s.name}, environment: production}`,
+  );
   await writeFile(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${scrape.join('\n')}\n`);
   const port = await freePort();
   const logFile = join(dir, 'prometheus.log');
   const out = createWriteStream(logFile);
-  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'prometheus',
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -146,7 +170,10 @@ export async function startPrometheus(dir: string, services: SampleService[], hi
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode} before it was ready:\n${await log()}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready && (await up().catch(() => false))) return { url, child, log, kill: async () => void (child.kill('SIGKILL'), await exited) };
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -68,7 +68,11 @@ queries:
 `;
 
 async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${guard!.url}${route}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${guard!.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -82,10 +86,11 @@ async function until<T>(what: string, fn: () => Promise<T | null | false>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const finished = (id: string) => until(`the watch of ${id} to end`, async () => {
-  const { body } = await api<DeployView>('GET', `/v1/deploys/${id}`);
-  return body.watch?.status !== 'watching' ? body : null;
-});
+const finished = (id: string) =>
+  until(`the watch of ${id} to end`, async () => {
+    const { body } = await api<DeployView>('GET', `/v1/deploys/${id}`);
+    return body.watch?.status !== 'watching' ? body : null;
+  });
 
 beforeAll(async () => {
   await requirePrometheus();
@@ -109,7 +114,10 @@ beforeAll(async () => {
   await writeFile(path.join(rulesDir, 'stock.yaml'), PROCESS_QUERIES('stock'));
   await writeFile(path.join(rulesDir, 'cart-preflight.yaml'), BROKEN_ERROR_RATE);
   configFile = path.join(dir, 'release-guard.yaml');
-  await writeFile(configFile, `port: 0\ndataDir: ./data\nrulesDir: ./rules\nlogLevel: silent\ndefaultSource: prom\nsources:\n  prom:\n    type: prometheus\n    url: ${prometheus.url}\n    timeout: 2s\n    retries: 1\n    backoff: 0.1s\n    scrapeInterval: 1s\n`);
+  await writeFile(
+    configFile,
+    `port: 0\ndataDir: ./data\nrulesDir: ./rules\nlogLevel: silent\ndefaultSource: prom\nsources:\n  prom:\n    type: prometheus\n    url: ${prometheus.url}\n    timeout: 2s\n    retries: 1\n    backoff: 0.1s\n    scrapeInterval: 1s\n`,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -125,7 +133,11 @@ describe('prometheus source against a real Prometheus', () => {
   it('reads back the backfilled hour exactly, and `sources check` passes for a scraped service', async () => {
     const report = await checkSources({ service: 'shop', environment: 'production', config: configFile, env: {}, logger: silentLogger() });
     expect(report.checks.map((c) => [c.metric, c.status])).toEqual([
-      ['throughput', 'ok'], ['error_rate', 'ok'], ['latency_p95', 'ok'], ['cpu', 'ok'], ['memory', 'ok'],
+      ['throughput', 'ok'],
+      ['error_rate', 'ok'],
+      ['latency_p95', 'ok'],
+      ['cpu', 'ok'],
+      ['memory', 'ok'],
     ]);
     expect(report.ok).toBe(true);
     // One hour at 2 s steps is 1801 step times; the seconds between the backfill and the first scrape are gaps.
@@ -137,7 +149,15 @@ describe('prometheus source against a real Prometheus', () => {
     const rules = resolveRules(await loadRules(config.rulesDir), { service: 'shop', environment: 'production' });
     const startedAt = historyFrom + 1000;
     const at = async (metric: string, service = 'shop') => {
-      const r = await source.query({ metric, decl: rules.metrics[metric]!, deploy: { id: 'x', service, environment: 'production', version: 'v1', startedAt }, scope: 'deploy', start: startedAt, end: startedAt + 600, step: 2 });
+      const r = await source.query({
+        metric,
+        decl: rules.metrics[metric]!,
+        deploy: { id: 'x', service, environment: 'production', version: 'v1', startedAt },
+        scope: 'deploy',
+        start: startedAt,
+        end: startedAt + 600,
+        step: 2,
+      });
       return r;
     };
     const expected: Record<string, number> = { error_rate: HISTORY.errorRate, latency_p95: 48.75, throughput: HISTORY.rps, cpu: HISTORY.cpu, memory: 0.25 };
@@ -163,7 +183,13 @@ describe('prometheus source against a real Prometheus', () => {
   it('rolls back a posted deploy that starts failing, and its export replays to the same verdict', async () => {
     const { config, secrets, baseDir } = loadConfig({ file: configFile, env: { RELEASE_GUARD_TOKEN: TOKEN } });
     guard = await startGuard({ config, secrets, dev: false, logger: silentLogger(), baseDir });
-    const posted = await api<DeployView>('POST', '/v1/deploys', { id: 'd-shop', service: 'shop', environment: 'production', version: 'v2', previousVersion: 'v1' });
+    const posted = await api<DeployView>('POST', '/v1/deploys', {
+      id: 'd-shop',
+      service: 'shop',
+      environment: 'production',
+      version: 'v2',
+      previousVersion: 'v1',
+    });
     expect(posted.status).toBe(202);
     shop.failing = true;
     const view = await finished('d-shop');
@@ -183,7 +209,10 @@ describe('prometheus source against a real Prometheus', () => {
       const replayed = replayRecording(await loadRules(config.rulesDir), recording).judgement;
       const breaches = (fs: Finding[]) => fs.filter((f) => f.kind === 'breach').map((f) => [f.rule, f.at, f.observed, f.baseline]);
       expect({ verdict: replayed.verdict, severity: replayed.severity, rollback: replayed.rollback, rollbackAt: replayed.rollbackAt }).toEqual({
-        verdict: view.verdict!.verdict, severity: view.verdict!.severity, rollback: view.verdict!.rollback, rollbackAt: view.verdict!.rollbackAt,
+        verdict: view.verdict!.verdict,
+        severity: view.verdict!.severity,
+        rollback: view.verdict!.rollback,
+        rollbackAt: view.verdict!.rollbackAt,
       });
       expect(breaches(replayed.findings)).toEqual(breaches(view.findings));
     } finally {

@@ -76,14 +76,24 @@ describe('readiness of a replica', () => {
       rulesDir: path.resolve('rules'),
       store: { kind: 'postgres', schema: schema.schema, lease: '1s', replica: 'ready-test', poolSize: 2 },
     });
-    guard = await startGuard({ config, secrets: { token: 't', adminToken: null, githubSecret: null, gitlabToken: null, storeUrl: proxy.url() }, dev: false, logger: silentLogger(), baseDir: dir });
+    guard = await startGuard({
+      config,
+      secrets: { token: 't', adminToken: null, githubSecret: null, gitlabToken: null, storeUrl: proxy.url() },
+      dev: false,
+      logger: silentLogger(),
+      baseDir: dir,
+    });
     expect(await readiness(guard.url)).toEqual({ http: 200 });
 
     await proxy.cut();
-    const down = await until('unready', async () => {
-      const r = await readiness(guard!.url);
-      return r.http === 503 ? r : null;
-    }, 20_000);
+    const down = await until(
+      'unready',
+      async () => {
+        const r = await readiness(guard!.url);
+        return r.http === 503 ? r : null;
+      },
+      20_000,
+    );
     expect(down.reason).toMatch(/^cannot reach the store: |no lease round succeeded/);
 
     await proxy.open();

@@ -35,28 +35,42 @@ describe('a replica killed during recovery checks', () => {
     expect(await rig.holders()).toEqual({ c1: 4 });
 
     // c1 rolled every deploy back and has checked each at least once; the stuck ones are still checking (6 min window).
-    const atKill = await until('c1 running every recovery check', async () => {
-      const rows = await recoveries();
-      return rows.length === 4 && rows.every((r) => r.checked_at !== null) && rows.filter((r) => r.status === 'checking' && r.holder === 'c1').length >= 2 ? rows : null;
-    }, 120_000);
+    const atKill = await until(
+      'c1 running every recovery check',
+      async () => {
+        const rows = await recoveries();
+        return rows.length === 4 && rows.every((r) => r.checked_at !== null) && rows.filter((r) => r.status === 'checking' && r.holder === 'c1').length >= 2
+          ? rows
+          : null;
+      },
+      120_000,
+    );
     const hooksAtKill = rig.recorder.hooks.length;
     expect(hooksAtKill).toBe(4);
     doomed.child.kill('SIGKILL');
     const killedAt = Date.now();
     const takenOver = atKill.filter((r) => r.status === 'checking').map((r) => r.deploy_id);
 
-    await until('c2 holding the recovery checks c1 left', async () => {
-      const rows = await recoveries();
-      return rows.filter((r) => takenOver.includes(r.deploy_id)).every((r) => r.holder === 'c2' || r.status !== 'checking');
-    }, 30_000);
+    await until(
+      'c2 holding the recovery checks c1 left',
+      async () => {
+        const rows = await recoveries();
+        return rows.filter((r) => takenOver.includes(r.deploy_id)).every((r) => r.holder === 'c2' || r.status !== 'checking');
+      },
+      30_000,
+    );
     const takeoverS = (Date.now() - killedAt) / 1000;
     console.log(`recovery checks ${takenOver.join(', ')} taken over by c2 ${takeoverS.toFixed(1)} s after SIGKILL (lease 3 s)`);
     expect(takeoverS).toBeLessThan((2 * INTERVAL_MS) / 1000);
 
-    const final = await until('every recovery check finished', async () => {
-      const rows = await recoveries();
-      return rows.every((r) => r.status !== 'checking') ? rows : null;
-    }, 120_000);
+    const final = await until(
+      'every recovery check finished',
+      async () => {
+        const rows = await recoveries();
+        return rows.every((r) => r.status !== 'checking') ? rows : null;
+      },
+      120_000,
+    );
     await rig.outboxEmpty();
     expect(final.map((r) => [r.deploy_id, r.status])).toEqual([
       ['heal-0', 'recovered'],

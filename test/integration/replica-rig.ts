@@ -72,7 +72,16 @@ export class ReplicaRig {
     await cp(path.resolve('rules/default.yaml'), path.join(this.dir, 'rules/default.yaml'));
     await writeFile(
       path.join(this.dir, 'rules/shop.yaml'),
-      ['match: {service: shop}', `window: ${this.opts.window}`, ...(this.opts.recovery ? [`recovery: {window: ${this.opts.recovery}}`] : []), 'hooks:', '  rollback:', '    - type: http', '      name: deployer', `      url: ${this.recorder.url}/hook`].join('\n'),
+      [
+        'match: {service: shop}',
+        `window: ${this.opts.window}`,
+        ...(this.opts.recovery ? [`recovery: {window: ${this.opts.recovery}}`] : []),
+        'hooks:',
+        '  rollback:',
+        '    - type: http',
+        '      name: deployer',
+        `      url: ${this.recorder.url}/hook`,
+      ].join('\n'),
     );
     return this;
   }
@@ -100,11 +109,16 @@ export class ReplicaRig {
         '    slack: {type: slack, webhookUrlEnv: TEST_SLACK_URL}',
       ].join('\n'),
     );
-    const guard = await startGuardProcess(config, await freePort(), {
-      RELEASE_GUARD_TOKEN: TOKEN,
-      RELEASE_GUARD_STORE_URL: this.pg.url,
-      TEST_SLACK_URL: `${this.recorder.url}/slack`,
-    }, 120_000);
+    const guard = await startGuardProcess(
+      config,
+      await freePort(),
+      {
+        RELEASE_GUARD_TOKEN: TOKEN,
+        RELEASE_GUARD_STORE_URL: this.pg.url,
+        TEST_SLACK_URL: `${this.recorder.url}/slack`,
+      },
+      120_000,
+    );
     this.replicas.set(name, guard);
     return guard;
   }
@@ -125,13 +139,19 @@ export class ReplicaRig {
 
   /** Open watches per lease holder, straight from the shared table. */
   async holders(): Promise<Record<string, number>> {
-    const rows = await this.pg.sql<{ holder: string | null; n: string }>(`SELECT lease_holder AS holder, COUNT(*) AS n FROM watches WHERE status = 'watching' GROUP BY 1`);
+    const rows = await this.pg.sql<{ holder: string | null; n: string }>(
+      `SELECT lease_holder AS holder, COUNT(*) AS n FROM watches WHERE status = 'watching' GROUP BY 1`,
+    );
     return Object.fromEntries(rows.map((r) => [r.holder ?? '(none)', Number(r.n)]));
   }
 
   /** Waits until no delivery is pending or being sent. */
   async outboxEmpty(timeoutMs = 60_000): Promise<void> {
-    await until('an empty outbox', async () => Number((await this.pg.sql<{ n: string }>(`SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending','sending')`))[0]!.n) === 0, timeoutMs);
+    await until(
+      'an empty outbox',
+      async () => Number((await this.pg.sql<{ n: string }>(`SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending','sending')`))[0]!.n) === 0,
+      timeoutMs,
+    );
   }
 
   async tearDown(): Promise<void> {

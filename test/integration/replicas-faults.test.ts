@@ -9,10 +9,14 @@ const INTERVAL_MS = (60 / TIME_SCALE) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function allVerdicts(rig: ReplicaRig, replica: string, ids: string[]) {
-  return until<DeployView[]>('every verdict', async () => {
-    const views = await Promise.all(ids.map((id) => rig.view(replica, id)));
-    return views.every((v) => v.verdict) ? views : null;
-  }, 120_000);
+  return until<DeployView[]>(
+    'every verdict',
+    async () => {
+      const views = await Promise.all(ids.map((id) => rig.view(replica, id)));
+      return views.every((v) => v.verdict) ? views : null;
+    },
+    120_000,
+  );
 }
 
 function expectOnce(rig: ReplicaRig, rolledBack: string[]): void {
@@ -30,7 +34,14 @@ describe('a replica paused past its lease', () => {
     await rig.start('p2');
     const ids = Array.from({ length: 8 }, (_, i) => `stop-${i}`);
     for (const [i, id] of ids.entries()) {
-      await rig.post('p1', { id, service: 'shop', environment: `env-${i}`, version: 'v2', previousVersion: 'v1', labels: { demo: i % 2 === 0 ? 'broken-errors' : 'healthy' } });
+      await rig.post('p1', {
+        id,
+        service: 'shop',
+        environment: `env-${i}`,
+        version: 'v2',
+        previousVersion: 'v1',
+        labels: { demo: i % 2 === 0 ? 'broken-errors' : 'healthy' },
+      });
     }
     expect(await rig.holders()).toEqual({ p1: 8 });
     // Paused after its first steps, before any rollback is due (errors start 2 min in: 6 s of wall time).
@@ -47,8 +58,16 @@ describe('a replica paused past its lease', () => {
     await sleep(3 * INTERVAL_MS);
     expect(rig.recorder.hooks.length).toBe(hooksBefore);
     expect(rig.recorder.messages.length).toBe(messagesBefore);
-    expectOnce(rig, views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.id));
-    expect(views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.labels?.demo)).toEqual(['broken-errors', 'broken-errors', 'broken-errors', 'broken-errors']);
+    expectOnce(
+      rig,
+      views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.id),
+    );
+    expect(views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.labels?.demo)).toEqual([
+      'broken-errors',
+      'broken-errors',
+      'broken-errors',
+      'broken-errors',
+    ]);
     // It learns of the loss at a watch tick or at its next lease round, whichever comes first after SIGCONT.
     expect(paused.output()).toMatch(/lost the lease on the watch of stop-|lease on the watch of stop-\d lost|leases: took \d+ watch\(es\), lost [1-9]/);
     expect((await fetch(`${paused.url}/readyz`)).status).toBe(200);
@@ -65,7 +84,14 @@ describe('PostgreSQL connections killed mid-tick', () => {
     await rig.start('k2');
     const ids = Array.from({ length: 10 }, (_, i) => `kill-${i}`);
     for (const [i, id] of ids.entries()) {
-      await rig.post(i % 2 ? 'k1' : 'k2', { id, service: 'shop', environment: `env-${i}`, version: 'v2', previousVersion: 'v1', labels: { demo: i % 3 === 0 ? 'broken-errors' : 'healthy' } });
+      await rig.post(i % 2 ? 'k1' : 'k2', {
+        id,
+        service: 'shop',
+        environment: `env-${i}`,
+        version: 'v2',
+        previousVersion: 'v1',
+        labels: { demo: i % 3 === 0 ? 'broken-errors' : 'healthy' },
+      });
     }
     let killed = 0;
     for (let round = 0; round < 12; round++) {

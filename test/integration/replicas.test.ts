@@ -37,7 +37,14 @@ describe('three replicas on one PostgreSQL', () => {
       const id = `rep-${String(i).padStart(2, '0')}`;
       ids.push(id);
       // Round robin, as a load balancer would; one environment per deploy so that none supersedes another.
-      await rig.post(`r${(i % 3) + 1}`, { id, service: 'shop', environment: `env-${i}`, version: 'v2', previousVersion: 'v1', labels: { demo: BEHAVIOURS[i % BEHAVIOURS.length]! } });
+      await rig.post(`r${(i % 3) + 1}`, {
+        id,
+        service: 'shop',
+        environment: `env-${i}`,
+        version: 'v2',
+        previousVersion: 'v1',
+        labels: { demo: BEHAVIOURS[i % BEHAVIOURS.length]! },
+      });
     }
     expect(Object.keys(await rig.holders()).sort()).toEqual(['r1', 'r2', 'r3']);
 
@@ -49,15 +56,22 @@ describe('three replicas on one PostgreSQL', () => {
     expect(first).toBeLessThan(2 * INTERVAL_WALL_S);
     expect(second).toBeLessThan(2 * INTERVAL_WALL_S);
 
-    const views = await until('every verdict', async () => {
-      const all = await Promise.all(ids.map((id) => rig.view('r3', id)));
-      return all.every((v) => v.verdict) ? all : null;
-    }, 120_000);
+    const views = await until(
+      'every verdict',
+      async () => {
+        const all = await Promise.all(ids.map((id) => rig.view('r3', id)));
+        return all.every((v) => v.verdict) ? all : null;
+      },
+      120_000,
+    );
     // Let the outbox of the survivor finish what the verdicts queued.
     await rig.outboxEmpty();
 
     await expectSameAsOfflineJudge(views);
-    const rolledBack = views.filter((v) => v.verdict?.rollback).map((v) => v.deploy.id).sort();
+    const rolledBack = views
+      .filter((v) => v.verdict?.rollback)
+      .map((v) => v.deploy.id)
+      .sort();
     expect(rolledBack.length).toBeGreaterThanOrEqual(10);
     for (const v of views.filter((v) => v.deploy.labels?.demo === 'broken-errors')) expect(v.verdict).toMatchObject({ verdict: 'fail', rollback: true });
     for (const v of views.filter((v) => v.deploy.labels?.demo === 'healthy')) expect(v.verdict).toMatchObject({ verdict: 'pass', rollback: false });

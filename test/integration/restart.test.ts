@@ -50,7 +50,10 @@ beforeAll(async () => {
   );
   configFile = path.join(dir, 'release-guard.yaml');
   // 20 series seconds per wall second: the 12-minute window plays out in 36 s.
-  await writeFile(configFile, ['dataDir: ./data', 'rulesDir: ./rules', 'logLevel: info', 'sources:', '  demo: {type: demo, seed: 3, timeScale: 20}', 'defaultSource: demo'].join('\n'));
+  await writeFile(
+    configFile,
+    ['dataDir: ./data', 'rulesDir: ./rules', 'logLevel: info', 'sources:', '  demo: {type: demo, seed: 3, timeScale: 20}', 'defaultSource: demo'].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -64,7 +67,10 @@ describe('restart safety (real child process)', () => {
     const env = { RELEASE_GUARD_TOKEN: TOKEN, HOOK_LOG: hookLog };
     guard = await startGuardProcess(configFile, port, env);
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    for (const [id, environment, behaviour] of [['r-broken', 'production', 'broken-errors'], ['r-healthy', 'staging', 'healthy']]) {
+    for (const [id, environment, behaviour] of [
+      ['r-broken', 'production', 'broken-errors'],
+      ['r-healthy', 'staging', 'healthy'],
+    ]) {
       const res = await fetch(`${guard.url}/v1/deploys`, {
         method: 'POST',
         headers,

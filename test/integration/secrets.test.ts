@@ -71,7 +71,14 @@ beforeAll(async () => {
     ].join('\n'),
   );
   configFile = path.join(rig.dir, 'release-guard.yaml');
-  const config = { dataDir: './data', rulesDir: './rules', logLevel: 'debug', sources: { demo: { type: 'demo', seed: 5, timeScale: 60 } }, defaultSource: 'demo', notifications: rig.notifications() };
+  const config = {
+    dataDir: './data',
+    rulesDir: './rules',
+    logLevel: 'debug',
+    sources: { demo: { type: 'demo', seed: 5, timeScale: 60 } },
+    defaultSource: 'demo',
+    notifications: rig.notifications(),
+  };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   guard = await startGuardProcess(configFile, await freePort(), { ...rig.env, ...SECRETS }, 90_000);
 }, 120_000);
@@ -86,24 +93,88 @@ describe('secrets never leave the guard', () => {
   it('after every feature ran, no secret is in logs, answers, /metrics, the export, the hook environment or the store', async () => {
     const now = () => Math.floor(Date.now() / 1000);
     // CI: bearer, signed, wrong credentials, reads.
-    expect((await call('POST', '/v1/deploys', { headers: ci, body: { id: 'sec-broken', service: 'vault', environment: 'production', version: 'v2', previousVersion: 'v1', labels: { demo: 'outage' } } })).status).toBe(202);
+    expect(
+      (
+        await call('POST', '/v1/deploys', {
+          headers: ci,
+          body: { id: 'sec-broken', service: 'vault', environment: 'production', version: 'v2', previousVersion: 'v1', labels: { demo: 'outage' } },
+        })
+      ).status,
+    ).toBe(202);
     const signedBody = JSON.stringify({ id: 'sec-signed', service: 'vault', environment: 'staging', version: 'v3', labels: { demo: 'healthy' } });
-    expect((await call('POST', '/v1/deploys', { headers: signRequest(SECRETS.RELEASE_GUARD_TOKEN, { timestamp: now(), method: 'POST', path: '/v1/deploys', body: signedBody }), body: signedBody })).status).toBe(202);
+    expect(
+      (
+        await call('POST', '/v1/deploys', {
+          headers: signRequest(SECRETS.RELEASE_GUARD_TOKEN, { timestamp: now(), method: 'POST', path: '/v1/deploys', body: signedBody }),
+          body: signedBody,
+        })
+      ).status,
+    ).toBe(202);
     expect((await call('POST', '/v1/deploys', { headers: { authorization: `Bearer ${SECRETS.RELEASE_GUARD_TOKEN}x` }, body: signedBody })).status).toBe(401);
-    expect((await call('POST', '/v1/deploys', { headers: signRequest(SECRETS.RELEASE_GUARD_ADMIN_TOKEN, { timestamp: now(), method: 'POST', path: '/v1/deploys', body: signedBody }), body: signedBody })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/v1/deploys', {
+          headers: signRequest(SECRETS.RELEASE_GUARD_ADMIN_TOKEN, { timestamp: now(), method: 'POST', path: '/v1/deploys', body: signedBody }),
+          body: signedBody,
+        })
+      ).status,
+    ).toBe(401);
     // Webhooks.
     const gh = JSON.stringify({
       action: 'created',
-      deployment: { id: 4242, url: 'https://api.github.com/repos/o/vault/deployments/4242', environment: 'qa', ref: 'v9', sha: 'a'.repeat(40), created_at: new Date().toISOString(), payload: { labels: { demo: 'healthy' } } },
+      deployment: {
+        id: 4242,
+        url: 'https://api.github.com/repos/o/vault/deployments/4242',
+        environment: 'qa',
+        ref: 'v9',
+        sha: 'a'.repeat(40),
+        created_at: new Date().toISOString(),
+        payload: { labels: { demo: 'healthy' } },
+      },
       repository: { name: 'vault', full_name: 'o/vault', html_url: 'https://github.com/o/vault' },
     });
-    expect((await call('POST', '/v1/webhooks/github', { headers: { 'x-github-event': 'deployment', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signSha256(SECRETS.RELEASE_GUARD_GITHUB_SECRET, gh) }, body: gh })).status).toBe(202);
-    expect((await call('POST', '/v1/webhooks/github', { headers: { 'x-github-event': 'deployment', 'x-hub-signature-256': signSha256('wrong', gh) }, body: gh })).status).toBe(401);
-    const gl = { object_kind: 'deployment', status: 'running', deployment_id: 77, deployable_id: 1, environment: 'dev', ref: 'v5', short_sha: 'abc1234', status_changed_at: new Date().toISOString(), project: { name: 'vault', path_with_namespace: 'g/vault', web_url: 'https://gitlab.example.com/g/vault' } };
-    expect((await call('POST', '/v1/webhooks/gitlab', { headers: { 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': SECRETS.RELEASE_GUARD_GITLAB_TOKEN }, body: gl })).status).toBe(202);
-    expect((await call('POST', '/v1/webhooks/gitlab', { headers: { 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': 'nope' }, body: gl })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/v1/webhooks/github', {
+          headers: {
+            'x-github-event': 'deployment',
+            'x-github-delivery': randomUUID(),
+            'x-hub-signature-256': signSha256(SECRETS.RELEASE_GUARD_GITHUB_SECRET, gh),
+          },
+          body: gh,
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (await call('POST', '/v1/webhooks/github', { headers: { 'x-github-event': 'deployment', 'x-hub-signature-256': signSha256('wrong', gh) }, body: gh }))
+        .status,
+    ).toBe(401);
+    const gl = {
+      object_kind: 'deployment',
+      status: 'running',
+      deployment_id: 77,
+      deployable_id: 1,
+      environment: 'dev',
+      ref: 'v5',
+      short_sha: 'abc1234',
+      status_changed_at: new Date().toISOString(),
+      project: { name: 'vault', path_with_namespace: 'g/vault', web_url: 'https://gitlab.example.com/g/vault' },
+    };
+    expect(
+      (
+        await call('POST', '/v1/webhooks/gitlab', {
+          headers: { 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': SECRETS.RELEASE_GUARD_GITLAB_TOKEN },
+          body: gl,
+        })
+      ).status,
+    ).toBe(202);
+    expect((await call('POST', '/v1/webhooks/gitlab', { headers: { 'x-gitlab-event': 'Deployment Hook', 'x-gitlab-token': 'nope' }, body: gl })).status).toBe(
+      401,
+    );
     // Silences (admin).
-    expect((await call('POST', '/v1/silences', { headers: admin, body: { service: 'nothing-here', duration: '1h', createdBy: 'alice', reason: 'test' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/v1/silences', { headers: admin, body: { service: 'nothing-here', duration: '1h', createdBy: 'alice', reason: 'test' } })).status,
+    ).toBe(201);
     await call('GET', '/v1/silences', { headers: admin });
 
     // The outage rolls back through both hooks and alerts PagerDuty, Slack and email.
@@ -116,7 +187,15 @@ describe('secrets never leave the guard', () => {
       },
       60_000,
     );
-    expect(done.actions.filter((a) => a.kind === 'rollback').map((a) => [a.target, a.status]).sort()).toEqual([['dump', 'succeeded'], ['echo', 'succeeded']]);
+    expect(
+      done.actions
+        .filter((a) => a.kind === 'rollback')
+        .map((a) => [a.target, a.status])
+        .sort(),
+    ).toEqual([
+      ['dump', 'succeeded'],
+      ['echo', 'succeeded'],
+    ]);
     const dumpOutput = done.actions.find((a) => a.target === 'dump')?.output ?? '';
     expect(dumpOutput).toContain('token used: [redacted]');
     await until('an alert reached Slack', () => rig.slack.accepted.length > 0);
@@ -125,7 +204,11 @@ describe('secrets never leave the guard', () => {
     await call('GET', '/v1/deploys/sec-signed', { headers: ci });
     const metrics = await (await fetch(`${guard.url}/metrics`)).text();
 
-    const exported = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'export', 'sec-broken', '--config', configFile], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
+    const exported = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'export', 'sec-broken', '--config', configFile],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } },
+    );
     const hookEnv = JSON.parse(await readFile(envDump, 'utf8')) as Record<string, string>;
     // The hook got only PATH, HOME, RG_* and what its rule named (DEPLOY_TOKEN), never the guard's own secrets.
     expect(Object.keys(hookEnv).filter((k) => k.startsWith('RELEASE_GUARD_'))).toEqual([]);
@@ -146,7 +229,11 @@ describe('secrets never leave the guard', () => {
       'stored actions, deliveries, deploys, findings': stored,
     };
     expect(guard.output().length).toBeGreaterThan(1000);
-    const hits = Object.entries(places).flatMap(([place, text]) => secretValues().filter((s) => text.includes(s)).map((s) => `${place}: ${s.slice(0, 6)}…`));
+    const hits = Object.entries(places).flatMap(([place, text]) =>
+      secretValues()
+        .filter((s) => text.includes(s))
+        .map((s) => `${place}: ${s.slice(0, 6)}…`),
+    );
     expect(hits).toEqual([]);
   }, 120_000);
 });

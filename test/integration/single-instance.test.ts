@@ -23,7 +23,10 @@ describe('single instance per data dir (real child processes)', () => {
     const first = await startGuardProcess(configFile, await freePort(), { RELEASE_GUARD_TOKEN: TOKEN });
     guards.push(first);
     const second = startGuardProcess(configFile, await freePort(), { RELEASE_GUARD_TOKEN: TOKEN });
-    const error = await second.then(() => null, (err: unknown) => err as Error);
+    const error = await second.then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
     expect(error?.message).toContain(`in use by another release-guard (PID ${first.child.pid}`);
     expect(error?.message).toContain('guard exited with 2');
     expect(error?.message).not.toMatch(/\n\s+at /); // a refusal, not a crash: no stack trace

@@ -10,8 +10,7 @@ import { DEPLOY, T0, history, minutes, rule, ruleSet } from './rule-set.js';
 const span = (from: number, value: number): Point[] => Array.from({ length: 10 }, (_, i): Point => [from + i * 60, value]);
 /** Series must be sorted by time, as sources and the recording reader guarantee. */
 const sorted = (...parts: Point[][]): Point[] => parts.flat().sort((a, b) => a[0] - b[0]);
-const lat = (baseline: Record<string, unknown>) =>
-  rule({ name: 'lat', metric: 'latency_p95', severity: 'P2', when: 'change > 20%', baseline });
+const lat = (baseline: Record<string, unknown>) => rule({ name: 'lat', metric: 'latency_p95', severity: 'P2', when: 'change > 20%', baseline });
 /** The rule's findings: these series stop after a few minutes, and their silence is tested in silence.test.ts. */
 const run = (baseline: Record<string, unknown>, obs: Observations) => {
   const j = judge(ruleSet([lat(baseline)]), DEPLOY, obs, T0 + 600);
@@ -45,7 +44,18 @@ describe('baselines', () => {
     const series = { latency_p95: sorted(span(T0 - 14400 + 60, 150), span(T0 - 7200 + 60, 190), history(100), during) };
     expect(run({ kind: 'previous-deploys', deploys: 1 }, { series, previousDeploys: previous }).findings).toEqual([]);
     // Two deploys back, the median of (150, 190) windows is 170: 200 is within 20% of it too.
-    const [f] = run({ kind: 'previous-deploys', deploys: 2 }, { series: { latency_p95: sorted(series.latency_p95.filter((p) => p[0] < T0), minutes(250, 250, 250)) }, previousDeploys: previous }).findings;
+    const [f] = run(
+      { kind: 'previous-deploys', deploys: 2 },
+      {
+        series: {
+          latency_p95: sorted(
+            series.latency_p95.filter((p) => p[0] < T0),
+            minutes(250, 250, 250),
+          ),
+        },
+        previousDeploys: previous,
+      },
+    ).findings;
     expect(f?.evidence?.baseline).toMatchObject({ kind: 'previous-deploys', median: 170, count: 20, from: T0 - 14400 + 60, to: T0 - 7200 + 600 });
   });
 

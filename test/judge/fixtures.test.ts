@@ -19,8 +19,15 @@ describe('judge on fixture recordings', () => {
   it('healthy-steady: pass, nothing found, window judged to its end', async () => {
     const j = await judgeFixture('healthy-steady.json');
     expect(j).toEqual({
-      state: 'done', verdict: 'pass', severity: null, rollback: false, rollbackAt: null, findings: [],
-      evaluatedAt: STARTED_AT + 1800, windowEnd: STARTED_AT + 1800, reason: 'window closed with no findings',
+      state: 'done',
+      verdict: 'pass',
+      severity: null,
+      rollback: false,
+      rollbackAt: null,
+      findings: [],
+      evaluatedAt: STARTED_AT + 1800,
+      windowEnd: STARTED_AT + 1800,
+      reason: 'window closed with no findings',
     });
   });
 
@@ -30,8 +37,16 @@ describe('judge on fixture recordings', () => {
     expect(j.findings).toHaveLength(1);
     const { evidence, ...finding } = j.findings[0]!;
     expect(finding).toEqual({
-      rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: STARTED_AT + 360, observed: 0.04463, baseline: 0.0021080538069280816,
-      condition: 'ratio > 5 and value > 0.01', kind: 'breach', summary: 'error_rate 4.46% vs baseline 0.21% (21.2x baseline)', clearedAt: null,
+      rule: 'error-rate-spike',
+      metric: 'error_rate',
+      severity: 'P1',
+      at: STARTED_AT + 360,
+      observed: 0.04463,
+      baseline: 0.0021080538069280816,
+      condition: 'ratio > 5 and value > 0.01',
+      kind: 'breach',
+      summary: 'error_rate 4.46% vs baseline 0.21% (21.2x baseline)',
+      clearedAt: null,
     });
     // The lower of the last two points, against the pooled baseline rate; 295 errors where 22.7 were expected.
     expect(evidence).toMatchObject({

@@ -12,7 +12,11 @@ const DAY = 86_400;
 function daily(from: number, to: number, extra: (t: number) => number = () => 0, noise = 0, seed = 1): Point[] {
   const r = new Random(seed);
   const out: Point[] = [];
-  for (let t = from; t <= to; t += 60) out.push([t, 100 + 40 * Math.cos((2 * Math.PI * (t - T0 - 1800)) / DAY) * 1 + 40 * Math.sin((2 * Math.PI * (t - T0)) / 7200) + extra(t) + noise * r.normal()]);
+  for (let t = from; t <= to; t += 60)
+    out.push([
+      t,
+      100 + 40 * Math.cos((2 * Math.PI * (t - T0 - 1800)) / DAY) * 1 + 40 * Math.sin((2 * Math.PI * (t - T0)) / 7200) + extra(t) + noise * r.normal(),
+    ]);
   return out;
 }
 
@@ -34,18 +38,42 @@ describe('seasonal baseline', () => {
 
   it('is robust to a missing period: the median of the others', () => {
     const points = [2, 3].flatMap((k) => daily(T0 - k * DAY - 3600, T0 - k * DAY + 1800)).concat(daily(T0 - 3600, T0));
-    const model = seasonalModel(points.sort((a, b) => a[0] - b[0]), config, T0, 60)!;
+    const model = seasonalModel(
+      points.sort((a, b) => a[0] - b[0]),
+      config,
+      T0,
+      60,
+    )!;
     expect(model.periodsUsed).toBe(2);
     expect(model.level(T0 + 900)).toBeCloseTo(daily(T0 + 900, T0 + 900)[0]![1], 9);
   });
 
   it('a daily cycle is not a regression; the same cycle plus 30% is', () => {
-    const lat = rule({ name: 'lat', metric: 'kpi', severity: 'P1', when: 'change > 20%', lookback: '3m', test: 'sequential-shift', alpha: 0.01, baseline: { kind: 'seasonal', duration: '1h' } });
+    const lat = rule({
+      name: 'lat',
+      metric: 'kpi',
+      severity: 'P1',
+      when: 'change > 20%',
+      lookback: '3m',
+      test: 'sequential-shift',
+      alpha: 0.01,
+      baseline: { kind: 'seasonal', duration: '1h' },
+    });
     const history = [1, 2, 3].flatMap((k) => daily(T0 - k * DAY - 3600, T0 - k * DAY + 1800, () => 0, 2, k));
     const run = (extra: (t: number) => number): Judgement =>
-      judge(ruleSet([lat], { window: 1800 }), DEPLOY, { series: { kpi: [...history, ...daily(T0 - 3600, T0 + 1800, extra, 2, 9)].sort((a, b) => a[0] - b[0]) } }, T0 + 1800);
+      judge(
+        ruleSet([lat], { window: 1800 }),
+        DEPLOY,
+        { series: { kpi: [...history, ...daily(T0 - 3600, T0 + 1800, extra, 2, 9)].sort((a, b) => a[0] - b[0]) } },
+        T0 + 1800,
+      );
     expect(run(() => 0)).toMatchObject({ verdict: 'pass', findings: [] });
-    const pre = judge(ruleSet([{ ...lat, baseline: Baseline.parse({ duration: '1h' }) }], { window: 1800 }), DEPLOY, { series: { kpi: daily(T0 - 3600, T0 + 1800, () => 0, 2, 9) } }, T0 + 1800);
+    const pre = judge(
+      ruleSet([{ ...lat, baseline: Baseline.parse({ duration: '1h' }) }], { window: 1800 }),
+      DEPLOY,
+      { series: { kpi: daily(T0 - 3600, T0 + 1800, () => 0, 2, 9) } },
+      T0 + 1800,
+    );
     expect(pre.rollback).toBe(true); // the plain pre-deploy baseline mistakes the cycle's climb for a regression
     const bad = run((t) => (t > T0 + 300 ? 45 : 0));
     expect(bad).toMatchObject({ rollback: true });
@@ -68,7 +96,8 @@ describe('trend-aware baseline', () => {
 
   it('a KPI already climbing at the deploy is not a regression with trend: true; a jump on top of it is', () => {
     const climb = (jump: number): Point[] => Array.from({ length: 91 }, (_, i): Point => [T0 - 3600 + i * 60, 100 + i + (i > 65 ? jump : 0) + ((i * 7) % 5)]);
-    const r = (trend: boolean) => rule({ name: 'kpi', metric: 'kpi', severity: 'P1', when: 'change > 10%', test: 'sequential-shift', alpha: 0.01, baseline: { duration: '1h', trend } });
+    const r = (trend: boolean) =>
+      rule({ name: 'kpi', metric: 'kpi', severity: 'P1', when: 'change > 10%', test: 'sequential-shift', alpha: 0.01, baseline: { duration: '1h', trend } });
     const run = (trend: boolean, jump: number): Judgement => judge(ruleSet([r(trend)], { window: 1800 }), DEPLOY, { series: { kpi: climb(jump) } }, T0 + 1800);
     expect(run(false, 0).rollback).toBe(true);
     expect(run(true, 0)).toMatchObject({ verdict: 'pass', findings: [] });
@@ -85,8 +114,24 @@ describe('sequential tests in the judge', () => {
     for (let t = from; t <= to; t += 60) out.push([t, level(t) * Math.exp(0.05 * r.normal())]);
     return out;
   };
-  const shift = rule({ name: 'lat', metric: 'latency_p95', severity: 'P1', when: 'change > 20%', test: 'sequential-shift', alpha: 0.001, baseline: { duration: '1h' } });
-  const errors = rule({ name: 'err', metric: 'error_rate', severity: 'P1', when: 'ratio > 2', test: 'sequential-counts', alpha: 0.001, baseline: { duration: '1h' } });
+  const shift = rule({
+    name: 'lat',
+    metric: 'latency_p95',
+    severity: 'P1',
+    when: 'change > 20%',
+    test: 'sequential-shift',
+    alpha: 0.001,
+    baseline: { duration: '1h' },
+  });
+  const errors = rule({
+    name: 'err',
+    metric: 'error_rate',
+    severity: 'P1',
+    when: 'ratio > 2',
+    test: 'sequential-counts',
+    alpha: 0.001,
+    baseline: { duration: '1h' },
+  });
   const obs = (onset: number): Observations => ({
     series: {
       latency_p95: flat(T0 - 3600, T0 + 1800, (t) => (t > T0 + onset ? 300 : 100), 1),
@@ -128,7 +173,9 @@ describe('sequential tests in the judge', () => {
   });
 
   it('alpha belongs to sequential tests only', () => {
-    expect(() => rule({ name: 'x', metric: 'cpu', severity: 'P2', when: 'change > 5%', test: 'mann-whitney', alpha: 0.01 })).toThrow(/alpha is the error bound of a sequential test/);
+    expect(() => rule({ name: 'x', metric: 'cpu', severity: 'P2', when: 'change > 5%', test: 'mann-whitney', alpha: 0.01 })).toThrow(
+      /alpha is the error bound of a sequential test/,
+    );
   });
 });
 

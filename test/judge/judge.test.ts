@@ -14,8 +14,7 @@ interface Case {
   expect: Partial<Omit<Judgement, 'findings'>> & { findings?: Array<Record<string, unknown>> };
 }
 
-const errValue = (when: unknown, forText = '0s', severity = 'P3'): Rule =>
-  rule({ name: 'err', metric: 'error_rate', severity, when, for: forText });
+const errValue = (when: unknown, forText = '0s', severity = 'P3'): Rule => rule({ name: 'err', metric: 'error_rate', severity, when, for: forText });
 
 const conditionCases: Case[] = [
   {
@@ -24,8 +23,15 @@ const conditionCases: Case[] = [
     obs: { series: { error_rate: [...history(0.002), ...minutes(0.001, 0.02, 0.03)] } },
     now: T0 + 180,
     expect: {
-      state: 'watching', verdict: null, severity: 'P3', rollback: false, rollbackAt: null, evaluatedAt: T0 + 180,
-      findings: [{ rule: 'err', metric: 'error_rate', severity: 'P3', at: T0 + 120, observed: 0.02, baseline: 0.002, condition: 'value > 0.01', kind: 'breach' }],
+      state: 'watching',
+      verdict: null,
+      severity: 'P3',
+      rollback: false,
+      rollbackAt: null,
+      evaluatedAt: T0 + 180,
+      findings: [
+        { rule: 'err', metric: 'error_rate', severity: 'P3', at: T0 + 120, observed: 0.02, baseline: 0.002, condition: 'value > 0.01', kind: 'breach' },
+      ],
     },
   },
   {
@@ -179,8 +185,16 @@ const verdictCases: Case[] = [
     obs: { series: { error_rate: minutes(0.02, 0.02, 0.02), latency_p95: minutes(100, 100, 2000) } },
     now: T0 + 600,
     expect: {
-      state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: T0 + 120, evaluatedAt: T0 + 120,
-      findings: [{ rule: 'error-drift', at: T0 + 60 }, { rule: 'error-rate-spike', at: T0 + 120 }],
+      state: 'done',
+      verdict: 'fail',
+      severity: 'P1',
+      rollback: true,
+      rollbackAt: T0 + 120,
+      evaluatedAt: T0 + 120,
+      findings: [
+        { rule: 'error-drift', at: T0 + 60 },
+        { rule: 'error-rate-spike', at: T0 + 120 },
+      ],
     },
   },
   {
@@ -203,7 +217,12 @@ const verdictCases: Case[] = [
     obs: { series: { ...calm, latency_p95: minutes(100, 100, 2000) } },
     now: T0 + 900,
     expect: {
-      state: 'done', verdict: 'fail', severity: 'P2', rollback: false, rollbackAt: null, evaluatedAt: T0 + 600,
+      state: 'done',
+      verdict: 'fail',
+      severity: 'P2',
+      rollback: false,
+      rollbackAt: null,
+      evaluatedAt: T0 + 600,
       reason: 'latency-slow (P2): latency_p95 2000ms (no pre-deploy baseline)',
       findings: [{ rule: 'latency-slow', at: T0 + 180, observed: 2000 }],
     },
@@ -266,7 +285,10 @@ const verdictCases: Case[] = [
     set: { window: 150 },
     now: T0 + 1000,
     expect: {
-      state: 'done', verdict: 'inconclusive', evaluatedAt: T0 + 150, windowEnd: T0 + 150,
+      state: 'done',
+      verdict: 'inconclusive',
+      evaluatedAt: T0 + 150,
+      windowEnd: T0 + 150,
       reason: 'not enough evidence: 2 error_rate points in the window, need 3',
     },
   },
@@ -306,9 +328,24 @@ const blindCases: Case[] = [
     },
     now: T0 + 600,
     expect: {
-      state: 'done', verdict: 'inconclusive', severity: 'P3', rollback: false, rollbackAt: null,
+      state: 'done',
+      verdict: 'inconclusive',
+      severity: 'P3',
+      rollback: false,
+      rollbackAt: null,
       reason: 'metric source blind: error_rate unknown: the metric source failed (prometheus: HTTP 503) at 2 steps',
-      findings: [{ rule: 'source-blind:error_rate', metric: 'error_rate', severity: 'P3', at: T0 + 120, observed: null, baseline: null, condition: 'prometheus: HTTP 503', kind: 'blind' }],
+      findings: [
+        {
+          rule: 'source-blind:error_rate',
+          metric: 'error_rate',
+          severity: 'P3',
+          at: T0 + 120,
+          observed: null,
+          baseline: null,
+          condition: 'prometheus: HTTP 503',
+          kind: 'blind',
+        },
+      ],
     },
   },
   {
@@ -324,7 +361,11 @@ const blindCases: Case[] = [
     rules: [spikeP1],
     obs: { series: calm, blind: [{ metric: 'cpu', at: T0 + 60, kind: 'no-data', message: 'no series' }] },
     now: T0 + 600,
-    expect: { verdict: 'pass', severity: 'P3', findings: [{ metric: 'cpu', kind: 'blind', summary: 'cpu unknown: the metric source returned no data at 1 step' }] },
+    expect: {
+      verdict: 'pass',
+      severity: 'P3',
+      findings: [{ metric: 'cpu', kind: 'blind', summary: 'cpu unknown: the metric source returned no data at 1 step' }],
+    },
   },
   {
     name: 'blind spots after now are not seen yet',

@@ -12,7 +12,8 @@ const run = (rules: Rule[], obs: Observations, now = T0 + 600, set: Partial<Rule
   return { ...j, findings: j.findings.filter((f) => f.kind !== 'silent') };
 };
 /** A baseline that wanders: base x (1 ± amp), ten points over the 10 minutes before T0. */
-const wandering = (base: number, amp: number): Point[] => Array.from({ length: 10 }, (_, i): Point => [T0 - 600 + i * 60, base * (1 + amp * Math.sin(i * 1.7))]);
+const wandering = (base: number, amp: number): Point[] =>
+  Array.from({ length: 10 }, (_, i): Point => [T0 - 600 + i * 60, base * (1 + amp * Math.sin(i * 1.7))]);
 const flat = (value: number, n = 10): Array<number | null> => Array.from({ length: n }, () => value);
 
 describe('lookback: the median of the recent points', () => {
@@ -92,7 +93,13 @@ describe('test: counts (errors out of requests)', () => {
   it('at 200 req/s the same rates are overwhelming evidence', () => {
     const j = run([r], spike(200));
     expect(j).toMatchObject({ rollback: true, rollbackAt: T0 + 120 });
-    expect(j.findings[0]!.evidence?.test).toMatchObject({ test: 'conditional-binomial', errors: 400, requests: 24000, baselineErrors: 600, baselineRequests: 120000 });
+    expect(j.findings[0]!.evidence?.test).toMatchObject({
+      test: 'conditional-binomial',
+      errors: 400,
+      requests: 24000,
+      baselineErrors: 600,
+      baselineRequests: 120000,
+    });
   });
   it('a lookback of two intervals with one point in it decides nothing (one outlier never decides alone)', () => {
     const obs = { series: { error_rate: [...history(0.002), ...minutes(0.3, null, 0.002)], throughput: [...history(200), ...minutes(200, 200, 200)] } };
@@ -101,7 +108,9 @@ describe('test: counts (errors out of requests)', () => {
   it('without throughput it falls back to the plain rates, every point in the lookback breaching', () => {
     const obs = { series: { error_rate: [...history(0.002), ...minutes(0.002, 0.05, 0.05, 0.05)] } };
     const j = run([P1({ when: 'value > 0.01', lookback: '2m', test: 'counts' })], obs);
-    expect(j.findings).toMatchObject([{ at: T0 + 180, evidence: { test: null, note: 'no throughput to count errors: every point in the lookback had to breach' } }]);
+    expect(j.findings).toMatchObject([
+      { at: T0 + 180, evidence: { test: null, note: 'no throughput to count errors: every point in the lookback had to breach' } },
+    ]);
   });
 });
 
@@ -110,7 +119,11 @@ describe('a test that cannot run', () => {
     const obs = { series: { error_rate: minutes(0.6, 0.6, 0.6), throughput: minutes(50, 50, 50) } };
     const j = run([P1({ when: 'value >= 0.25', lookback: '2m', test: 'counts', confidence: 0.999 })], obs);
     expect(j).toMatchObject({ rollback: true, rollbackAt: T0 + 120 });
-    expect(j.findings[0]?.evidence).toMatchObject({ baseline: null, test: null, note: 'no baseline to test against: every point in the lookback had to breach' });
+    expect(j.findings[0]?.evidence).toMatchObject({
+      baseline: null,
+      test: null,
+      note: 'no baseline to test against: every point in the lookback had to breach',
+    });
   });
   it('counts stand for the spacing of the points: 30-second points are not counted as a minute each', () => {
     const half = (v: number, n: number, from: number): Point[] => Array.from({ length: n }, (_, i): Point => [T0 + from + i * 30, v]);
@@ -159,11 +172,21 @@ describe('minimum evidence and window extension', () => {
   });
   it('passes as soon as the extended window has enough requests', () => {
     const j = run([], quiet(0.9, 15), T0 + 900, set);
-    expect(j).toMatchObject({ state: 'done', verdict: 'pass', evaluatedAt: T0 + 720, reason: 'window closed with no findings (window extended by 2m for evidence)' });
+    expect(j).toMatchObject({
+      state: 'done',
+      verdict: 'pass',
+      evaluatedAt: T0 + 720,
+      reason: 'window closed with no findings (window extended by 2m for evidence)',
+    });
   });
   it('inconclusive when even the extension does not gather enough', () => {
     const j = run([], quiet(0.2, 15), T0 + 900, set);
-    expect(j).toMatchObject({ state: 'done', verdict: 'inconclusive', evaluatedAt: T0 + 900, reason: 'not enough requests: 180 in the window, need 600 (window extended by 5m for evidence)' });
+    expect(j).toMatchObject({
+      state: 'done',
+      verdict: 'inconclusive',
+      evaluatedAt: T0 + 900,
+      reason: 'not enough requests: 180 in the window, need 600 (window extended by 5m for evidence)',
+    });
   });
 });
 
@@ -182,13 +205,28 @@ describe('per: judging a metric per unit of another', () => {
 });
 
 describe('memory-growth: a leak keeps climbing, a warm-up ramp levels off', () => {
-  const growth = rule({ name: 'memory-growth', metric: 'memory', severity: 'P2', when: { all: ['change > 5%', 'slope > 0.2', 'slope(5m) > 0.2'] }, lookback: '10m', test: 'mann-whitney', warmup: '10m', breaches: '8 of 12' });
+  const growth = rule({
+    name: 'memory-growth',
+    metric: 'memory',
+    severity: 'P2',
+    when: { all: ['change > 5%', 'slope > 0.2', 'slope(5m) > 0.2'] },
+    lookback: '10m',
+    test: 'mann-whitney',
+    warmup: '10m',
+    breaches: '8 of 12',
+  });
   const wobble = (i: number): number => 0.004 * Math.sin(i * 2.3);
   const memory = (f: (m: number) => number): Point[] => [
     ...Array.from({ length: 60 }, (_, i): Point => [T0 - 3600 + i * 60, 0.5 + wobble(i)]),
     ...Array.from({ length: 30 }, (_, i): Point => [T0 + (i + 1) * 60, 0.5 + f(i + 1) + wobble(i + 60)]),
   ];
-  const judgeMemory = (f: (m: number) => number) => judge(ruleSet([growth], { window: 1800, baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } }), DEPLOY, { series: { memory: memory(f) } }, T0 + 1800);
+  const judgeMemory = (f: (m: number) => number) =>
+    judge(
+      ruleSet([growth], { window: 1800, baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } }),
+      DEPLOY,
+      { series: { memory: memory(f) } },
+      T0 + 1800,
+    );
   it.each([
     ['a linear ramp of 15% over 12 minutes', (m: number) => 0.15 * Math.min(1, m / 12)],
     ['an exponential approach to +20% (5-minute time constant)', (m: number) => 0.2 * (1 - Math.exp(-m / 5))],

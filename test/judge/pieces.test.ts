@@ -20,7 +20,12 @@ describe('stepTimes', () => {
 });
 
 describe('observedAt', () => {
-  const points: Point[] = [[100, 1], [150, 2], [160, 3], [300, 4]];
+  const points: Point[] = [
+    [100, 1],
+    [150, 2],
+    [160, 3],
+    [300, 4],
+  ];
   it.each([
     [160, 3],
     [200, 3],
@@ -42,7 +47,13 @@ describe('baseline', () => {
   });
 
   it('uses [startedAt - duration, startedAt) only', () => {
-    const points: Point[] = [[899, 50], [900, 1], [950, 2], [990, 9], [1000, 70]];
+    const points: Point[] = [
+      [899, 50],
+      [900, 1],
+      [950, 2],
+      [990, 9],
+      [1000, 70],
+    ];
     expect(preDeployBaseline(points, 1000, 100)).toEqual({ median: 2, spread: 1, count: 3, from: 900, to: 1000 });
     expect(preDeployBaseline([[1000, 1]], 1000, 100)).toBeNull();
   });

@@ -47,7 +47,11 @@ describe('JudgeSession equals judge() at every step', () => {
   const scenarios = generateScenarios({ seed: 20251120, healthyPerType: 2, badPerType: 2 });
   const fixed = mkdtempSync(join(tmpdir(), 'rg-session-'));
   writeFileSync(join(fixed, 'default.yaml'), FIXED_THRESHOLD_RULES);
-  for (const [name, dir] of [['rules/', join(ROOT, 'rules')], ['bench/rules-v1', join(ROOT, 'bench/rules-v1')], ['fixed-threshold', fixed]] as const) {
+  for (const [name, dir] of [
+    ['rules/', join(ROOT, 'rules')],
+    ['bench/rules-v1', join(ROOT, 'bench/rules-v1')],
+    ['fixed-threshold', fixed],
+  ] as const) {
     it(`on the benchmark scenarios under ${name}`, { timeout: 300_000 }, async () => {
       const loaded = await loadRules(dir);
       let compared = 0;
@@ -78,13 +82,62 @@ describe('JudgeSession equals judge() at every step', () => {
 });
 
 // Random series and rule sets covering every kind of baseline, test and persistence the judge has.
-const ERR = rule({ name: 'err', metric: 'error_rate', severity: 'P1', when: { all: ['ratio > 3', 'value > 0.01'] }, lookback: '2m', test: 'counts', confidence: 0.99 });
+const ERR = rule({
+  name: 'err',
+  metric: 'error_rate',
+  severity: 'P1',
+  when: { all: ['ratio > 3', 'value > 0.01'] },
+  lookback: '2m',
+  test: 'counts',
+  confidence: 0.99,
+});
 const LAT = rule({ name: 'lat', metric: 'latency_p95', severity: 'P2', when: 'change > 20%', lookback: '3m', test: 'mann-whitney', for: '2m', clearAfter: 2 });
-const CPU = rule({ name: 'cpu', metric: 'cpu', per: 'throughput', severity: 'P3', when: 'change > 20%', lookback: '3m', test: 'mann-whitney', breaches: '2 of 4', warmup: '2m' });
-const SILENT = rule({ name: 'silent', metric: 'throughput', severity: 'P0', when: 'ratio < 0.1', lookback: '2m', test: 'requests', tolerance: 0.9, confidence: 0.999 });
-const CONTROL = rule({ name: 'ctl', metric: 'latency_p95', severity: 'P2', when: 'ratio > 1.5', lookback: '2m', test: 'mann-whitney', baseline: { kind: 'control', duration: '10m', minPoints: 3 } });
-const SEASONAL = rule({ name: 'seasonal', metric: 'latency_p95', severity: 'P3', when: 'change > 30%', baseline: { kind: 'seasonal', duration: '10m', period: '20m', periods: 1, minPoints: 3 } });
-const TREND = rule({ name: 'trend', metric: 'memory', severity: 'P3', when: { all: ['change > 5%', 'slope > 0.1'] }, lookback: '4m', baseline: { kind: 'pre-deploy', duration: '10m', trend: true }, breaches: '2 of 3' });
+const CPU = rule({
+  name: 'cpu',
+  metric: 'cpu',
+  per: 'throughput',
+  severity: 'P3',
+  when: 'change > 20%',
+  lookback: '3m',
+  test: 'mann-whitney',
+  breaches: '2 of 4',
+  warmup: '2m',
+});
+const SILENT = rule({
+  name: 'silent',
+  metric: 'throughput',
+  severity: 'P0',
+  when: 'ratio < 0.1',
+  lookback: '2m',
+  test: 'requests',
+  tolerance: 0.9,
+  confidence: 0.999,
+});
+const CONTROL = rule({
+  name: 'ctl',
+  metric: 'latency_p95',
+  severity: 'P2',
+  when: 'ratio > 1.5',
+  lookback: '2m',
+  test: 'mann-whitney',
+  baseline: { kind: 'control', duration: '10m', minPoints: 3 },
+});
+const SEASONAL = rule({
+  name: 'seasonal',
+  metric: 'latency_p95',
+  severity: 'P3',
+  when: 'change > 30%',
+  baseline: { kind: 'seasonal', duration: '10m', period: '20m', periods: 1, minPoints: 3 },
+});
+const TREND = rule({
+  name: 'trend',
+  metric: 'memory',
+  severity: 'P3',
+  when: { all: ['change > 5%', 'slope > 0.1'] },
+  lookback: '4m',
+  baseline: { kind: 'pre-deploy', duration: '10m', trend: true },
+  breaches: '2 of 3',
+});
 const SEQ_COUNTS = rule({ name: 'seq-counts', metric: 'error_rate', severity: 'P2', when: 'ratio > 1.5', test: 'sequential-counts', alpha: 0.01 });
 const SEQ_SHIFT = rule({ name: 'seq-shift', metric: 'latency_p95', severity: 'P2', when: 'change > 10%', test: 'sequential-shift', alpha: 0.05 });
 const CLOSED = rule({ name: 'closed', metric: 'health', severity: 'P2', when: 'value < 0.5', failClosed: true, for: '1m' });
@@ -127,7 +180,15 @@ describe('JudgeSession on random series (fast-check)', () => {
         fc.option(seriesSetArb, { nil: undefined }),
         fc.subarray(ALL_RULES, { minLength: 1 }),
         fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 30, maxLength: 30 }),
-        fc.array(fc.record({ tick: fc.integer({ min: 1, max: 29 }), minute: fc.integer({ min: -12, max: 24 }), metric: fc.constantFrom(...METRICS), value: fc.double({ min: 0, max: 1000, noNaN: true }) }), { maxLength: 4 }),
+        fc.array(
+          fc.record({
+            tick: fc.integer({ min: 1, max: 29 }),
+            minute: fc.integer({ min: -12, max: 24 }),
+            metric: fc.constantFrom(...METRICS),
+            value: fc.double({ min: 0, max: 1000, noNaN: true }),
+          }),
+          { maxLength: 4 },
+        ),
         fc.boolean(),
         (series, control, rules, jumps, late, extend) => {
           const set = ruleSet(rules, { window: 900, minEvidence: { throughput: 0, samples: 3, requests: 0, extend: extend ? 300 : 0 } });
@@ -154,23 +215,30 @@ describe('JudgeSession on random series (fast-check)', () => {
     );
   }, 300_000);
 
-  it('judging the same tick twice, or an earlier tick again, gives judge()\'s answer', () => {
+  it("judging the same tick twice, or an earlier tick again, gives judge()'s answer", () => {
     fc.assert(
-      fc.property(seriesSetArb, fc.subarray(ALL_RULES, { minLength: 1 }), fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 5, maxLength: 12 }), (series, rules, minutes) => {
-        const set = ruleSet(rules, { window: 900 });
-        const session = new JudgeSession(set, DEPLOY);
-        const obs: Observations = { series };
-        for (const m of minutes) expect(session.judgeAt(obs, T0 + m * 60)).toStrictEqual(judge(set, DEPLOY, obs, T0 + m * 60));
-      }),
+      fc.property(
+        seriesSetArb,
+        fc.subarray(ALL_RULES, { minLength: 1 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 5, maxLength: 12 }),
+        (series, rules, minutes) => {
+          const set = ruleSet(rules, { window: 900 });
+          const session = new JudgeSession(set, DEPLOY);
+          const obs: Observations = { series };
+          for (const m of minutes) expect(session.judgeAt(obs, T0 + m * 60)).toStrictEqual(judge(set, DEPLOY, obs, T0 + m * 60));
+        },
+      ),
       { numRuns: 40 },
     );
   }, 300_000);
 });
 
-describe('JudgeSessions (the watcher\'s per-watch cache)', () => {
+describe("JudgeSessions (the watcher's per-watch cache)", () => {
   const history = (v: number): Point[] => Array.from({ length: 10 }, (_, i): Point => [T0 - 600 + i * 60, v]);
   const minutes = (...vs: number[]): Point[] => vs.map((v, i): Point => [T0 + (i + 1) * 60, v]);
-  const obs: Observations = { series: { error_rate: [...history(0.002), ...minutes(0.001, 0.02, 0.03)], throughput: [...history(50), ...minutes(50, 50, 50)] } };
+  const obs: Observations = {
+    series: { error_rate: [...history(0.002), ...minutes(0.001, 0.02, 0.03)], throughput: [...history(50), ...minutes(50, 50, 50)] },
+  };
   const spike = rule({ name: 'spike', metric: 'error_rate', severity: 'P3', when: 'value > 0.01' });
 
   it('keeps one session per deploy while its rules are equal (a reload makes new, equal objects)', () => {

@@ -42,7 +42,16 @@ describe('request test (negative binomial lower tail)', () => {
 const hour = (value: number | ((i: number) => number)): Point[] =>
   Array.from({ length: 60 }, (_, i): Point => [T0 - 3600 + i * 60, typeof value === 'number' ? value : value(i)]);
 const repeat = (value: number | null, n: number): Array<number | null> => Array.from({ length: n }, () => value);
-const outage = rule({ name: 'outage-silence', metric: 'throughput', severity: 'P0', when: 'ratio < 0.1', lookback: '2m', test: 'requests', tolerance: 0.9, confidence: 0.999 });
+const outage = rule({
+  name: 'outage-silence',
+  metric: 'throughput',
+  severity: 'P0',
+  when: 'ratio < 0.1',
+  lookback: '2m',
+  test: 'requests',
+  tolerance: 0.9,
+  confidence: 0.999,
+});
 const rules = ruleSet([outage], { baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } });
 const run = (obs: Observations, now = T0 + 600) => judge(rules, DEPLOY, obs, now);
 /** A service at `rps` with error_rate and latency_p95 reporting every minute before the deploy. */
@@ -65,7 +74,10 @@ describe('outage by silence (test: requests)', () => {
   it('vanish: every series stops while the source answers is the same outage', () => {
     const j = run({ series: service(50, { throughput: [50], error_rate: [0.002], latency_p95: [120] }) });
     expect(j).toMatchObject({ rollback: true, rollbackAt: T0 + 180 });
-    expect(j.findings[0]).toMatchObject({ rule: 'outage-silence', evidence: { note: '2 of 2 steps silent: the source answered without data, counted as 0 requests' } });
+    expect(j.findings[0]).toMatchObject({
+      rule: 'outage-silence',
+      evidence: { note: '2 of 2 steps silent: the source answered without data, counted as 0 requests' },
+    });
   });
   it('blind is not silent: the same missing points with source errors never roll back', () => {
     const blind: BlindSpot[] = [2, 3, 4, 5, 6, 7, 8, 9, 10].flatMap((m) =>
@@ -107,9 +119,7 @@ describe('silent findings and the verdict', () => {
     const judgingLatency = ruleSet([outage, slow], { baseline: { kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 } });
     const j = judge(judgingLatency, DEPLOY, { series }, T0 + 600);
     expect(j).toMatchObject({ state: 'done', verdict: 'inconclusive', rollback: false });
-    expect(j.findings).toEqual([
-      expect.objectContaining({ rule: 'source-silent:latency_p95', kind: 'silent', severity: 'P3', at: T0 + 300, clearedAt: null }),
-    ]);
+    expect(j.findings).toEqual([expect.objectContaining({ rule: 'source-silent:latency_p95', kind: 'silent', severity: 'P3', at: T0 + 300, clearedAt: null })]);
     expect(j.reason).toBe('latency_p95 silent: the metric source answers, but has had no latency_p95 data since 2m after the deploy (it had data before)');
   });
   it('clears when the metric reports again; a no-data answer for a metric that had data is not blindness', () => {

@@ -11,7 +11,13 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'recordings');
 const valid = () => ({
   format: 'release-guard/recording@1',
   deploy: { id: 'd-42', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9', startedAt: 1763647200 },
-  series: { error_rate: [[1763643600, 0.002], [1763643660, 0.0021]], latency_p95: [[1763643600, 180]] },
+  series: {
+    error_rate: [
+      [1763643600, 0.002],
+      [1763643660, 0.0021],
+    ],
+    latency_p95: [[1763643600, 180]],
+  },
   control: { error_rate: [[1763647200, 0.002]] },
 });
 
@@ -34,27 +40,64 @@ describe('parseRecording', () => {
       control: undefined,
       exportedBy: 'release-guard 0.2',
       deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 100 },
-      series: { cpu: [[300, 0.3], [100, 0.1], [200, null]] },
+      series: {
+        cpu: [
+          [300, 0.3],
+          [100, 0.1],
+          [200, null],
+        ],
+      },
     };
     expect(parseRecording(input, 'x.json')).toEqual({
       format: 'release-guard/recording@1',
       deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 100 },
-      series: { cpu: [[100, 0.1], [300, 0.3]] },
+      series: {
+        cpu: [
+          [100, 0.1],
+          [300, 0.3],
+        ],
+      },
     });
   });
 
   it.each([
-    ['a bad format string', { ...valid(), format: 'release-guard/recording@2' }, 'recordings/x.json: format: expected "release-guard/recording@1", got "release-guard/recording@2"'],
+    [
+      'a bad format string',
+      { ...valid(), format: 'release-guard/recording@2' },
+      'recordings/x.json: format: expected "release-guard/recording@1", got "release-guard/recording@2"',
+    ],
     ['a missing format', { ...valid(), format: undefined }, 'recordings/x.json: format: required: "release-guard/recording@1"'],
     [
       'a bad point',
-      { ...valid(), series: { error_rate: [[1, 0.1], [2, 0.1], [3, 0.1], ['t', 0.2]] } },
+      {
+        ...valid(),
+        series: {
+          error_rate: [
+            [1, 0.1],
+            [2, 0.1],
+            [3, 0.1],
+            ['t', 0.2],
+          ],
+        },
+      },
       'recordings/x.json: series.error_rate[3]: expected [time, value] with time in Unix seconds and value a number or null, got ["t",0.2]',
     ],
     ['a point with three numbers', { ...valid(), series: { cpu: [[1, 2, 3]] } }, 'recordings/x.json: series.cpu[0]: expected [time, value]'],
-    ['a point time in milliseconds', { ...valid(), series: { cpu: [[1763647200000, 0.3]] } }, 'recordings/x.json: series.cpu[0]: expected the time in Unix seconds, got 1763647200000 (milliseconds?)'],
-    ['a series that is not a list', { ...valid(), series: { 'p99 latency': 5 } }, 'recordings/x.json: series["p99 latency"]: expected an array of [time, value] points, got 5'],
-    ['startedAt in milliseconds', { ...valid(), deploy: { ...valid().deploy, startedAt: 1763647200000 } }, 'recordings/x.json: deploy.startedAt: expected Unix seconds, got 1763647200000 (milliseconds?)'],
+    [
+      'a point time in milliseconds',
+      { ...valid(), series: { cpu: [[1763647200000, 0.3]] } },
+      'recordings/x.json: series.cpu[0]: expected the time in Unix seconds, got 1763647200000 (milliseconds?)',
+    ],
+    [
+      'a series that is not a list',
+      { ...valid(), series: { 'p99 latency': 5 } },
+      'recordings/x.json: series["p99 latency"]: expected an array of [time, value] points, got 5',
+    ],
+    [
+      'startedAt in milliseconds',
+      { ...valid(), deploy: { ...valid().deploy, startedAt: 1763647200000 } },
+      'recordings/x.json: deploy.startedAt: expected Unix seconds, got 1763647200000 (milliseconds?)',
+    ],
     ['a missing deploy field', { ...valid(), deploy: { ...valid().deploy, service: undefined } }, 'recordings/x.json: deploy.service: required: a string'],
     ['not an object', [1, 2], 'recordings/x.json: (root): expected a recording object, got [1,2]'],
   ])('rejects %s, naming the file and JSON path', (_name, input, message) => {
@@ -65,7 +108,14 @@ describe('parseRecording', () => {
 describe('readRecording', () => {
   it('reads the fixtures', async () => {
     const r = await readRecording(join(FIXTURES, 'healthy-steady.json'));
-    expect(r.deploy).toEqual({ id: 'd-healthy-steady', service: 'checkout', environment: 'production', version: 'v1.4.2', previousVersion: 'v1.4.1', startedAt: 1763647200 });
+    expect(r.deploy).toEqual({
+      id: 'd-healthy-steady',
+      service: 'checkout',
+      environment: 'production',
+      version: 'v1.4.2',
+      previousVersion: 'v1.4.1',
+      startedAt: 1763647200,
+    });
     expect(Object.keys(r.series)).toEqual(['error_rate', 'latency_p95', 'cpu', 'memory', 'throughput']);
     expect(r.series.error_rate).toHaveLength(91);
     expect(r.series.throughput).toHaveLength(90); // one null gap dropped
@@ -97,23 +147,42 @@ describe('listRecordingFiles', () => {
     await mkdir(join(dir, 'nested.json'));
     await writeFile(join(dir, 'nested.json', 'c.json'), '{}');
     const single = join(dir, 'notes.txt');
-    expect(await listRecordingFiles([single, dir, join(dir, 'nope.json')])).toEqual([
-      single,
-      join(dir, 'a.json'),
-      join(dir, 'b.json'),
-      join(dir, 'nope.json'),
-    ]);
+    expect(await listRecordingFiles([single, dir, join(dir, 'nope.json')])).toEqual([single, join(dir, 'a.json'), join(dir, 'b.json'), join(dir, 'nope.json')]);
   });
 });
 
 describe('parseRecording fast path', () => {
-  it('gives exactly the schema\'s answer for well-formed recordings (gaps dropped, points sorted, extra keys dropped)', () => {
+  it("gives exactly the schema's answer for well-formed recordings (gaps dropped, points sorted, extra keys dropped)", () => {
     const cases: unknown[] = [
-      { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 }, series: { error_rate: [[1060, 0.1], [1000, null], [940, 0.2], [1060, 0.3]] } },
       {
-        format: 'release-guard/recording@1', extra: { ignored: true },
+        format: 'release-guard/recording@1',
+        deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 },
+        series: {
+          error_rate: [
+            [1060, 0.1],
+            [1000, null],
+            [940, 0.2],
+            [1060, 0.3],
+          ],
+        },
+      },
+      {
+        format: 'release-guard/recording@1',
+        extra: { ignored: true },
         deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000, previousVersion: null, labels: { a: 'b' }, unknown: 1 },
-        series: { cpu: [], throughput: [[1, -0], [0, 5]] }, control: { cpu: [[3, 1], [2, null]] },
+        series: {
+          cpu: [],
+          throughput: [
+            [1, -0],
+            [0, 5],
+          ],
+        },
+        control: {
+          cpu: [
+            [3, 1],
+            [2, null],
+          ],
+        },
         blind: [{ metric: 'cpu', at: 1060, kind: 'error', message: 'down', extra: 1 }],
       },
       { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 }, series: {}, blind: [] },
@@ -123,7 +192,9 @@ describe('parseRecording fast path', () => {
 
   it('leaves problems to the schema, which names them', () => {
     const base = { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 } };
-    expect(() => parseRecording({ ...base, series: { cpu: [[1700000000000, 1]] } }, 'x.json')).toThrow(/x\.json: series\.cpu\[0\]: expected the time in Unix seconds/);
+    expect(() => parseRecording({ ...base, series: { cpu: [[1700000000000, 1]] } }, 'x.json')).toThrow(
+      /x\.json: series\.cpu\[0\]: expected the time in Unix seconds/,
+    );
     expect(() => parseRecording({ ...base, series: { cpu: [[1, 'a']] } }, 'x.json')).toThrow(/series\.cpu\[0\]/);
     expect(() => parseRecording({ ...base, deploy: { ...base.deploy, id: '' }, series: {} }, 'x.json')).toThrow(/deploy\.id/);
   });

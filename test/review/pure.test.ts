@@ -5,9 +5,29 @@ import { ruleQuality } from '../../src/review/quality.js';
 import type { FeedbackRecord, FindingFact } from '../../src/store/records.js';
 import type { DeployView } from '../../src/store/records.js';
 
-const fact = (deployId: string, rule: string, at: number, rollback = false): FindingFact => ({ deployId, rule, severity: 'P1', at, startedAt: 1000, rollback, verdict: rollback ? 'fail' : 'pass', shadow: false });
-const shadowFact = (deployId: string, rule: string, at: number, verdict: 'pass' | 'fail'): FindingFact => ({ ...fact(deployId, rule, at, verdict === 'fail'), shadow: true });
-const label = (deployId: string, l: FeedbackRecord['label'], rule: string | null = null): FeedbackRecord => ({ id: 1, deployId, label: l, rule, note: '', actor: 'a', createdAt: 0 });
+const fact = (deployId: string, rule: string, at: number, rollback = false): FindingFact => ({
+  deployId,
+  rule,
+  severity: 'P1',
+  at,
+  startedAt: 1000,
+  rollback,
+  verdict: rollback ? 'fail' : 'pass',
+  shadow: false,
+});
+const shadowFact = (deployId: string, rule: string, at: number, verdict: 'pass' | 'fail'): FindingFact => ({
+  ...fact(deployId, rule, at, verdict === 'fail'),
+  shadow: true,
+});
+const label = (deployId: string, l: FeedbackRecord['label'], rule: string | null = null): FeedbackRecord => ({
+  id: 1,
+  deployId,
+  label: l,
+  rule,
+  note: '',
+  actor: 'a',
+  createdAt: 0,
+});
 
 describe('ruleQuality', () => {
   it('counts fired, rolled back, false alarms (naming the rule), correct, precision and the median time to establish', () => {
@@ -22,9 +42,15 @@ describe('ruleQuality', () => {
     expect(q.shadow).toEqual([]);
   });
 
-  it('reports shadow findings apart: they never add to a rule\'s real record, and agree with labels by the verdict', () => {
+  it("reports shadow findings apart: they never add to a rule's real record, and agree with labels by the verdict", () => {
     const enforced = [fact('d1', 'spike', 1120, true), fact('d2', 'spike', 1060)];
-    const labels = [label('d1', 'correct'), label('d2', 'false-alarm', 'spike'), label('d3', 'correct'), label('d4', 'missed-regression'), label('d5', 'false-alarm', 'spike-strict')];
+    const labels = [
+      label('d1', 'correct'),
+      label('d2', 'false-alarm', 'spike'),
+      label('d3', 'correct'),
+      label('d4', 'missed-regression'),
+      label('d5', 'false-alarm', 'spike-strict'),
+    ];
     const before = ruleQuality(enforced, labels);
     // spike-strict is shadowed; "spike" itself also ran in shadow on d3..d5 (e.g. while a new version of it was trialled).
     const shadow = [
@@ -49,14 +75,36 @@ describe('ruleQuality', () => {
 describe('deployLog', () => {
   it('fills the template and keeps hostile values from becoming Markdown or HTML', () => {
     const view = {
-      deploy: { id: 'd', service: '<img src=x onerror=alert(1)>', environment: 'production', version: 'v1\n## injected', previousVersion: 'v0', commit: 'abc', startedAt: 1763647200, labels: {}, links: { ci: '[x](javascript:alert(1))' }, origin: 'api', receivedAt: 0 },
+      deploy: {
+        id: 'd',
+        service: '<img src=x onerror=alert(1)>',
+        environment: 'production',
+        version: 'v1\n## injected',
+        previousVersion: 'v0',
+        commit: 'abc',
+        startedAt: 1763647200,
+        labels: {},
+        links: { ci: '[x](javascript:alert(1))' },
+        origin: 'api',
+        receivedAt: 0,
+      },
       watch: null,
       verdict: { deployId: 'd', verdict: 'pass', severity: null, rollback: false, rollbackAt: null, reason: 'window closed', decidedAt: 0 },
       findings: [],
       actions: [],
     } as unknown as DeployView;
-    const md = deployLog({ view, reviewActions: [{ id: 1, deployId: 'd', action: 'acknowledge', actor: 'alice', reason: 'on it', outcome: null, createdAt: 1763647260 }], feedback: [] });
-    expect(md.split('\n').slice(0, 5)).toEqual(['## Deployment: v1 \\#\\# injected', '**Date**: 2025-11-20 14:00Z', '**Deployer**: api', '**Environment**: production', '**Service**: \\<img src=x onerror=alert\\(1\\)\\>']);
+    const md = deployLog({
+      view,
+      reviewActions: [{ id: 1, deployId: 'd', action: 'acknowledge', actor: 'alice', reason: 'on it', outcome: null, createdAt: 1763647260 }],
+      feedback: [],
+    });
+    expect(md.split('\n').slice(0, 5)).toEqual([
+      '## Deployment: v1 \\#\\# injected',
+      '**Date**: 2025-11-20 14:00Z',
+      '**Deployer**: api',
+      '**Environment**: production',
+      '**Service**: \\<img src=x onerror=alert\\(1\\)\\>',
+    ]);
     expect(md).toContain('- ci: \\[x\\]\\(javascript:alert\\(1\\)\\)');
     expect(md).toContain('- [x] Code deployed: abc');
     expect(md).toContain('- [x] Monitoring normal: pass — window closed');

@@ -12,7 +12,8 @@ async function problemLines(dir: string): Promise<string[]> {
   try {
     await loadRules(dir);
   } catch (err) {
-    if (err instanceof RuleError) return err.problems.map((p) => `${p.file.slice(dir.length + 1)}:${p.line}:${p.column}: ${p.path}: ${p.message.replaceAll(dir, '<dir>').slice(0, 72)}`);
+    if (err instanceof RuleError)
+      return err.problems.map((p) => `${p.file.slice(dir.length + 1)}:${p.line}:${p.column}: ${p.path}: ${p.message.replaceAll(dir, '<dir>').slice(0, 72)}`);
     throw err;
   }
   throw new Error(`expected ${dir} to fail to load`);

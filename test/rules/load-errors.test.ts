@@ -100,7 +100,9 @@ describe('loadRules reports problems at file:line:column', () => {
   });
 
   it('a duplicate rule name', async () => {
-    const dir = await ruleDir({ 'default.yaml': `${MINIMAL_DEFAULT}  - name: error-rate-spike\n    metric: error_rate\n    severity: P2\n    when: value > 0.1\n` });
+    const dir = await ruleDir({
+      'default.yaml': `${MINIMAL_DEFAULT}  - name: error-rate-spike\n    metric: error_rate\n    severity: P2\n    when: value > 0.1\n`,
+    });
     const err = await loadError(dir);
     expect(err.message).toContain(
       `${join(dir, 'default.yaml')}:7:11: rules[1].name: rule "error-rate-spike" is already defined at rules[0]; rename one or delete it`,
@@ -148,10 +150,7 @@ describe('loadRules reports problems at file:line:column', () => {
       'shop.yaml': 'match:\n  service: shop\nwindow: 30 minutes\n',
     });
     const err = await loadError(dir);
-    expect(err.problems.map((p) => `${p.file}:${p.line}:${p.column}`)).toEqual([
-      `${join(dir, 'default.yaml')}:7:10`,
-      `${join(dir, 'shop.yaml')}:3:9`,
-    ]);
+    expect(err.problems.map((p) => `${p.file}:${p.line}:${p.column}`)).toEqual([`${join(dir, 'default.yaml')}:7:10`, `${join(dir, 'shop.yaml')}:3:9`]);
     expect(err.message).toMatch(/^rule files have 2 problems:\n/);
   });
 

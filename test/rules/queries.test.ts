@@ -39,7 +39,12 @@ describe('rule-file queries', () => {
   it('merges per source type and metric, most specific file winning, into metrics[name].queries', async () => {
     const loaded = await loadRules(await ruleDir({ 'default.yaml': DEFAULT, 'shop.yaml': SHOP, 'shop-production.yaml': SHOP_PROD }));
     const prod = resolveRules(loaded, { service: 'shop', environment: 'production' });
-    expect(prod.metrics.error_rate).toEqual({ unit: 'fraction', direction: 'increase', description: 'failed requests / all requests', queries: { prometheus: 'shop_errors{service="{{service}}"}', datadog: 'sum:prod_errors{service:{{service}}}' } });
+    expect(prod.metrics.error_rate).toEqual({
+      unit: 'fraction',
+      direction: 'increase',
+      description: 'failed requests / all requests',
+      queries: { prometheus: 'shop_errors{service="{{service}}"}', datadog: 'sum:prod_errors{service:{{service}}}' },
+    });
     expect(prod.metrics.throughput!.queries).toEqual({ prometheus: 'default_rps{service="{{service}}"}' });
     // shop.yaml redeclares orders without queries: the inherited demo query stays, its own prometheus one wins.
     expect(prod.metrics.orders).toEqual({ unit: 'orders/min', direction: 'decrease', queries: { prometheus: 'shop_orders', demo: 'throughput' } });

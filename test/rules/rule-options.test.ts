@@ -17,8 +17,21 @@ describe('rule options', () => {
   });
 
   it('parses durations, N of M, baselines and slope conditions', () => {
-    const r = Rule.parse({ ...base, when: 'slope > 0.2', lookback: '5m', warmup: '90s', breaches: '3 of 5', baseline: { kind: 'control', duration: '30m' }, test: 'counts' });
-    expect(r).toMatchObject({ lookback: 300, warmup: 90, breaches: { count: 3, of: 5 }, baseline: { kind: 'control', duration: 1800, deploys: 3, minPoints: 10 } });
+    const r = Rule.parse({
+      ...base,
+      when: 'slope > 0.2',
+      lookback: '5m',
+      warmup: '90s',
+      breaches: '3 of 5',
+      baseline: { kind: 'control', duration: '30m' },
+      test: 'counts',
+    });
+    expect(r).toMatchObject({
+      lookback: 300,
+      warmup: 90,
+      breaches: { count: 3, of: 5 },
+      baseline: { kind: 'control', duration: 1800, deploys: 3, minPoints: 10 },
+    });
     expect(r.when).toEqual({ all: [{ subject: 'slope', op: '>', threshold: 0.2, text: 'slope > 0.2' }] });
   });
 
@@ -37,10 +50,14 @@ describe('rule options', () => {
     const bad = (when: string) => JSON.stringify(Rule.safeParse({ ...base, when }).error?.issues);
     expect(bad('slope(soon) > 0.2')).toContain('is not a duration; write e.g.');
     expect(bad('ratio(5m) > 2')).toContain('only slope takes a duration');
-    expect(issues0({ metric: 'error_rate', test: 'requests' })).toEqual(['test: requests counts the requests served, so it needs metric: throughput and no per']);
+    expect(issues0({ metric: 'error_rate', test: 'requests' })).toEqual([
+      'test: requests counts the requests served, so it needs metric: throughput and no per',
+    ]);
     const issues = (input: object) => Rule.safeParse({ ...base, ...input }).error?.issues.map((i) => i.message) ?? [];
     expect(issues({ breaches: '5 of 3' })).toEqual(['"5 of 3" is not N of M; write it like "3 of 5" (1 <= N <= M)']);
-    expect(JSON.stringify(Rule.safeParse({ ...base, when: 'slope > 20%' }).error?.issues)).toContain('only \\"change\\" takes a percent; value, ratio, slope and z are plain numbers');
+    expect(JSON.stringify(Rule.safeParse({ ...base, when: 'slope > 20%' }).error?.issues)).toContain(
+      'only \\"change\\" takes a percent; value, ratio, slope and z are plain numbers',
+    );
     expect(issues({ test: 'counts', per: 'throughput' })).toEqual(['test: counts already weighs errors by requests; drop per']);
     expect(issues({ confidence: 1 })).toHaveLength(1);
   });

@@ -36,7 +36,12 @@ describe('the shipped rules/ directory', () => {
       ['latency-drift', 'latency_p95', 'P3', 'change > 10%', 300, 300, 'mann-whitney', 300],
     ]);
     // Rollback rules need p < 0.001; cpu is judged per request.
-    expect(set.rules.filter((r) => r.confidence === 0.999).map((r) => r.name)).toEqual(['outage-error-rate', 'outage-silence', 'error-rate-spike', 'latency-regression-severe']);
+    expect(set.rules.filter((r) => r.confidence === 0.999).map((r) => r.name)).toEqual([
+      'outage-error-rate',
+      'outage-silence',
+      'error-rate-spike',
+      'latency-regression-severe',
+    ]);
     expect(set.rules.find((r) => r.name === 'cpu-regression')?.per).toBe('throughput');
     expect(set.metrics.health).toEqual({ unit: 'fraction', direction: 'decrease', description: 'fraction of health checks passing' });
     expect(set.severities).toEqual({

@@ -156,7 +156,10 @@ function spikeRate(r: Random, s: Service, lo: number, hi: number): number {
   return Math.max(s.errorRate * r.uniform(lo, hi), r.uniform(0.015, 0.05));
 }
 
-const errorsFrom = (onset: number, rate: number) => (m: number, v: number): number => mix(v, Math.max(v, rate), after(m, onset));
+const errorsFrom =
+  (onset: number, rate: number) =>
+  (m: number, v: number): number =>
+    mix(v, Math.max(v, rate), after(m, onset));
 
 export const BAD: ScenarioType[] = [
   {
@@ -217,7 +220,11 @@ export const BAD: ScenarioType[] = [
     lowTraffic: true,
     story: (r, s) => {
       const onset = r.uniform(0, 5);
-      return { effects: { errorRate: errorsFrom(onset, Math.max(spikeRate(r, s, 10, 30), r.uniform(0.04, 0.15))) }, onset, service: { throughput: r.logUniform(0.5, 3) } };
+      return {
+        effects: { errorRate: errorsFrom(onset, Math.max(spikeRate(r, s, 10, 30), r.uniform(0.04, 0.15))) },
+        onset,
+        service: { throughput: r.logUniform(0.5, 3) },
+      };
     },
   },
   {

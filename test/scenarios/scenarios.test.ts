@@ -37,7 +37,14 @@ describe('score', () => {
     { id: 'b1', type: 'outage', kind: 'bad' as const, rollbackWorthy: true, onset: 1000, control: false, throughput: true },
     { id: 'b2', type: 'cpu', kind: 'bad' as const, rollbackWorthy: false, onset: 1000, control: false, throughput: true },
   ];
-  const outcome = (deployId: string, over: Partial<ReplayOutcome> = {}): ReplayOutcome => ({ deployId, verdict: 'pass', rollback: false, rollbackAt: null, findings: [], ...over });
+  const outcome = (deployId: string, over: Partial<ReplayOutcome> = {}): ReplayOutcome => ({
+    deployId,
+    verdict: 'pass',
+    rollback: false,
+    rollbackAt: null,
+    findings: [],
+    ...over,
+  });
 
   it('recall, false rollbacks and alerts, and minutes from onset to rollback', () => {
     const s = score(labels, [
@@ -46,7 +53,16 @@ describe('score', () => {
       outcome('b1', { rollback: true, rollbackAt: 1150, findings: [{ severity: 'P0', at: 1150 }] }),
       outcome('b2', { findings: [{ severity: 'P2', at: 1300 }] }),
     ]);
-    expect(s).toMatchObject({ healthy: 2, bad: 2, rollbackWorthy: 1, rollbackRecall: 1, regressionRecall: 1, falseRollbackRate: 0, falseAlertRate: 0, medianOnsetToRollback: 2.5 });
+    expect(s).toMatchObject({
+      healthy: 2,
+      bad: 2,
+      rollbackWorthy: 1,
+      rollbackRecall: 1,
+      regressionRecall: 1,
+      falseRollbackRate: 0,
+      falseAlertRate: 0,
+      medianOnsetToRollback: 2.5,
+    });
     expect(missedTargets(s)).toEqual([]);
   });
 

@@ -18,8 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => ok.close(() => resolve())));
 
-const source = async (name: string, config: unknown) => [name, await createSource(name, SourceConfig.parse(config), { logger: silentLogger(), baseDir: '.' })] as const;
-const decl = { unit: 'req/s', direction: 'decrease' as const, queries: { prometheus: 'sum(rate(http_requests_total{service="{{service}}"}[{{rateInterval}}]))' } };
+const source = async (name: string, config: unknown) =>
+  [name, await createSource(name, SourceConfig.parse(config), { logger: silentLogger(), baseDir: '.' })] as const;
+const decl = {
+  unit: 'req/s',
+  direction: 'decrease' as const,
+  queries: { prometheus: 'sum(rate(http_requests_total{service="{{service}}"}[{{rateInterval}}]))' },
+};
 
 describe('probeSources', () => {
   it('says which source answers, which does not and which it could not probe; skips the demo source', async () => {
@@ -31,7 +36,10 @@ describe('probeSources', () => {
       ]),
     );
     const probes = await probeSources(sources, decl, { now: 1_763_647_200, timeoutMs: 5000 });
-    expect(probes.map((p) => [p.source, p.status])).toEqual([['up', 'answers'], ['down', 'no-answer']]);
+    expect(probes.map((p) => [p.source, p.status])).toEqual([
+      ['up', 'answers'],
+      ['down', 'no-answer'],
+    ]);
     expect(probes[1]!.problem).toMatch(/ECONNREFUSED|refused/);
     const bare = await probeSources(sources, { unit: 'req/s', direction: 'decrease' }, { now: 1_763_647_200, timeoutMs: 5000 });
     expect(bare.map((p) => p.status)).toEqual(['not-probed', 'not-probed']);
@@ -42,7 +50,10 @@ describe('probeSources', () => {
     await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
     const addr = hang.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
-    const probes = await probeSources(new Map([await source('slow', { type: 'prometheus', url: `http://127.0.0.1:${port}`, retries: 0 })]), decl, { now: 1_763_647_200, timeoutMs: 300 });
+    const probes = await probeSources(new Map([await source('slow', { type: 'prometheus', url: `http://127.0.0.1:${port}`, retries: 0 })]), decl, {
+      now: 1_763_647_200,
+      timeoutMs: 300,
+    });
     hang.closeAllConnections();
     await new Promise<void>((resolve) => hang.close(() => resolve()));
     expect(probes).toEqual([{ source: 'slow', status: 'no-answer', problem: 'no answer within 0.3s' }]);

@@ -13,7 +13,10 @@ async function sourceFolders(): Promise<string[]> {
   const folders: string[] = [];
   for (const entry of await readdir(SOURCES_DIR, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
-    const hasIndex = await stat(join(SOURCES_DIR, entry.name, 'index.ts')).then(() => true, () => false);
+    const hasIndex = await stat(join(SOURCES_DIR, entry.name, 'index.ts')).then(
+      () => true,
+      () => false,
+    );
     if (hasIndex) folders.push(entry.name);
   }
   return folders.sort();

@@ -55,7 +55,8 @@ async function dropSchemaOf(dir: string, backend: StoreBackend): Promise<void> {
 export function testBackend(): StoreBackend {
   const wanted = process.env['RELEASE_GUARD_TEST_STORE'] ?? 'sqlite';
   const backend = BACKENDS.find((b) => b.name === wanted);
-  if (!backend) throw new Error(`RELEASE_GUARD_TEST_STORE=${wanted} names no backend in test/store/backends.ts; use one of ${BACKENDS.map((b) => b.name).join(', ')}`);
+  if (!backend)
+    throw new Error(`RELEASE_GUARD_TEST_STORE=${wanted} names no backend in test/store/backends.ts; use one of ${BACKENDS.map((b) => b.name).join(', ')}`);
   return backend;
 }
 

@@ -20,7 +20,10 @@ it('covers every table of a freshly migrated SQLite store, and lists none that d
     const copied = COPIED_TABLES.map((t) => t.table);
     const uncovered = tables.filter((t) => !copied.includes(t) && !(t in NOT_COPIED));
     expect(uncovered, 'add these tables to COPIED_TABLES (or NOT_COPIED with a reason) in src/store/copy/tables.ts').toEqual([]);
-    expect([...copied, ...Object.keys(NOT_COPIED)].filter((t) => !tables.includes(t)), 'listed but not in the schema').toEqual([]);
+    expect(
+      [...copied, ...Object.keys(NOT_COPIED)].filter((t) => !tables.includes(t)),
+      'listed but not in the schema',
+    ).toEqual([]);
     expect(new Set(copied).size).toBe(copied.length);
   } finally {
     await db.close();

@@ -42,24 +42,83 @@ async function fillSqlite(file: string): Promise<void> {
   try {
     await store.createDeploy(deployRecord({ id: HOSTILE_ID, service: 'chëckout \'"', labels: BIG_LABELS as never, commit: null }), newWatch());
     await store.createDeploy(deployRecord({ id: 'd-2', environment: 'staging', receivedAt: T + 5 }), newWatch({ windowEnd: T + 1800 }));
-    await store.recordSamples(HOSTILE_ID, 'deploy', 'error_rate', [[T + 60, 0.1], [T + 120, 1e-300], [T + 180, 12345.678901234567]]);
+    await store.recordSamples(HOSTILE_ID, 'deploy', 'error_rate', [
+      [T + 60, 0.1],
+      [T + 120, 1e-300],
+      [T + 180, 12345.678901234567],
+    ]);
     await store.recordSamples(HOSTILE_ID, 'control', 'latency "p95"', [[T - 60, 0.25]]);
     await store.recordBlindSpot(HOSTILE_ID, { metric: 'cpu', at: T + 60, kind: 'error', message: 'source said: "500 \'oops\'" ✗' });
-    const finding = { rule: 'spike ☃', metric: 'error_rate', severity: 'P1' as const, at: T + 120, observed: 0.3, baseline: null, condition: "value > 0.1 and name = 'x'", kind: 'breach' as const, summary: 'error_rate 30% — 🔥', shadow: true };
-    await store.saveJudgement(HOSTILE_ID, judgement({ state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: T + 121, findings: [finding], reason: 'rolled back' }), 'fail', T + 130);
+    const finding = {
+      rule: 'spike ☃',
+      metric: 'error_rate',
+      severity: 'P1' as const,
+      at: T + 120,
+      observed: 0.3,
+      baseline: null,
+      condition: "value > 0.1 and name = 'x'",
+      kind: 'breach' as const,
+      summary: 'error_rate 30% — 🔥',
+      shadow: true,
+    };
+    await store.saveJudgement(
+      HOSTILE_ID,
+      judgement({ state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: T + 121, findings: [finding], reason: 'rolled back' }),
+      'fail',
+      T + 130,
+    );
     await store.beginRecovery({ deployId: HOSTILE_ID, rolledBackAt: T + 121, windowEnd: T + 721, rules: ['spike ☃'] }, T + 122);
-    const silence = await store.createSilence({ service: 'chëckout', environment: null, startsAt: T, endsAt: T + 3600, createdBy: "o'brien", reason: 'maintenance "window"' }, T);
+    const silence = await store.createSilence(
+      { service: 'chëckout', environment: null, startsAt: T, endsAt: T + 3600, createdBy: "o'brien", reason: 'maintenance "window"' },
+      T,
+    );
     await store.createSilence({ service: 'b', environment: 'prod', startsAt: T, endsAt: T + 60, createdBy: 'x', reason: 'y' }, T);
     await store.enqueueDeliveries(
       [
-        { dedupKey: `rollback:${HOSTILE_ID}`, deployId: HOSTILE_ID, service: 'chëckout', environment: 'production', kind: 'hook', event: 'rollback', channel: 'k8s-undo', channelType: 'exec', severity: 'P1', thread: HOSTILE_ID, payload: BIG_LABELS, status: 'pending', silenceId: null, deadlineAt: T + 900, action: { kind: 'rollback', target: 'k8s-undo', request: { argv: ['kubectl', "it's"] } } },
-        { dedupKey: 'alert:1', deployId: HOSTILE_ID, service: 'chëckout', environment: 'production', kind: 'notification', event: 'alert', channel: 'slack', channelType: 'slack', severity: 'P1', thread: HOSTILE_ID, payload: { text: '🔥 "fail"' }, status: 'muted', silenceId: silence.id, deadlineAt: T + 900, action: null },
+        {
+          dedupKey: `rollback:${HOSTILE_ID}`,
+          deployId: HOSTILE_ID,
+          service: 'chëckout',
+          environment: 'production',
+          kind: 'hook',
+          event: 'rollback',
+          channel: 'k8s-undo',
+          channelType: 'exec',
+          severity: 'P1',
+          thread: HOSTILE_ID,
+          payload: BIG_LABELS,
+          status: 'pending',
+          silenceId: null,
+          deadlineAt: T + 900,
+          action: { kind: 'rollback', target: 'k8s-undo', request: { argv: ['kubectl', "it's"] } },
+        },
+        {
+          dedupKey: 'alert:1',
+          deployId: HOSTILE_ID,
+          service: 'chëckout',
+          environment: 'production',
+          kind: 'notification',
+          event: 'alert',
+          channel: 'slack',
+          channelType: 'slack',
+          severity: 'P1',
+          thread: HOSTILE_ID,
+          payload: { text: '🔥 "fail"' },
+          status: 'muted',
+          silenceId: silence.id,
+          deadlineAt: T + 900,
+          action: null,
+        },
       ],
       T + 125,
     );
     // One attempt in the delivery's history: the hook's receiver failed once with a hostile error.
     const [claimed] = await store.claimDeliveries({ now: T + 126, limit: 1 });
-    await store.finishDelivery(claimed!.id, { status: 'retry', nextAttemptAt: T + 186, error: 'exit 1: "it\'s" ✗', output: null, startedAt: T + 126, httpStatus: null }, T + 127);
+    await store.finishDelivery(
+      claimed!.id,
+      { status: 'retry', nextAttemptAt: T + 186, error: 'exit 1: "it\'s" ✗', output: null, startedAt: T + 126, httpStatus: null },
+      T + 127,
+    );
     await store.recordReviewAction({ deployId: HOSTILE_ID, action: 'acknowledge', actor: 'ålice', reason: "it's fine", outcome: null, createdAt: T + 200 });
     await store.recordFeedback({ deployId: HOSTILE_ID, label: 'false-alarm', rule: 'spike ☃', note: 'noisy "rule"', actor: 'bob', createdAt: T + 300 });
     await store.rememberNonce('sig-"1"', T + 600, T);
@@ -77,7 +136,9 @@ async function dump(q: { all<T>(sql: string): Promise<T[]> }, columnsOf: (table:
   for (const { table } of COPIED_TABLES) {
     const cols = await columnsOf(table);
     const rows = await q.all<Row>(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${cols.join(', ')}`);
-    out[table] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^(id|silence_id)$/.test(k) ? Number(v) : v])));
+    out[table] = rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^(id|silence_id)$/.test(k) ? Number(v) : v])),
+    );
   }
   return out;
 }
@@ -95,7 +156,20 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
     try {
       const report = await copyHistory(source, target, { pageRows: 1 });
       expect(Object.fromEntries(report.tables.map((t) => [t.table, t.rows]))).toEqual({
-        deploys: 2, watches: 2, samples: 4, blind_spots: 1, findings: 1, verdicts: 1, recoveries: 1, silences: 2, deliveries: 2, delivery_attempts: 1, review_actions: 1, feedback: 1, nonces: 1, source_outages: 1,
+        deploys: 2,
+        watches: 2,
+        samples: 4,
+        blind_spots: 1,
+        findings: 1,
+        verdicts: 1,
+        recoveries: 1,
+        silences: 2,
+        deliveries: 2,
+        delivery_attempts: 1,
+        review_actions: 1,
+        feedback: 1,
+        nonces: 1,
+        source_outages: 1,
       });
       const cols = (t: string) => sqliteColumns(source, t);
       before = await dump(source, cols);
@@ -143,7 +217,9 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
       await schema.sql(`INSERT INTO nonces (key, expires_at) VALUES ('extra', 1)`);
       const err = await copyHistory(source, target).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CopyRefusedError);
-      expect((err as Error).message).toMatch(/is not empty \(deploys: 2, .*nonces: 2, source_outages: 1\); copy into an empty schema \(--schema\), or pass --replace/);
+      expect((err as Error).message).toMatch(
+        /is not empty \(deploys: 2, .*nonces: 2, source_outages: 1\); copy into an empty schema \(--schema\), or pass --replace/,
+      );
       expect(await schema.sql(`SELECT key FROM nonces ORDER BY key`)).toEqual([{ key: 'extra' }, { key: 'sig-"1"' }]);
 
       const report = await copyHistory(source, target, { replace: true });
@@ -191,7 +267,9 @@ describe('copyHistory (SQLite → PostgreSQL)', () => {
     try {
       await db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)');
       await db.run(`INSERT INTO schema_migrations VALUES (3, 'old', 0)`);
-      await expect(copyHistory(db, target)).rejects.toThrow(/has schema version 3 but this release-guard writes version \d+; start and stop the guard once with this release/);
+      await expect(copyHistory(db, target)).rejects.toThrow(
+        /has schema version 3 but this release-guard writes version \d+; start and stop the guard once with this release/,
+      );
     } finally {
       await db.close();
     }
@@ -221,7 +299,9 @@ describe('storeCopy (the CLI command)', () => {
   }, 60_000);
 
   it('refuses a missing source file and a missing target, saying what to pass', async () => {
-    await expect(storeCopy({ from: join(dir, 'nope.db') }, () => undefined, {})).rejects.toThrow(/no SQLite database at .*nope\.db; pass the guard's SQLite file, its data dir or its config/);
+    await expect(storeCopy({ from: join(dir, 'nope.db') }, () => undefined, {})).rejects.toThrow(
+      /no SQLite database at .*nope\.db; pass the guard's SQLite file, its data dir or its config/,
+    );
     await fillSqlite(join(dir, SQLITE_FILE));
     await expect(storeCopy({ from: dir }, () => undefined, {})).rejects.toThrow(/no target: pass --to .*or set RELEASE_GUARD_STORE_URL/);
     await expect(storeCopy({ from: dir, to: 'mysql://x' }, () => undefined, {})).rejects.toThrow(/--to must be a postgres:\/\/ URL or a config file/);

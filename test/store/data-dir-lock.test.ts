@@ -20,7 +20,13 @@ afterEach(async () => {
 function otherProcess() {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { pid: child.pid!, kill: async () => { child.kill('SIGKILL'); await exited; } };
+  return {
+    pid: child.pid!,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 describe('lockDataDir', () => {

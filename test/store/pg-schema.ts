@@ -18,7 +18,9 @@ export async function testSchema(prefix = 'rg_t'): Promise<TestSchema> {
   const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL, options: `-c search_path=${schema}` });
   await admin.connect().catch((cause: unknown) => {
-    throw new Error(`cannot reach the test PostgreSQL at ${TEST_PG_URL}; start it (127.0.0.1:5432, trust auth, database test) or set RELEASE_GUARD_TEST_PG`, { cause });
+    throw new Error(`cannot reach the test PostgreSQL at ${TEST_PG_URL}; start it (127.0.0.1:5432, trust auth, database test) or set RELEASE_GUARD_TEST_PG`, {
+      cause,
+    });
   });
   await admin.query(`CREATE SCHEMA ${schema}`);
   return {

@@ -20,7 +20,11 @@ afterEach(async () => {
 });
 
 async function addWatch(id: string, startedAt = 1000): Promise<void> {
-  await db.run(`INSERT INTO deploys (id, service, environment, version, started_at, origin, received_at) VALUES (?, 'shop', ?, 'v1', ?, 'api', 0)`, [id, id, startedAt]);
+  await db.run(`INSERT INTO deploys (id, service, environment, version, started_at, origin, received_at) VALUES (?, 'shop', ?, 'v1', ?, 'api', 0)`, [
+    id,
+    id,
+    startedAt,
+  ]);
   await db.run(
     `INSERT INTO watches (deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s, updated_at)
      VALUES (?, 'shop', ?, ?, 'watching', 'demo', 1, 2000, 60, 0)`,

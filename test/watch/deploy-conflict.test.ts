@@ -5,10 +5,29 @@ import type { DeployRecord } from '../../src/store/records.js';
 import { differingFields } from '../../src/watch/deploy-conflict.js';
 
 const stored: DeployRecord = {
-  id: 'd-1', service: 'shop', environment: 'production', version: 'v2', previousVersion: 'v1', commit: 'abc', startedAt: 100,
-  labels: { team: 'a', github_delivery: 'g-1' }, links: { ci: 'https://ci/1' }, origin: 'api', receivedAt: 101,
+  id: 'd-1',
+  service: 'shop',
+  environment: 'production',
+  version: 'v2',
+  previousVersion: 'v1',
+  commit: 'abc',
+  startedAt: 100,
+  labels: { team: 'a', github_delivery: 'g-1' },
+  links: { ci: 'https://ci/1' },
+  origin: 'api',
+  receivedAt: 101,
 };
-const same: DeployInput = { id: 'd-1', service: 'shop', environment: 'production', version: 'v2', previousVersion: 'v1', commit: 'abc', startedAt: 100, labels: { team: 'a', github_delivery: 'g-1' }, links: { ci: 'https://ci/1' } };
+const same: DeployInput = {
+  id: 'd-1',
+  service: 'shop',
+  environment: 'production',
+  version: 'v2',
+  previousVersion: 'v1',
+  commit: 'abc',
+  startedAt: 100,
+  labels: { team: 'a', github_delivery: 'g-1' },
+  links: { ci: 'https://ci/1' },
+};
 
 describe('differingFields', () => {
   it('finds none for a true repeat, and for an API repeat that omits startedAt', () => {

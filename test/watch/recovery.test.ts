@@ -60,12 +60,17 @@ describe('assessRecovery', () => {
   it('says what still breaches, with the latest value against the baseline', () => {
     const series = { error_rate: errorRate(() => 0.6, T0 + 900) };
     const a = assessRecovery({ rules: rules(), deploy, obs: { series }, rolledBackAt, upTo: rolledBackAt + 480, verify: ['outage-error-rate'] });
-    expect(a).toMatchObject({ recovered: false, summary: '8m after the rollback still breaching: outage-error-rate: error_rate 60% vs baseline 0.2% (value >= 0.25)' });
+    expect(a).toMatchObject({
+      recovered: false,
+      summary: '8m after the rollback still breaching: outage-error-rate: error_rate 60% vs baseline 0.2% (value >= 0.25)',
+    });
   });
 
   it('counts a gap as not yet recovered', () => {
     const series = { error_rate: errorRate((t) => (t <= rolledBackAt ? 0.6 : 0.002), T0 + 600).filter(([t]) => t <= rolledBackAt) };
-    expect(assessRecovery({ rules: rules(), deploy, obs: { series }, rolledBackAt, upTo: rolledBackAt + 300, verify: ['outage-error-rate'] }).recovered).toBe(false);
+    expect(assessRecovery({ rules: rules(), deploy, obs: { series }, rolledBackAt, upTo: rolledBackAt + 300, verify: ['outage-error-rate'] }).recovered).toBe(
+      false,
+    );
   });
 });
 
@@ -91,10 +96,19 @@ describe('RecoveryWatch', () => {
     clock = T0 + 6 * 60;
     await watcher.evaluate('d-1');
     // The watch caught up at minute 6: the finding dates from minute 2, the rollback fired at minute 6.
-    expect(await store.getRecovery('d-1')).toMatchObject({ status: 'checking', rolledBackAt: T0 + 360, windowEnd: T0 + 360 + 480, rules: ['outage-error-rate'] });
+    expect(await store.getRecovery('d-1')).toMatchObject({
+      status: 'checking',
+      rolledBackAt: T0 + 360,
+      windowEnd: T0 + 360 + 480,
+      rules: ['outage-error-rate'],
+    });
     clock = T0 + 12 * 60;
     await recovery.check('d-1');
-    expect(await store.getRecovery('d-1')).toMatchObject({ status: 'recovered', checkedAt: T0 + 720, summary: 'outage-error-rate cleared 3m after the rollback; the metrics are back to their baseline' });
+    expect(await store.getRecovery('d-1')).toMatchObject({
+      status: 'recovered',
+      checkedAt: T0 + 720,
+      summary: 'outage-error-rate cleared 3m after the rollback; the metrics are back to their baseline',
+    });
     await Promise.all([watcher.stop(), recovery.stop()]);
     const events = (await store.listDeliveries({ deployId: 'd-1' })).map((d) => d.event).sort();
     expect(events).toContain('recovered');
@@ -104,7 +118,10 @@ describe('RecoveryWatch', () => {
   it('escalates with a P0 page when the rollback does not bring the metrics back', async () => {
     const { watcher, recovery, intake } = rig();
     clock = T0 + 1;
-    await intake.ingest({ id: 'd-2', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels: { demo: 'outage', 'demo-rollback': 'no-effect' } }, 'api');
+    await intake.ingest(
+      { id: 'd-2', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels: { demo: 'outage', 'demo-rollback': 'no-effect' } },
+      'api',
+    );
     clock = T0 + 20 * 60;
     await watcher.evaluate('d-2');
     await recovery.check('d-2');

@@ -175,6 +175,8 @@ describe('KeyedScheduler', () => {
   });
 
   it('refuses a concurrency below 1', () => {
-    expect(() => new KeyedScheduler({ concurrency: 0, run: async () => undefined, onError: () => undefined })).toThrow('scheduler concurrency must be a whole number of at least 1, got 0');
+    expect(() => new KeyedScheduler({ concurrency: 0, run: async () => undefined, onError: () => undefined })).toThrow(
+      'scheduler concurrency must be a whole number of at least 1, got 0',
+    );
   });
 });

@@ -27,7 +27,8 @@ let clock: number;
 let answer: QueryResult;
 
 const source: MetricSource = { type: 'test', name: 'prom', timeScale: 1, query: async () => answer };
-const deploy = (over: Partial<DeployInput>): DeployInput => ({ service: 'shop', environment: 'production', version: 'v2', startedAt: T0, ...over }) as DeployInput;
+const deploy = (over: Partial<DeployInput>): DeployInput =>
+  ({ service: 'shop', environment: 'production', version: 'v2', startedAt: T0, ...over }) as DeployInput;
 
 function rig() {
   const logger = silentLogger();
@@ -35,7 +36,14 @@ function rig() {
   const now = () => clock;
   const sources = new Map([['prom', source]]);
   const rulesFor = (d: { service: string; environment: string }) => resolveRules(rules, d);
-  const responder = new Responder({ store, logger, metrics, verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, guardRoute: () => rulesFor({ service: '', environment: '' }).severities.P2.alert });
+  const responder = new Responder({
+    store,
+    logger,
+    metrics,
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    now,
+    guardRoute: () => rulesFor({ service: '', environment: '' }).severities.P2.alert,
+  });
   const outages = new SourceOutages({ alert: (key, reason, d) => responder.guardAlert(key, reason, 'P2', d), logger, now });
   const watcher = new Watcher({ store, sources, rulesFor, responder, logger, metrics, now, outages });
   const intake = createIntake({ store, watcher, sources, defaultSource: 'prom', rulesFor, logger, metrics, now });
@@ -150,7 +158,14 @@ describe('source outages', () => {
 
   it('routes to notifications.guardAlerts when it is set', async () => {
     const logger = silentLogger();
-    const responder = new Responder({ store, logger, metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => id, now: () => clock, guardRoute: () => ['oncall-slack'] });
+    const responder = new Responder({
+      store,
+      logger,
+      metrics: createGuardMetrics(new Registry()),
+      verdictUrl: (id) => id,
+      now: () => clock,
+      guardRoute: () => ['oncall-slack'],
+    });
     await responder.guardAlert('k', 'store unwritable');
     expect((await store.listDeliveries({ event: 'guard-alert', limit: 10 })).map((d) => d.dedupKey)).toEqual(['guard:k:log']);
     // Same key again: deduplicated.

@@ -34,7 +34,8 @@ function rig() {
   return { watcher, intake: createIntake({ store, watcher, sources, defaultSource: 'demo', rulesFor, logger, metrics, now }) };
 }
 
-const deploy = (over: Partial<DeployInput> = {}): DeployInput => ({ service: 'shop', environment: 'production', version: 'v2', id: 'd-1', startedAt: T0, ...over }) as DeployInput;
+const deploy = (over: Partial<DeployInput> = {}): DeployInput =>
+  ({ service: 'shop', environment: 'production', version: 'v2', id: 'd-1', startedAt: T0, ...over }) as DeployInput;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-stale-'));
@@ -42,7 +43,12 @@ beforeEach(async () => {
   const rulesDir = path.join(dir, 'rules');
   await cp(path.resolve('rules/default.yaml'), path.join(rulesDir, 'default.yaml'));
   const script = `require('fs').appendFileSync(${JSON.stringify(hookLog)}, process.env.RG_DEPLOY_ID + '\\n')`;
-  await writeFile(path.join(rulesDir, 'shop.yaml'), ['match: {service: shop}', 'hooks:', '  rollback:', '    - type: exec', '      name: record', `      command: [node, -e, ${JSON.stringify(script)}]`].join('\n'));
+  await writeFile(
+    path.join(rulesDir, 'shop.yaml'),
+    ['match: {service: shop}', 'hooks:', '  rollback:', '    - type: exec', '      name: record', `      command: [node, -e, ${JSON.stringify(script)}]`].join(
+      '\n',
+    ),
+  );
   rules = await loadRules(rulesDir);
   store = await openTestStore(dir);
 });
@@ -62,7 +68,9 @@ describe('stale deploy events', () => {
     const view = await store.getDeploy('d-1');
     expect(view?.watch?.status).toBe('fail');
     expect(view?.verdict).toMatchObject({ verdict: 'fail', rollback: false, rollbackAt: null });
-    expect(view?.verdict?.reason).toMatch(/^retrospective: the deploy was reported 48\.0 h after it started, after its window closed; judged on the data the source still has\. A live watch would have rolled back at series time \d+; nothing was run\./);
+    expect(view?.verdict?.reason).toMatch(
+      /^retrospective: the deploy was reported 48\.0 h after it started, after its window closed; judged on the data the source still has\. A live watch would have rolled back at series time \d+; nothing was run\./,
+    );
     expect(view?.actions.filter((a) => a.kind === 'rollback')).toEqual([]);
     expect(existsSync(hookLog)).toBe(false);
   });

@@ -81,39 +81,45 @@ describe('watch state in memory', () => {
     }
     expect(calls.get('getWatch')).toBe(10);
     expect(calls.get('recordTick')).toBe(10);
-    for (const reread of ['getDeploy', 'observations', 'recordSamples', 'recordBlindSpot', 'saveJudgement', 'previousDeploys']) expect(calls.get(reread) ?? 0).toBe(0);
+    for (const reread of ['getDeploy', 'observations', 'recordSamples', 'recordBlindSpot', 'saveJudgement', 'previousDeploys'])
+      expect(calls.get(reread) ?? 0).toBe(0);
     expect(watcher.held).toBe(1);
     await watcher.stop();
   });
 
-  it.each(['latency-drift', 'flaky-source', 'broken-errors'])('reaches the same findings, verdict and stored observations as a watcher rebuilt from the store at every tick (%s)', async (behaviour) => {
-    const labels = { demo: behaviour };
-    const kept = await openStore('kept');
-    const rebuilt = await openStore('rebuilt');
-    const live = rig(kept);
-    clock = T0 + 1;
-    await live.intake.ingest({ id: 'd-1', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels }, 'api');
-    await rig(rebuilt).intake.ingest({ id: 'd-1', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels }, 'api');
-    for (let minute = 0; minute <= 31; minute++) {
-      clock = T0 + minute * 60 + 1;
-      await live.watcher.evaluate('d-1');
-      // A new watcher each minute: its only state is what it reads from the store (a restart at every tick).
-      const restarted = rig(rebuilt).watcher;
-      await restarted.evaluate('d-1');
-      await restarted.stop();
-    }
-    await live.watcher.stop();
-    const a = await kept.getDeploy('d-1');
-    const b = await rebuilt.getDeploy('d-1');
-    expect(a?.watch?.status).not.toBe('watching');
-    expect(a?.findings.length).toBeGreaterThan(0);
-    expect(a?.findings).toEqual(b?.findings);
-    expect(a?.verdict).toEqual(b?.verdict);
-    expect(a?.watch).toEqual(b?.watch);
-    expect(await kept.observations('d-1')).toEqual(await rebuilt.observations('d-1'));
-    expect((await kept.listDeliveries({ deployId: 'd-1' })).map((d) => d.dedupKey).sort()).toEqual((await rebuilt.listDeliveries({ deployId: 'd-1' })).map((d) => d.dedupKey).sort());
-    expect(live.watcher.held).toBe(0);
-  });
+  it.each(['latency-drift', 'flaky-source', 'broken-errors'])(
+    'reaches the same findings, verdict and stored observations as a watcher rebuilt from the store at every tick (%s)',
+    async (behaviour) => {
+      const labels = { demo: behaviour };
+      const kept = await openStore('kept');
+      const rebuilt = await openStore('rebuilt');
+      const live = rig(kept);
+      clock = T0 + 1;
+      await live.intake.ingest({ id: 'd-1', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels }, 'api');
+      await rig(rebuilt).intake.ingest({ id: 'd-1', service: 'shop', environment: 'production', version: 'v2', startedAt: T0, labels }, 'api');
+      for (let minute = 0; minute <= 31; minute++) {
+        clock = T0 + minute * 60 + 1;
+        await live.watcher.evaluate('d-1');
+        // A new watcher each minute: its only state is what it reads from the store (a restart at every tick).
+        const restarted = rig(rebuilt).watcher;
+        await restarted.evaluate('d-1');
+        await restarted.stop();
+      }
+      await live.watcher.stop();
+      const a = await kept.getDeploy('d-1');
+      const b = await rebuilt.getDeploy('d-1');
+      expect(a?.watch?.status).not.toBe('watching');
+      expect(a?.findings.length).toBeGreaterThan(0);
+      expect(a?.findings).toEqual(b?.findings);
+      expect(a?.verdict).toEqual(b?.verdict);
+      expect(a?.watch).toEqual(b?.watch);
+      expect(await kept.observations('d-1')).toEqual(await rebuilt.observations('d-1'));
+      expect((await kept.listDeliveries({ deployId: 'd-1' })).map((d) => d.dedupKey).sort()).toEqual(
+        (await rebuilt.listDeliveries({ deployId: 'd-1' })).map((d) => d.dedupKey).sort(),
+      );
+      expect(live.watcher.held).toBe(0);
+    },
+  );
 
   it('drops the state of a watch whose lease is lost, and rebuilds it from the store when it is taken again', async () => {
     const { store, calls } = counted(await openStore('a'));
@@ -149,10 +155,28 @@ describe('watch state in memory', () => {
 
 describe('SeriesCache', () => {
   it('keeps what the store keeps: first value seen per time, times ascending, blind spots by time then metric', () => {
-    const cache = SeriesCache.of({ series: { cpu: [[60, 0.5], [180, 0.7]] }, control: {}, blind: [{ metric: 'cpu', at: 120, kind: 'error', message: 'first' }] });
+    const cache = SeriesCache.of({
+      series: {
+        cpu: [
+          [60, 0.5],
+          [180, 0.7],
+        ],
+      },
+      control: {},
+      blind: [{ metric: 'cpu', at: 120, kind: 'error', message: 'first' }],
+    });
     cache.add(
       [
-        { scope: 'deploy', metric: 'cpu', points: [[120, 0.6], [60, 0.9], [240, 0.8], [0, 0.1]] },
+        {
+          scope: 'deploy',
+          metric: 'cpu',
+          points: [
+            [120, 0.6],
+            [60, 0.9],
+            [240, 0.8],
+            [0, 0.1],
+          ],
+        },
         { scope: 'control', metric: 'cpu', points: [[60, 0.4]] },
         { scope: 'deploy', metric: 'error_rate', points: [] },
       ],
@@ -163,7 +187,15 @@ describe('SeriesCache', () => {
       ],
     );
     expect(cache.observations()).toEqual({
-      series: { cpu: [[0, 0.1], [60, 0.5], [120, 0.6], [180, 0.7], [240, 0.8]] },
+      series: {
+        cpu: [
+          [0, 0.1],
+          [60, 0.5],
+          [120, 0.6],
+          [180, 0.7],
+          [240, 0.8],
+        ],
+      },
       control: { cpu: [[60, 0.4]] },
       blind: [
         { metric: 'control:cpu', at: 60, kind: 'error', message: 'x' },

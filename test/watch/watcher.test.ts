@@ -24,7 +24,11 @@ let rules: LoadedRules;
 let clock: number;
 let hookLog: string;
 
-function rig(sources = new Map<string, MetricSource>([['demo', demoSource.create('demo', { type: 'demo', seed: 7, timeScale: 1 }, { logger: silentLogger(), baseDir: '.' })]])) {
+function rig(
+  sources = new Map<string, MetricSource>([
+    ['demo', demoSource.create('demo', { type: 'demo', seed: 7, timeScale: 1 }, { logger: silentLogger(), baseDir: '.' })],
+  ]),
+) {
   const logger = silentLogger();
   const metrics = createGuardMetrics(new Registry());
   const now = () => clock;
@@ -35,7 +39,8 @@ function rig(sources = new Map<string, MetricSource>([['demo', demoSource.create
   return { watcher, intake };
 }
 
-const deploy = (over: Partial<DeployInput> = {}): DeployInput => ({ service: 'shop', environment: 'production', version: 'v2', id: 'd-1', startedAt: T0, ...over }) as DeployInput;
+const deploy = (over: Partial<DeployInput> = {}): DeployInput =>
+  ({ service: 'shop', environment: 'production', version: 'v2', id: 'd-1', startedAt: T0, ...over }) as DeployInput;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'rg-watch-'));
@@ -44,7 +49,17 @@ beforeEach(async () => {
   await import('node:fs/promises').then((fs) => fs.cp(path.resolve('rules/default.yaml'), path.join(rulesDir, 'default.yaml'), { recursive: true }));
   await writeFile(
     path.join(rulesDir, 'shop.yaml'),
-    ['match: {service: shop}', 'hooks:', '  rollback:', '    - type: exec', '      name: record', '      command:', '        - node', '        - -e', `        - ${JSON.stringify(`require('fs').appendFileSync(${JSON.stringify(hookLog)}, process.env.RG_DEPLOY_ID + '\\n')`)}`].join('\n'),
+    [
+      'match: {service: shop}',
+      'hooks:',
+      '  rollback:',
+      '    - type: exec',
+      '      name: record',
+      '      command:',
+      '        - node',
+      '        - -e',
+      `        - ${JSON.stringify(`require('fs').appendFileSync(${JSON.stringify(hookLog)}, process.env.RG_DEPLOY_ID + '\\n')`)}`,
+    ].join('\n'),
   );
   rules = await loadRules(rulesDir);
   store = await openTestStore(dir);
@@ -99,7 +114,10 @@ describe('watcher', () => {
     const again = await intake.ingest(deploy({ id: 'd-1' }), 'api');
     expect(a.created).toBe(true);
     expect(again.created).toBe(false);
-    await expect(intake.ingest(deploy({ id: 'd-1', version: 'changed', commit: 'c2' }), 'api')).rejects.toMatchObject({ status: 409, fields: ['version', 'commit'] });
+    await expect(intake.ingest(deploy({ id: 'd-1', version: 'changed', commit: 'c2' }), 'api')).rejects.toMatchObject({
+      status: 409,
+      fields: ['version', 'commit'],
+    });
     expect((await store.getDeploy('d-1'))?.deploy.version).toBe('v2');
     clock = T0 + 5 * 60;
     await intake.ingest(deploy({ id: 'd-2', version: 'v3', startedAt: T0 + 5 * 60 }), 'api');
@@ -111,7 +129,12 @@ describe('watcher', () => {
   });
 
   it('is blind, not failing, when the source errors, and never rolls back for it', async () => {
-    const failing: MetricSource = { type: 'test', name: 'demo', timeScale: 1, query: async () => ({ kind: 'error', message: 'connection refused', retryable: true }) };
+    const failing: MetricSource = {
+      type: 'test',
+      name: 'demo',
+      timeScale: 1,
+      query: async () => ({ kind: 'error', message: 'connection refused', retryable: true }),
+    };
     const { watcher, intake } = rig(new Map([['demo', failing]]));
     await intake.ingest(deploy(), 'api');
     clock = T0 + 31 * 60;

@@ -17,7 +17,9 @@ let sum = 0;
 
 function observe(status, seconds) {
   requests.set(status, (requests.get(status) ?? 0) + 1);
-  BUCKETS.forEach((le, i) => { if (seconds <= le) buckets[i] += 1; });
+  BUCKETS.forEach((le, i) => {
+    if (seconds <= le) buckets[i] += 1;
+  });
   count += 1;
   sum += seconds;
 }
@@ -27,7 +29,11 @@ function metrics() {
   for (const [status, n] of requests) lines.push(`http_requests_total{status="${status}",version="${version}"} ${n}`);
   lines.push('# TYPE http_request_duration_seconds histogram');
   BUCKETS.forEach((le, i) => lines.push(`http_request_duration_seconds_bucket{le="${le}"} ${buckets[i]}`));
-  lines.push(`http_request_duration_seconds_bucket{le="+Inf"} ${count}`, `http_request_duration_seconds_sum ${sum}`, `http_request_duration_seconds_count ${count}`);
+  lines.push(
+    `http_request_duration_seconds_bucket{le="+Inf"} ${count}`,
+    `http_request_duration_seconds_sum ${sum}`,
+    `http_request_duration_seconds_count ${count}`,
+  );
   const usage = process.cpuUsage();
   lines.push('# TYPE process_cpu_seconds_total counter', `process_cpu_seconds_total ${(usage.user + usage.system) / 1e6}`);
   lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${process.memoryUsage().rss}`);
@@ -50,7 +56,15 @@ const server = createServer((req, res) => {
 
 server.listen(port, () => {
   console.log(`sample ${version} on :${port} (error rate ${errorRate}, latency ~${latencyMs} ms, ${rps} req/s of own traffic)`);
-  if (rps > 0) setInterval(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.arrayBuffer(), () => undefined), 1000 / rps).unref();
+  if (rps > 0)
+    setInterval(
+      () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        ),
+      1000 / rps,
+    ).unref();
 });
 // close() waits for idle keep-alive connections, and the service's own traffic keeps some open: close them too.
 process.on('SIGTERM', () => {

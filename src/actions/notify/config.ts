@@ -41,7 +41,10 @@ function validTimeZone(tz: string): boolean {
 export const DigestConfig = z
   .object({
     /** When the daily digest goes out (cron: minute hour day month weekday), default 09:00. */
-    cron: z.string().default('0 9 * * *').refine((c) => validCron(c), { message: 'not a cron expression; write it like "0 9 * * *" (09:00 every day)' }),
+    cron: z
+      .string()
+      .default('0 9 * * *')
+      .refine((c) => validCron(c), { message: 'not a cron expression; write it like "0 9 * * *" (09:00 every day)' }),
     /** IANA time zone the cron is read in, e.g. Europe/Berlin. */
     timezone: z.string().default('UTC').refine(validTimeZone, { message: 'not a time zone; use an IANA name such as UTC or Europe/Berlin' }),
     /** Channels the digest is sent to. */

@@ -22,13 +22,19 @@ type AnyNotifierKind = NotifierKind<z.ZodType<{ type: string }>, Notifier | Prom
 const allowed = NOTIFIER_TYPES.join(', ');
 
 /** One entry under `notifications.channels`; an unknown `type` fails at load, naming the allowed types. */
-export const ChannelConfig = z.discriminatedUnion('type', [NOTIFIER_KINDS.pagerduty.Config, NOTIFIER_KINDS.slack.Config, NOTIFIER_KINDS.email.Config, NOTIFIER_KINDS.log.Config], {
-  error: (issue) => {
-    if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
-    const type = (issue.input as { type?: unknown } | undefined)?.type;
-    return type === undefined ? `channel has no type; set type to one of: ${allowed}` : `unknown channel type ${JSON.stringify(type)}; allowed types: ${allowed}`;
+export const ChannelConfig = z.discriminatedUnion(
+  'type',
+  [NOTIFIER_KINDS.pagerduty.Config, NOTIFIER_KINDS.slack.Config, NOTIFIER_KINDS.email.Config, NOTIFIER_KINDS.log.Config],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
+      const type = (issue.input as { type?: unknown } | undefined)?.type;
+      return type === undefined
+        ? `channel has no type; set type to one of: ${allowed}`
+        : `unknown channel type ${JSON.stringify(type)}; allowed types: ${allowed}`;
+    },
   },
-});
+);
 export type ChannelConfig = z.infer<typeof ChannelConfig>;
 
 /** The registered kind of `type`, or undefined (a hook's type, `digest`, a kind since removed). */

@@ -26,7 +26,9 @@ export function readSecret(channel: string, key: string, config: Record<string, 
     try {
       text = readFileSync(full, 'utf8').trim();
     } catch (err) {
-      throw new Error(`${where}.${key}File: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and permissions`, { cause: err });
+      throw new Error(`${where}.${key}File: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and permissions`, {
+        cause: err,
+      });
     }
     if (!text) throw new Error(`${where}.${key}File: ${full} is empty; put the secret on its first line`);
     return text;
@@ -39,6 +41,7 @@ export function oneSecretSource(key: string, required: boolean) {
   return (config: Record<string, unknown>, ctx: z.RefinementCtx): void => {
     const given = [`${key}Env`, `${key}File`].filter((k) => config[k] !== undefined);
     if (given.length > 1) ctx.addIssue({ code: 'custom', path: [`${key}File`], message: `set either ${key}Env or ${key}File, not both` });
-    if (required && given.length === 0) ctx.addIssue({ code: 'custom', path: [`${key}Env`], message: `set ${key}Env (an environment variable name) or ${key}File (a file holding it)` });
+    if (required && given.length === 0)
+      ctx.addIssue({ code: 'custom', path: [`${key}Env`], message: `set ${key}Env (an environment variable name) or ${key}File (a file holding it)` });
   };
 }

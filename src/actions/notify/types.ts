@@ -21,7 +21,14 @@ export const NOTICE_EVENTS = [
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
 /** The deploy lifecycle events (Slack by default); PagerDuty gets them as change events, never as pages. */
-export const LIFECYCLE_EVENTS: readonly NoticeEvent[] = ['deploy-started', 'deploy-passed', 'deploy-rolling-back', 'deploy-failed', 'deploy-inconclusive', 'recovered'];
+export const LIFECYCLE_EVENTS: readonly NoticeEvent[] = [
+  'deploy-started',
+  'deploy-passed',
+  'deploy-rolling-back',
+  'deploy-failed',
+  'deploy-inconclusive',
+  'recovered',
+];
 
 export interface NoticeLink {
   href: string;

@@ -17,7 +17,12 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
       if (d.kind === 'hook') return sendHook(d, deps);
       const notifier = deps.channels.byName(d.channel);
       if (!notifier || notifier.type !== d.channelType) {
-        return { ok: false, retryable: false, error: `channel "${d.channel}" (${d.channelType}) is no longer configured; add it back under notifications.channels to send what is waiting`, detail: null };
+        return {
+          ok: false,
+          retryable: false,
+          error: `channel "${d.channel}" (${d.channelType}) is no longer configured; add it back under notifications.channels to send what is waiting`,
+          detail: null,
+        };
       }
       return notifier.send(d.payload, signal);
     },

@@ -11,7 +11,17 @@ export interface DeliveryMetrics {
 export function createDeliveryMetrics(registry: Registry): DeliveryMetrics {
   const registers = [registry];
   return {
-    deliveries: new Counter({ name: 'release_guard_deliveries_total', help: 'Notifications and hook calls finished, by channel type, event and outcome', labelNames: ['type', 'event', 'outcome'], registers }),
-    attempts: new Counter({ name: 'release_guard_delivery_attempts_total', help: 'Delivery attempts by channel type and result (ok, retryable, permanent)', labelNames: ['type', 'result'], registers }),
+    deliveries: new Counter({
+      name: 'release_guard_deliveries_total',
+      help: 'Notifications and hook calls finished, by channel type, event and outcome',
+      labelNames: ['type', 'event', 'outcome'],
+      registers,
+    }),
+    attempts: new Counter({
+      name: 'release_guard_delivery_attempts_total',
+      help: 'Delivery attempts by channel type and result (ok, retryable, permanent)',
+      labelNames: ['type', 'result'],
+      registers,
+    }),
   };
 }

@@ -88,7 +88,10 @@ export class Outbox {
   /** Reports hook calls that were interrupted (here or at a replica that died) and sends what was requeued. */
   async resumed(r: { requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }): Promise<void> {
     for (const d of r.interrupted) {
-      this.deps.logger.error({ delivery: d.id, deploy: d.deployId, hook: d.channel }, `rollback hook ${d.channel} for ${d.deployId} was running when its guard stopped; it is NOT re-run: check its effect by hand`);
+      this.deps.logger.error(
+        { delivery: d.id, deploy: d.deployId, hook: d.channel },
+        `rollback hook ${d.channel} for ${d.deployId} was running when its guard stopped; it is NOT re-run: check its effect by hand`,
+      );
       await this.reportGiveUp(d);
     }
     this.kick();
@@ -178,7 +181,10 @@ export class Outbox {
     const muted = await this.silenced(d);
     if (muted) return muted;
     if (this.deps.store.holdsDelivery && !(await this.deps.store.holdsDelivery(d.id))) {
-      this.deps.logger.warn({ delivery: d.id, deploy: d.deployId, channel: d.channel }, `delivery ${d.id} (${d.event} to ${d.channel}) NOT sent: this replica lost its claim on it (paused past its lease?); another replica carries it`);
+      this.deps.logger.warn(
+        { delivery: d.id, deploy: d.deployId, channel: d.channel },
+        `delivery ${d.id} (${d.event} to ${d.channel}) NOT sent: this replica lost its claim on it (paused past its lease?); another replica carries it`,
+      );
       return d;
     }
     const startedAt = this.deps.now();
@@ -204,7 +210,11 @@ export class Outbox {
     const now = this.deps.now();
     const silence = matchingSilence(await this.deps.store.listSilences({ now }), d.service, d.environment, now);
     if (!silence) return null;
-    const record = await this.deps.store.finishDelivery(d.id, { status: 'muted', silenceId: silence.id, output: `muted by silence ${silence.id} (${silence.createdBy}: ${silence.reason})` }, now);
+    const record = await this.deps.store.finishDelivery(
+      d.id,
+      { status: 'muted', silenceId: silence.id, output: `muted by silence ${silence.id} (${silence.createdBy}: ${silence.reason})` },
+      now,
+    );
     this.deps.metrics.deliveries.inc({ type: d.channelType, event: d.event, outcome: 'muted' });
     return record;
   }
@@ -238,11 +248,18 @@ export class Outbox {
     metrics.attempts.inc({ type: d.channelType, result: r.ok ? 'ok' : r.retryable ? 'retryable' : 'permanent' });
     const where = { delivery: d.id, deploy: d.deployId, channel: d.channel, type: d.channelType, event: d.event, attempts: d.attempts };
     if (d.status === 'pending') {
-      logger.warn({ ...where, error: d.lastError, retryAt: d.nextAttemptAt }, `${d.event} to ${d.channel} failed (attempt ${d.attempts}); retrying in ${Math.round(d.nextAttemptAt - this.deps.now())}s`);
+      logger.warn(
+        { ...where, error: d.lastError, retryAt: d.nextAttemptAt },
+        `${d.event} to ${d.channel} failed (attempt ${d.attempts}); retrying in ${Math.round(d.nextAttemptAt - this.deps.now())}s`,
+      );
       return;
     }
     metrics.deliveries.inc({ type: d.channelType, event: d.event, outcome: d.status });
     if (d.status === 'delivered') logger.info(where, `${d.event} delivered to ${d.channel} (${d.channelType}) after ${d.attempts} attempt(s)`);
-    else logger.error({ ...where, error: d.lastError }, `${d.event} to ${d.channel} ${d.status === 'expired' ? 'given up at its deadline' : 'refused for good'}: ${d.lastError}`);
+    else
+      logger.error(
+        { ...where, error: d.lastError },
+        `${d.event} to ${d.channel} ${d.status === 'expired' ? 'given up at its deadline' : 'refused for good'}: ${d.lastError}`,
+      );
   }
 }

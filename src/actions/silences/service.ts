@@ -37,7 +37,8 @@ export const SilenceInput = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if ((s.endsAt === undefined) === (s.duration === undefined)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'give either endsAt or duration (e.g. "2h")' });
+    if ((s.endsAt === undefined) === (s.duration === undefined))
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'give either endsAt or duration (e.g. "2h")' });
   });
 export type SilenceInput = z.infer<typeof SilenceInput>;
 
@@ -71,7 +72,11 @@ export function stateOf(s: SilenceRecord, now: number): SilenceState {
 }
 
 export function createSilenceService(store: Store, now: () => number): SilenceService {
-  const view = async (s: SilenceRecord): Promise<SilenceView> => ({ ...s, state: stateOf(s, now()), muted: (await store.listDeliveries({ silenceId: s.id, limit: 1000 })).length });
+  const view = async (s: SilenceRecord): Promise<SilenceView> => ({
+    ...s,
+    state: stateOf(s, now()),
+    muted: (await store.listDeliveries({ silenceId: s.id, limit: 1000 })).length,
+  });
   return {
     async create(input) {
       const t = now();
@@ -80,7 +85,10 @@ export function createSilenceService(store: Store, now: () => number): SilenceSe
       if (endsAt <= startsAt) throw new SilenceError('the silence ends before it starts; check startsAt and endsAt/duration');
       if (endsAt <= t) throw new SilenceError('the silence would already be over; give a later endsAt or a duration');
       if (endsAt - startsAt > MAX_SILENCE_SECONDS) throw new SilenceError('a silence may last at most 30 days; create a new one when it ends');
-      const s = await store.createSilence({ service: input.service, environment: input.environment ?? null, startsAt, endsAt, createdBy: input.createdBy, reason: input.reason }, t);
+      const s = await store.createSilence(
+        { service: input.service, environment: input.environment ?? null, startsAt, endsAt, createdBy: input.createdBy, reason: input.reason },
+        t,
+      );
       return view(s);
     },
     async list(q) {

@@ -5,7 +5,8 @@ import type { NoticeEvent } from '../notify/types.js';
 export const TEMPLATE_PARTS = ['title', 'text', 'html'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
 
-const DEPLOY_LINE = '{{deploy.service}}/{{deploy.environment}} {{#if deploy.previousVersion}}{{deploy.previousVersion}} → {{/if}}{{deploy.version}} ({{deploy.id}})';
+const DEPLOY_LINE =
+  '{{deploy.service}}/{{deploy.environment}} {{#if deploy.previousVersion}}{{deploy.previousVersion}} → {{/if}}{{deploy.version}} ({{deploy.id}})';
 const FINDINGS = '{{#each findings}}\n- {{severity}} {{rule}}: {{summary}} [{{condition}}]{{/each}}';
 const LINKS = '{{#if links.verdict}}\nVerdict: {{links.verdict}}{{/if}}';
 
@@ -30,7 +31,8 @@ export const DEFAULT_TEMPLATES: Record<`${NoticeEvent}.${'title' | 'text'}` | 'l
   'not-recovered.title': '🔥 [P0] Rollback did not recover: {{deploy.service}}/{{deploy.environment}} {{deploy.version}}',
   'not-recovered.text': `${DEPLOY_LINE}\nRolled back at {{recovery.rolledBackAt}}, still not at baseline after {{recovery.window}}: {{recovery.summary}}${FINDINGS}${LINKS}`,
   'delivery-failed.title': '⚠️ release-guard could not deliver a {{delivery.event}} to {{delivery.channel}}',
-  'delivery-failed.text': 'Gave up after {{delivery.attempts}} attempt(s){{#if delivery.deployId}} for deploy {{delivery.deployId}}{{/if}}: {{delivery.error}}\nCheck the channel; the message is kept in the outbox.',
+  'delivery-failed.text':
+    'Gave up after {{delivery.attempts}} attempt(s){{#if delivery.deployId}} for deploy {{delivery.deployId}}{{/if}}: {{delivery.error}}\nCheck the channel; the message is kept in the outbox.',
   'guard-alert.title': '⚠️ [{{severity}}] release-guard needs attention: {{reason}}',
   'guard-alert.text': 'release-guard at {{guard.url}}: {{reason}}',
   'digest.title': 'release-guard daily digest: {{digest.counts.verdicts}} verdict(s), {{digest.counts.items}} low-severity finding(s)',

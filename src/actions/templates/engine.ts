@@ -65,7 +65,8 @@ export function compileTemplate(name: string, source: string): CompiledTemplate 
       const [keyword, path = ''] = tag.slice(1).split(/\s+/, 2);
       if (keyword !== 'if' && keyword !== 'each') fail(index, `unknown block "{{#${keyword}}}"; use {{#if name}} or {{#each name}}`);
       if (!PATH.test(path)) fail(index, `"{{#${keyword}}}" needs a name, e.g. {{#${keyword} findings}}`);
-      const node: Extract<Node, { kind: 'if' | 'each' }> = keyword === 'if' ? { kind: 'if', path, then: [], else: [], line } : { kind: 'each', path, body: [], line };
+      const node: Extract<Node, { kind: 'if' | 'each' }> =
+        keyword === 'if' ? { kind: 'if', path, then: [], else: [], line } : { kind: 'each', path, body: [], line };
       out().push(node);
       stack.push({ node, inElse: false });
     } else if (tag === 'else') {
@@ -84,7 +85,8 @@ export function compileTemplate(name: string, source: string): CompiledTemplate 
   }
   if (last < source.length) out().push({ kind: 'text', text: source.slice(last) });
   const open = stack.at(-1);
-  if (open) throw new TemplateError(`template ${name}, line ${open.node.line}: {{#${open.node.kind} ${open.node.path}}} is never closed with {{/${open.node.kind}}}`);
+  if (open)
+    throw new TemplateError(`template ${name}, line ${open.node.line}: {{#${open.node.kind} ${open.node.path}}} is never closed with {{/${open.node.kind}}}`);
   return { name, render: (context, escape) => renderNodes(name, root, [context], escape) };
 }
 
@@ -101,7 +103,8 @@ function renderNodes(name: string, nodes: Node[], scopes: unknown[], escape: Esc
     } else {
       const list = lookup(name, node.path, node.line, scopes);
       if (list === null || list === undefined) continue;
-      if (!Array.isArray(list)) throw new TemplateError(`template ${name}, line ${node.line}: {{#each ${node.path}}} needs a list, but ${node.path} is not one`);
+      if (!Array.isArray(list))
+        throw new TemplateError(`template ${name}, line ${node.line}: {{#each ${node.path}}} needs a list, but ${node.path} is not one`);
       list.forEach((item, i) => {
         text += renderNodes(name, node.body, [{ '@index': i, '@number': i + 1, this: item }, item, ...scopes], escape);
       });
@@ -118,7 +121,8 @@ function lookup(name: string, path: string, line: number, scopes: unknown[]): un
   let value: unknown = (scope as Record<string, unknown>)[head!];
   for (const key of rest) {
     if (value === null || value === undefined) return null;
-    if (typeof value !== 'object' || !Object.hasOwn(value, key)) throw new TemplateError(`template ${name}, line ${line}: "${key}" does not exist in {{${path}}}`);
+    if (typeof value !== 'object' || !Object.hasOwn(value, key))
+      throw new TemplateError(`template ${name}, line ${line}: "${key}" does not exist in {{${path}}}`);
     value = (value as Record<string, unknown>)[key];
   }
   return value;
@@ -136,7 +140,8 @@ function show(value: unknown): string {
 }
 
 /** HTML escaping for email bodies. */
-export const htmlEscape: Escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const htmlEscape: Escape = (text) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** No escaping: plain-text bodies, titles, logs. */
 export const noEscape: Escape = (text) => text;

@@ -58,7 +58,9 @@ export class Templates {
     for (const file of files) {
       const key = file.slice(0, -FILE_SUFFIX.length);
       if (!known.has(key)) {
-        problems.push(`${path.join(dir, file)}: unknown template name; use <event>.<title|text|html>.tmpl or layout.html.tmpl, optionally prefixed with a channel type (e.g. slack.alert.text.tmpl); events: ${NOTICE_EVENTS.join(', ')}`);
+        problems.push(
+          `${path.join(dir, file)}: unknown template name; use <event>.<title|text|html>.tmpl or layout.html.tmpl, optionally prefixed with a channel type (e.g. slack.alert.text.tmpl); events: ${NOTICE_EVENTS.join(', ')}`,
+        );
         continue;
       }
       try {

@@ -42,7 +42,8 @@ function operation(r: RouteDoc): Record<string, unknown> {
   const parameters: unknown[] = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   if (r.query) {
     const q = schemaOf(r.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-    for (const [name, schema] of Object.entries(q.properties ?? {})) parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+    for (const [name, schema] of Object.entries(q.properties ?? {}))
+      parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
   }
   const ok =
     r.response === undefined

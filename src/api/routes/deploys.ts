@@ -25,7 +25,15 @@ export const DeployListParams = z
     service: queryText,
     environment: queryText,
     status: z.preprocess(emptyAsAbsent, z.enum(WATCH_STATUSES, { error: `must be one of ${WATCH_STATUSES.join(', ')}` }).optional()),
-    limit: z.preprocess(emptyAsAbsent, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`).optional()),
+    limit: z.preprocess(
+      emptyAsAbsent,
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`)
+        .optional(),
+    ),
     before: queryText.describe('deprecated: the id of the last deploy of the previous page; prefer cursor'),
     cursor: z
       .preprocess(emptyAsAbsent, z.string({ error: 'must be given once, as text' }).optional())
@@ -33,12 +41,20 @@ export const DeployListParams = z
       .transform((text, ctx) => {
         if (text === undefined) return undefined;
         const position = decodeListCursor(text);
-        if (position === null) ctx.addIssue({ code: 'custom', message: 'is not a cursor of this guard: pass the `next` value of the previous page unchanged, or leave cursor out for the first page', input: text });
+        if (position === null)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is not a cursor of this guard: pass the `next` value of the previous page unchanged, or leave cursor out for the first page',
+            input: text,
+          });
         return position ?? undefined;
       }),
   })
   .strict()
-  .refine((q) => q.before === undefined || q.cursor === undefined, { path: ['cursor'], message: 'give either cursor or before, not both (before is the older form of the same thing)' });
+  .refine((q) => q.before === undefined || q.cursor === undefined, {
+    path: ['cursor'],
+    message: 'give either cursor or before, not both (before is the older form of the same thing)',
+  });
 
 /** This request's URL with the cursor of the next page (and no `before`, which the cursor replaces). */
 function nextPageUrl(originalUrl: string, cursor: string): string {

@@ -14,10 +14,20 @@ import { ChartsResponse, FeedbackResponse, ReviewActionResponse } from '../schem
 import { principal, requireAdmin, requireViewer } from '../session.js';
 
 // Control characters are refused on purpose: these values are shown in pages, logs and Markdown.
-// eslint-disable-next-line no-control-regex
-const Actor = z.string().trim().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
-// eslint-disable-next-line no-control-regex
-const Text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'must not contain control characters');
+/* eslint-disable no-control-regex */
+const Actor = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'must not contain control characters');
+/* eslint-enable no-control-regex */
 
 /** Body of POST /v1/deploys/:id/actions. */
 export const ActionInput = z
@@ -36,17 +46,53 @@ export const FeedbackInput = z
   .object({
     label: z.enum(FEEDBACK_LABELS, { error: `must be one of ${FEEDBACK_LABELS.join(', ')}` }),
     /** The rule that fired wrongly (required for false-alarm). */
-    rule: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a rule name (kebab-case)').max(128).optional(),
+    rule: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'a rule name (kebab-case)')
+      .max(128)
+      .optional(),
     note: Text(2000).default(''),
     by: Actor.optional(),
   })
   .strict();
 
 export const reviewRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/v1/deploys/:id/actions', summary: 'SRE action: acknowledge, rollback (exactly-once hook path), stop, extend, note', auth: 'admin', status: 201, body: ActionInput, response: ReviewActionResponse, errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy', 409: 'the watch is not open' } },
-  { method: 'post', path: '/v1/deploys/:id/feedback', summary: "SRE's label of the verdict", auth: 'admin', status: 201, body: FeedbackInput, response: FeedbackResponse, errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy' } },
-  { method: 'get', path: '/v1/deploys/:id/charts', summary: "each judged metric's points, baseline band, thresholds, established times and rollback", auth: 'viewer', response: ChartsResponse, errors: { 404: 'unknown deploy' } },
-  { method: 'get', path: '/v1/deploys/:id/log.md', summary: 'the deployment log (seeds template) filled from the record', auth: 'viewer', response: { mediaType: 'text/markdown', description: 'Markdown' }, errors: { 404: 'unknown deploy' } },
+  {
+    method: 'post',
+    path: '/v1/deploys/:id/actions',
+    summary: 'SRE action: acknowledge, rollback (exactly-once hook path), stop, extend, note',
+    auth: 'admin',
+    status: 201,
+    body: ActionInput,
+    response: ReviewActionResponse,
+    errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy', 409: 'the watch is not open' },
+  },
+  {
+    method: 'post',
+    path: '/v1/deploys/:id/feedback',
+    summary: "SRE's label of the verdict",
+    auth: 'admin',
+    status: 201,
+    body: FeedbackInput,
+    response: FeedbackResponse,
+    errors: { 400: 'invalid body', 403: 'not the admin token', 404: 'unknown deploy' },
+  },
+  {
+    method: 'get',
+    path: '/v1/deploys/:id/charts',
+    summary: "each judged metric's points, baseline band, thresholds, established times and rollback",
+    auth: 'viewer',
+    response: ChartsResponse,
+    errors: { 404: 'unknown deploy' },
+  },
+  {
+    method: 'get',
+    path: '/v1/deploys/:id/log.md',
+    summary: 'the deployment log (seeds template) filled from the record',
+    auth: 'viewer',
+    response: { mediaType: 'text/markdown', description: 'Markdown' },
+    errors: { 404: 'unknown deploy' },
+  },
 ];
 
 function reviewFailed(res: Parameters<typeof sendError>[0], err: unknown): boolean {

@@ -14,13 +14,27 @@ export const LoginInput = z
   .object({
     token: z.string().min(1, 'paste a viewer, CI or admin token').max(512),
     /** Shown as "who" on actions and feedback. */
-    // eslint-disable-next-line no-control-regex -- a plain name: no control characters
-    name: z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f<>]*$/, 'a plain name').optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      // eslint-disable-next-line no-control-regex -- a plain name: no control characters
+      .regex(/^[^\u0000-\u001f\u007f<>]*$/, 'a plain name')
+      .optional(),
   })
   .strict();
 
 export const sessionRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/v1/session', summary: 'log in with a token: sets the rg_session cookie', auth: 'none', body: LoginInput, response: SessionResponse, errors: { 401: 'unknown token' } },
+  {
+    method: 'post',
+    path: '/v1/session',
+    summary: 'log in with a token: sets the rg_session cookie',
+    auth: 'none',
+    body: LoginInput,
+    response: SessionResponse,
+    errors: { 401: 'unknown token' },
+  },
   { method: 'get', path: '/v1/session', summary: 'who the session or token is', auth: 'viewer', response: SessionResponse },
   { method: 'delete', path: '/v1/session', summary: 'log out: clears the cookie', auth: 'none', response: LogoutResponse },
 ];

@@ -27,7 +27,9 @@ export function silenceRoutes(silences: SilenceService, secrets: AuthSecrets): R
   router.post('/v1/silences', readRawBody, auth, parseJsonBody, async (req, res) => {
     const parsed = SilenceInput.safeParse(req.body);
     if (!parsed.success) {
-      sendError(res, 400, 'invalid silence', undefined, { issues: toApiIssues(parsed.error, ['service', 'environment', 'startsAt', 'endsAt', 'duration', 'createdBy', 'reason']) });
+      sendError(res, 400, 'invalid silence', undefined, {
+        issues: toApiIssues(parsed.error, ['service', 'environment', 'startsAt', 'endsAt', 'duration', 'createdBy', 'reason']),
+      });
       return;
     }
     try {

@@ -15,8 +15,12 @@ import { respond } from '../respond.js';
 import { BacktestResponse, QualityResponse, RulesResponse } from '../schemas/index.js';
 import { requireAdmin, requireViewer } from '../session.js';
 
-
-const Name = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
 /** "14d", "24h" or "90m": how far back to look. */
 const Since = z.string().refine((s) => (parseDuration(s) ?? 0) > 0, 'a duration such as 14d, 24h or 90m');
 
@@ -35,9 +39,33 @@ export const BacktestInput = z
   .strict();
 
 export const tuningRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/v1/rules', summary: 'effective rules for a service/environment, with the file each came from', auth: 'viewer', query: RulesQuery, response: RulesResponse, errors: { 400: 'invalid query' } },
-  { method: 'get', path: '/v1/rules/quality', summary: 'per-rule quality over a period, precision from feedback', auth: 'viewer', query: QualityQuery, response: QualityResponse, errors: { 400: 'invalid query' } },
-  { method: 'post', path: '/v1/backtest', summary: 're-judge stored deploys under a pasted rule file (in memory) and diff', auth: 'admin', body: BacktestInput, response: BacktestResponse, errors: { 400: 'invalid body or rule file (file:line:column problems)', 403: 'not the admin token' } },
+  {
+    method: 'get',
+    path: '/v1/rules',
+    summary: 'effective rules for a service/environment, with the file each came from',
+    auth: 'viewer',
+    query: RulesQuery,
+    response: RulesResponse,
+    errors: { 400: 'invalid query' },
+  },
+  {
+    method: 'get',
+    path: '/v1/rules/quality',
+    summary: 'per-rule quality over a period, precision from feedback',
+    auth: 'viewer',
+    query: QualityQuery,
+    response: QualityResponse,
+    errors: { 400: 'invalid query' },
+  },
+  {
+    method: 'post',
+    path: '/v1/backtest',
+    summary: 're-judge stored deploys under a pasted rule file (in memory) and diff',
+    auth: 'admin',
+    body: BacktestInput,
+    response: BacktestResponse,
+    errors: { 400: 'invalid body or rule file (file:line:column problems)', 403: 'not the admin token' },
+  },
 ];
 
 function sinceOf(text: string, now: number): number {
@@ -53,19 +81,32 @@ export function tuningRoutes(deps: AppDeps, tuning: TuningDeps): Router {
     const parsed = RulesQuery.safeParse(req.query);
     if (!parsed.success) return sendError(res, 400, 'invalid query', undefined, { issues: toApiIssues(parsed.error, ['service', 'environment']) });
     const set = resolveRules(tuning.rules(), parsed.data);
-    const definedIn = (name: string): string => [...set.sources].reverse().find((p) => tuning.rules().files.find((f) => f.path === p)?.file.rules?.some((r) => r.name === name)) ?? set.sources[0] ?? '';
-    respond(
-      res,
-      RulesResponse,
-      {
-        ...parsed.data,
-        files: set.sources,
-        window: set.window,
-        interval: set.interval,
-        rules: set.rules.map((r) => ({ name: r.name, metric: r.metric, severity: r.severity, when: 'all' in r.when ? r.when.all.map((c) => c.text).join(' and ') : r.when.any.map((c) => c.text).join(' or '), for: r.for, test: r.test, file: definedIn(r.name), rollback: set.severities[r.severity].rollback })),
-        hooks: set.hooks.rollback.map((h) => ({ name: h.name, type: h.type })),
-      },
-    );
+    const definedIn = (name: string): string =>
+      [...set.sources].reverse().find((p) =>
+        tuning
+          .rules()
+          .files.find((f) => f.path === p)
+          ?.file.rules?.some((r) => r.name === name),
+      ) ??
+      set.sources[0] ??
+      '';
+    respond(res, RulesResponse, {
+      ...parsed.data,
+      files: set.sources,
+      window: set.window,
+      interval: set.interval,
+      rules: set.rules.map((r) => ({
+        name: r.name,
+        metric: r.metric,
+        severity: r.severity,
+        when: 'all' in r.when ? r.when.all.map((c) => c.text).join(' and ') : r.when.any.map((c) => c.text).join(' or '),
+        for: r.for,
+        test: r.test,
+        file: definedIn(r.name),
+        rollback: set.severities[r.severity].rollback,
+      })),
+      hooks: set.hooks.rollback.map((h) => ({ name: h.name, type: h.type })),
+    });
   });
 
   router.get('/v1/rules/quality', readRawBody, viewer, async (req, res) => {

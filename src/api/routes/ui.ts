@@ -8,7 +8,13 @@ import type { RouteDoc } from '../openapi/registry.js';
 import { requireViewer } from '../session.js';
 
 export const uiRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/v1/events', summary: 'server-sent events: `deploys` whenever a listed deploy changes (the UI refreshes)', auth: 'viewer', response: { mediaType: 'text/event-stream', description: 'event stream' } },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary: 'server-sent events: `deploys` whenever a listed deploy changes (the UI refreshes)',
+    auth: 'viewer',
+    response: { mediaType: 'text/event-stream', description: 'event stream' },
+  },
 ];
 
 /** What changes on the list page, as one string to compare between polls. */

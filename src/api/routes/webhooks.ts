@@ -19,7 +19,13 @@ export const GITHUB_DELIVERY_MEMORY_SECONDS = 7 * 86_400;
 const DELIVERY_GUID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Carries out a mapped webhook and answers: 202 new deploy, 200 existing/stopped, 202 ignored, 400 invalid. */
-export async function applyOutcome(res: Response, intake: DeployIntake, outcome: WebhookOutcome, origin: DeployOrigin, redact: <T>(v: T) => T = (v) => v): Promise<void> {
+export async function applyOutcome(
+  res: Response,
+  intake: DeployIntake,
+  outcome: WebhookOutcome,
+  origin: DeployOrigin,
+  redact: <T>(v: T) => T = (v) => v,
+): Promise<void> {
   switch (outcome.kind) {
     case 'ingest': {
       const { view, created } = await intake.ingest(outcome.input, origin);
@@ -47,13 +53,24 @@ export async function applyOutcome(res: Response, intake: DeployIntake, outcome:
 /** 404 when the secret is not configured, 401 when the signature is missing or wrong. */
 function verifyGitHub(secret: string | null): RequestHandler {
   return (req, res, next) => {
-    if (secret === null) return sendError(res, 404, 'not configured', 'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events');
+    if (secret === null)
+      return sendError(
+        res,
+        404,
+        'not configured',
+        'github webhooks are not configured on this guard: set RELEASE_GUARD_GITHUB_SECRET (or auth.githubSecretFile) and restart; see README.md#post-v1webhooksgithub--github-deployment-events',
+      );
     const header = req.get('x-hub-signature-256');
     if (header === undefined) {
       return sendError(res, 401, 'unauthorized', 'missing X-Hub-Signature-256: set the GitHub webhook secret to the value of RELEASE_GUARD_GITHUB_SECRET');
     }
     if (!verifySha256Signature(secret, rawBodyOf(res), header)) {
-      return sendError(res, 401, 'unauthorized', 'X-Hub-Signature-256 does not match the body: the GitHub webhook secret differs from RELEASE_GUARD_GITHUB_SECRET');
+      return sendError(
+        res,
+        401,
+        'unauthorized',
+        'X-Hub-Signature-256 does not match the body: the GitHub webhook secret differs from RELEASE_GUARD_GITHUB_SECRET',
+      );
     }
     next();
   };
@@ -62,7 +79,13 @@ function verifyGitHub(secret: string | null): RequestHandler {
 /** 404 when the token is not configured, 401 when X-Gitlab-Token is missing or wrong (timing-safe compare). */
 function verifyGitLab(token: string | null): RequestHandler {
   return (req, res, next) => {
-    if (token === null) return sendError(res, 404, 'not configured', 'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks');
+    if (token === null)
+      return sendError(
+        res,
+        404,
+        'not configured',
+        'gitlab webhooks are not configured on this guard: set RELEASE_GUARD_GITLAB_TOKEN (or auth.gitlabTokenFile) and restart; see README.md#post-v1webhooksgitlab--gitlab-deployment-hooks',
+      );
     const given = req.get('x-gitlab-token');
     if (given === undefined) {
       return sendError(res, 401, 'unauthorized', 'missing X-Gitlab-Token: set the GitLab webhook secret token to the value of RELEASE_GUARD_GITLAB_TOKEN');
@@ -105,7 +128,7 @@ export function webhookRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps)
     const signature = req.get('x-signature');
     if (signature === undefined) return ciAuth(req, res, next);
     if (verifySha256Signature(deps.auth.token, rawBodyOf(res), signature)) return next();
-    sendError(res, 401, 'unauthorized', 'X-Signature does not match the body: the Flux provider secret\'s token must be the CI token (RELEASE_GUARD_TOKEN)');
+    sendError(res, 401, 'unauthorized', "X-Signature does not match the body: the Flux provider secret's token must be the CI token (RELEASE_GUARD_TOKEN)");
   };
   router.post('/v1/webhooks/flux', readRawBody, verifyFlux, parseJsonBody, async (req, res) => {
     await applyOutcome(res, deps.intake, mapFluxEvent(req.body, policy.deployInput), 'api', policy.redact);

@@ -2,7 +2,16 @@
 import { z } from 'zod';
 import { BaselineKind } from '../../rules/schema.js';
 import { SEVERITIES } from '../../judge/types.js';
-import { ACTION_KINDS, ACTION_STATUSES, ATTEMPT_OUTCOMES, ATTEMPTS_KEPT, DEPLOY_ORIGINS, FINDING_KINDS, VERDICTS, WATCH_STATUSES } from '../../store/records.js';
+import {
+  ACTION_KINDS,
+  ACTION_STATUSES,
+  ATTEMPT_OUTCOMES,
+  ATTEMPTS_KEPT,
+  DEPLOY_ORIGINS,
+  FINDING_KINDS,
+  VERDICTS,
+  WATCH_STATUSES,
+} from '../../store/records.js';
 
 const UnixSeconds = z.number().describe('Unix seconds');
 const StringMap = z.record(z.string(), z.string());
@@ -47,7 +56,6 @@ export const VerdictBody = z.object({
 });
 export type VerdictBody = z.infer<typeof VerdictBody>;
 
-
 /**
  * The judge's arithmetic behind a finding (judge/types.ts FindingEvidence). Fields the judge adds must be added here
  * too, or the API drops them: test/api/response-schemas.test.ts fails when a judged view does not round-trip.
@@ -69,7 +77,15 @@ export const FindingEvidenceBody = z.object({
     .nullable(),
   test: z
     .discriminatedUnion('test', [
-      z.object({ test: z.literal('mann-whitney'), alternative: z.enum(['greater', 'less', 'two-sided']), u: z.number(), z: z.number(), pValue: z.number(), n: z.number(), baselineN: z.number() }),
+      z.object({
+        test: z.literal('mann-whitney'),
+        alternative: z.enum(['greater', 'less', 'two-sided']),
+        u: z.number(),
+        z: z.number(),
+        pValue: z.number(),
+        n: z.number(),
+        baselineN: z.number(),
+      }),
       z.object({
         test: z.enum(['conditional-binomial', 'poisson']),
         errors: z.number(),

@@ -13,7 +13,16 @@ export const RulesResponse = z.object({
   window: z.number(),
   interval: z.number(),
   rules: z.array(
-    z.object({ name: z.string(), metric: z.string(), severity: z.enum(SEVERITIES), when: z.string(), for: z.number(), test: z.string(), file: z.string().describe('the file the rule came from'), rollback: z.boolean() }),
+    z.object({
+      name: z.string(),
+      metric: z.string(),
+      severity: z.enum(SEVERITIES),
+      when: z.string(),
+      for: z.number(),
+      test: z.string(),
+      file: z.string().describe('the file the rule came from'),
+      rollback: z.boolean(),
+    }),
   ),
   hooks: z.array(z.object({ name: z.string(), type: z.string() })),
 });
@@ -37,7 +46,13 @@ export const QualityResponse = z.object({
 });
 export type QualityResponse = z.infer<typeof QualityResponse>;
 
-const BacktestOutcome = z.object({ verdict: z.string().nullable(), severity: z.enum(SEVERITIES).nullable(), rollback: z.boolean(), timeToRollback: z.number().nullable(), rules: z.array(z.string()) });
+const BacktestOutcome = z.object({
+  verdict: z.string().nullable(),
+  severity: z.enum(SEVERITIES).nullable(),
+  rollback: z.boolean(),
+  timeToRollback: z.number().nullable(),
+  rules: z.array(z.string()),
+});
 const LabelEffect = z.object({ labelled: z.number().int(), failingNow: z.number().int(), failingWithCandidate: z.number().int() });
 
 /** POST /v1/backtest: the stored deploys whose outcome the candidate rules change, and the effect on labelled ones. */

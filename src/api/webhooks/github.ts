@@ -84,7 +84,12 @@ function invalidPayload(event: string, error: z.ZodError): WebhookOutcome {
  * - `deployment_status` failure|error → stop that watch; other states → ignore;
  * - `ping` → ping; anything else → ignore.
  */
-export function mapGitHubEvent(event: string | undefined, payload: unknown, delivery: string | undefined, schema: DeployInputSchema = DeployInput): WebhookOutcome {
+export function mapGitHubEvent(
+  event: string | undefined,
+  payload: unknown,
+  delivery: string | undefined,
+  schema: DeployInputSchema = DeployInput,
+): WebhookOutcome {
   if (event === 'ping') return { kind: 'ping' };
   if (event === 'deployment') {
     const parsed = DeploymentEvent.safeParse(payload);

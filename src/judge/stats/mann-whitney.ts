@@ -18,7 +18,7 @@ export function midRanks(values: readonly number[]): { ranks: number[]; tieTerm:
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(values.length);
   let tieTerm = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     const rank = (i + j) / 2 + 1;
@@ -64,7 +64,7 @@ export interface RankedSample {
 export function rankedSample(y: readonly number[]): RankedSample {
   const sorted = Float64Array.from(y).sort();
   let tieTerm = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
     const t = j - i + 1;
@@ -86,7 +86,7 @@ export function mannWhitneyRanked(x: readonly number[], y: RankedSample, alterna
   let r1 = 0;
   let tieTerm = y.tieTerm;
   let across = false;
-  for (let i = 0; i < n1; ) {
+  for (let i = 0; i < n1;) {
     let j = i;
     while (j + 1 < n1 && xs[j + 1] === xs[i]) j++;
     const cx = j - i + 1;
@@ -114,7 +114,15 @@ function bound(sorted: Float64Array, v: number, after: boolean): number {
   return lo;
 }
 
-function fromRankSum(n1: number, n2: number, r1: number, tieTerm: number, tiesAcrossSamples: () => boolean, alternative: Alternative, method: Method): MannWhitneyResult {
+function fromRankSum(
+  n1: number,
+  n2: number,
+  r1: number,
+  tieTerm: number,
+  tiesAcrossSamples: () => boolean,
+  alternative: Alternative,
+  method: Method,
+): MannWhitneyResult {
   const u1 = r1 - (n1 * (n1 + 1)) / 2;
   const u2 = n1 * n2 - u1;
   const n = n1 + n2;

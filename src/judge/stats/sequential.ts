@@ -29,7 +29,16 @@ export function poissonMixtureLogE(input: PoissonMixtureInput, prior: { shape: n
   const { shape: a, rate: b } = prior;
   const upper = gammaQ(a + e, (b + lambda) * s);
   if (upper <= 0) return -Infinity;
-  return -e * Math.log(s) + s * lambda + a * Math.log(b) + logGamma(a + e) + Math.log(upper) - logGamma(a) - Math.log(gammaQ(a, b * s)) - (a + e) * Math.log(b + lambda);
+  return (
+    -e * Math.log(s) +
+    s * lambda +
+    a * Math.log(b) +
+    logGamma(a + e) +
+    Math.log(upper) -
+    logGamma(a) -
+    Math.log(gammaQ(a, b * s)) -
+    (a + e) * Math.log(b + lambda)
+  );
 }
 
 /**

@@ -105,7 +105,11 @@ export class DatadogClient {
       const res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.config.timeout * 1000) });
       if (call) {
         call.headers = Object.fromEntries(res.headers.entries());
-        if (!res.ok) call.errorBody = await res.clone().text().catch(() => null);
+        if (!res.ok)
+          call.errorBody = await res
+            .clone()
+            .text()
+            .catch(() => null);
       }
       return res;
     } catch (err) {
@@ -121,7 +125,13 @@ export class DatadogClient {
     this.deps.metrics.upstreamRequests.inc({ source: this.name, outcome: timedOut ? 'timeout' : 'network' });
     const cause = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.message;
     const what = timedOut ? `no answer within ${this.config.timeout}s (timeout)` : cause;
-    return { kind: 'error', message: `datadog "${this.name}" at ${this.baseUrl} is unreachable: ${what}`, retryable: true, rateLimited: false, rateLimit: null };
+    return {
+      kind: 'error',
+      message: `datadog "${this.name}" at ${this.baseUrl} is unreachable: ${what}`,
+      retryable: true,
+      rateLimited: false,
+      rateLimit: null,
+    };
   }
 
   private error(reason: string, status: number, call: CallContext): DatadogAnswer {
@@ -130,16 +140,34 @@ export class DatadogClient {
     this.deps.metrics.upstreamRequests.inc({ source: this.name, outcome });
     if (status === 429) {
       const until = rateLimit?.reset !== null && rateLimit?.reset !== undefined ? `; it resets in ${rateLimit.reset}s` : '';
-      return { kind: 'error', message: `datadog "${this.name}" is rate limited (429${rateLimit?.name ? `, limit ${rateLimit.name}` : ''})${until}: ${reason}`, retryable: true, rateLimited: true, rateLimit };
+      return {
+        kind: 'error',
+        message: `datadog "${this.name}" is rate limited (429${rateLimit?.name ? `, limit ${rateLimit.name}` : ''})${until}: ${reason}`,
+        retryable: true,
+        rateLimited: true,
+        rateLimit,
+      };
     }
-    return { kind: 'error', message: `datadog "${this.name}" answered ${status}${hint(status, this.config)}: ${reason}`, retryable: status >= 500, rateLimited: false, rateLimit };
+    return {
+      kind: 'error',
+      message: `datadog "${this.name}" answered ${status}${hint(status, this.config)}: ${reason}`,
+      retryable: status >= 500,
+      rateLimited: false,
+      rateLimit,
+    };
   }
 
   private async keys(): Promise<{ ok: true; apiKey: string; appKey: string } | { ok: false; message: string }> {
     const c = this.config;
-    const apiKey = await readSecret({ envKey: 'apiKeyEnv', fileKey: 'apiKeyFile', env: c.apiKeyFile ? undefined : (c.apiKeyEnv ?? 'DD_API_KEY'), file: c.apiKeyFile }, this.deps);
+    const apiKey = await readSecret(
+      { envKey: 'apiKeyEnv', fileKey: 'apiKeyFile', env: c.apiKeyFile ? undefined : (c.apiKeyEnv ?? 'DD_API_KEY'), file: c.apiKeyFile },
+      this.deps,
+    );
     if (!apiKey.ok) return apiKey;
-    const appKey = await readSecret({ envKey: 'appKeyEnv', fileKey: 'appKeyFile', env: c.appKeyFile ? undefined : (c.appKeyEnv ?? 'DD_APP_KEY'), file: c.appKeyFile }, this.deps);
+    const appKey = await readSecret(
+      { envKey: 'appKeyEnv', fileKey: 'appKeyFile', env: c.appKeyFile ? undefined : (c.appKeyEnv ?? 'DD_APP_KEY'), file: c.appKeyFile },
+      this.deps,
+    );
     if (!appKey.ok) return appKey;
     return { ok: true, apiKey: apiKey.value, appKey: appKey.value };
   }
@@ -188,7 +216,8 @@ function errorText(body: unknown, fallback: string | undefined): string {
 function hint(status: number, c: DatadogConfig): string {
   const api = c.apiKeyFile ? `apiKeyFile ${c.apiKeyFile}` : `$${c.apiKeyEnv ?? 'DD_API_KEY'}`;
   const app = c.appKeyFile ? `appKeyFile ${c.appKeyFile}` : `$${c.appKeyEnv ?? 'DD_APP_KEY'}`;
-  if (status === 401 || status === 403) return ` (check the API key in ${api} and the application key in ${app}, which needs the timeseries_query permission, and that site is your Datadog site)`;
+  if (status === 401 || status === 403)
+    return ` (check the API key in ${api} and the application key in ${app}, which needs the timeseries_query permission, and that site is your Datadog site)`;
   if (status === 400) return ' (the query is not valid Datadog metric query syntax)';
   return '';
 }

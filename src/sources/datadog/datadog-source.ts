@@ -60,10 +60,15 @@ export class DatadogSource implements MetricSource {
   async query(q: MetricQuery): Promise<QueryResult> {
     const template = q.decl.queries?.['datadog'];
     if (!template) {
-      return { kind: 'error', retryable: false, message: `datadog "${this.name}": no Datadog query for metric ${q.metric}; add queries: { datadog: { ${q.metric}: "<query>" } } to a rule file (see rules/examples/datadog.yaml)` };
+      return {
+        kind: 'error',
+        retryable: false,
+        message: `datadog "${this.name}": no Datadog query for metric ${q.metric}; add queries: { datadog: { ${q.metric}: "<query>" } } to a rule file (see rules/examples/datadog.yaml)`,
+      };
     }
     const planned = planDatadogQuery(template, q);
-    if (!planned.ok) return { kind: 'error', retryable: false, message: `datadog "${this.name}": the ${q.metric} query template cannot be used: ${planned.error}` };
+    if (!planned.ok)
+      return { kind: 'error', retryable: false, message: `datadog "${this.name}": the ${q.metric} query template cannot be used: ${planned.error}` };
     const key = `${q.deploy.id}|${q.scope}|${q.metric}`;
     const from = this.catchUpFrom(key, q);
     const served = await this.groups.request({ plan: planned.plan, metric: q.metric, step: q.step, from, to: q.end });

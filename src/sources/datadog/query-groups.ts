@@ -88,10 +88,18 @@ export class QueryGroups {
     if (!historyMissing && (!due || waited)) return this.degraded(group, member, need, now);
     const blocked = this.deps.budget.blocked(now);
     if (blocked) {
-      if (blocked.until !== this.warnedUntil) this.deps.logger.warn({ source: this.deps.source, metric: need.metric, until: blocked.until }, `datadog "${this.deps.source}": ${blocked.reason}; serving ${need.metric} from cache until ${new Date(blocked.until * 1000).toISOString()}`);
+      if (blocked.until !== this.warnedUntil)
+        this.deps.logger.warn(
+          { source: this.deps.source, metric: need.metric, until: blocked.until },
+          `datadog "${this.deps.source}": ${blocked.reason}; serving ${need.metric} from cache until ${new Date(blocked.until * 1000).toISOString()}`,
+        );
       this.warnedUntil = blocked.until;
       if (!historyMissing) return this.degraded(group, member, need, now);
-      return { kind: 'error', retryable: true, message: `datadog "${this.deps.source}": ${blocked.reason}; ${need.metric} cannot be fetched before ${new Date(blocked.until * 1000).toISOString()}` };
+      return {
+        kind: 'error',
+        retryable: true,
+        message: `datadog "${this.deps.source}": ${blocked.reason}; ${need.metric} cannot be fetched before ${new Date(blocked.until * 1000).toISOString()}`,
+      };
     }
     const answer = await this.join(group, need);
     if (answer.kind === 'error') {
@@ -105,7 +113,17 @@ export class QueryGroups {
   private groupFor(need: Need, now: number): Group {
     let group = this.groups.get(need.plan.groupKey);
     if (!group) {
-      group = { key: need.plan.groupKey, plan: need.plan, metric: need.metric, step: need.step, members: new Map(), lastRequestAt: now, lastFetchAt: null, batch: null, inflight: null };
+      group = {
+        key: need.plan.groupKey,
+        plan: need.plan,
+        metric: need.metric,
+        step: need.step,
+        members: new Map(),
+        lastRequestAt: now,
+        lastFetchAt: null,
+        batch: null,
+        inflight: null,
+      };
       this.groups.set(group.key, group);
     }
     group.lastRequestAt = now;
@@ -145,9 +163,15 @@ export class QueryGroups {
       const need = Math.round(demand * 3600);
       const groups = [...this.groups.values()].filter((g) => this.active(g.lastRequestAt, g.step, now)).length;
       if (factor > 1) {
-        this.deps.logger.warn({ source: this.deps.source, groups, demandPerHour: need, budgetPerHour: Math.floor(rate), factor }, `datadog "${this.deps.source}": ${groups} query groups need ${need} queries/h but the budget allows ${Math.floor(rate)}/h; refreshing each every ${factor} intervals instead of every one — watches are served from cached results in between and catch up`);
+        this.deps.logger.warn(
+          { source: this.deps.source, groups, demandPerHour: need, budgetPerHour: Math.floor(rate), factor },
+          `datadog "${this.deps.source}": ${groups} query groups need ${need} queries/h but the budget allows ${Math.floor(rate)}/h; refreshing each every ${factor} intervals instead of every one — watches are served from cached results in between and catch up`,
+        );
       } else {
-        this.deps.logger.info({ source: this.deps.source, groups, demandPerHour: need, budgetPerHour: Math.floor(rate) }, `datadog "${this.deps.source}": back within budget (${need} of ${Math.floor(rate)} queries/h); refreshing every interval`);
+        this.deps.logger.info(
+          { source: this.deps.source, groups, demandPerHour: need, budgetPerHour: Math.floor(rate) },
+          `datadog "${this.deps.source}": back within budget (${need} of ${Math.floor(rate)} queries/h); refreshing every interval`,
+        );
       }
       this.factor = factor;
     }
@@ -207,7 +231,10 @@ export class QueryGroups {
       const m = group.members.get(name);
       if (!m) continue;
       const found = bySeries.get(name) ?? [];
-      m.error = found.length > 1 ? `datadog "${this.deps.source}": the ${group.metric} query returns ${found.length} series for ${name || 'this deploy'}, but a metric needs one; aggregate it (sum:, avg:) and drop extra "by {…}" tags; query: ${group.plan.build([name])}` : null;
+      m.error =
+        found.length > 1
+          ? `datadog "${this.deps.source}": the ${group.metric} query returns ${found.length} series for ${name || 'this deploy'}, but a metric needs one; aggregate it (sum:, avg:) and drop extra "by {…}" tags; query: ${group.plan.build([name])}`
+          : null;
       for (const t of [...m.points.keys()]) if ((t >= from && t <= to) || t < to - RETENTION) m.points.delete(t);
       for (const [t, v] of found[0] ?? []) if (v !== null && t >= from && t <= to) m.points.set(t, v);
       m.coveredFrom = m.fetchedUntil >= from ? Math.min(m.coveredFrom, from) : from;
@@ -225,9 +252,16 @@ export class QueryGroups {
   private degraded(group: Group, member: Member, need: Need, now: number): Served {
     const limit = 3 * Math.max(this.factor, 1) * group.step;
     if (now - member.fetchedUntil > limit) {
-      return { kind: 'error', retryable: true, message: `datadog "${this.deps.source}": ${need.metric} has not been refreshed for ${Math.round(now - member.fetchedUntil)}s (over the budget or rate limited); the guard cannot see it` };
+      return {
+        kind: 'error',
+        retryable: true,
+        message: `datadog "${this.deps.source}": ${need.metric} has not been refreshed for ${Math.round(now - member.fetchedUntil)}s (over the budget or rate limited); the guard cannot see it`,
+      };
     }
-    this.deps.logger.debug({ source: this.deps.source, metric: need.metric, member: need.plan.member, age: now - member.fetchedUntil }, `datadog "${this.deps.source}": ${need.metric} served from a result ${Math.round(now - member.fetchedUntil)}s old`);
+    this.deps.logger.debug(
+      { source: this.deps.source, metric: need.metric, member: need.plan.member, age: now - member.fetchedUntil },
+      `datadog "${this.deps.source}": ${need.metric} served from a result ${Math.round(now - member.fetchedUntil)}s old`,
+    );
     return this.serve(member, need, 'degraded');
   }
 }

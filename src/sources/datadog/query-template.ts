@@ -89,7 +89,11 @@ function grouped(text: string, tag: string, members: readonly string[]): string 
   return text.replace(/\{([^{}]*)\}(\s*by\s*\{([^{}]*)\})?/g, (whole, filters: string, by: string | undefined, byTags: string | undefined) => {
     if (!filters.includes(own)) return whole;
     const boolean = /\s(AND|OR|NOT|IN)\s/.test(filters);
-    const rewritten = boolean ? filters.replaceAll(own, inList) : terms(filters).map((t) => (t === own ? inList : t)).join(' AND ');
+    const rewritten = boolean
+      ? filters.replaceAll(own, inList)
+      : terms(filters)
+          .map((t) => (t === own ? inList : t))
+          .join(' AND ');
     const tags = by === undefined ? [] : terms(byTags ?? '');
     if (!tags.includes(tag)) tags.push(tag);
     return `{${rewritten}} by {${tags.join(',')}}`;
@@ -102,7 +106,10 @@ function grouped(text: string, tag: string, members: readonly string[]): string 
  * for all watched services of that metric (same environment, step and template), split by the tag.
  * Otherwise each deploy gets its own query.
  */
-export function planDatadogQuery(template: string, q: Pick<MetricQuery, 'deploy' | 'scope' | 'step'>): { ok: true; plan: DatadogPlan } | { ok: false; error: string } {
+export function planDatadogQuery(
+  template: string,
+  q: Pick<MetricQuery, 'deploy' | 'scope' | 'step'>,
+): { ok: true; plan: DatadogPlan } | { ok: false; error: string } {
   const prepared = prepare(template, q);
   if (!prepared.ok) return prepared;
   const text = prepared.text;

@@ -20,7 +20,10 @@ export const DatadogConfig = z
   .object({
     type: z.literal('datadog'),
     /** Your Datadog site: datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com. */
-    site: z.string().regex(/^[a-z0-9.-]+$/, 'site is a host name like datadoghq.eu').default('datadoghq.com'),
+    site: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'site is a host name like datadoghq.eu')
+      .default('datadoghq.com'),
     /** Full API base URL instead of the site's (a proxy, or a stand-in server in tests), e.g. http://127.0.0.1:8126. */
     url: z.url({ protocol: /^https?$/, error: 'url must be an http:// or https:// URL' }).optional(),
     /** Where the API key (DD-API-KEY) comes from: an environment variable (default DD_API_KEY) or a file. */

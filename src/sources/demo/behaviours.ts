@@ -63,8 +63,7 @@ const EFFECTS: Record<DemoBehaviour, Effect> = {
   slow: (i) => (i.metric === 'latency_p95' && i.since >= 180 ? i.value * 3.5 : i.value),
   'latency-drift': (i) => (i.metric === 'latency_p95' ? i.value * (1 + 0.3 * ramp(i.since, 300)) : i.value),
   'cpu-hog': (i) => (i.metric === 'cpu' ? i.value + (0.85 - i.profile.cpu) * ramp(i.since, 300) : i.value),
-  'memory-leak': (i) =>
-    i.metric === 'memory' ? Math.min(0.99, 0.7 + (0.015 * i.since) / 60 + 0.003 * i.jitter) : i.value,
+  'memory-leak': (i) => (i.metric === 'memory' ? Math.min(0.99, 0.7 + (0.015 * i.since) / 60 + 0.003 * i.jitter) : i.value),
   blip: (i) => {
     const isBlipPoint = i.since >= BLIP_AT && i.since - i.step < BLIP_AT;
     return i.metric === 'error_rate' && isBlipPoint ? 0.15 * (1 + 0.05 * i.jitter) : i.value;

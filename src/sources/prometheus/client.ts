@@ -98,7 +98,11 @@ export class PrometheusClient {
     }
     const success = PromSuccess.safeParse(json);
     if (!success.success) {
-      return { kind: 'error', message: `prometheus "${this.name}" answered 200 with something that is not a Prometheus query result: ${snippet(raw.body)}; is url the Prometheus API base URL?`, retryable: false };
+      return {
+        kind: 'error',
+        message: `prometheus "${this.name}" answered 200 with something that is not a Prometheus query result: ${snippet(raw.body)}; is url the Prometheus API base URL?`,
+        retryable: false,
+      };
     }
     return { kind: 'ok', answer: success.data };
   }
@@ -112,7 +116,10 @@ export class PrometheusClient {
       if (!token.ok) return token;
       headers.authorization = `Bearer ${token.value}`;
     } else {
-      const password = await readSecret({ envKey: 'auth.passwordEnv', fileKey: 'auth.passwordFile', env: auth.passwordEnv, file: auth.passwordFile }, this.deps);
+      const password = await readSecret(
+        { envKey: 'auth.passwordEnv', fileKey: 'auth.passwordFile', env: auth.passwordEnv, file: auth.passwordFile },
+        this.deps,
+      );
       if (!password.ok) return password;
       headers.authorization = `Basic ${Buffer.from(`${auth.username}:${password.value}`).toString('base64')}`;
     }

@@ -41,10 +41,15 @@ export class PrometheusSource implements MetricSource {
   async query(q: MetricQuery): Promise<QueryResult> {
     const template = q.decl.queries?.['prometheus'];
     if (!template) {
-      return { kind: 'error', retryable: false, message: `prometheus "${this.name}": no PromQL for metric ${q.metric}; add queries: { prometheus: { ${q.metric}: "<PromQL>" } } to a rule file (see rules/examples/prometheus.yaml)` };
+      return {
+        kind: 'error',
+        retryable: false,
+        message: `prometheus "${this.name}": no PromQL for metric ${q.metric}; add queries: { prometheus: { ${q.metric}: "<PromQL>" } } to a rule file (see rules/examples/prometheus.yaml)`,
+      };
     }
     const rendered = renderPromql(template, q, { step: q.step, scrapeInterval: this.config.scrapeInterval });
-    if (!rendered.ok) return { kind: 'error', retryable: false, message: `prometheus "${this.name}": the ${q.metric} query template cannot be used: ${rendered.error}` };
+    if (!rendered.ok)
+      return { kind: 'error', retryable: false, message: `prometheus "${this.name}": the ${q.metric} query template cannot be used: ${rendered.error}` };
     const grid = stepGrid(q.deploy.startedAt, q.start, q.end, q.step);
     if (!grid) return { kind: 'no-data' };
     const points: Point[] = [];
@@ -64,9 +69,10 @@ export class PrometheusSource implements MetricSource {
 
   /** One call: an instant query for a single step, query_range otherwise. */
   private async fetch(promql: string, q: MetricQuery, from: number, to: number): Promise<QueryResult> {
-    const answer = from === to
-      ? await this.client.call('query', { query: promql, time: String(from) })
-      : await this.client.call('query_range', { query: promql, start: String(from), end: String(to), step: String(q.step) });
+    const answer =
+      from === to
+        ? await this.client.call('query', { query: promql, time: String(from) })
+        : await this.client.call('query_range', { query: promql, start: String(from), end: String(to), step: String(q.step) });
     if (answer.kind === 'error') {
       const message = answer.rejected ? `${q.metric}: ${answer.message}; query: ${promql}` : `${q.metric}: ${answer.message}`;
       return { kind: 'error', message, retryable: answer.retryable };
@@ -79,6 +85,9 @@ export class PrometheusSource implements MetricSource {
 }
 
 function tooMany(name: string, metric: string, series: PromSeries[], promql: string): string {
-  const shown = series.slice(0, 3).map((s) => labelText(s.labels)).join(', ');
+  const shown = series
+    .slice(0, 3)
+    .map((s) => labelText(s.labels))
+    .join(', ');
   return `prometheus "${name}": the ${metric} query returned ${series.length} series (${shown}${series.length > 3 ? ', …' : ''}), but a metric needs exactly one per deploy; aggregate it, e.g. sum(…) or max(…), or filter it further; query: ${promql}`;
 }

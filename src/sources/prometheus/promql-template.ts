@@ -75,7 +75,10 @@ export function promDuration(seconds: number): string {
  */
 export function renderPromql(template: string, q: Pick<MetricQuery, 'deploy' | 'scope'>, timing: PromqlTiming): Rendered {
   const values = deployValues(q);
-  const where = contexts(template, [...template.matchAll(/\{\{/g)].map((m) => m.index));
+  const where = contexts(
+    template,
+    [...template.matchAll(/\{\{/g)].map((m) => m.index),
+  );
   return renderTemplate(template, (p) => {
     if (p.name === 'step') return promDuration(timing.step);
     if (p.name === 'rateInterval') return promDuration(Math.max(timing.step, 4 * timing.scrapeInterval));
@@ -86,7 +89,8 @@ export function renderPromql(template: string, q: Pick<MetricQuery, 'deploy' | '
     }
     const raw = values[p.name as keyof typeof values];
     const escaped = escapeString(ctx.regex ? escapeRegex(raw) : raw, ctx.quote);
-    if (escaped === null) return { error: `the ${p.name} "${raw}" contains a backtick and cannot sit in a \`raw string\`; use "double quotes" around {{${p.name}}}` };
+    if (escaped === null)
+      return { error: `the ${p.name} "${raw}" contains a backtick and cannot sit in a \`raw string\`; use "double quotes" around {{${p.name}}}` };
     return escaped;
   });
 }

@@ -51,5 +51,7 @@ export function seriesOf(answer: PromSuccess): PromSeries[] {
 
 /** `{job="api", instance="a:9100"}`, for messages. */
 export function labelText(labels: Record<string, string>): string {
-  return `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
 }

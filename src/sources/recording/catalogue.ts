@@ -27,7 +27,10 @@ export class RecordingCatalogue {
     let names: string[];
     try {
       const entries = await readdir(this.dir, { withFileTypes: true });
-      names = entries.filter((e) => !e.isDirectory() && e.name.endsWith('.json')).map((e) => e.name).sort();
+      names = entries
+        .filter((e) => !e.isDirectory() && e.name.endsWith('.json'))
+        .map((e) => e.name)
+        .sort();
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       return { kind: 'error', message: `cannot read recording directory ${this.dir}: ${detail}; check "dir" of the recording source` };

@@ -78,17 +78,26 @@ async function readSourceSchema(source: Db): Promise<Map<string, SourceTable>> {
       version === 0
         ? `${source.path} is not a release-guard database (no schema_migrations); pass the guard's SQLite file or its config`
         : `${source.path} has schema version ${version} but this release-guard writes version ${LATEST_VERSION}; ` +
-          (version < LATEST_VERSION ? 'start and stop the guard once with this release (it upgrades the file), then copy' : 'copy with the release-guard that wrote it'),
+            (version < LATEST_VERSION
+              ? 'start and stop the guard once with this release (it upgrades the file), then copy'
+              : 'copy with the release-guard that wrote it'),
     );
   }
   const names = (await source.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)).map((r) => r.name);
   const unknown = names.filter((n) => !COPIED_TABLES.some((t) => t.table === n) && !(n in NOT_COPIED));
-  if (unknown.length > 0) throw new CopyRefusedError(`${source.path} has tables this release-guard does not know how to copy: ${unknown.join(', ')}; nothing was copied`);
+  if (unknown.length > 0)
+    throw new CopyRefusedError(`${source.path} has tables this release-guard does not know how to copy: ${unknown.join(', ')}; nothing was copied`);
   const tables = new Map<string, SourceTable>();
   for (const { table } of COPIED_TABLES) {
     const info = await source.all<{ name: string; pk: number }>(`SELECT name, pk FROM pragma_table_info(?) ORDER BY cid`, [table]);
     if (info.length === 0) throw new CopyRefusedError(`${source.path} has no table ${table}; is it a release-guard database at version ${LATEST_VERSION}?`);
-    tables.set(table, { columns: info.map((c) => c.name), key: info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name) });
+    tables.set(table, {
+      columns: info.map((c) => c.name),
+      key: info
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name),
+    });
   }
   return tables;
 }
@@ -104,10 +113,15 @@ async function checkTargetColumns(tx: Queryable, target: PgDb, source: Map<strin
   for (const [table, shape] of source) {
     const here = cols.filter((c) => c.table_name === table);
     for (const c of shape.columns) if (!here.some((h) => h.column_name === c)) missing.push(`${table}.${c}`);
-    identity.set(table, here.filter((h) => h.is_identity === 'YES').map((h) => h.column_name));
+    identity.set(
+      table,
+      here.filter((h) => h.is_identity === 'YES').map((h) => h.column_name),
+    );
   }
   if (missing.length > 0) {
-    throw new CopyRefusedError(`the PostgreSQL schema ${target.schema} on ${target.where} lacks columns the SQLite file has: ${missing.join(', ')}; a PostgreSQL migration is missing from this release-guard`);
+    throw new CopyRefusedError(
+      `the PostgreSQL schema ${target.schema} on ${target.where} lacks columns the SQLite file has: ${missing.join(', ')}; a PostgreSQL migration is missing from this release-guard`,
+    );
   }
   return identity;
 }
@@ -118,7 +132,9 @@ async function emptyTarget(tx: Queryable, target: PgDb, replace: boolean): Promi
     `SELECT (SELECT COUNT(*) FROM watches WHERE lease_expires > ${DB_NOW}) + (SELECT COUNT(*) FROM recoveries WHERE lease_expires > ${DB_NOW}) AS n`,
   );
   if (Number(live?.n ?? 0) > 0) {
-    throw new CopyRefusedError(`replicas are working on the PostgreSQL schema ${target.schema} on ${target.where} (${live?.n} live leases); stop every replica before copying into it, or copy into another schema (--schema)`);
+    throw new CopyRefusedError(
+      `replicas are working on the PostgreSQL schema ${target.schema} on ${target.where} (${live?.n} live leases); stop every replica before copying into it, or copy into another schema (--schema)`,
+    );
   }
   const counts: Array<[string, number]> = [];
   for (const { table } of COPIED_TABLES) {
@@ -146,10 +162,10 @@ async function copyTable(src: Queryable, tx: Queryable, table: string, shape: So
   let last: SqlValue[] | null = null;
   let copied = 0;
   for (;;) {
-    const page: Array<Record<string, SqlValue>> = await src.all(
-      `SELECT ${columns} FROM ${table} ${last ? `WHERE ${after}` : ''} ORDER BY ${keyList} LIMIT ?`,
-      [...(last ?? []), pageRows],
-    );
+    const page: Array<Record<string, SqlValue>> = await src.all(`SELECT ${columns} FROM ${table} ${last ? `WHERE ${after}` : ''} ORDER BY ${keyList} LIMIT ?`, [
+      ...(last ?? []),
+      pageRows,
+    ]);
     if (page.length === 0) return copied;
     for (let i = 0; i < page.length; i += perInsert) {
       const rows = page.slice(i, i + perInsert);

@@ -11,7 +11,11 @@ import { DB_NOW, leaseDeliveries, type LeaseState } from './leases.js';
  * See OutboxStore.claimDeliveries; rows locked by a concurrent claim are skipped, not waited for. Returns the claimed
  * deliveries and their lease fences (to record once committed).
  */
-export async function claimDeliveries(tx: Queryable, q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] }, s: LeaseState): Promise<{ claimed: DeliveryRecord[]; fences: Map<number, number> }> {
+export async function claimDeliveries(
+  tx: Queryable,
+  q: { now: number; limit: number; ids?: number[]; excludeChannels?: string[] },
+  s: LeaseState,
+): Promise<{ claimed: DeliveryRecord[]; fences: Map<number, number> }> {
   const params: SqlValue[] = [];
   let where: string;
   if (q.ids) {
@@ -40,7 +44,14 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
     await tx.run(`UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?`, [q.now, row.id]);
     claimed.push(toDelivery({ ...row, status: 'sending', updated_at: q.now }));
   }
-  return { claimed, fences: await leaseDeliveries(tx, claimed.map((d) => d.id), s) };
+  return {
+    claimed,
+    fences: await leaseDeliveries(
+      tx,
+      claimed.map((d) => d.id),
+      s,
+    ),
+  };
 }
 
 /**
@@ -48,7 +59,12 @@ export async function claimDeliveries(tx: Queryable, q: { now: number; limit: nu
  * now; hooks to interrupted, as after a restart). Deliveries live replicas are sending are left alone. With `own` (at start-up) this
  * replica's name's own claims count as lapsed too: they are from its previous life.
  */
-export async function resumeLapsed(tx: Queryable, now: number, s: LeaseState, own: boolean): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }> {
+export async function resumeLapsed(
+  tx: Queryable,
+  now: number,
+  s: LeaseState,
+  own: boolean,
+): Promise<{ requeued: DeliveryRecord[]; interrupted: DeliveryRecord[] }> {
   if (own) s.deliveries.clear();
   const stuck = await tx.all<DeliveryRow>(
     `SELECT * FROM deliveries WHERE status = 'sending' AND (lease_expires IS NULL OR lease_expires <= ${DB_NOW} OR (?::int = 1 AND lease_holder = ?))
@@ -61,10 +77,17 @@ export async function resumeLapsed(tx: Queryable, now: number, s: LeaseState, ow
     s.deliveries.delete(d.id);
     await recordInterrupted(tx, d, now);
     if (afterRestart(d.kind) === 'pending') {
-      await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [now, now, d.id]);
+      await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [
+        now,
+        now,
+        d.id,
+      ]);
       requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });
     } else {
-      await tx.run(`UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`, [INTERRUPTED_HOOK_ERROR, now, now, d.id]);
+      await tx.run(
+        `UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ?, lease_holder = NULL, lease_expires = NULL WHERE id = ?`,
+        [INTERRUPTED_HOOK_ERROR, now, now, d.id],
+      );
       interrupted.push({ ...d, status: 'interrupted', lastError: INTERRUPTED_HOOK_ERROR, updatedAt: now, finishedAt: now });
     }
   }

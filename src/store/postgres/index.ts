@@ -40,7 +40,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await migratePg(db);
   } catch (err) {
     await db.close().catch(() => undefined);
-    throw new Error(`cannot open the PostgreSQL store at ${db.where} (schema ${db.schema}): ${(err as Error).message}; check store.url / RELEASE_GUARD_STORE_URL and that the server is up`, { cause: err });
+    throw new Error(
+      `cannot open the PostgreSQL store at ${db.where} (schema ${db.schema}): ${(err as Error).message}; check store.url / RELEASE_GUARD_STORE_URL and that the server is up`,
+      { cause: err },
+    );
   }
   return postgresStore(db, leases.newLeaseState(opts.replica, opts.leaseSeconds));
 }
@@ -135,30 +138,43 @@ export function postgresStore(db: PgDb, s: leases.LeaseState): PostgresStore {
     verdictsBetween: (from, to) => digest.verdictsBetween(db, from, to),
 
     enqueueDeliveries: (entries, now, opts) =>
-      db.transaction(async (tx) => {
-        await fenceDeploys(tx, entries.map((e) => e.deployId));
-        const created = await deliveries.insertDeliveries(tx, entries, now, opts?.claim ?? false);
-        const fences = await leases.leaseDeliveries(tx, created.filter((d) => d.status === 'sending').map((d) => d.id), s);
-        return { created, fences };
-      }).then(({ created, fences }) => {
-        for (const [id, fence] of fences) s.deliveries.set(id, fence);
-        return created;
-      }),
+      db
+        .transaction(async (tx) => {
+          await fenceDeploys(
+            tx,
+            entries.map((e) => e.deployId),
+          );
+          const created = await deliveries.insertDeliveries(tx, entries, now, opts?.claim ?? false);
+          const fences = await leases.leaseDeliveries(
+            tx,
+            created.filter((d) => d.status === 'sending').map((d) => d.id),
+            s,
+          );
+          return { created, fences };
+        })
+        .then(({ created, fences }) => {
+          for (const [id, fence] of fences) s.deliveries.set(id, fence);
+          return created;
+        }),
     claimDeliveries: async (q) => {
       const { claimed, fences } = await db.transaction((tx) => pgDeliveries.claimDeliveries(tx, q, s));
       for (const [id, fence] of fences) s.deliveries.set(id, fence);
       return claimed;
     },
     releaseDelivery: (id, at, now) =>
-      db.transaction(async (tx) => {
-        await leases.checkDelivery(tx, id, s);
-        await deliveries.releaseDelivery(tx, id, at, now);
-      }).finally(() => s.deliveries.delete(id)),
+      db
+        .transaction(async (tx) => {
+          await leases.checkDelivery(tx, id, s);
+          await deliveries.releaseDelivery(tx, id, at, now);
+        })
+        .finally(() => s.deliveries.delete(id)),
     finishDelivery: (id, outcome, now) =>
-      db.transaction(async (tx) => {
-        await leases.checkDelivery(tx, id, s);
-        return deliveries.finishDelivery(tx, id, outcome, now);
-      }).finally(() => s.deliveries.delete(id)),
+      db
+        .transaction(async (tx) => {
+          await leases.checkDelivery(tx, id, s);
+          return deliveries.finishDelivery(tx, id, outcome, now);
+        })
+        .finally(() => s.deliveries.delete(id)),
     resumeDeliveries: (now) => db.transaction((tx) => pgDeliveries.resumeLapsed(tx, now, s, true)),
     holdsDelivery: (id) => leases.holdsDelivery(db, id, s),
     nextDeliveryAt: () => deliveries.nextDeliveryAt(db),

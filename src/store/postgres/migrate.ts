@@ -35,27 +35,34 @@ const MIGRATION_LOCK = 7_403_113;
  */
 export async function migratePg(db: PgDb, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`postgres migration "${m.name}" has version ${m.version} but is number ${i + 1} in the list; versions must be 1, 2, 3, … in order`);
+    if (m.version !== i + 1)
+      throw new Error(`postgres migration "${m.name}" has version ${m.version} but is number ${i + 1} in the list; versions must be 1, 2, 3, … in order`);
   });
   const latest = migrations.at(-1)?.version ?? 0;
-  return db
-    .transaction(async (tx) => {
-      await tx.get('SELECT pg_advisory_xact_lock(?::bigint) AS locked', [MIGRATION_LOCK]);
-      await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
-      await tx.exec(`CREATE TABLE IF NOT EXISTS ${db.schema}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)`);
-      const row = await tx.get<{ version: number | null }>(`SELECT MAX(version) AS version FROM ${db.schema}.schema_migrations`);
-      const current = row?.version ?? 0;
-      if (current > latest) {
-        throw new Error(`the PostgreSQL schema ${db.schema} on ${db.where} has version ${current}, newer than this release-guard knows (${latest}); upgrade every replica to the same release`);
-      }
-      const applied: number[] = [];
-      for (const m of migrations.filter((m) => m.version > current)) {
-        await tx.exec(m.sql).catch((cause: unknown) => {
-          throw new Error(`postgres migration ${m.version} (${m.name}) failed on ${db.where}; nothing was applied`, { cause });
-        });
-        await tx.run(`INSERT INTO ${db.schema}.schema_migrations (version, name, applied_at) VALUES (?, ?, extract(epoch from clock_timestamp()))`, [m.version, m.name]);
-        applied.push(m.version);
-      }
-      return applied;
-    });
+  return db.transaction(async (tx) => {
+    await tx.get('SELECT pg_advisory_xact_lock(?::bigint) AS locked', [MIGRATION_LOCK]);
+    await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
+    await tx.exec(
+      `CREATE TABLE IF NOT EXISTS ${db.schema}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)`,
+    );
+    const row = await tx.get<{ version: number | null }>(`SELECT MAX(version) AS version FROM ${db.schema}.schema_migrations`);
+    const current = row?.version ?? 0;
+    if (current > latest) {
+      throw new Error(
+        `the PostgreSQL schema ${db.schema} on ${db.where} has version ${current}, newer than this release-guard knows (${latest}); upgrade every replica to the same release`,
+      );
+    }
+    const applied: number[] = [];
+    for (const m of migrations.filter((m) => m.version > current)) {
+      await tx.exec(m.sql).catch((cause: unknown) => {
+        throw new Error(`postgres migration ${m.version} (${m.name}) failed on ${db.where}; nothing was applied`, { cause });
+      });
+      await tx.run(`INSERT INTO ${db.schema}.schema_migrations (version, name, applied_at) VALUES (?, ?, extract(epoch from clock_timestamp()))`, [
+        m.version,
+        m.name,
+      ]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
 }

@@ -11,9 +11,6 @@ export async function rememberNonce(tx: Queryable, key: string, expiresAt: numbe
      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`,
     [key, expiresAt, now],
   );
-  await tx.run(
-    `DELETE FROM nonces WHERE key IN (SELECT key FROM nonces WHERE expires_at <= ? ORDER BY key LIMIT ${SWEEP} FOR UPDATE SKIP LOCKED)`,
-    [now],
-  );
+  await tx.run(`DELETE FROM nonces WHERE key IN (SELECT key FROM nonces WHERE expires_at <= ? ORDER BY key LIMIT ${SWEEP} FOR UPDATE SKIP LOCKED)`, [now]);
   return r.changes === 1;
 }

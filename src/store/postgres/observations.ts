@@ -9,7 +9,9 @@ const CHUNK = 1000;
 export async function insertSamples(tx: Queryable, deployId: string, scope: 'deploy' | 'control', metric: string, points: Point[]): Promise<void> {
   for (const [t, value] of points) {
     if (!Number.isFinite(t) || !Number.isFinite(value)) {
-      throw new Error(`sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`);
+      throw new Error(
+        `sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`,
+      );
     }
   }
   for (let i = 0; i < points.length; i += CHUNK) {
@@ -21,5 +23,11 @@ export async function insertSamples(tx: Queryable, deployId: string, scope: 'dep
 }
 
 export async function insertBlindSpot(q: Queryable, deployId: string, spot: BlindSpot): Promise<void> {
-  await q.run('INSERT INTO blind_spots (deploy_id, metric, at, kind, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [deployId, spot.metric, spot.at, spot.kind, spot.message]);
+  await q.run('INSERT INTO blind_spots (deploy_id, metric, at, kind, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+    deployId,
+    spot.metric,
+    spot.at,
+    spot.kind,
+    spot.message,
+  ]);
 }

@@ -69,13 +69,22 @@ export function redactUrl(url: string): string {
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
-  if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code === '57P01' || e.code === '57P02' || e.code === '57P03' || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code))) return true;
+  if (
+    typeof e.code === 'string' &&
+    (e.code.startsWith('08') ||
+      e.code === '57P01' ||
+      e.code === '57P02' ||
+      e.code === '57P03' ||
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code))
+  )
+    return true;
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
 }
 
 export function openPgDb(opts: PgDbOptions): PgDb {
   const schema = opts.schema ?? 'public';
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`store.schema "${schema}" must be lower-case letters, digits and _ (it is used as an SQL identifier)`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new Error(`store.schema "${schema}" must be lower-case letters, digits and _ (it is used as an SQL identifier)`);
   const where = redactUrl(opts.url);
   const pool = new pg.Pool({
     connectionString: opts.url,

@@ -26,10 +26,15 @@ export interface NewAttempt {
 
 /** Appends an attempt and drops the delivery's attempts older than the latest ATTEMPTS_KEPT. Call inside a transaction. */
 export async function recordAttempt(tx: Queryable, a: NewAttempt): Promise<void> {
-  await tx.run(
-    `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [a.deliveryId, a.attempt, Math.min(a.startedAt, a.finishedAt), a.finishedAt, a.outcome, a.httpStatus, a.error],
-  );
+  await tx.run(`INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    a.deliveryId,
+    a.attempt,
+    Math.min(a.startedAt, a.finishedAt),
+    a.finishedAt,
+    a.outcome,
+    a.httpStatus,
+    a.error,
+  ]);
   await tx.run(
     `DELETE FROM delivery_attempts WHERE delivery_id = ? AND id NOT IN
        (SELECT id FROM delivery_attempts WHERE delivery_id = ? ORDER BY id DESC LIMIT ?)`,

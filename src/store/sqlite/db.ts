@@ -100,7 +100,10 @@ class StatementCache {
     if (this.statements.size > STATEMENT_CACHE_SIZE) {
       const [oldest, stmt] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
       this.statements.delete(oldest);
-      void stmt.then((s) => s.finalize(), () => undefined);
+      void stmt.then(
+        (s) => s.finalize(),
+        () => undefined,
+      );
     }
     return prepared;
   }
@@ -109,7 +112,14 @@ class StatementCache {
   async clear(): Promise<void> {
     const all = [...this.statements.values()];
     this.statements.clear();
-    await Promise.all(all.map((p) => p.then((s) => new Promise<void>((resolve) => s.finalize(() => resolve())), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (s) => new Promise<void>((resolve) => s.finalize(() => resolve())),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 
@@ -121,7 +131,10 @@ function reset(stmt: sqlite3.Statement): Promise<void> {
 /** Direct, unqueued access to the connection; only used while holding the queue. */
 function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cache: StatementCache): Queryable {
   const guard = (op: string, sql: string): void => {
-    if (!isOpen()) throw new Error(`sqlite ${op} on ${path} after its transaction ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the transaction callback`);
+    if (!isOpen())
+      throw new Error(
+        `sqlite ${op} on ${path} after its transaction ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the transaction callback`,
+      );
   };
   // async, so that a refused call rejects rather than throws.
   return {
@@ -220,7 +233,11 @@ class SerialDb implements Db {
   /** Runs `fn` once everything queued before it has settled; the promise-chain mutex. */
   private queued<T>(op: string, fn: () => Promise<T>): Promise<T> {
     if (this.inTransaction.getStore()) {
-      return Promise.reject(new Error(`db.${op} called inside a transaction on ${this.path}; use the tx passed to the callback (the outer call would wait for the transaction forever)`));
+      return Promise.reject(
+        new Error(
+          `db.${op} called inside a transaction on ${this.path}; use the tx passed to the callback (the outer call would wait for the transaction forever)`,
+        ),
+      );
     }
     if (this.closed) return Promise.reject(new Error(`db.${op} on ${this.path} after close()`));
     const result = this.tail.then(() => {

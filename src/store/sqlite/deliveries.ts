@@ -23,9 +23,28 @@ export async function insertDeliveries(tx: Queryable, entries: NewDelivery[], no
        ON CONFLICT (dedup_key) DO NOTHING
        RETURNING *`,
       [
-        e.dedupKey, e.deployId, e.service, e.environment, e.kind, e.event, e.channel, e.channelType, e.severity,
-        e.thread, toJson(e.payload) ?? 'null', e.status, now, e.deadlineAt, e.silenceId, now, now, e.status === 'muted' ? now : null,
-        e.status === 'muted' ? `muted by silence ${e.silenceId}` : null, action?.kind ?? null, action?.target ?? null, action ? toJson(action.request) : null,
+        e.dedupKey,
+        e.deployId,
+        e.service,
+        e.environment,
+        e.kind,
+        e.event,
+        e.channel,
+        e.channelType,
+        e.severity,
+        e.thread,
+        toJson(e.payload) ?? 'null',
+        e.status,
+        now,
+        e.deadlineAt,
+        e.silenceId,
+        now,
+        now,
+        e.status === 'muted' ? now : null,
+        e.status === 'muted' ? `muted by silence ${e.silenceId}` : null,
+        action?.kind ?? null,
+        action?.target ?? null,
+        action ? toJson(action.request) : null,
       ],
     );
     if (row) created.push(toDelivery(row));
@@ -85,7 +104,15 @@ export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutco
   );
   if (!row) throw new Error(`cannot record an attempt of delivery ${id}: no such delivery; only finish deliveries returned by claimDeliveries`);
   if (o.status !== 'muted') {
-    await recordAttempt(tx, { deliveryId: id, attempt: row.attempts, startedAt: o.startedAt ?? now, finishedAt: now, outcome: o.status, httpStatus: o.httpStatus ?? null, error });
+    await recordAttempt(tx, {
+      deliveryId: id,
+      attempt: row.attempts,
+      startedAt: o.startedAt ?? now,
+      finishedAt: now,
+      outcome: o.status,
+      httpStatus: o.httpStatus ?? null,
+      error,
+    });
   }
   return toDelivery(row);
 }
@@ -93,7 +120,15 @@ export async function finishDelivery(tx: Queryable, id: number, o: DeliveryOutco
 /** Records, in its history, the attempt of a `sending` delivery that a restart (or a lapsed lease) cut off. */
 export async function recordInterrupted(tx: Queryable, d: DeliveryRecord, now: number): Promise<void> {
   const error = afterRestart(d.kind) === 'pending' ? INTERRUPTED_NOTIFICATION_ERROR : INTERRUPTED_HOOK_ERROR;
-  await recordAttempt(tx, { deliveryId: d.id, attempt: d.attempts + 1, startedAt: d.updatedAt, finishedAt: now, outcome: 'interrupted', httpStatus: null, error });
+  await recordAttempt(tx, {
+    deliveryId: d.id,
+    attempt: d.attempts + 1,
+    startedAt: d.updatedAt,
+    finishedAt: now,
+    outcome: 'interrupted',
+    httpStatus: null,
+    error,
+  });
 }
 
 /** See OutboxStore.resumeDeliveries: every `sending` delivery goes where `afterRestart` says. Call inside a transaction. */
@@ -107,7 +142,12 @@ export async function resumeDeliveries(tx: Queryable, now: number): Promise<{ re
       await tx.run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?`, [now, now, d.id]);
       requeued.push({ ...d, status: 'pending', nextAttemptAt: now, updatedAt: now });
     } else {
-      await tx.run(`UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ? WHERE id = ?`, [INTERRUPTED_HOOK_ERROR, now, now, d.id]);
+      await tx.run(`UPDATE deliveries SET status = 'interrupted', last_error = ?, updated_at = ?, finished_at = ? WHERE id = ?`, [
+        INTERRUPTED_HOOK_ERROR,
+        now,
+        now,
+        d.id,
+      ]);
       interrupted.push({ ...d, status: 'interrupted', lastError: INTERRUPTED_HOOK_ERROR, updatedAt: now, finishedAt: now });
     }
   }

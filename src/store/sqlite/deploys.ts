@@ -30,7 +30,19 @@ export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch):
   const { changes } = await tx.run(
     `INSERT INTO deploys (id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    [d.id, d.service, d.environment, d.version, d.previousVersion ?? null, d.commit ?? null, d.startedAt, toJson(d.labels), toJson(d.links), d.origin, d.receivedAt],
+    [
+      d.id,
+      d.service,
+      d.environment,
+      d.version,
+      d.previousVersion ?? null,
+      d.commit ?? null,
+      d.startedAt,
+      toJson(d.labels),
+      toJson(d.links),
+      d.origin,
+      d.receivedAt,
+    ],
   );
   if (changes === 0) return null;
   // A deploy dated ahead of the guard's clock supersedes nothing yet: the watcher does that once it has started.
@@ -39,7 +51,21 @@ export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch):
     `INSERT INTO watches (deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s,
                           evaluated_at, superseded_by, reason, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [d.id, d.service, d.environment, d.startedAt, w.status, w.source, w.timeScale, w.windowEnd, w.interval, w.evaluatedAt, w.supersededBy, w.reason, d.receivedAt],
+    [
+      d.id,
+      d.service,
+      d.environment,
+      d.startedAt,
+      w.status,
+      w.source,
+      w.timeScale,
+      w.windowEnd,
+      w.interval,
+      w.evaluatedAt,
+      w.supersededBy,
+      w.reason,
+      d.receivedAt,
+    ],
   );
   return superseded;
 }
@@ -113,7 +139,10 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => '?').join(', ');
-  const findingRows = await q.all<FindingSummaryRow>(`SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`, ids);
+  const findingRows = await q.all<FindingSummaryRow>(
+    `SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`,
+    ids,
+  );
   const actionRows = await q.all<ActionSummaryRow>(
     `SELECT id, deploy_id, action_kind, action_target, status, created_at, finished_at FROM deliveries
      WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
@@ -178,7 +207,12 @@ export async function previousDeploys(q: Queryable, service: string, environment
  * cannot overwrite a verdict); an unknown deploy id is an error.
  */
 export async function endWatch(tx: Queryable, id: string, status: 'superseded' | 'stopped', reason: string, now: number): Promise<void> {
-  const { changes } = await tx.run(`UPDATE watches SET status = ?, reason = ?, updated_at = ? WHERE deploy_id = ? AND status = 'watching'`, [status, reason, now, id]);
+  const { changes } = await tx.run(`UPDATE watches SET status = ?, reason = ?, updated_at = ? WHERE deploy_id = ? AND status = 'watching'`, [
+    status,
+    reason,
+    now,
+    id,
+  ]);
   if (changes === 0 && !(await tx.get('SELECT 1 AS one FROM watches WHERE deploy_id = ?', [id]))) {
     throw new Error(`cannot end the watch of deploy ${id}: no such watch; list deploys with GET /v1/deploys`);
   }
@@ -195,9 +229,16 @@ async function loadViews(q: Queryable, tail: string, params: SqlValue[]): Promis
     `SELECT * FROM deliveries WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
     ids,
   );
-  const attempts = await attemptsOf(q, actionRows.map((r) => Number(r.id)));
+  const attempts = await attemptsOf(
+    q,
+    actionRows.map((r) => Number(r.id)),
+  );
   const findings = groupBy(findingRows, (r) => r.deploy_id, toFinding);
-  const actions = groupBy(actionRows, (r) => r.deploy_id ?? '', (r) => actionOf(toDelivery(r), attempts.get(Number(r.id)) ?? []) as ActionRecord);
+  const actions = groupBy(
+    actionRows,
+    (r) => r.deploy_id ?? '',
+    (r) => actionOf(toDelivery(r), attempts.get(Number(r.id)) ?? []) as ActionRecord,
+  );
   return rows.map((r) => ({
     deploy: toDeploy(r),
     watch: toWatch(r),

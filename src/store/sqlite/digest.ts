@@ -12,7 +12,12 @@ export async function commitDigest(tx: Queryable, entries: NewDelivery[], itemId
   if (created.length === 0) return [];
   const output = digestOutput(created[0]!.dedupKey);
   for (const id of itemIds) {
-    await tx.run(`UPDATE deliveries SET status = 'delivered', output = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = 'held'`, [output, now, now, id]);
+    await tx.run(`UPDATE deliveries SET status = 'delivered', output = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = 'held'`, [
+      output,
+      now,
+      now,
+      id,
+    ]);
   }
   return created;
 }

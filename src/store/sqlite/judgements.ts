@@ -37,6 +37,20 @@ async function upsertFinding(tx: Queryable, deployId: string, f: Finding): Promi
        metric = excluded.metric, severity = excluded.severity, kind = excluded.kind, at = excluded.at,
        observed = excluded.observed, baseline = excluded.baseline, condition = excluded.condition, summary = excluded.summary,
        evidence = excluded.evidence, cleared_at = excluded.cleared_at, shadow = excluded.shadow`,
-    [deployId, f.rule, f.metric, f.severity, f.kind, f.at, f.observed, f.baseline, f.condition, f.summary, f.evidence ? JSON.stringify(f.evidence) : null, f.clearedAt ?? null, f.shadow ? 1 : 0],
+    [
+      deployId,
+      f.rule,
+      f.metric,
+      f.severity,
+      f.kind,
+      f.at,
+      f.observed,
+      f.baseline,
+      f.condition,
+      f.summary,
+      f.evidence ? JSON.stringify(f.evidence) : null,
+      f.clearedAt ?? null,
+      f.shadow ? 1 : 0,
+    ],
   );
 }

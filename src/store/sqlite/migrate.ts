@@ -53,6 +53,7 @@ export async function currentVersion(db: Db): Promise<number> {
 
 function checkSequence(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version} but is number ${i + 1} in the list; versions must be 1, 2, 3, … in order`);
+    if (m.version !== i + 1)
+      throw new Error(`migration "${m.name}" has version ${m.version} but is number ${i + 1} in the list; versions must be 1, 2, 3, … in order`);
   });
 }

@@ -10,7 +10,9 @@ const CHUNK = 200;
 export async function insertSamples(tx: Queryable, deployId: string, scope: SampleScope, metric: string, points: Point[]): Promise<void> {
   for (const [t, value] of points) {
     if (!Number.isFinite(t) || !Number.isFinite(value)) {
-      throw new Error(`sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`);
+      throw new Error(
+        `sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`,
+      );
     }
   }
   for (let i = 0; i < points.length; i += CHUNK) {

@@ -78,7 +78,14 @@ export function toDelivery(r: DeliveryRow): DeliveryRecord {
     lastError: r.last_error,
     output: r.output,
     silenceId: r.silence_id,
-    action: r.action_kind === null ? null : { kind: r.action_kind as ActionKind, target: r.action_target ?? '', request: r.action_request === null ? null : (JSON.parse(r.action_request) as unknown) },
+    action:
+      r.action_kind === null
+        ? null
+        : {
+            kind: r.action_kind as ActionKind,
+            target: r.action_target ?? '',
+            request: r.action_request === null ? null : (JSON.parse(r.action_request) as unknown),
+          },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,

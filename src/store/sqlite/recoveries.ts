@@ -19,7 +19,13 @@ export async function getRecovery(q: Queryable, deployId: string): Promise<Recov
 }
 
 export async function updateRecovery(q: Queryable, deployId: string, c: Pick<RecoveryRecord, 'status' | 'checkedAt' | 'summary'>, now: number): Promise<void> {
-  const { changes } = await q.run('UPDATE recoveries SET status = ?, checked_at = ?, summary = ?, updated_at = ? WHERE deploy_id = ?', [c.status, c.checkedAt, c.summary, now, deployId]);
+  const { changes } = await q.run('UPDATE recoveries SET status = ?, checked_at = ?, summary = ?, updated_at = ? WHERE deploy_id = ?', [
+    c.status,
+    c.checkedAt,
+    c.summary,
+    now,
+    deployId,
+  ]);
   if (changes === 0) throw new Error(`cannot update the recovery check of ${deployId}: none was begun; call beginRecovery first`);
 }
 

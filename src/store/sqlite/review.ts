@@ -69,35 +69,36 @@ function selection(q: JudgedDeployQuery): { where: string; params: SqlValue[] } 
   return { where: where.join(' AND '), params };
 }
 
-export async function recordReviewAction(
-  db: Queryable,
-  a: Omit<ReviewActionRecord, 'id'>,
-): Promise<ReviewActionRecord> {
-  const { lastID } = await db.run(
-    'INSERT INTO review_actions (deploy_id, action, actor, reason, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [a.deployId, a.action, a.actor, a.reason, a.outcome, a.createdAt],
-  );
+export async function recordReviewAction(db: Queryable, a: Omit<ReviewActionRecord, 'id'>): Promise<ReviewActionRecord> {
+  const { lastID } = await db.run('INSERT INTO review_actions (deploy_id, action, actor, reason, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    a.deployId,
+    a.action,
+    a.actor,
+    a.reason,
+    a.outcome,
+    a.createdAt,
+  ]);
   return { ...a, id: lastID };
 }
 
 export async function listReviewActions(db: Queryable, deployId: string): Promise<ReviewActionRecord[]> {
-  return (await db.all<ActionRow>('SELECT * FROM review_actions WHERE deploy_id = ? ORDER BY id', [deployId])).map(
-    toAction,
-  );
+  return (await db.all<ActionRow>('SELECT * FROM review_actions WHERE deploy_id = ? ORDER BY id', [deployId])).map(toAction);
 }
 
 export async function recordFeedback(db: Queryable, f: Omit<FeedbackRecord, 'id'>): Promise<FeedbackRecord> {
-  const { lastID } = await db.run(
-    'INSERT INTO feedback (deploy_id, label, rule, note, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [f.deployId, f.label, f.rule, f.note, f.actor, f.createdAt],
-  );
+  const { lastID } = await db.run('INSERT INTO feedback (deploy_id, label, rule, note, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    f.deployId,
+    f.label,
+    f.rule,
+    f.note,
+    f.actor,
+    f.createdAt,
+  ]);
   return { ...f, id: lastID };
 }
 
 export async function listFeedback(db: Queryable, deployId: string): Promise<FeedbackRecord[]> {
-  return (await db.all<FeedbackRow>('SELECT * FROM feedback WHERE deploy_id = ? ORDER BY id', [deployId])).map(
-    toFeedback,
-  );
+  return (await db.all<FeedbackRow>('SELECT * FROM feedback WHERE deploy_id = ? ORDER BY id', [deployId])).map(toFeedback);
 }
 
 export async function latestFeedback(db: Queryable, since: number): Promise<FeedbackRecord[]> {
@@ -202,8 +203,7 @@ export async function observationsOf(db: Queryable, deployIds: readonly string[]
       `SELECT deploy_id, metric, at, kind, message FROM blind_spots WHERE deploy_id IN (${marks}) ORDER BY at, metric`,
       ids,
     );
-    for (const b of blind)
-      out.get(b.deploy_id)?.blind.push({ metric: b.metric, at: b.at, kind: b.kind, message: b.message });
+    for (const b of blind) out.get(b.deploy_id)?.blind.push({ metric: b.metric, at: b.at, kind: b.kind, message: b.message });
   }
   return out;
 }
@@ -237,9 +237,10 @@ export async function findingFacts(db: Queryable, since: number): Promise<Findin
 }
 
 export async function extendWatch(db: Queryable, deployId: string, seconds: number, now: number): Promise<boolean> {
-  const { changes } = await db.run(
-    "UPDATE watches SET window_end = window_end + ?, updated_at = ? WHERE deploy_id = ? AND status = 'watching'",
-    [seconds, now, deployId],
-  );
+  const { changes } = await db.run("UPDATE watches SET window_end = window_end + ?, updated_at = ? WHERE deploy_id = ? AND status = 'watching'", [
+    seconds,
+    now,
+    deployId,
+  ]);
   return changes === 1;
 }

@@ -16,7 +16,9 @@ export function checkSamples(deployId: string, batches: readonly SampleBatch[]):
   for (const { scope, metric, points } of batches) {
     for (const [t, value] of points) {
       if (!Number.isFinite(t) || !Number.isFinite(value)) {
-        throw new Error(`sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`);
+        throw new Error(
+          `sample [${t}, ${value}] for ${scope} metric ${metric} of deploy ${deployId} is not a pair of finite numbers; the source must report gaps as no-data, not NaN`,
+        );
       }
     }
   }
@@ -28,7 +30,10 @@ export async function writeTick(tx: Queryable, deployId: string, tick: TickWrite
   const rows: SqlValue[][] = tick.samples.flatMap(({ scope, metric, points }) => points.map(([t, value]) => [deployId, scope, metric, t, value]));
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await tx.run(`INSERT INTO samples (deploy_id, scope, metric, t, value) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`, chunk.flat());
+    await tx.run(
+      `INSERT INTO samples (deploy_id, scope, metric, t, value) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+      chunk.flat(),
+    );
   }
   await insertBlindSpots(tx, deployId, tick.blind);
   if (tick.judgement) await writeJudgement(tx, deployId, tick.judgement.judgement, tick.judgement.watchStatus, now);

@@ -6,10 +6,20 @@ import type { DeployPage, DeploySummary } from '../types.js';
 
 const STATUSES = ['', 'watching', 'pass', 'fail', 'inconclusive', 'superseded', 'stopped'];
 const SEVERITIES = ['', 'P0', 'P1', 'P2', 'P3'];
-const SINCE: Array<[string, number]> = [['any time', 0], ['last hour', 3600], ['last 24 hours', 86400], ['last 7 days', 7 * 86400], ['last 30 days', 30 * 86400]];
+const SINCE: Array<[string, number]> = [
+  ['any time', 0],
+  ['last hour', 3600],
+  ['last 24 hours', 86400],
+  ['last 7 days', 7 * 86400],
+  ['last 30 days', 30 * 86400],
+];
 
 function select(name: string, options: Array<[string, string]>, value: string): HTMLSelectElement {
-  const el = h('select', { name }, options.map(([v, label]) => h('option', { value: v }, label)));
+  const el = h(
+    'select',
+    { name },
+    options.map(([v, label]) => h('option', { value: v }, label)),
+  );
   el.value = value;
   return el;
 }
@@ -18,9 +28,21 @@ export async function listPage(ctx: Ctx): Promise<void> {
   const q = new URLSearchParams(location.search);
   const service = h('input', { name: 'service', value: q.get('service') ?? '', placeholder: 'any', size: 16 });
   const environment = h('input', { name: 'environment', value: q.get('environment') ?? '', placeholder: 'any', size: 12 });
-  const status = select('status', STATUSES.map((s) => [s, s || 'any']), q.get('status') ?? '');
-  const severity = select('severity', SEVERITIES.map((s) => [s, s || 'any']), q.get('severity') ?? '');
-  const since = select('since', SINCE.map(([l, s]) => [String(s), l]), q.get('since') ?? '0');
+  const status = select(
+    'status',
+    STATUSES.map((s) => [s, s || 'any']),
+    q.get('status') ?? '',
+  );
+  const severity = select(
+    'severity',
+    SEVERITIES.map((s) => [s, s || 'any']),
+    q.get('severity') ?? '',
+  );
+  const since = select(
+    'since',
+    SINCE.map(([l, s]) => [String(s), l]),
+    q.get('since') ?? '0',
+  );
   const live = h('span', { class: 'live', 'aria-live': 'polite' });
   const results = h('div', {});
 
@@ -29,7 +51,12 @@ export async function listPage(ctx: Ctx): Promise<void> {
 
   async function load(): Promise<void> {
     const params = new URLSearchParams({ limit: '200' });
-    for (const [k, el] of [['service', service], ['environment', environment], ['status', status]] as const) if (el.value.trim()) params.set(k, el.value.trim());
+    for (const [k, el] of [
+      ['service', service],
+      ['environment', environment],
+      ['status', status],
+    ] as const)
+      if (el.value.trim()) params.set(k, el.value.trim());
     const deploys: DeploySummary[] = [];
     let next: string | null = null;
     for (let page = 0; page < pages; page++) {

@@ -22,7 +22,13 @@ export function loginPage(done: (s: Session) => void): void {
     },
     h('h1', {}, 'Log in'),
     h('p', { class: 'muted' }, 'Paste the viewer token to read, or the admin token to act. The guard keeps you logged in with a cookie for 12 hours.'),
-    h('div', { class: 'row' }, h('label', {}, 'Token', token), h('label', {}, 'Your name (shown on actions)', name), h('button', { type: 'submit', class: 'primary' }, 'Log in')),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', {}, 'Token', token),
+      h('label', {}, 'Your name (shown on actions)', name),
+      h('button', { type: 'submit', class: 'primary' }, 'Log in'),
+    ),
     problem,
   );
   render(form);

@@ -20,8 +20,33 @@ export async function rulesPage(ctx: Ctx): Promise<void> {
   const r = await api<RulesAnswer>(`/v1/rules?${new URLSearchParams({ service: service.value, environment: environment.value })}`);
   render(
     h('h1', {}, 'Effective rules'),
-    h('form', { class: 'row', onsubmit: (e: Event) => (e.preventDefault(), ctx.go(`/ui/rules?${new URLSearchParams({ service: service.value, environment: environment.value })}`)) }, h('label', {}, 'Service', service), h('label', {}, 'Environment', environment), h('button', { type: 'submit', class: 'primary' }, 'Show')),
-    h('p', { class: 'muted' }, `files, most general first: ${r.files.join(' → ')} · window ${r.window}s · interval ${r.interval}s · rollback hooks: ${r.hooks.map((x) => `${x.name} (${x.type})`).join(', ') || 'none'}`),
-    table(['Rule', 'Metric', 'Severity', 'When', 'For (s)', 'Test', 'Rolls back', 'From file'], r.rules.map((x) => [x.name, x.metric, h('span', { class: `sev-${x.severity}` }, x.severity), x.when, String(x.for), x.test, x.rollback ? 'yes' : 'no', x.file])),
+    h(
+      'form',
+      {
+        class: 'row',
+        onsubmit: (e: Event) => (e.preventDefault(), ctx.go(`/ui/rules?${new URLSearchParams({ service: service.value, environment: environment.value })}`)),
+      },
+      h('label', {}, 'Service', service),
+      h('label', {}, 'Environment', environment),
+      h('button', { type: 'submit', class: 'primary' }, 'Show'),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `files, most general first: ${r.files.join(' → ')} · window ${r.window}s · interval ${r.interval}s · rollback hooks: ${r.hooks.map((x) => `${x.name} (${x.type})`).join(', ') || 'none'}`,
+    ),
+    table(
+      ['Rule', 'Metric', 'Severity', 'When', 'For (s)', 'Test', 'Rolls back', 'From file'],
+      r.rules.map((x) => [
+        x.name,
+        x.metric,
+        h('span', { class: `sev-${x.severity}` }, x.severity),
+        x.when,
+        String(x.for),
+        x.test,
+        x.rollback ? 'yes' : 'no',
+        x.file,
+      ]),
+    ),
   );
 }

@@ -8,8 +8,15 @@ import type { Finding } from '../../../src/judge/types.js';
 import { ExecHook } from '../../../src/rules/schema.js';
 
 const finding: Finding = {
-  rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: 1763647440, observed: 0.031, baseline: 0.002,
-  condition: 'ratio > 5 and value > 0.01', kind: 'breach', summary: 'error_rate 3.1% vs baseline 0.2% (15.5x) for 2m',
+  rule: 'error-rate-spike',
+  metric: 'error_rate',
+  severity: 'P1',
+  at: 1763647440,
+  observed: 0.031,
+  baseline: 0.002,
+  condition: 'ratio > 5 and value > 0.01',
+  kind: 'breach',
+  summary: 'error_rate 3.1% vs baseline 0.2% (15.5x) for 2m',
 };
 const ctx: HookContext = {
   deploy: { id: 'd-42', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9', commit: 'abc123', startedAt: 1763647200 },
@@ -36,9 +43,16 @@ describe('exec hook', () => {
   it('passes the deploy as RG_* variables, with only PATH, HOME, RG_* and the named variables of the guard environment', async () => {
     const script = 'console.log(JSON.stringify(process.env))';
     const guardEnv = {
-      INHERITED: 'yes', PATH: '/usr/bin:/bin', HOME: '/home/guard', RG_EXTRA: 'kept', KUBECONFIG: '/etc/kube',
-      RELEASE_GUARD_TOKEN: 'ci-secret-value', RELEASE_GUARD_ADMIN_TOKEN: 'admin-secret-value', RELEASE_GUARD_GITHUB_SECRET: 'gh-secret-value',
-      RELEASE_GUARD_GITLAB_TOKEN: 'gl-secret-value', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/secret',
+      INHERITED: 'yes',
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/guard',
+      RG_EXTRA: 'kept',
+      KUBECONFIG: '/etc/kube',
+      RELEASE_GUARD_TOKEN: 'ci-secret-value',
+      RELEASE_GUARD_ADMIN_TOKEN: 'admin-secret-value',
+      RELEASE_GUARD_GITHUB_SECRET: 'gh-secret-value',
+      RELEASE_GUARD_GITLAB_TOKEN: 'gl-secret-value',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/secret',
     };
     const result = await runExecHook(nodeHook(script, { env: ['KUBECONFIG'] }), ctx, { env: guardEnv });
     expect(result).toMatchObject({ ok: true, error: null });
@@ -46,7 +60,8 @@ describe('exec hook', () => {
     // Node may add nothing, but the OS may: compare the keys we control.
     const guardKeys = Object.keys(guardEnv).filter((k) => k in seen);
     expect(guardKeys.sort()).toEqual(['HOME', 'KUBECONFIG', 'PATH', 'RG_EXTRA']);
-    for (const secret of ['ci-secret-value', 'admin-secret-value', 'gh-secret-value', 'gl-secret-value', 'hooks.slack.com']) expect(result.output).not.toContain(secret);
+    for (const secret of ['ci-secret-value', 'admin-secret-value', 'gh-secret-value', 'gl-secret-value', 'hooks.slack.com'])
+      expect(result.output).not.toContain(secret);
     expect(Object.fromEntries(Object.entries(seen).filter(([k]) => k.startsWith('RG_') && k !== 'RG_EXTRA'))).toEqual({
       RG_DEPLOY_ID: 'd-42',
       RG_SERVICE: 'checkout',

@@ -12,8 +12,15 @@ const SECRET = 'hook-secret-do-not-leak-3f9a';
 const NOW_MS = 1763647512_345;
 
 const finding: Finding = {
-  rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: 1763647440, observed: 0.031, baseline: 0.002,
-  condition: 'ratio > 5 and value > 0.01', kind: 'breach', summary: 'error_rate 3.1% vs baseline 0.2% (15.5x) for 2m',
+  rule: 'error-rate-spike',
+  metric: 'error_rate',
+  severity: 'P1',
+  at: 1763647440,
+  observed: 0.031,
+  baseline: 0.002,
+  condition: 'ratio > 5 and value > 0.01',
+  kind: 'breach',
+  summary: 'error_rate 3.1% vs baseline 0.2% (15.5x) for 2m',
 };
 const ctx: HookContext = {
   deploy: { id: 'd-42', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: 'v1.1.9', startedAt: 1763647200 },

@@ -56,7 +56,16 @@ class TestNotifier implements Notifier {
 }
 
 const finding = (rule: string, over: Partial<Finding> = {}): Finding => ({
-  rule, metric: 'error_rate', severity: 'P0', at: 1_763_647_440, observed: 0.3, baseline: 0.002, condition: 'value >= 0.25 *now*', kind: 'breach', summary: `${rule} *summary*`, ...over,
+  rule,
+  metric: 'error_rate',
+  severity: 'P0',
+  at: 1_763_647_440,
+  observed: 0.3,
+  baseline: 0.002,
+  condition: 'value >= 0.25 *now*',
+  kind: 'breach',
+  summary: `${rule} *summary*`,
+  ...over,
 });
 const now = () => 1_763_650_000;
 const recovery = { rolledBackAt: 1_763_647_440, window: 600, summary: 'outage cleared 3m after the rollback', findings: [] };
@@ -84,9 +93,25 @@ afterEach(async () => {
 /** The responder over the given channels (P0 routes to `page` and `slack` in TEST_RULES). */
 function responder(channels: Notifier[]): Responder {
   const notifications = NotificationsConfig.parse({});
-  const setup = { store, logger: silentLogger(), registry: new Registry(), notifications, notifierDeps: { env: {}, baseDir: dir }, hooksFor: () => [], guardUrl: () => 'http://guard', now };
+  const setup = {
+    store,
+    logger: silentLogger(),
+    registry: new Registry(),
+    notifications,
+    notifierDeps: { env: {}, baseDir: dir },
+    hooksFor: () => [],
+    guardUrl: () => 'http://guard',
+    now,
+  };
   runtime = deliveryWith(setup, new Map(channels.map((c) => [c.name, c])));
-  return new Responder({ store, logger: silentLogger(), metrics: createGuardMetrics(new Registry()), verdictUrl: (id) => `http://guard/v1/deploys/${id}`, now, delivery: runtime });
+  return new Responder({
+    store,
+    logger: silentLogger(),
+    metrics: createGuardMetrics(new Registry()),
+    verdictUrl: (id) => `http://guard/v1/deploys/${id}`,
+    now,
+    delivery: runtime,
+  });
 }
 const deliveries = async (): Promise<DeliveryRecord[]> => (await store.listDeliveries({ deployId: 'd-42' })).sort((a, b) => a.id - b.id);
 const payload = (d: DeliveryRecord | undefined): TestPayload => d!.payload as TestPayload;
@@ -140,10 +165,12 @@ describe('a channel kind declared by its capabilities only', () => {
 
 describe('the built-in kinds', () => {
   it('declare what templates, compose and the responder used to special-case by name', () => {
-    const declared = Object.fromEntries(NOTIFIER_TYPES.map((t) => {
-      const { escapeText, html, threadBy, resolvable } = NOTIFIER_KINDS[t].capabilities;
-      return [t, { escapes: escapeText('a < b & c > d'), html, threadBy, resolvable }];
-    }));
+    const declared = Object.fromEntries(
+      NOTIFIER_TYPES.map((t) => {
+        const { escapeText, html, threadBy, resolvable } = NOTIFIER_KINDS[t].capabilities;
+        return [t, { escapes: escapeText('a < b & c > d'), html, threadBy, resolvable }];
+      }),
+    );
     expect(declared).toEqual({
       pagerduty: { escapes: 'a < b & c > d', html: false, threadBy: 'incident', resolvable: true },
       slack: { escapes: 'a &lt; b &amp; c &gt; d', html: false, threadBy: 'deploy', resolvable: false },
@@ -152,7 +179,7 @@ describe('the built-in kinds', () => {
     });
   });
 
-  it('build notifiers that carry their kind\'s declaration', async () => {
+  it("build notifiers that carry their kind's declaration", async () => {
     const configs: Record<string, unknown> = {
       pagerduty: { type: 'pagerduty', routingKeyEnv: 'K', server: '127.0.0.1:9' },
       slack: { type: 'slack', webhookUrlEnv: 'U' },
@@ -160,7 +187,11 @@ describe('the built-in kinds', () => {
       log: { type: 'log' },
     };
     for (const type of NOTIFIER_TYPES) {
-      const notifier = await createNotifier(type, ChannelConfig.parse(configs[type]), { logger: silentLogger(), env: { K: 'k'.repeat(32), U: 'http://127.0.0.1:9/hook' }, baseDir: dir });
+      const notifier = await createNotifier(type, ChannelConfig.parse(configs[type]), {
+        logger: silentLogger(),
+        env: { K: 'k'.repeat(32), U: 'http://127.0.0.1:9/hook' },
+        baseDir: dir,
+      });
       expect(notifier.type).toBe(type);
       expect(notifier.capabilities).toBe(NOTIFIER_KINDS[type].capabilities);
       await notifier.close?.();

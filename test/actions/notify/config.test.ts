@@ -51,13 +51,17 @@ describe('NotificationsConfig', () => {
   });
 
   it('rejects unknown channel types, a channel named digest, bad cron and time zones', () => {
-    expect(issues({ channels: { x: { type: 'teams' } } })).toEqual(['channels.x.type: unknown channel type "teams"; allowed types: pagerduty, slack, email, log']);
+    expect(issues({ channels: { x: { type: 'teams' } } })).toEqual([
+      'channels.x.type: unknown channel type "teams"; allowed types: pagerduty, slack, email, log',
+    ]);
     expect(issues({ channels: { digest: { type: 'log' } } })[0]).toMatch(/^channels.digest: "digest" is reserved/);
     expect(issues({ digest: { cron: 'every day', timezone: 'Mars/Olympus' } })).toEqual([
       'digest.cron: not a cron expression; write it like "0 9 * * *" (09:00 every day)',
       'digest.timezone: not a time zone; use an IANA name such as UTC or Europe/Berlin',
     ]);
-    expect(issues({ channels: { page: { type: 'pagerduty', routingKeyEnv: 'K', server: 'https://events.pagerduty.com/v2' } } })[0]).toMatch(/^channels.page.server: must be host or host:port/);
+    expect(issues({ channels: { page: { type: 'pagerduty', routingKeyEnv: 'K', server: 'https://events.pagerduty.com/v2' } } })[0]).toMatch(
+      /^channels.page.server: must be host or host:port/,
+    );
   });
 });
 
@@ -67,6 +71,8 @@ describe('readSecret', () => {
     expect(() => readSecret('page', 'routingKey', { routingKeyEnv: 'K' }, { env: {}, baseDir: '/' })).toThrow(
       'notifications.channels.page.routingKeyEnv: environment variable K is not set or empty; export it before starting the guard',
     );
-    expect(() => readSecret('page', 'routingKey', { routingKeyFile: 'nope' }, { env: {}, baseDir: '/tmp' })).toThrow(/routingKeyFile: cannot read \/tmp\/nope \(ENOENT\)/);
+    expect(() => readSecret('page', 'routingKey', { routingKeyFile: 'nope' }, { env: {}, baseDir: '/tmp' })).toThrow(
+      /routingKeyFile: cannot read \/tmp\/nope \(ENOENT\)/,
+    );
   });
 });

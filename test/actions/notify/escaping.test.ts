@@ -69,6 +69,9 @@ describe('PagerDuty events', () => {
   it('carry only re-serialised http(s) links', () => {
     const event = pagerDutyEvent(noticeFor(hostileFacts(), notifierOf('pagerduty'), Templates.builtIn()));
     const links = 'links' in event ? (event.links ?? []) : [];
-    expect(links.map((l) => l.href)).toEqual(['https://guard.example.com/v1/deploys/d-sample', 'https://x.example/a%3E%20%3C!channel%3E%20%3Chttps://evil.example/login']);
+    expect(links.map((l) => l.href)).toEqual([
+      'https://guard.example.com/v1/deploys/d-sample',
+      'https://x.example/a%3E%20%3C!channel%3E%20%3Chttps://evil.example/login',
+    ]);
   });
 });

@@ -20,7 +20,14 @@ describe('pagerDutyEvent', () => {
       kind: 'alert',
       event_action: 'trigger',
       dedup_key: 'release-guard/d-sample/error-rate-spike',
-      payload: { source: 'checkout/production', severity: 'critical', component: 'checkout', group: 'production', class: 'error-rate-spike', timestamp: '2025-11-20T14:04:01.000Z' },
+      payload: {
+        source: 'checkout/production',
+        severity: 'critical',
+        component: 'checkout',
+        group: 'production',
+        class: 'error-rate-spike',
+        timestamp: '2025-11-20T14:04:01.000Z',
+      },
       links: [
         { href: 'https://guard.example.com/v1/deploys/d-sample', text: 'Verdict' },
         { href: 'https://ci.example.com/run/1', text: 'Deploy' },

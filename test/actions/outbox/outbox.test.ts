@@ -34,9 +34,22 @@ const dispatcher: Dispatcher = {
 };
 
 const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
-  dedupKey: key, deployId: 'd-42', service: 'checkout', environment: 'production', kind: 'notification', event: 'alert', channel: 'alerts',
-  channelType: 'slack', severity: 'P1', thread: null, payload: {}, status: 'pending', silenceId: null, deadlineAt: now() + 60,
-  action: { kind: 'alert', target: 'alerts', request: null }, ...over,
+  dedupKey: key,
+  deployId: 'd-42',
+  service: 'checkout',
+  environment: 'production',
+  kind: 'notification',
+  event: 'alert',
+  channel: 'alerts',
+  channelType: 'slack',
+  severity: 'P1',
+  thread: null,
+  payload: {},
+  status: 'pending',
+  silenceId: null,
+  deadlineAt: now() + 60,
+  action: { kind: 'alert', target: 'alerts', request: null },
+  ...over,
 });
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
@@ -48,7 +61,8 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-const finished = (key: string) => until(`${key} to finish`, async () => (await store.listDeliveries({})).find((d) => d.dedupKey === key && !['pending', 'sending'].includes(d.status)));
+const finished = (key: string) =>
+  until(`${key} to finish`, async () => (await store.listDeliveries({})).find((d) => d.dedupKey === key && !['pending', 'sending'].includes(d.status)));
 
 beforeEach(async () => {
   let dir: string;
@@ -60,7 +74,13 @@ beforeEach(async () => {
   givenUp = [];
   slow = new Map();
   outbox = new Outbox({
-    store, dispatcher, policy: { minBackoff: 0.05, maxBackoff: 0.2 }, logger: silentLogger(), metrics: createDeliveryMetrics(new Registry()), now, random: () => 0.5,
+    store,
+    dispatcher,
+    policy: { minBackoff: 0.05, maxBackoff: 0.2 },
+    logger: silentLogger(),
+    metrics: createDeliveryMetrics(new Registry()),
+    now,
+    random: () => 0.5,
     onGiveUp: async (d) => void givenUp.push(d),
   });
   await outbox.start();
@@ -113,7 +133,10 @@ describe('Outbox', () => {
   });
 
   it('gives up at the deadline, making the last attempt on it, and reports it once', async () => {
-    script.set('down', Array.from({ length: 100 }, () => FAIL));
+    script.set(
+      'down',
+      Array.from({ length: 100 }, () => FAIL),
+    );
     const deadline = now() + 0.5;
     await outbox.enqueue([entry('down', { deadlineAt: deadline })]);
     const d = await finished('down');
@@ -123,7 +146,7 @@ describe('Outbox', () => {
     expect(givenUp.map((g) => g.dedupKey)).toEqual(['down']);
   });
 
-  it('waits Retry-After before the next attempt, and holds the channel\'s other deliveries too', async () => {
+  it("waits Retry-After before the next attempt, and holds the channel's other deliveries too", async () => {
     script.set('first', [{ ok: false, retryable: true, error: 'HTTP 429 rate_limited', detail: 'HTTP 429', retryAfterSeconds: 0.6 }]);
     await outbox.enqueue([entry('first')]);
     await until('the 429', async () => attempts.length === 1);
@@ -143,7 +166,10 @@ describe('Outbox', () => {
   });
 
   it('mutes a notification when a silence covers its service at send time, but never a resolve', async () => {
-    const s = await store.createSilence({ service: 'checkout', environment: 'production', startsAt: now() - 1, endsAt: now() + 60, createdBy: 'alice', reason: 'planned maintenance' }, now());
+    const s = await store.createSilence(
+      { service: 'checkout', environment: 'production', startsAt: now() - 1, endsAt: now() + 60, createdBy: 'alice', reason: 'planned maintenance' },
+      now(),
+    );
     await outbox.enqueue([entry('alert'), entry('resolve', { event: 'resolve' })]);
     expect(await finished('alert')).toMatchObject({ status: 'muted', silenceId: s.id, output: `muted by silence ${s.id} (alice: planned maintenance)` });
     expect(await finished('resolve')).toMatchObject({ status: 'delivered' });

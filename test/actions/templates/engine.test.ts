@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, htmlEscape, noEscape, TemplateError } from '../../../src/actions/templates/engine.js';
 
-const ctx = { deploy: { version: 'v1.2.0', previousVersion: null, labels: { team: 'a<b' } }, findings: [{ rule: 'r1', n: 1 }, { rule: 'r2', n: 2 }], none: [], flag: false };
+const ctx = {
+  deploy: { version: 'v1.2.0', previousVersion: null, labels: { team: 'a<b' } },
+  findings: [
+    { rule: 'r1', n: 1 },
+    { rule: 'r2', n: 2 },
+  ],
+  none: [],
+  flag: false,
+};
 const render = (src: string, escape = noEscape) => compileTemplate('t', src).render(ctx, escape);
 
 describe('templates', () => {

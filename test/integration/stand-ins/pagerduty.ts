@@ -20,7 +20,8 @@ export function eventProblems(path: string, e: Record<string, unknown>): string[
     if (typeof payload?.summary !== 'string') problems.push("'payload.summary' is missing or blank");
     return problems;
   }
-  if (!['trigger', 'acknowledge', 'resolve'].includes(String(e.event_action))) problems.push("'event_action' is invalid (must be one of: trigger, acknowledge, resolve)");
+  if (!['trigger', 'acknowledge', 'resolve'].includes(String(e.event_action)))
+    problems.push("'event_action' is invalid (must be one of: trigger, acknowledge, resolve)");
   if (e.event_action === 'trigger') {
     if (typeof payload?.summary !== 'string' || payload.summary === '') problems.push("'payload.summary' is missing or blank");
     if (typeof payload?.source !== 'string' || payload.source === '') problems.push("'payload.source' is missing or blank");
@@ -98,7 +99,8 @@ export class PagerDutyStandIn {
       res.writeHead(fault.status, { 'content-type': fault.body?.startsWith('{') ? 'application/json' : 'text/plain', ...fault.headers });
       return void res.end(fault.body ?? '');
     }
-    if (req.method !== 'POST' || (path !== '/v2/enqueue' && path !== '/v2/change/enqueue')) return this.json(res, 404, { status: 'not found', message: `no route ${path}` });
+    if (req.method !== 'POST' || (path !== '/v2/enqueue' && path !== '/v2/change/enqueue'))
+      return this.json(res, 404, { status: 'not found', message: `no route ${path}` });
     const problems = eventProblems(path, body);
     if (problems.length > 0) return this.json(res, 400, { status: 'invalid event', message: 'Event object is invalid', errors: problems });
     this.accepted.push(event);
@@ -116,5 +118,8 @@ export class PagerDutyStandIn {
 }
 
 /** PagerDuty's answer to too many events, and a 5xx, as the stand-in scripts them. */
-export const PD_THROTTLED = { status: 429, body: JSON.stringify({ status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' }) };
+export const PD_THROTTLED = {
+  status: 429,
+  body: JSON.stringify({ status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' }),
+};
 export const PD_SERVER_ERROR = { status: 500, body: 'Internal Server Error' };

@@ -72,8 +72,18 @@ describe('Gamma-mixture Poisson martingale (sequential-counts)', () => {
 
   it('dispersion: Pearson chi-square over degrees of freedom, at least 1', () => {
     // rate 0.1: expected 10 each; (20-10)^2/10 + (0-10)^2/10 = 20, over 1 df.
-    expect(dispersion([{ events: 20, exposure: 100 }, { events: 0, exposure: 100 }])).toBeCloseTo(20, 12);
-    expect(dispersion([{ events: 10, exposure: 100 }, { events: 10, exposure: 100 }])).toBe(1);
+    expect(
+      dispersion([
+        { events: 20, exposure: 100 },
+        { events: 0, exposure: 100 },
+      ]),
+    ).toBeCloseTo(20, 12);
+    expect(
+      dispersion([
+        { events: 10, exposure: 100 },
+        { events: 10, exposure: 100 },
+      ]),
+    ).toBe(1);
   });
 
   it('simulation: a healthy Poisson stream against an estimated baseline is flagged at most alpha of the time', () => {
@@ -143,9 +153,19 @@ describe('conformal test martingale (sequential-shift)', () => {
     let shiftedAt = 0;
     for (let run = 0; run < runs; run++) {
       const reference = Array.from({ length: 60 }, () => r.normal());
-      const healthy = conformalLogPath(conformalPValues(reference, Array.from({ length: 30 }, () => r.normal())));
+      const healthy = conformalLogPath(
+        conformalPValues(
+          reference,
+          Array.from({ length: 30 }, () => r.normal()),
+        ),
+      );
       if (healthy.some((x) => x >= Math.log(1 / alpha))) flagged++;
-      const shifted = conformalLogPath(conformalPValues(reference, Array.from({ length: 30 }, () => r.normal() + 4)));
+      const shifted = conformalLogPath(
+        conformalPValues(
+          reference,
+          Array.from({ length: 30 }, () => r.normal() + 4),
+        ),
+      );
       shiftedAt += shifted.findIndex((x) => x >= Math.log(1 / alpha)) + 1;
     }
     expect(flagged / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));

@@ -85,17 +85,30 @@ describe('Mann-Whitney U (scipy.stats.mannwhitneyu)', () => {
 describe('Mann-Whitney U against a pre-sorted baseline', () => {
   it('gives exactly mannWhitneyU(x, y): same U, z and p-value, ties within and across samples included', () => {
     // Few distinct values, so ties within y and between x and y are common; sizes cross the exact/asymptotic boundary.
-    const values = (max: number) => fc.array(fc.integer({ min: -4, max: 6 }).map((v) => v / 2), { maxLength: max });
+    const values = (max: number) =>
+      fc.array(
+        fc.integer({ min: -4, max: 6 }).map((v) => v / 2),
+        { maxLength: max },
+      );
     fc.assert(
-      fc.property(values(14), values(60), fc.constantFrom('greater', 'less', 'two-sided') as fc.Arbitrary<'greater' | 'less' | 'two-sided'>, (x, y, alternative) => {
-        expect(mannWhitneyRanked(x, rankedSample(y), alternative)).toStrictEqual(mannWhitneyU(x, y, alternative));
-      }),
+      fc.property(
+        values(14),
+        values(60),
+        fc.constantFrom('greater', 'less', 'two-sided') as fc.Arbitrary<'greater' | 'less' | 'two-sided'>,
+        (x, y, alternative) => {
+          expect(mannWhitneyRanked(x, rankedSample(y), alternative)).toStrictEqual(mannWhitneyU(x, y, alternative));
+        },
+      ),
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 8 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 500 }), (x, y) => {
-        expect(mannWhitneyRanked(x, rankedSample(y), 'greater')).toStrictEqual(mannWhitneyU(x, y, 'greater'));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 500 }),
+        (x, y) => {
+          expect(mannWhitneyRanked(x, rankedSample(y), 'greater')).toStrictEqual(mannWhitneyU(x, y, 'greater'));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { QueryBudget } from '../../../src/sources/datadog/budget.js';
 
 const T = 1_000_000;
-const rl = (over: Partial<{ limit: number; period: number; remaining: number; reset: number; name: string }> = {}) => ({ limit: 1600, period: 3600, remaining: 1000, reset: 1800, name: 'metrics_query', ...over });
+const rl = (over: Partial<{ limit: number; period: number; remaining: number; reset: number; name: string }> = {}) => ({
+  limit: 1600,
+  period: 3600,
+  remaining: 1000,
+  reset: 1800,
+  name: 'metrics_query',
+  ...over,
+});
 
 describe('QueryBudget', () => {
   it('allows queriesPerHour requests in any sliding hour', () => {

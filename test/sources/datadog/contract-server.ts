@@ -46,7 +46,12 @@ class QueryError extends Error {}
 /** Parses and evaluates a query over [from, to]: one group per `by` tag combination. */
 class Evaluator {
   private pos = 0;
-  constructor(private readonly text: string, private readonly data: FakeSeries[], private readonly from: number, private readonly to: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly data: FakeSeries[],
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
 
   run(): Value {
     const v = this.expr();
@@ -108,7 +113,10 @@ class Evaluator {
     const byMatch = /^\s*by\s*\{([^}]*)\}/.exec(this.text.slice(this.pos));
     if (byMatch) {
       this.pos += byMatch[0].length;
-      by = byMatch[1]!.split(',').map((t) => t.trim()).filter(Boolean);
+      by = byMatch[1]!
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
     }
     let interval = 60;
     for (let fn = /^\.(\w+)\(([^)]*)\)/.exec(this.text.slice(this.pos)); fn; fn = /^\.(\w+)\(([^)]*)\)/.exec(this.text.slice(this.pos))) {
@@ -177,7 +185,8 @@ function combine(a: Value, b: Value, op: string): Value {
     if (!ga || !gb) continue;
     const times = [...new Set([...ga.points.keys(), ...gb.points.keys()])].filter((t) => !Number.isNaN(t));
     const points = new Map<number, number | null>();
-    for (const t of times) points.set(t, apply(scalar(a) ? ga.points.get(Number.NaN) : ga.points.get(t), scalar(b) ? gb.points.get(Number.NaN) : gb.points.get(t)));
+    for (const t of times)
+      points.set(t, apply(scalar(a) ? ga.points.get(Number.NaN) : ga.points.get(t), scalar(b) ? gb.points.get(Number.NaN) : gb.points.get(t)));
     out.set(key, { tags: ga.tags.length ? ga.tags : gb.tags, points });
   }
   return out;
@@ -235,9 +244,41 @@ export async function startContractServer(options: ContractOptions): Promise<Con
     record(200);
     const series = [...value.values()].map((g, i) => {
       const pointlist = [...g.points].sort((x, y) => x[0] - y[0]).map(([t, v]) => [t * 1000, v]);
-      return { aggr: 'sum', attributes: {}, display_name: query, end: (pointlist.at(-1)?.[0] ?? to * 1000) as number, expression: query, interval: 60, length: pointlist.length, metric: query, pointlist, query_index: i, scope: g.tags.join(',') || '*', start: (pointlist[0]?.[0] ?? from * 1000) as number, tag_set: g.tags, unit: null };
+      return {
+        aggr: 'sum',
+        attributes: {},
+        display_name: query,
+        end: (pointlist.at(-1)?.[0] ?? to * 1000) as number,
+        expression: query,
+        interval: 60,
+        length: pointlist.length,
+        metric: query,
+        pointlist,
+        query_index: i,
+        scope: g.tags.join(',') || '*',
+        start: (pointlist[0]?.[0] ?? from * 1000) as number,
+        tag_set: g.tags,
+        unit: null,
+      };
     });
-    send(res, 200, { status: 'ok', res_type: 'time_series', resp_version: 1, query, message: '', from_date: from * 1000, to_date: to * 1000, group_by: [], series, values: [], times: [] }, rl(limit.limit - used - 1));
+    send(
+      res,
+      200,
+      {
+        status: 'ok',
+        res_type: 'time_series',
+        resp_version: 1,
+        query,
+        message: '',
+        from_date: from * 1000,
+        to_date: to * 1000,
+        group_by: [],
+        series,
+        values: [],
+        times: [],
+      },
+      rl(limit.limit - used - 1),
+    );
   };
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -51,9 +51,15 @@ beforeAll(async () => {
   const example = await readFile(resolve('rules/examples/datadog.yaml'), 'utf8');
   await writeFile(join(dir, 'rules', 'default.yaml'), `${RULES}\n${example}`);
   // A missing closing brace: Datadog answers 400 "Error parsing query".
-  await writeFile(join(dir, 'rules', 'broken.yaml'), 'match: {service: broken}\nqueries:\n  datadog:\n    error_rate: "sum:trace.http.request.errors{service:{{service}}"\n');
+  await writeFile(
+    join(dir, 'rules', 'broken.yaml'),
+    'match: {service: broken}\nqueries:\n  datadog:\n    error_rate: "sum:trace.http.request.errors{service:{{service}}"\n',
+  );
   configFile = join(dir, 'release-guard.yaml');
-  await writeFile(configFile, `port: 0\ndataDir: ./data\nrulesDir: ./rules\nlogLevel: silent\ndefaultSource: dd\nsources:\n  dd:\n    type: datadog\n    url: ${server.url}\n    apiKeyEnv: DD_TEST_API\n    appKeyEnv: DD_TEST_APP\n    retries: 0\n`);
+  await writeFile(
+    configFile,
+    `port: 0\ndataDir: ./data\nrulesDir: ./rules\nlogLevel: silent\ndefaultSource: dd\nsources:\n  dd:\n    type: datadog\n    url: ${server.url}\n    apiKeyEnv: DD_TEST_API\n    appKeyEnv: DD_TEST_APP\n    retries: 0\n`,
+  );
   const { config, secrets, baseDir } = loadConfig({ file: configFile, env: { RELEASE_GUARD_TOKEN: TOKEN } });
   guard = await startGuard({ config, secrets, dev: false, logger: silentLogger(), baseDir });
 });
@@ -102,11 +108,17 @@ describe('pre-flight with the Datadog source', () => {
     const view = await post({ id: 'd-broken', service: 'broken', environment: 'production', version: 'v2' });
     expect(view.findings).toHaveLength(1);
     expect(view.findings[0]).toMatchObject({ kind: 'blind', metric: 'error_rate', at: view.deploy.startedAt });
-    expect(view.findings[0]!.summary).toContain('error_rate unknown: the metric source failed (error_rate: datadog "dd" answered 400 (the query is not valid Datadog metric query syntax): Error parsing query: ');
+    expect(view.findings[0]!.summary).toContain(
+      'error_rate unknown: the metric source failed (error_rate: datadog "dd" answered 400 (the query is not valid Datadog metric query syntax): Error parsing query: ',
+    );
     expect(view.actions.filter((a) => a.kind === 'alert').length).toBeGreaterThan(0);
 
     const report = await checkSources({ service: 'broken', environment: 'production', config: configFile, env: KEYS, logger: silentLogger() });
     expect(report.ok).toBe(false);
-    expect(report.checks.map((c) => [c.metric, c.status])).toEqual([['error_rate', 'error'], ['latency_p95', 'ok'], ['throughput', 'ok']]);
+    expect(report.checks.map((c) => [c.metric, c.status])).toEqual([
+      ['error_rate', 'error'],
+      ['latency_p95', 'ok'],
+      ['throughput', 'ok'],
+    ]);
   });
 });

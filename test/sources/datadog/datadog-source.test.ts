@@ -17,7 +17,9 @@ import { startContractServer, type ContractOptions, type ContractServer, type Fa
 
 const T0 = 1_763_647_200;
 const KEYS = { DD_TEST_API: 'api-key-123456', DD_TEST_APP: 'app-key-654321' };
-const TEMPLATES = (parse(await readFile(new URL('../../../rules/examples/datadog.yaml', import.meta.url), 'utf8')) as { queries: { datadog: Record<CanonicalMetric, string> } }).queries.datadog;
+const TEMPLATES = (
+  parse(await readFile(new URL('../../../rules/examples/datadog.yaml', import.meta.url), 'utf8')) as { queries: { datadog: Record<CanonicalMetric, string> } }
+).queries.datadog;
 
 /** Per minute: 600 hits; errors 1% for shop, 5% for cart, none for api; gappy reports nothing for ten minutes. */
 function series(): FakeSeries[] {
@@ -59,13 +61,35 @@ async function start(over: Partial<ContractOptions> = {}): Promise<ContractServe
 }
 
 function source(raw: Record<string, unknown> = {}, deps: { logger?: Logger; registry?: Registry; env?: Record<string, string> } = {}): DatadogSource {
-  const config = DatadogConfig.parse({ type: 'datadog', url: server.url, apiKeyEnv: 'DD_TEST_API', appKeyEnv: 'DD_TEST_APP', retries: 0, backoff: '0.01s', budget: { batchWindow: '0.05s' }, ...raw });
-  return new DatadogSource('dd', config, { logger: deps.logger ?? silentLogger(), baseDir: dir, env: deps.env ?? KEYS, registry: deps.registry }, { now: () => clock });
+  const config = DatadogConfig.parse({
+    type: 'datadog',
+    url: server.url,
+    apiKeyEnv: 'DD_TEST_API',
+    appKeyEnv: 'DD_TEST_APP',
+    retries: 0,
+    backoff: '0.01s',
+    budget: { batchWindow: '0.05s' },
+    ...raw,
+  });
+  return new DatadogSource(
+    'dd',
+    config,
+    { logger: deps.logger ?? silentLogger(), baseDir: dir, env: deps.env ?? KEYS, registry: deps.registry },
+    { now: () => clock },
+  );
 }
 
 function query(metric: CanonicalMetric, service: string, start: number, end: number, template: string | null = TEMPLATES[metric]): MetricQuery {
   const decl = { ...BUILTIN_METRICS[metric], ...(template ? { queries: { datadog: template } } : {}) };
-  return { metric, decl, deploy: { id: `d-${service}`, service, environment: 'production', version: 'v2', startedAt: T0 }, scope: 'deploy', start, end, step: 60 };
+  return {
+    metric,
+    decl,
+    deploy: { id: `d-${service}`, service, environment: 'production', version: 'v2', startedAt: T0 },
+    scope: 'deploy',
+    start,
+    end,
+    step: 60,
+  };
 }
 
 const preflight = (metric: CanonicalMetric, service: string) => query(metric, service, T0 - 3600, T0);
@@ -79,7 +103,15 @@ describe('datadog source against the contract server', () => {
     const errors = await dd.query(preflight('error_rate', 'shop'));
     expect(times(errors)).toEqual(Array.from({ length: 61 }, (_, i) => T0 - 3600 + 60 * i));
     expect(new Set(values(errors) as number[])).toEqual(new Set([0.01]));
-    expect(server.seen).toEqual([{ status: 200, from: T0 - 3660, to: T0, query: 'sum:trace.http.request.errors{service IN (shop) AND env:production} by {service}.as_count().rollup(sum, 60) / sum:trace.http.request.hits{service IN (shop) AND env:production} by {service}.as_count().rollup(sum, 60)' }]);
+    expect(server.seen).toEqual([
+      {
+        status: 200,
+        from: T0 - 3660,
+        to: T0,
+        query:
+          'sum:trace.http.request.errors{service IN (shop) AND env:production} by {service}.as_count().rollup(sum, 60) / sum:trace.http.request.hits{service IN (shop) AND env:production} by {service}.as_count().rollup(sum, 60)',
+      },
+    ]);
     expect(new Set(values(await dd.query(preflight('latency_p95', 'shop'))) as number[])).toEqual(new Set([120]));
     expect(new Set(values(await dd.query(preflight('cpu', 'shop'))) as number[])).toEqual(new Set([0.25]));
     expect(new Set(values(await dd.query(preflight('throughput', 'shop'))) as number[])).toEqual(new Set([600]));
@@ -94,7 +126,20 @@ describe('datadog source against the contract server', () => {
     expect(server.seen[0]!.query).toContain('{service IN (api, cart, shop) AND env:production} by {service}');
     clock = T0 + 60;
     const next = await Promise.all(['shop', 'cart', 'api'].map((s) => dd.query(query('error_rate', s, T0, T0 + 60))));
-    expect(next.map((r) => [times(r), values(r)])).toEqual([[[T0, T0 + 60], [0.01, 0.01]], [[T0, T0 + 60], [0.05, 0.05]], [[T0, T0 + 60], [0, 0]]]);
+    expect(next.map((r) => [times(r), values(r)])).toEqual([
+      [
+        [T0, T0 + 60],
+        [0.01, 0.01],
+      ],
+      [
+        [T0, T0 + 60],
+        [0.05, 0.05],
+      ],
+      [
+        [T0, T0 + 60],
+        [0, 0],
+      ],
+    ]);
     expect(server.seen).toHaveLength(2);
   });
 
@@ -102,8 +147,15 @@ describe('datadog source against the contract server', () => {
     await start();
     let log = '';
     const logger = createLogger({ level: 'debug', destination: new Writable({ write: (c, _e, cb) => ((log += String(c)), cb()) }) });
-    const result = await source({ retries: 2 }, { logger, env: { DD_TEST_API: KEYS.DD_TEST_API, DD_TEST_APP: 'wrong-app-key' } }).query(preflight('error_rate', 'shop'));
-    expect(result).toEqual({ kind: 'error', retryable: false, message: 'error_rate: datadog "dd" answered 403 (check the API key in $DD_TEST_API and the application key in $DD_TEST_APP, which needs the timeseries_query permission, and that site is your Datadog site): Forbidden' });
+    const result = await source({ retries: 2 }, { logger, env: { DD_TEST_API: KEYS.DD_TEST_API, DD_TEST_APP: 'wrong-app-key' } }).query(
+      preflight('error_rate', 'shop'),
+    );
+    expect(result).toEqual({
+      kind: 'error',
+      retryable: false,
+      message:
+        'error_rate: datadog "dd" answered 403 (check the API key in $DD_TEST_API and the application key in $DD_TEST_APP, which needs the timeseries_query permission, and that site is your Datadog site): Forbidden',
+    });
     expect(server.seen.map((s) => s.status)).toEqual([403]);
     expect(JSON.stringify(result) + log).not.toMatch(/api-key-123456|wrong-app-key/);
   });
@@ -115,7 +167,11 @@ describe('datadog source against the contract server', () => {
     const viaFiles = source({ apiKeyEnv: undefined, appKeyEnv: undefined, apiKeyFile: 'api-key', appKeyFile: 'app-key' }, { env: {} });
     expect(values(await viaFiles.query(preflight('throughput', 'shop')))[0]).toBe(600);
     const missing = await source({}, { env: {} }).query(preflight('throughput', 'shop'));
-    expect(missing).toEqual({ kind: 'error', retryable: false, message: 'throughput: datadog "dd": environment variable DD_TEST_API (apiKeyEnv) is not set or empty; export it before starting release-guard' });
+    expect(missing).toEqual({
+      kind: 'error',
+      retryable: false,
+      message: 'throughput: datadog "dd": environment variable DD_TEST_API (apiKeyEnv) is not set or empty; export it before starting release-guard',
+    });
   });
 
   it('answers no-data for a service without series, and leaves null points out as gaps', async () => {
@@ -131,19 +187,32 @@ describe('datadog source against the contract server', () => {
     await start();
     const byHost = await source().query(query('cpu', 'shop', T0 - 600, T0, 'sum:container.cpu.usage{service:{{service}}} by {host}'));
     expect(byHost).toMatchObject({ kind: 'error', retryable: false });
-    expect(byHost.kind === 'error' && byHost.message).toBe('datadog "dd": the cpu query returns 2 series for shop, but a metric needs one; aggregate it (sum:, avg:) and drop extra "by {…}" tags; query: sum:container.cpu.usage{service IN (shop)} by {host,service}');
+    expect(byHost.kind === 'error' && byHost.message).toBe(
+      'datadog "dd": the cpu query returns 2 series for shop, but a metric needs one; aggregate it (sum:, avg:) and drop extra "by {…}" tags; query: sum:container.cpu.usage{service IN (shop)} by {host,service}',
+    );
   });
 
   it('on a 429 reports the rate limit and its reset, sends nothing more until the reset, then fetches again', async () => {
     await start({ rateLimit: { limit: 2, period: 60 } });
     const dd = source();
     // Another user of the organization spends the period's two requests.
-    for (let i = 0; i < 2; i++) await fetch(`${server.url}/api/v1/query?from=1&to=2&query=sum:x{*}`, { headers: { 'DD-API-KEY': KEYS.DD_TEST_API, 'DD-APPLICATION-KEY': KEYS.DD_TEST_APP } });
+    for (let i = 0; i < 2; i++)
+      await fetch(`${server.url}/api/v1/query?from=1&to=2&query=sum:x{*}`, {
+        headers: { 'DD-API-KEY': KEYS.DD_TEST_API, 'DD-APPLICATION-KEY': KEYS.DD_TEST_APP },
+      });
     clock = T0 + 20;
     const limited = await dd.query(preflight('error_rate', 'shop'));
-    expect(limited).toEqual({ kind: 'error', retryable: true, message: 'error_rate: datadog "dd" is rate limited (429, limit metrics_query); it resets in 40s: Too many requests' });
+    expect(limited).toEqual({
+      kind: 'error',
+      retryable: true,
+      message: 'error_rate: datadog "dd" is rate limited (429, limit metrics_query); it resets in 40s: Too many requests',
+    });
     const held = await dd.query(preflight('throughput', 'shop'));
-    expect(held).toEqual({ kind: 'error', retryable: true, message: `datadog "dd": Datadog answered 429 (rate limited: metrics_query); throughput cannot be fetched before ${new Date((T0 + 60) * 1000).toISOString()}` });
+    expect(held).toEqual({
+      kind: 'error',
+      retryable: true,
+      message: `datadog "dd": Datadog answered 429 (rate limited: metrics_query); throughput cannot be fetched before ${new Date((T0 + 60) * 1000).toISOString()}`,
+    });
     expect(server.seen.map((s) => s.status)).toEqual([200, 200, 429]);
     clock = T0 + 60;
     expect(values(await dd.query(preflight('error_rate', 'shop')))).toHaveLength(61);
@@ -153,7 +222,9 @@ describe('datadog source against the contract server', () => {
     await start({ rateLimit: { limit: 2, period: 120 } });
     const dd = source();
     expect(times(await dd.query(preflight('error_rate', 'shop')))).toHaveLength(61);
-    await fetch(`${server.url}/api/v1/query?from=1&to=2&query=sum:x{*}`, { headers: { 'DD-API-KEY': KEYS.DD_TEST_API, 'DD-APPLICATION-KEY': KEYS.DD_TEST_APP } });
+    await fetch(`${server.url}/api/v1/query?from=1&to=2&query=sum:x{*}`, {
+      headers: { 'DD-API-KEY': KEYS.DD_TEST_API, 'DD-APPLICATION-KEY': KEYS.DD_TEST_APP },
+    });
     clock = T0 + 60;
     const cached = await dd.query(query('error_rate', 'shop', T0, T0 + 60));
     expect(times(cached)).toEqual([T0]);
@@ -188,7 +259,9 @@ describe('datadog source against the contract server', () => {
     expect(server.seen).toHaveLength(3 + 3 * 3);
     expect(server.seen.filter((s) => s.query.startsWith('sum:trace.http.request.errors')).map((s) => s.to)).toEqual([T0, T0 + 180, T0 + 360, T0 + 540]);
     for (const m of metrics) expect([...seen.get(m)!.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 70 }, (_, i) => T0 - 3600 + 60 * i));
-    expect(log).toContain('datadog \\"dd\\": 3 query groups need 180 queries/h but the budget allows 60/h; refreshing each every 3 intervals instead of every one');
+    expect(log).toContain(
+      'datadog \\"dd\\": 3 query groups need 180 queries/h but the budget allows 60/h; refreshing each every 3 intervals instead of every one',
+    );
     const text = await registry.metrics();
     expect(text).toContain('release_guard_source_interval_factor{source="dd"} 3');
     expect(text).toContain('release_guard_source_effective_interval_seconds{source="dd",metric="error_rate"} 180');
@@ -223,13 +296,27 @@ describe('datadog source against the contract server', () => {
   it('refuses keys written into the config, and defaults to the DD_API_KEY / DD_APP_KEY variables and datadoghq.com', () => {
     const inline = DatadogConfig.safeParse({ type: 'datadog', apiKey: 'abc' });
     expect(inline.error?.issues[0]?.message).toBe('secrets are not read from the config file: name an environment variable (…Env) or a file (…File) instead');
-    expect(DatadogConfig.parse({ type: 'datadog' })).toEqual({ type: 'datadog', site: 'datadoghq.com', timeout: 30, retries: 2, backoff: 1, budget: { queriesPerHour: 1200, batchWindow: 0.2 } });
-    expect(DatadogConfig.safeParse({ type: 'datadog', appKeyEnv: 'A', appKeyFile: 'b' }).error?.issues[0]?.message).toBe('set appKeyEnv or appKeyFile, not both');
+    expect(DatadogConfig.parse({ type: 'datadog' })).toEqual({
+      type: 'datadog',
+      site: 'datadoghq.com',
+      timeout: 30,
+      retries: 2,
+      backoff: 1,
+      budget: { queriesPerHour: 1200, batchWindow: 0.2 },
+    });
+    expect(DatadogConfig.safeParse({ type: 'datadog', appKeyEnv: 'A', appKeyFile: 'b' }).error?.issues[0]?.message).toBe(
+      'set appKeyEnv or appKeyFile, not both',
+    );
   });
 
   it('says where to add a missing template', async () => {
     await start();
-    expect(await source().query(query('memory', 'shop', T0 - 60, T0, null))).toEqual({ kind: 'error', retryable: false, message: 'datadog "dd": no Datadog query for metric memory; add queries: { datadog: { memory: "<query>" } } to a rule file (see rules/examples/datadog.yaml)' });
+    expect(await source().query(query('memory', 'shop', T0 - 60, T0, null))).toEqual({
+      kind: 'error',
+      retryable: false,
+      message:
+        'datadog "dd": no Datadog query for metric memory; add queries: { datadog: { memory: "<query>" } } to a rule file (see rules/examples/datadog.yaml)',
+    });
     expect(server.seen).toHaveLength(0);
   });
 });

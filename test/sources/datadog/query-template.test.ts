@@ -8,7 +8,8 @@ const q = (service: string, over: Record<string, unknown> = {}) => ({
   step: 60,
   ...over,
 });
-const ERRORS = 'sum:trace.http.request.errors{service:{{service}},env:{{environment}}}.as_count().rollup(sum, {{step}}) / sum:trace.http.request.hits{service:{{service}},env:{{environment}}}.as_count().rollup(sum, {{step}})';
+const ERRORS =
+  'sum:trace.http.request.errors{service:{{service}},env:{{environment}}}.as_count().rollup(sum, {{step}}) / sum:trace.http.request.hits{service:{{service}},env:{{environment}}}.as_count().rollup(sum, {{step}})';
 
 describe('normalizeTagValue', () => {
   it('lower-cases and replaces everything that could end or start a filter with one underscore', () => {
@@ -57,7 +58,10 @@ describe('planDatadogQuery', () => {
   it('renders the previous version for the control scope, and rejects unknown placeholders', () => {
     const planned = planDatadogQuery('sum:hits{version:{{version}}}', q('a', { scope: 'control' }));
     expect(planned.ok && planned.plan.build([])).toBe('sum:hits{version:v1}');
-    expect(planDatadogQuery('sum:hits{team:{{team}}}', q('a'))).toEqual({ ok: false, error: 'unknown placeholder {{team}}; use one of {{service}} {{environment}} {{version}} {{step}}' });
+    expect(planDatadogQuery('sum:hits{team:{{team}}}', q('a'))).toEqual({
+      ok: false,
+      error: 'unknown placeholder {{team}}; use one of {{service}} {{environment}} {{version}} {{step}}',
+    });
   });
 });
 

@@ -40,25 +40,57 @@ function within(values: number[], lo: number, hi: number): void {
 describe('demo behaviours', () => {
   it('broken-errors: error_rate ~8% from minute 2, normal before', async () => {
     const s = await series('broken-errors', 'error_rate');
-    within(where(s, (since) => since < 120), 0.0008, 0.006);
-    within(where(s, (since) => since >= 120), 0.072, 0.088);
+    within(
+      where(s, (since) => since < 120),
+      0.0008,
+      0.006,
+    );
+    within(
+      where(s, (since) => since >= 120),
+      0.072,
+      0.088,
+    );
   });
 
   it('outage: error_rate ~60% and health 0 from minute 1', async () => {
     const errors = await series('outage', 'error_rate');
     const health = await series('outage', 'health');
-    within(where(errors, (since) => since < 60), 0.0008, 0.006);
-    within(where(errors, (since) => since >= 60), 0.57, 0.63);
-    within(where(health, (since) => since < 60), 1, 1);
-    within(where(health, (since) => since >= 60), 0, 0);
+    within(
+      where(errors, (since) => since < 60),
+      0.0008,
+      0.006,
+    );
+    within(
+      where(errors, (since) => since >= 60),
+      0.57,
+      0.63,
+    );
+    within(
+      where(health, (since) => since < 60),
+      1,
+      1,
+    );
+    within(
+      where(health, (since) => since >= 60),
+      0,
+      0,
+    );
   });
 
   it('slow: latency_p95 3.5× the healthy series from minute 3', async () => {
     const slow = await series('slow', 'latency_p95');
     const healthy = await series('healthy', 'latency_p95');
     const ratios = [...slow].map(([since, v]) => [since, v / healthy.get(since)!] as const);
-    within(ratios.filter(([since]) => since < 180).map(([, r]) => r), 1, 1);
-    within(ratios.filter(([since]) => since >= 180).map(([, r]) => r), 3.49, 3.51);
+    within(
+      ratios.filter(([since]) => since < 180).map(([, r]) => r),
+      1,
+      1,
+    );
+    within(
+      ratios.filter(([since]) => since >= 180).map(([, r]) => r),
+      3.49,
+      3.51,
+    );
   });
 
   it('latency-drift: latency_p95 +18% at 3 minutes and +30% from 5 minutes', async () => {
@@ -72,19 +104,35 @@ describe('demo behaviours', () => {
 
   it('cpu-hog: cpu climbs from its base to ~85% over 5 minutes and stays there', async () => {
     const s = await series('cpu-hog', 'cpu');
-    within(where(s, (since) => since <= 0), 0.23, 0.47);
-    within(where(s, (since) => since >= 300), 0.83, 0.87);
+    within(
+      where(s, (since) => since <= 0),
+      0.23,
+      0.47,
+    );
+    within(
+      where(s, (since) => since >= 300),
+      0.83,
+      0.87,
+    );
     expect(s.get(120)!).toBeGreaterThan(s.get(0)!);
     expect(s.get(120)!).toBeLessThan(0.83);
   });
 
   it('memory-leak: memory from 70% climbing ~1.5% per minute, capped at 99%', async () => {
     const s = await series('memory-leak', 'memory');
-    within(where(s, (since) => since <= 0), 0.36, 0.64);
+    within(
+      where(s, (since) => since <= 0),
+      0.36,
+      0.64,
+    );
     expect(s.get(60)!).toBeCloseTo(0.715, 2);
     expect(s.get(600)!).toBeCloseTo(0.85, 2);
     expect((s.get(600)! - s.get(60)!) / 9).toBeCloseTo(0.015, 3);
-    within(where(s, (since) => since >= 1200), 0.99, 0.99);
+    within(
+      where(s, (since) => since >= 1200),
+      0.99,
+      0.99,
+    );
   });
 
   it.each([60, 45])('blip: exactly one error_rate spike, the first point at or after minute 4 (step %is)', async (step) => {
@@ -93,12 +141,22 @@ describe('demo behaviours', () => {
     expect(spikes).toHaveLength(1);
     expect(spikes[0]![0]).toBe(step === 60 ? 240 : 270);
     expect(spikes[0]![1]).toBeGreaterThanOrEqual(0.1425);
-    within(where(s, (since) => since !== spikes[0]![0]), 0.0008, 0.006);
+    within(
+      where(s, (since) => since !== spikes[0]![0]),
+      0.0008,
+      0.006,
+    );
   });
 
   it('flaky-source: queries ending in minutes 5 to 8 after the deploy fail, retryably, in both scopes', async () => {
     const q = (end: number, scope: 'deploy' | 'control' = 'deploy'): MetricQuery => ({
-      metric: 'error_rate', decl: BUILTIN_METRICS.error_rate, deploy: deploy('flaky-source'), scope, start: end - 600, end, step: 60,
+      metric: 'error_rate',
+      decl: BUILTIN_METRICS.error_rate,
+      deploy: deploy('flaky-source'),
+      scope,
+      start: end - 600,
+      end,
+      step: 60,
     });
     const outage = { kind: 'error', message: 'demo: simulated source outage', retryable: true };
     expect(await source.query(q(STARTED + 299))).toMatchObject({ kind: 'value' });
@@ -139,7 +197,15 @@ describe('demo behaviours', () => {
       const s = await series('vanish', metric);
       expect([...s.keys()].filter((since) => since > 0)).toEqual([60]);
     }
-    const after = await source.query({ metric: 'throughput', decl: BUILTIN_METRICS.throughput, deploy: deploy('vanish'), scope: 'deploy', start: STARTED + 300, end: STARTED + 600, step: 60 });
+    const after = await source.query({
+      metric: 'throughput',
+      decl: BUILTIN_METRICS.throughput,
+      deploy: deploy('vanish'),
+      scope: 'deploy',
+      start: STARTED + 300,
+      end: STARTED + 600,
+      step: 60,
+    });
     expect(after).toEqual({ kind: 'no-data' });
   });
 

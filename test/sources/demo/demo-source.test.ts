@@ -141,7 +141,17 @@ describe('demo config', () => {
 
   it('documents every behaviour in one line', () => {
     expect(Object.keys(DEMO_BEHAVIOURS)).toEqual([
-      'healthy', 'broken-errors', 'outage', 'slow', 'latency-drift', 'cpu-hog', 'memory-leak', 'blip', 'flaky-source', 'crash', 'vanish',
+      'healthy',
+      'broken-errors',
+      'outage',
+      'slow',
+      'latency-drift',
+      'cpu-hog',
+      'memory-leak',
+      'blip',
+      'flaky-source',
+      'crash',
+      'vanish',
     ]);
     for (const description of Object.values(DEMO_BEHAVIOURS)) expect(description).not.toContain('\n');
   });

@@ -15,7 +15,15 @@ function recording(id: string, service: string, extra: object = {}) {
   return {
     format: 'release-guard/recording@1',
     deploy: { id, service, environment: 'production', version: 'v1', startedAt: 1000 },
-    series: { error_rate: [[880, 0.001], [940, 0.002], [1000, 0.003], [1060, 0.05], [1120, 0.06]] },
+    series: {
+      error_rate: [
+        [880, 0.001],
+        [940, 0.002],
+        [1000, 0.003],
+        [1060, 0.05],
+        [1120, 0.06],
+      ],
+    },
     control: { error_rate: [[1060, 0.002]] },
     ...extra,
   };
@@ -50,12 +58,25 @@ describe('recording source', () => {
 
   it('shifts the recording so its startedAt falls on the queried deploy start, within [start, end]', async () => {
     await put('a.json', recording('rec-1', 'checkout'));
-    expect(await source.query(query())).toEqual({ kind: 'value', points: [[4940, 0.002], [5000, 0.003], [5060, 0.05]] });
+    expect(await source.query(query())).toEqual({
+      kind: 'value',
+      points: [
+        [4940, 0.002],
+        [5000, 0.003],
+        [5060, 0.05],
+      ],
+    });
   });
 
   it('a series that ends: the points up to its end, then no-data (the source answered: silent, not blind)', async () => {
     await put('a.json', recording('rec-1', 'checkout'));
-    expect(await source.query(query({ start: 5060, end: 5300 }))).toEqual({ kind: 'value', points: [[5060, 0.05], [5120, 0.06]] });
+    expect(await source.query(query({ start: 5060, end: 5300 }))).toEqual({
+      kind: 'value',
+      points: [
+        [5060, 0.05],
+        [5120, 0.06],
+      ],
+    });
     expect(await source.query(query({ start: 5180, end: 5300 }))).toEqual({ kind: 'no-data' });
   });
 
@@ -77,8 +98,26 @@ describe('recording source', () => {
   });
 
   it('returns at most one point per step, the latest in each', async () => {
-    await put('a.json', { ...recording('rec-1', 'checkout'), series: { cpu: [[1000, 0.1], [1030, 0.2], [1060, 0.3], [1090, 0.4], [1120, 0.5]] } });
-    expect(await source.query(query({ metric: 'cpu', start: 5000, end: 5120 }))).toEqual({ kind: 'value', points: [[5000, 0.1], [5060, 0.3], [5120, 0.5]] });
+    await put('a.json', {
+      ...recording('rec-1', 'checkout'),
+      series: {
+        cpu: [
+          [1000, 0.1],
+          [1030, 0.2],
+          [1060, 0.3],
+          [1090, 0.4],
+          [1120, 0.5],
+        ],
+      },
+    });
+    expect(await source.query(query({ metric: 'cpu', start: 5000, end: 5120 }))).toEqual({
+      kind: 'value',
+      points: [
+        [5000, 0.1],
+        [5060, 0.3],
+        [5120, 0.5],
+      ],
+    });
   });
 
   it.each([

@@ -46,7 +46,11 @@ export function attemptsContract(backend: StoreBackend): void {
     const [d] = await store.enqueueDeliveries([entry('k')], 100);
     expect(await attemptsOf('k')).toEqual([]);
     await store.claimDeliveries({ now: 100, limit: 1 });
-    await store.finishDelivery(d!.id, { status: 'retry', nextAttemptAt: 130, error: 'slack answered HTTP 503', output: 'HTTP 503', startedAt: 100.25, httpStatus: 503 }, 101);
+    await store.finishDelivery(
+      d!.id,
+      { status: 'retry', nextAttemptAt: 130, error: 'slack answered HTTP 503', output: 'HTTP 503', startedAt: 100.25, httpStatus: 503 },
+      101,
+    );
     await store.claimDeliveries({ now: 130, limit: 1 });
     await store.finishDelivery(d!.id, { status: 'retry', nextAttemptAt: 160, error: 'request failed: ECONNREFUSED', output: null, startedAt: 130 }, 130.5);
     await store.claimDeliveries({ now: 160, limit: 1 });
@@ -63,10 +67,17 @@ export function attemptsContract(backend: StoreBackend): void {
     await store.claimDeliveries({ now: 100, limit: 10 });
     await store.finishDelivery(failed!.id, { status: 'failed', error: 'slack answered HTTP 400', output: 'HTTP 400', httpStatus: 400 }, 102);
     await store.finishDelivery(expired!.id, { status: 'expired', error: 'gave up at the deadline', output: null, startedAt: 101 }, 103);
-    const silence = await store.createSilence({ service: 'checkout', environment: null, startsAt: 0, endsAt: 9999, createdBy: 'sre', reason: 'maintenance' }, 100);
+    const silence = await store.createSilence(
+      { service: 'checkout', environment: null, startsAt: 0, endsAt: 9999, createdBy: 'sre', reason: 'maintenance' },
+      100,
+    );
     await store.finishDelivery(muted!.id, { status: 'muted', silenceId: silence.id, output: 'muted' }, 104);
-    expect(await attemptsOf('f')).toEqual([{ attempt: 1, startedAt: 102, finishedAt: 102, durationMs: 0, outcome: 'failed', httpStatus: 400, error: 'slack answered HTTP 400' }]);
-    expect(await attemptsOf('e')).toEqual([{ attempt: 1, startedAt: 101, finishedAt: 103, durationMs: 2000, outcome: 'expired', httpStatus: null, error: 'gave up at the deadline' }]);
+    expect(await attemptsOf('f')).toEqual([
+      { attempt: 1, startedAt: 102, finishedAt: 102, durationMs: 0, outcome: 'failed', httpStatus: 400, error: 'slack answered HTTP 400' },
+    ]);
+    expect(await attemptsOf('e')).toEqual([
+      { attempt: 1, startedAt: 101, finishedAt: 103, durationMs: 2000, outcome: 'expired', httpStatus: null, error: 'gave up at the deadline' },
+    ]);
     expect(await attemptsOf('m')).toEqual([]);
   });
 
@@ -75,7 +86,10 @@ export function attemptsContract(backend: StoreBackend): void {
     const total = ATTEMPTS_KEPT + 5;
     for (let i = 1; i <= total; i++) {
       await store.claimDeliveries({ now: 100 * i, limit: 1 });
-      const outcome = i < total ? ({ status: 'retry', nextAttemptAt: 100 * (i + 1), error: `HTTP 500 #${i}`, output: null, httpStatus: 500 } as const) : ({ status: 'delivered', output: 'ok', httpStatus: 200 } as const);
+      const outcome =
+        i < total
+          ? ({ status: 'retry', nextAttemptAt: 100 * (i + 1), error: `HTTP 500 #${i}`, output: null, httpStatus: 500 } as const)
+          : ({ status: 'delivered', output: 'ok', httpStatus: 200 } as const);
       await store.finishDelivery(d!.id, { ...outcome, startedAt: 100 * i }, 100 * i + 1);
     }
     const kept = (await attemptsOf('flaky'))!;
@@ -91,8 +105,12 @@ export function attemptsContract(backend: StoreBackend): void {
     const [n] = await store.enqueueDeliveries([entry('n'), hook], 100);
     await store.claimDeliveries({ now: 110, limit: 10 });
     await store.resumeDeliveries(200);
-    expect(await attemptsOf('n')).toEqual([{ attempt: 1, startedAt: 110, finishedAt: 200, durationMs: 90_000, outcome: 'interrupted', httpStatus: null, error: INTERRUPTED_NOTIFICATION_ERROR }]);
-    expect(await attemptsOf('h')).toEqual([{ attempt: 1, startedAt: 110, finishedAt: 200, durationMs: 90_000, outcome: 'interrupted', httpStatus: null, error: INTERRUPTED_HOOK_ERROR }]);
+    expect(await attemptsOf('n')).toEqual([
+      { attempt: 1, startedAt: 110, finishedAt: 200, durationMs: 90_000, outcome: 'interrupted', httpStatus: null, error: INTERRUPTED_NOTIFICATION_ERROR },
+    ]);
+    expect(await attemptsOf('h')).toEqual([
+      { attempt: 1, startedAt: 110, finishedAt: 200, durationMs: 90_000, outcome: 'interrupted', httpStatus: null, error: INTERRUPTED_HOOK_ERROR },
+    ]);
     expect((await store.claimDeliveries({ now: 200, limit: 10 })).map((d) => d.id)).toEqual([n!.id]);
     await store.finishDelivery(n!.id, { status: 'delivered', output: null, startedAt: 200 }, 201);
     expect((await attemptsOf('n'))?.map((a) => [a.attempt, a.outcome])).toEqual([

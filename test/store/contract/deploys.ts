@@ -21,7 +21,14 @@ export function deploysContract(backend: StoreBackend): void {
 
   describe('createDeploy', () => {
     it('returns the view exactly as getDeploy reads it back, with and without optional fields', async () => {
-      const bare = deployRecord({ id: 'd-bare', previousVersion: undefined, commit: undefined, labels: undefined, links: undefined, receivedAt: 1763647201.123456 });
+      const bare = deployRecord({
+        id: 'd-bare',
+        previousVersion: undefined,
+        commit: undefined,
+        labels: undefined,
+        links: undefined,
+        receivedAt: 1763647201.123456,
+      });
       for (const d of [deployRecord(), bare, deployRecord({ id: 'd-empty', labels: {}, links: {}, startedAt: 1763647999.5 })]) {
         const { view } = await store.createDeploy(d, newWatch({ timeScale: 30, windowEnd: 1763648100.25 }));
         expect(view).toEqual(await store.getDeploy(d.id));
@@ -57,8 +64,15 @@ export function deploysContract(backend: StoreBackend): void {
       const bare = deployRecord({ id: 'd-bare', previousVersion: undefined, commit: undefined, labels: undefined, links: undefined });
       const { view } = await store.createDeploy(bare, newWatch());
       expect(view.deploy).toEqual({
-        id: 'd-bare', service: 'checkout', environment: 'production', version: 'v1.2.0', previousVersion: null, commit: null,
-        startedAt: 1763647200, origin: 'api', receivedAt: 1763647201,
+        id: 'd-bare',
+        service: 'checkout',
+        environment: 'production',
+        version: 'v1.2.0',
+        previousVersion: null,
+        commit: null,
+        startedAt: 1763647200,
+        origin: 'api',
+        receivedAt: 1763647201,
       });
     });
 
@@ -142,16 +156,42 @@ export function deploysContract(backend: StoreBackend): void {
 
     it('lists summaries: findings without evidence, actions without request, output and error', async () => {
       const finding: Finding = {
-        rule: 'error-rate-spike', metric: 'error_rate', severity: 'P1', at: 360, observed: 0.08, baseline: 0.004,
-        condition: 'ratio > 5', kind: 'breach', summary: 'error_rate 8% vs 0.4%', clearedAt: 420,
+        rule: 'error-rate-spike',
+        metric: 'error_rate',
+        severity: 'P1',
+        at: 360,
+        observed: 0.08,
+        baseline: 0.004,
+        condition: 'ratio > 5',
+        kind: 'breach',
+        summary: 'error_rate 8% vs 0.4%',
+        clearedAt: 420,
         evidence: { baseline: null, test: null, alpha: 0.001, lookback: 120, points: 2, persistence: 'held 2m' },
       };
       await store.saveJudgement('d-e', judgement({ findings: [finding], evaluatedAt: 460 }), 'watching', 460);
-      const [delivery] = await store.enqueueDeliveries([{
-        dedupKey: 'rollback:d-e:k8s', deployId: 'd-e', service: 'search', environment: 'production', kind: 'hook', event: 'rollback',
-        channel: 'k8s', channelType: 'exec', severity: 'P1', thread: null, payload: { hook: 'k8s' }, status: 'pending', silenceId: null,
-        deadlineAt: 5000, action: { kind: 'rollback', target: 'k8s', request: { reason: 'a long reason' } },
-      }], 470, { claim: true });
+      const [delivery] = await store.enqueueDeliveries(
+        [
+          {
+            dedupKey: 'rollback:d-e:k8s',
+            deployId: 'd-e',
+            service: 'search',
+            environment: 'production',
+            kind: 'hook',
+            event: 'rollback',
+            channel: 'k8s',
+            channelType: 'exec',
+            severity: 'P1',
+            thread: null,
+            payload: { hook: 'k8s' },
+            status: 'pending',
+            silenceId: null,
+            deadlineAt: 5000,
+            action: { kind: 'rollback', target: 'k8s', request: { reason: 'a long reason' } },
+          },
+        ],
+        470,
+        { claim: true },
+      );
       await store.finishDelivery(delivery!.id, { status: 'failed', error: 'exit 3', output: 'kubectl: not found' }, 480);
       const [summary] = await store.listDeploys({ limit: 1 });
       const { evidence: _evidence, ...findingSummary } = finding;
@@ -166,7 +206,10 @@ export function deploysContract(backend: StoreBackend): void {
 
     it('defaults the limit to 50 and caps it at 500', async () => {
       for (let i = 0; i < 520; i++) {
-        await store.createDeploy(deployRecord({ id: `bulk-${String(i).padStart(3, '0')}`, service: 'bulk', startedAt: 1000 + i, receivedAt: 1000 + i }), newWatch());
+        await store.createDeploy(
+          deployRecord({ id: `bulk-${String(i).padStart(3, '0')}`, service: 'bulk', startedAt: 1000 + i, receivedAt: 1000 + i }),
+          newWatch(),
+        );
       }
       expect(await store.listDeploys({ service: 'bulk' })).toHaveLength(50);
       expect(await store.listDeploys({ service: 'bulk', limit: 10_000 })).toHaveLength(500);
@@ -200,8 +243,42 @@ export function deploysContract(backend: StoreBackend): void {
     it('keeps everything across close and re-open', async () => {
       const { view } = await store.createDeploy(deployRecord(), newWatch());
       await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763647260, 0.002]]);
-      const [delivery] = await store.enqueueDeliveries([{ dedupKey: 'k', deployId: 'd-42', service: 'checkout', environment: 'production', kind: 'notification', event: 'alert', channel: 'slack', channelType: 'slack', severity: 'P1', thread: 'd-42', payload: { text: 'hi' }, status: 'pending', silenceId: null, deadlineAt: 100, action: { kind: 'alert', target: 'slack', request: { text: 'hi' } } }], 5);
-      const claimed = { id: delivery!.id, deployId: 'd-42', kind: 'alert', target: 'slack', dedupKey: 'k', status: 'pending', request: { text: 'hi' }, output: null, error: null, createdAt: 5, finishedAt: null, attempts: [] };
+      const [delivery] = await store.enqueueDeliveries(
+        [
+          {
+            dedupKey: 'k',
+            deployId: 'd-42',
+            service: 'checkout',
+            environment: 'production',
+            kind: 'notification',
+            event: 'alert',
+            channel: 'slack',
+            channelType: 'slack',
+            severity: 'P1',
+            thread: 'd-42',
+            payload: { text: 'hi' },
+            status: 'pending',
+            silenceId: null,
+            deadlineAt: 100,
+            action: { kind: 'alert', target: 'slack', request: { text: 'hi' } },
+          },
+        ],
+        5,
+      );
+      const claimed = {
+        id: delivery!.id,
+        deployId: 'd-42',
+        kind: 'alert',
+        target: 'slack',
+        dedupKey: 'k',
+        status: 'pending',
+        request: { text: 'hi' },
+        output: null,
+        error: null,
+        createdAt: 5,
+        finishedAt: null,
+        attempts: [],
+      };
       await store.close();
       store = await openTestStore(dir, backend);
       expect(await store.getDeploy('d-42')).toEqual({ ...view, actions: [claimed] });

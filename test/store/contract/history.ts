@@ -67,17 +67,33 @@ export function historyContract(backend: StoreBackend): void {
     });
 
     it('leaves channel-only deliveries (no action, or no deploy) out of the history', async () => {
-      await store.enqueueDeliveries([{ ...hook('no-action'), action: null }, { ...hook('no-deploy'), deployId: null }], 1);
+      await store.enqueueDeliveries(
+        [
+          { ...hook('no-action'), action: null },
+          { ...hook('no-deploy'), deployId: null },
+        ],
+        1,
+      );
       expect(await history()).toEqual([]);
       expect(await store.listDeliveries({})).toHaveLength(2);
     });
 
     it('follows the delivery: succeeded, failed with its error, muted, in creation order', async () => {
-      const [a, b, c] = await store.enqueueDeliveries([hook('k1'), { ...hook('k2'), kind: 'notification', channel: 'slack', channelType: 'slack', action: { kind: 'alert', target: 'slack', request: null } }, hook('k3')], 10);
+      const [a, b, c] = await store.enqueueDeliveries(
+        [
+          hook('k1'),
+          { ...hook('k2'), kind: 'notification', channel: 'slack', channelType: 'slack', action: { kind: 'alert', target: 'slack', request: null } },
+          hook('k3'),
+        ],
+        10,
+      );
       await store.claimDeliveries({ now: 10, limit: 10 });
       await store.finishDelivery(a!.id, { status: 'delivered', output: 'deployment rolled back' }, 20);
       await store.finishDelivery(b!.id, { status: 'failed', output: 'HTTP 500', error: 'slack answered 500' }, 21);
-      const silence = await store.createSilence({ service: 'checkout', environment: null, startsAt: 0, endsAt: 100, createdBy: 'alice', reason: 'maintenance' }, 1);
+      const silence = await store.createSilence(
+        { service: 'checkout', environment: null, startsAt: 0, endsAt: 100, createdBy: 'alice', reason: 'maintenance' },
+        1,
+      );
       await store.finishDelivery(c!.id, { status: 'muted', silenceId: silence.id, output: `muted by silence ${silence.id}` }, 22);
       expect((await history()).map((x) => [x.dedupKey, x.kind, x.status, x.output, x.error, x.finishedAt])).toEqual([
         ['k1', 'rollback', 'succeeded', 'deployment rolled back', null, 20],

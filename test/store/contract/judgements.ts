@@ -51,7 +51,14 @@ export function judgementsContract(backend: StoreBackend): void {
     });
 
     it('stores a silent finding next to breach and blind ones', async () => {
-      const silent: Finding = { ...blind, rule: 'source-silent:throughput', metric: 'throughput', kind: 'silent', at: 1763647500, summary: 'throughput silent' };
+      const silent: Finding = {
+        ...blind,
+        rule: 'source-silent:throughput',
+        metric: 'throughput',
+        kind: 'silent',
+        at: 1763647500,
+        summary: 'throughput silent',
+      };
       await store.saveJudgement('d-42', judgement({ findings: [spike, blind, silent] }), 'watching', 1);
       expect((await store.getDeploy('d-42'))?.findings.map((f) => [f.rule, f.kind])).toEqual([
         ['latency-blind', 'blind'],
@@ -77,20 +84,39 @@ export function judgementsContract(backend: StoreBackend): void {
 
     it('when done: records the verdict with rollback as a boolean, and replaces it on a later save', async () => {
       const done = judgement({
-        state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: 1763647500, findings: [spike],
-        evaluatedAt: 1763647500, reason: 'error-rate-spike held for 2m',
+        state: 'done',
+        verdict: 'fail',
+        severity: 'P1',
+        rollback: true,
+        rollbackAt: 1763647500,
+        findings: [spike],
+        evaluatedAt: 1763647500,
+        reason: 'error-rate-spike held for 2m',
       });
       await store.saveJudgement('d-42', done, 'fail', 1763647501);
       let view = await store.getDeploy('d-42');
       expect(view?.verdict).toEqual({
-        deployId: 'd-42', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: 1763647500,
-        reason: 'error-rate-spike held for 2m', decidedAt: 1763647501,
+        deployId: 'd-42',
+        verdict: 'fail',
+        severity: 'P1',
+        rollback: true,
+        rollbackAt: 1763647500,
+        reason: 'error-rate-spike held for 2m',
+        decidedAt: 1763647501,
       });
       expect(view?.watch).toMatchObject({ status: 'fail', evaluatedAt: 1763647500, reason: 'error-rate-spike held for 2m' });
 
       await store.saveJudgement('d-42', judgement({ state: 'done', verdict: 'pass', reason: 'no findings' }), 'pass', 1763648200);
       view = await store.getDeploy('d-42');
-      expect(view?.verdict).toEqual({ deployId: 'd-42', verdict: 'pass', severity: null, rollback: false, rollbackAt: null, reason: 'no findings', decidedAt: 1763648200 });
+      expect(view?.verdict).toEqual({
+        deployId: 'd-42',
+        verdict: 'pass',
+        severity: null,
+        rollback: false,
+        rollbackAt: null,
+        reason: 'no findings',
+        decidedAt: 1763648200,
+      });
     });
 
     it('never reopens a watch that ended elsewhere: a late evaluation keeps superseded or stopped', async () => {

@@ -22,13 +22,21 @@ export function observationsContract(backend: StoreBackend): void {
 
   describe('samples', () => {
     it('round-trips series and control per metric, sorted by time', async () => {
-      await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763647320, 0.004], [1763647200, 0.002], [1763647260, 0.0031]]);
+      await store.recordSamples('d-42', 'deploy', 'error_rate', [
+        [1763647320, 0.004],
+        [1763647200, 0.002],
+        [1763647260, 0.0031],
+      ]);
       await store.recordSamples('d-42', 'deploy', 'latency_p95', [[1763647200, 180]]);
       await store.recordSamples('d-42', 'control', 'error_rate', [[1763647200, 0.0019]]);
       await store.recordSamples('d-42', 'deploy', 'cpu', []);
       expect(await store.observations('d-42')).toEqual({
         series: {
-          error_rate: [[1763647200, 0.002], [1763647260, 0.0031], [1763647320, 0.004]],
+          error_rate: [
+            [1763647200, 0.002],
+            [1763647260, 0.0031],
+            [1763647320, 0.004],
+          ],
           latency_p95: [[1763647200, 180]],
         },
         control: { error_rate: [[1763647200, 0.0019]] },
@@ -38,10 +46,18 @@ export function observationsContract(backend: StoreBackend): void {
 
     it('keeps the first value seen for a (scope, metric, t)', async () => {
       await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763647200, 0.002]]);
-      await store.recordSamples('d-42', 'deploy', 'error_rate', [[1763647200, 0.9], [1763647260, 0.003]]);
+      await store.recordSamples('d-42', 'deploy', 'error_rate', [
+        [1763647200, 0.9],
+        [1763647260, 0.003],
+      ]);
       await store.recordSamples('d-42', 'control', 'error_rate', [[1763647200, 0.5]]);
       const { series, control } = await store.observations('d-42');
-      expect(series).toEqual({ error_rate: [[1763647200, 0.002], [1763647260, 0.003]] });
+      expect(series).toEqual({
+        error_rate: [
+          [1763647200, 0.002],
+          [1763647260, 0.003],
+        ],
+      });
       expect(control).toEqual({ error_rate: [[1763647200, 0.5]] });
     });
 
@@ -52,9 +68,12 @@ export function observationsContract(backend: StoreBackend): void {
     });
 
     it('rejects a non-finite value and writes none of the batch', async () => {
-      await expect(store.recordSamples('d-42', 'deploy', 'cpu', [[1763647200, 0.5], [1763647260, Number.NaN]])).rejects.toThrow(
-        'sample [1763647260, NaN] for deploy metric cpu of deploy d-42 is not a pair of finite numbers',
-      );
+      await expect(
+        store.recordSamples('d-42', 'deploy', 'cpu', [
+          [1763647200, 0.5],
+          [1763647260, Number.NaN],
+        ]),
+      ).rejects.toThrow('sample [1763647260, NaN] for deploy metric cpu of deploy d-42 is not a pair of finite numbers');
       expect((await store.observations('d-42')).series).toEqual({});
     });
 

@@ -61,9 +61,17 @@ export function outboxContract(backend: StoreBackend): void {
     });
 
     it('claims a delivery for one caller only, also under concurrent claims', async () => {
-      await store.enqueueDeliveries(['a', 'b', 'c'].map((k) => entry(k, { thread: k })), 100);
+      await store.enqueueDeliveries(
+        ['a', 'b', 'c'].map((k) => entry(k, { thread: k })),
+        100,
+      );
       const claims = await Promise.all(Array.from({ length: 6 }, () => store.claimDeliveries({ now: 100, limit: 2 })));
-      expect(claims.flat().map((d) => d.dedupKey).sort()).toEqual(['a', 'b', 'c']);
+      expect(
+        claims
+          .flat()
+          .map((d) => d.dedupKey)
+          .sort(),
+      ).toEqual(['a', 'b', 'c']);
     });
 
     it('claims only the given ids when asked, due or not, and creates claimed deliveries with claim', async () => {
@@ -80,7 +88,10 @@ export function outboxContract(backend: StoreBackend): void {
     });
 
     it('claims due deliveries oldest first, one at a time per channel and thread, skipping excluded channels', async () => {
-      await store.enqueueDeliveries([entry('t1'), entry('t2'), entry('other', { thread: 'd-99' }), entry('pd', { channel: 'page', channelType: 'pagerduty' })], 100);
+      await store.enqueueDeliveries(
+        [entry('t1'), entry('t2'), entry('other', { thread: 'd-99' }), entry('pd', { channel: 'page', channelType: 'pagerduty' })],
+        100,
+      );
       expect((await store.claimDeliveries({ now: 99, limit: 10 })).map((d) => d.dedupKey)).toEqual([]);
       const first = await store.claimDeliveries({ now: 100, limit: 10, excludeChannels: ['page'] });
       expect(first.map((d) => [d.dedupKey, d.status])).toEqual([
@@ -97,14 +108,28 @@ export function outboxContract(backend: StoreBackend): void {
       await store.claimDeliveries({ now: 100, limit: 1 });
       const retry = await store.finishDelivery(d!.id, { status: 'retry', nextAttemptAt: 130, error: 'slack answered HTTP 500', output: 'HTTP 500' }, 101);
       expect(retry).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: 130, lastError: 'slack answered HTTP 500', finishedAt: null });
-      expect((await store.getDeploy('d-42'))?.actions[0]).toMatchObject({ status: 'pending', error: 'attempt 1 failed, retrying: slack answered HTTP 500', output: 'HTTP 500' });
+      expect((await store.getDeploy('d-42'))?.actions[0]).toMatchObject({
+        status: 'pending',
+        error: 'attempt 1 failed, retrying: slack answered HTTP 500',
+        output: 'HTTP 500',
+      });
       await store.claimDeliveries({ now: 130, limit: 1 });
-      expect(await store.finishDelivery(d!.id, { status: 'delivered', output: 'HTTP 200 ok' }, 131)).toMatchObject({ status: 'delivered', attempts: 2, finishedAt: 131 });
+      expect(await store.finishDelivery(d!.id, { status: 'delivered', output: 'HTTP 200 ok' }, 131)).toMatchObject({
+        status: 'delivered',
+        attempts: 2,
+        finishedAt: 131,
+      });
       expect((await store.getDeploy('d-42'))?.actions[0]).toMatchObject({ status: 'succeeded', error: null, output: 'HTTP 200 ok', finishedAt: 131 });
     });
 
     it('after a crash requeues notifications in flight and marks hook calls in flight interrupted', async () => {
-      await store.enqueueDeliveries([entry('n'), entry('h', { kind: 'hook', channel: 'k8s', channelType: 'exec', thread: null, action: { kind: 'rollback', target: 'k8s', request: null } })], 100);
+      await store.enqueueDeliveries(
+        [
+          entry('n'),
+          entry('h', { kind: 'hook', channel: 'k8s', channelType: 'exec', thread: null, action: { kind: 'rollback', target: 'k8s', request: null } }),
+        ],
+        100,
+      );
       await store.claimDeliveries({ now: 100, limit: 10 });
       const { requeued, interrupted } = await store.resumeDeliveries(200);
       expect(requeued.map((d) => [d.dedupKey, d.status, d.nextAttemptAt])).toEqual([['n', 'pending', 200]]);
@@ -118,14 +143,19 @@ export function outboxContract(backend: StoreBackend): void {
       const digest = entry('digest:2025-11-20T09:00:email', { deployId: null, channel: 'email', channelType: 'email', event: 'digest', action: null });
       expect(await store.commitDigest([digest], [held!.id], 200)).toHaveLength(1);
       expect(await store.commitDigest([digest], [held!.id], 201)).toEqual([]);
-      expect(await store.listDeliveries({ channel: 'digest' })).toMatchObject([{ status: 'delivered', output: 'included in the digest digest:2025-11-20T09:00:email' }]);
+      expect(await store.listDeliveries({ channel: 'digest' })).toMatchObject([
+        { status: 'delivered', output: 'included in the digest digest:2025-11-20T09:00:email' },
+      ]);
       expect((await store.getDeploy('d-42'))?.actions[0]?.status).toBe('succeeded');
     });
   });
 
   describe('silences and recoveries', () => {
     it('lists silences in force or to come, expires one once, and keeps it for --all', async () => {
-      const s = await store.createSilence({ service: 'checkout', environment: null, startsAt: 100, endsAt: 200, createdBy: 'alice', reason: 'maintenance' }, 90);
+      const s = await store.createSilence(
+        { service: 'checkout', environment: null, startsAt: 100, endsAt: 200, createdBy: 'alice', reason: 'maintenance' },
+        90,
+      );
       expect(await store.listSilences({ now: 150 })).toEqual([s]);
       expect(await store.expireSilence(s.id, 'bob', 160)).toMatchObject({ expiredAt: 160, expiredBy: 'bob' });
       expect(await store.expireSilence(s.id, 'carol', 170)).toMatchObject({ expiredAt: 160, expiredBy: 'bob' });

@@ -32,16 +32,8 @@ export function reviewContract(backend: StoreBackend): void {
     summary: 'error_rate 1.2% vs baseline 0.2% (6x) for 2m',
   };
 
-  async function judged(
-    id: string,
-    startedAt: number,
-    verdict: 'pass' | 'fail',
-    findings: Finding[] = [],
-  ): Promise<void> {
-    await store.createDeploy(
-      deployRecord({ id, startedAt, receivedAt: startedAt }),
-      newWatch({ windowEnd: startedAt + 900 }),
-    );
+  async function judged(id: string, startedAt: number, verdict: 'pass' | 'fail', findings: Finding[] = []): Promise<void> {
+    await store.createDeploy(deployRecord({ id, startedAt, receivedAt: startedAt }), newWatch({ windowEnd: startedAt + 900 }));
     const rollback = verdict === 'fail';
     await store.saveJudgement(
       id,
@@ -115,18 +107,14 @@ export function reviewContract(backend: StoreBackend): void {
       await judged('old', T - 86400, 'pass');
       await judged('bad', T, 'fail', [spike, { ...spike, rule: 'latency-shadow', metric: 'latency_p99', shadow: true }]);
       await store.createDeploy(deployRecord({ id: 'open', startedAt: T + 60, receivedAt: T + 60 }), newWatch());
-      expect((await store.judgedDeploys({ since: T - 86400 })).map((d) => [d.deployId, d.verdict, d.rollback])).toEqual(
-        [
-          ['bad', 'fail', true],
-          ['old', 'pass', false],
-        ],
-      );
+      expect((await store.judgedDeploys({ since: T - 86400 })).map((d) => [d.deployId, d.verdict, d.rollback])).toEqual([
+        ['bad', 'fail', true],
+        ['old', 'pass', false],
+      ]);
       expect((await store.judgedDeploys({ since: T - 86400, limit: 1 })).map((d) => d.deployId)).toEqual(['bad']);
       expect(await store.judgedDeploys({ since: T - 86400, service: 'search' })).toEqual([]);
       const selection = await store.backtestDeploys({ since: T - 1 });
-      expect(selection.map((b) => [b.deploy.id, b.deploy.version, b.rules])).toEqual([
-        ['bad', 'v1.2.0', ['error-rate-spike', 'latency-shadow']],
-      ]);
+      expect(selection.map((b) => [b.deploy.id, b.deploy.version, b.rules])).toEqual([['bad', 'v1.2.0', ['error-rate-spike', 'latency-shadow']]]);
       expect((await store.findingFacts(T - 1)).map((f) => [f.deployId, f.rule, f.rollback, f.verdict, f.shadow])).toEqual([
         ['bad', 'error-rate-spike', true, 'fail', false],
         ['bad', 'latency-shadow', true, 'fail', true],

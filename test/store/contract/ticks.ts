@@ -51,7 +51,14 @@ export function ticksContract(backend: StoreBackend): void {
   });
   const tick = (over: Partial<TickWrite> = {}): TickWrite => ({
     samples: [
-      { scope: 'deploy', metric: 'error_rate', points: [[1763647440, 0.012], [1763647380, 0.011]] },
+      {
+        scope: 'deploy',
+        metric: 'error_rate',
+        points: [
+          [1763647440, 0.012],
+          [1763647380, 0.011],
+        ],
+      },
       { scope: 'deploy', metric: 'latency_p95', points: [[1763647440, 181]] },
       { scope: 'control', metric: 'error_rate', points: [[1763647440, 0.002]] },
     ],
@@ -65,9 +72,20 @@ export function ticksContract(backend: StoreBackend): void {
     it('writes samples, blind spots, the judgement and its deliveries, and answers the deliveries it created', async () => {
       const created = await store.recordTick('d-42', tick(), 1763647441);
       expect(created).toHaveLength(1);
-      expect(created[0]).toMatchObject({ dedupKey: 'alert:d-42:error-rate-spike', status: 'pending', nextAttemptAt: 1763647441, payload: { text: 'alert:d-42:error-rate-spike' } });
+      expect(created[0]).toMatchObject({
+        dedupKey: 'alert:d-42:error-rate-spike',
+        status: 'pending',
+        nextAttemptAt: 1763647441,
+        payload: { text: 'alert:d-42:error-rate-spike' },
+      });
       expect(await store.observations('d-42')).toEqual({
-        series: { error_rate: [[1763647380, 0.011], [1763647440, 0.012]], latency_p95: [[1763647440, 181]] },
+        series: {
+          error_rate: [
+            [1763647380, 0.011],
+            [1763647440, 0.012],
+          ],
+          latency_p95: [[1763647440, 181]],
+        },
         control: { error_rate: [[1763647440, 0.002]] },
         blind: [{ metric: 'cpu', at: 1763647440, kind: 'error', message: 'prometheus: 503' }],
       });
@@ -82,7 +100,16 @@ export function ticksContract(backend: StoreBackend): void {
       const again = await store.recordTick(
         'd-42',
         tick({
-          samples: [{ scope: 'deploy', metric: 'error_rate', points: [[1763647440, 0.9], [1763647500, 0.013]] }],
+          samples: [
+            {
+              scope: 'deploy',
+              metric: 'error_rate',
+              points: [
+                [1763647440, 0.9],
+                [1763647500, 0.013],
+              ],
+            },
+          ],
           blind: [{ metric: 'cpu', at: 1763647440, kind: 'no-data', message: 'later' }],
           judgement: { judgement: judgement({ findings: [spike], evaluatedAt: 1763647500 }), watchStatus: 'watching' },
           deliveries: [alert('alert:d-42:error-rate-spike'), alert('alert:d-42:other')],
@@ -91,7 +118,11 @@ export function ticksContract(backend: StoreBackend): void {
       );
       expect(again.map((d) => d.dedupKey)).toEqual(['alert:d-42:other']);
       const obs = await store.observations('d-42');
-      expect(obs.series.error_rate).toEqual([[1763647380, 0.011], [1763647440, 0.012], [1763647500, 0.013]]);
+      expect(obs.series.error_rate).toEqual([
+        [1763647380, 0.011],
+        [1763647440, 0.012],
+        [1763647500, 0.013],
+      ]);
       expect(obs.blind).toEqual([{ metric: 'cpu', at: 1763647440, kind: 'error', message: 'prometheus: 503' }]);
       expect((await store.getWatch('d-42'))?.evaluatedAt).toBe(1763647500);
     });
@@ -103,18 +134,38 @@ export function ticksContract(backend: StoreBackend): void {
     });
 
     it('writes the verdict of a done judgement, and never reopens a watch that ended elsewhere', async () => {
-      const done = judgement({ state: 'done', verdict: 'fail', severity: 'P1', rollback: true, rollbackAt: 1763647440, findings: [spike], evaluatedAt: 1763647440, reason: 'P1 finding' });
+      const done = judgement({
+        state: 'done',
+        verdict: 'fail',
+        severity: 'P1',
+        rollback: true,
+        rollbackAt: 1763647440,
+        findings: [spike],
+        evaluatedAt: 1763647440,
+        reason: 'P1 finding',
+      });
       await store.recordTick('d-42', tick({ judgement: { judgement: done, watchStatus: 'fail' } }), 1763647441);
       expect((await store.getDeploy('d-42'))?.verdict).toMatchObject({ verdict: 'fail', rollback: true, rollbackAt: 1763647440, decidedAt: 1763647441 });
       await store.createDeploy(deployRecord({ id: 'd-43', startedAt: 1763647500, receivedAt: 1763647501 }), newWatch());
       await store.endWatch('d-43', 'stopped', 'stopped by alice', 1763647502);
-      await store.recordTick('d-43', tick({ deliveries: [], judgement: { judgement: judgement({ evaluatedAt: 1763647560 }), watchStatus: 'watching' } }), 1763647561);
+      await store.recordTick(
+        'd-43',
+        tick({ deliveries: [], judgement: { judgement: judgement({ evaluatedAt: 1763647560 }), watchStatus: 'watching' } }),
+        1763647561,
+      );
       expect(await store.getWatch('d-43')).toMatchObject({ status: 'stopped', reason: 'stopped by alice', evaluatedAt: 1763647560 });
     });
 
     it('writes nothing when a point is not finite (all or nothing)', async () => {
-      const bad = tick({ samples: [{ scope: 'deploy', metric: 'error_rate', points: [[1763647440, 0.01]] }, { scope: 'deploy', metric: 'cpu', points: [[1763647440, Number.NaN]] }] });
-      await expect(store.recordTick('d-42', bad, 1763647441)).rejects.toThrow('sample [1763647440, NaN] for deploy metric cpu of deploy d-42 is not a pair of finite numbers');
+      const bad = tick({
+        samples: [
+          { scope: 'deploy', metric: 'error_rate', points: [[1763647440, 0.01]] },
+          { scope: 'deploy', metric: 'cpu', points: [[1763647440, Number.NaN]] },
+        ],
+      });
+      await expect(store.recordTick('d-42', bad, 1763647441)).rejects.toThrow(
+        'sample [1763647440, NaN] for deploy metric cpu of deploy d-42 is not a pair of finite numbers',
+      );
       expect(await store.observations('d-42')).toEqual({ series: {}, control: {}, blind: [] });
       expect(await store.listDeliveries({ deployId: 'd-42' })).toEqual([]);
       expect((await store.getWatch('d-42'))?.evaluatedAt).toBeNull();
@@ -130,7 +181,11 @@ export function ticksContract(backend: StoreBackend): void {
 
     it('stores large ticks exactly (a first tick with the baseline history)', async () => {
       const points = Array.from({ length: 1500 }, (_, i): [number, number] => [1763640000 + i * 15, i / 1000]);
-      await store.recordTick('d-42', tick({ samples: [{ scope: 'deploy', metric: 'throughput', points }], blind: [], judgement: null, deliveries: [] }), 1763647441);
+      await store.recordTick(
+        'd-42',
+        tick({ samples: [{ scope: 'deploy', metric: 'throughput', points }], blind: [], judgement: null, deliveries: [] }),
+        1763647441,
+      );
       expect((await store.observations('d-42')).series.throughput).toEqual(points);
     });
   });

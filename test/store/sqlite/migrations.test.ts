@@ -32,7 +32,24 @@ describe('migrate', () => {
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(await currentVersion(db)).toBe(LATEST_VERSION);
     await db.close();
-    expect(await tables(path)).toEqual(['blind_spots', 'deliveries', 'delivery_attempts', 'deploys', 'feedback', 'findings', 'nonces', 'recoveries', 'review_actions', 'samples', 'schema_migrations', 'silences', 'source_outages', 'store_probe', 'verdicts', 'watches']);
+    expect(await tables(path)).toEqual([
+      'blind_spots',
+      'deliveries',
+      'delivery_attempts',
+      'deploys',
+      'feedback',
+      'findings',
+      'nonces',
+      'recoveries',
+      'review_actions',
+      'samples',
+      'schema_migrations',
+      'silences',
+      'source_outages',
+      'store_probe',
+      'verdicts',
+      'watches',
+    ]);
   });
 
   it('re-opening a migrated store applies nothing and keeps the version', async () => {

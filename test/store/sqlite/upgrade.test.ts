@@ -42,8 +42,12 @@ async function oldDb(version: number, fill: (db: Db) => Promise<void>): Promise<
 describe('migrations 2 and 4 from a version-1 file', () => {
   it('keeps a v1 action as finished history that is never sent, and its dedup key taken', async () => {
     await oldDb(1, async (db) => {
-      await db.run(`INSERT INTO actions (deploy_id, kind, target, dedup_key, status, output, created_at, finished_at) VALUES ('d-1', 'rollback', 'k8s', 'rollback:d-1:k8s', 'succeeded', 'ok', 2, 3)`);
-      await db.run(`INSERT INTO actions (deploy_id, kind, target, dedup_key, status, created_at) VALUES ('d-1', 'alert', 'slack', 'alert:d-1:x', 'running', 4)`);
+      await db.run(
+        `INSERT INTO actions (deploy_id, kind, target, dedup_key, status, output, created_at, finished_at) VALUES ('d-1', 'rollback', 'k8s', 'rollback:d-1:k8s', 'succeeded', 'ok', 2, 3)`,
+      );
+      await db.run(
+        `INSERT INTO actions (deploy_id, kind, target, dedup_key, status, created_at) VALUES ('d-1', 'alert', 'slack', 'alert:d-1:x', 'running', 4)`,
+      );
     });
     const store = await openSqliteStore(path);
     try {
@@ -53,7 +57,23 @@ describe('migrations 2 and 4 from a version-1 file', () => {
       ]);
       expect(await store.claimDeliveries({ now: 1e12, limit: 10 })).toEqual([]);
       expect(await store.resumeDeliveries(10)).toEqual({ requeued: [], interrupted: [] });
-      const again = { dedupKey: 'rollback:d-1:k8s', deployId: 'd-1', service: 's', environment: 'e', kind: 'hook' as const, event: 'rollback', channel: 'k8s', channelType: 'exec', severity: null, thread: null, payload: {}, status: 'pending' as const, silenceId: null, deadlineAt: 9, action: null };
+      const again = {
+        dedupKey: 'rollback:d-1:k8s',
+        deployId: 'd-1',
+        service: 's',
+        environment: 'e',
+        kind: 'hook' as const,
+        event: 'rollback',
+        channel: 'k8s',
+        channelType: 'exec',
+        severity: null,
+        thread: null,
+        payload: {},
+        status: 'pending' as const,
+        silenceId: null,
+        deadlineAt: 9,
+        action: null,
+      };
       expect(await store.enqueueDeliveries([again], 11)).toEqual([]);
     } finally {
       await store.close();
@@ -64,10 +84,16 @@ describe('migrations 2 and 4 from a version-1 file', () => {
 describe('migration 4 from a version-3 file', () => {
   it('moves each mirrored action onto its delivery, keeping ids, statuses and the rest of the outbox', async () => {
     await oldDb(3, async (db) => {
-      await db.run(`INSERT INTO actions (id, deploy_id, kind, target, dedup_key, status, request, created_at) VALUES (7, 'd-1', 'alert', 'page', 'alert:d-1:page', 'running', '{"title":"spike"}', 5)`);
+      await db.run(
+        `INSERT INTO actions (id, deploy_id, kind, target, dedup_key, status, request, created_at) VALUES (7, 'd-1', 'alert', 'page', 'alert:d-1:page', 'running', '{"title":"spike"}', 5)`,
+      );
       const cols = `dedup_key, deploy_id, action_id, service, environment, kind, event, channel, channel_type, payload, status, attempts, next_attempt_at, deadline_at, last_error, created_at, updated_at`;
-      await db.run(`INSERT INTO deliveries (id, ${cols}) VALUES (3, 'alert:d-1:page', 'd-1', 7, 's', 'e', 'notification', 'alert', 'page', 'pagerduty', '{}', 'sending', 1, 5, 99, 'HTTP 500', 5, 6)`);
-      await db.run(`INSERT INTO deliveries (id, ${cols}) VALUES (4, 'digest:x', NULL, NULL, NULL, NULL, 'notification', 'digest', 'email', 'email', '{}', 'pending', 0, 8, 99, NULL, 8, 8)`);
+      await db.run(
+        `INSERT INTO deliveries (id, ${cols}) VALUES (3, 'alert:d-1:page', 'd-1', 7, 's', 'e', 'notification', 'alert', 'page', 'pagerduty', '{}', 'sending', 1, 5, 99, 'HTTP 500', 5, 6)`,
+      );
+      await db.run(
+        `INSERT INTO deliveries (id, ${cols}) VALUES (4, 'digest:x', NULL, NULL, NULL, NULL, 'notification', 'digest', 'email', 'email', '{}', 'pending', 0, 8, 99, NULL, 8, 8)`,
+      );
     });
     const store = await openSqliteStore(path);
     try {

@@ -43,8 +43,18 @@ export async function sendDigest(deps: DigestDeps, runAt: Date): Promise<Deliver
     digest: { from, to: now, timezone: deps.config.timezone, items, verdicts: verdicts.map((v) => ({ ...v, link: deps.verdictUrl(v.deploy.id) })) },
   };
   const run = runAt.toISOString().slice(0, 16);
-  const entries = composeDeliveries(facts, deps.config.to, `digest:${run}`, 'notice', { channels: deps.channels, templates: deps.templates, now, deadline: now + deps.deadline, silence: null });
-  const created = await deps.store.commitDigest(entries, held.map((h) => h.id), now);
+  const entries = composeDeliveries(facts, deps.config.to, `digest:${run}`, 'notice', {
+    channels: deps.channels,
+    templates: deps.templates,
+    now,
+    deadline: now + deps.deadline,
+    silence: null,
+  });
+  const created = await deps.store.commitDigest(
+    entries,
+    held.map((h) => h.id),
+    now,
+  );
   if (created.length > 0) deps.outbox.kick();
   return created;
 }

@@ -41,14 +41,26 @@ export class EmailNotifier implements Notifier {
     const links = notice.links.map((l) => `${l.text}: ${l.href}`).join('\n');
     const text = links ? `${notice.text}\n\n${links}\n` : `${notice.text}\n`;
     // A Message-ID derived from the notice: a mail client shows a re-sent copy as the same message.
-    const id = createHash('sha256').update(`${notice.event}|${notice.incidentKey ?? ''}|${notice.deploy?.id ?? ''}|${notice.at}|${notice.title}`).digest('hex').slice(0, 32);
+    const id = createHash('sha256')
+      .update(`${notice.event}|${notice.incidentKey ?? ''}|${notice.deploy?.id ?? ''}|${notice.at}|${notice.title}`)
+      .digest('hex')
+      .slice(0, 32);
     return { subject: notice.title, text, html: notice.html, messageId: `<${id}@release-guard>` };
   }
 
   async send(payload: unknown, signal: AbortSignal): Promise<SendResult> {
     const parsed = EmailPayload.safeParse(payload);
-    if (!parsed.success) return { ok: false, retryable: false, error: `${this.where}: the stored payload is not an email (${parsed.error.issues[0]?.message})`, detail: null };
-    const mail = { from: this.opts.from, to: this.opts.to, cc: this.opts.cc, subject: parsed.data.subject, text: parsed.data.text, html: parsed.data.html || undefined, messageId: parsed.data.messageId };
+    if (!parsed.success)
+      return { ok: false, retryable: false, error: `${this.where}: the stored payload is not an email (${parsed.error.issues[0]?.message})`, detail: null };
+    const mail = {
+      from: this.opts.from,
+      to: this.opts.to,
+      cc: this.opts.cc,
+      subject: parsed.data.subject,
+      text: parsed.data.text,
+      html: parsed.data.html || undefined,
+      messageId: parsed.data.messageId,
+    };
     const aborted = new Promise<never>((_, reject) => {
       if (signal.aborted) reject(signal.reason);
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
@@ -56,7 +68,8 @@ export class EmailNotifier implements Notifier {
     try {
       const info = (await Promise.race([this.opts.transport.sendMail(mail), aborted])) as { response?: string; accepted?: unknown[]; rejected?: unknown[] };
       const rejected = info.rejected?.length ?? 0;
-      if (rejected > 0 && (info.accepted?.length ?? 0) === 0) return this.fail(false, `every recipient was rejected: ${String(info.rejected)}`, info.response ?? null);
+      if (rejected > 0 && (info.accepted?.length ?? 0) === 0)
+        return this.fail(false, `every recipient was rejected: ${String(info.rejected)}`, info.response ?? null);
       return { ok: true, detail: `${info.response ?? 'sent'}${rejected > 0 ? ` (rejected: ${String(info.rejected)})` : ''}` };
     } catch (err) {
       return this.classify(err);

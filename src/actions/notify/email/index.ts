@@ -39,11 +39,24 @@ export const emailNotifier: NotifierKind<typeof EmailConfig, Promise<Notifier>> 
       requireTLS: config.requireTLS,
       ignoreTLS: config.ignoreTLS,
       ...(config.user && password ? { auth: { user: config.user, pass: password } } : {}),
-      tls: { rejectUnauthorized: tls?.rejectUnauthorized ?? true, minVersion: tls?.minVersion ?? 'TLSv1.2', ...(ca ? { ca } : {}), ...(tls?.servername ? { servername: tls.servername } : {}) },
+      tls: {
+        rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+        minVersion: tls?.minVersion ?? 'TLSv1.2',
+        ...(ca ? { ca } : {}),
+        ...(tls?.servername ? { servername: tls.servername } : {}),
+      },
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
     });
-    return new EmailNotifier({ name, transport, from: config.from, to: config.to, cc: config.cc, timeout: config.timeout, secrets: password ? [password] : [] });
+    return new EmailNotifier({
+      name,
+      transport,
+      from: config.from,
+      to: config.to,
+      cc: config.cc,
+      timeout: config.timeout,
+      secrets: password ? [password] : [],
+    });
   },
 };

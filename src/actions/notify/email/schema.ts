@@ -32,7 +32,10 @@ export const EmailConfig = z
     tls: EmailTls.optional(),
     /** SMTP user; with it, the password comes from passwordEnv or passwordFile. */
     user: z.string().optional(),
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     passwordFile: z.string().min(1).optional(),
     password: z.never({ error: SECRET_IN_CONFIG }).optional(),
     from: Address,

@@ -15,7 +15,16 @@ export const LogConfig = z
   .strict();
 export type LogConfig = z.infer<typeof LogConfig>;
 
-export const LogPayload = z.object({ level: z.enum(['error', 'warn', 'info']), title: z.string(), text: z.string(), deploy: z.string().nullable(), event: z.string(), links: z.array(z.string()) }).strict();
+export const LogPayload = z
+  .object({
+    level: z.enum(['error', 'warn', 'info']),
+    title: z.string(),
+    text: z.string(),
+    deploy: z.string().nullable(),
+    event: z.string(),
+    links: z.array(z.string()),
+  })
+  .strict();
 export type LogPayload = z.infer<typeof LogPayload>;
 
 /** The log: plain text, one thread per deploy, nothing to resolve. */

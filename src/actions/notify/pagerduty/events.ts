@@ -41,7 +41,12 @@ export function pagerDutyEvent(notice: Notice): PagerDutyPayload {
     const href = safeHref(l.href);
     return href ? [{ href, text: l.text }] : [];
   });
-  const custom_details = { ...notice.details, message: notice.text, ...(d ? { deploy: d } : {}), ...(notice.findings.length > 0 ? { findings: notice.findings } : {}) };
+  const custom_details = {
+    ...notice.details,
+    message: notice.text,
+    ...(d ? { deploy: d } : {}),
+    ...(notice.findings.length > 0 ? { findings: notice.findings } : {}),
+  };
   if (notice.event === 'resolve') return { kind: 'alert', event_action: 'resolve', dedup_key: dedupKeyOf(notice) };
   if (!TRIGGERS.has(notice.event)) return { kind: 'change', payload: { summary: cut(notice.title, SUMMARY_LIMIT), source, timestamp, custom_details }, links };
   const finding = notice.findings[0];

@@ -47,7 +47,13 @@ export class PagerDutyNotifier implements Notifier {
 
   async send(payload: unknown, signal: AbortSignal): Promise<SendResult> {
     const parsed = PagerDutyPayload.safeParse(payload);
-    if (!parsed.success) return { ok: false, retryable: false, error: `${this.where}: the stored payload is not a PagerDuty event (${parsed.error.issues[0]?.message})`, detail: null };
+    if (!parsed.success)
+      return {
+        ok: false,
+        retryable: false,
+        error: `${this.where}: the stored payload is not a PagerDuty event (${parsed.error.issues[0]?.message})`,
+        detail: null,
+      };
     const { kind, ...body } = parsed.data;
     const request = {
       data: { ...body, routing_key: this.opts.routingKey },
@@ -63,7 +69,8 @@ export class PagerDutyNotifier implements Notifier {
       if (res.status === 202) return { ok: true, detail: `HTTP 202 ${JSON.stringify(res.data).slice(0, 200)}`, httpStatus: 202 };
       return this.clean(httpFailure(this.where, res.status, answerText(res.data), res.headers.get('retry-after')));
     } catch (err) {
-      const problem = (err as { type?: string }).type === 'invalid-json' ? 'answered with a body that is not JSON (a proxy or an outage page?)' : requestProblem(err);
+      const problem =
+        (err as { type?: string }).type === 'invalid-json' ? 'answered with a body that is not JSON (a proxy or an outage page?)' : requestProblem(err);
       return this.clean({ ok: false, retryable: true, error: `${this.where}: ${problem}`, detail: null });
     }
   }

@@ -7,7 +7,10 @@ export const PagerDutyConfig = z
   .object({
     type: z.literal('pagerduty'),
     /** Environment variable holding the integration's routing key. */
-    routingKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    routingKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** File holding the routing key. */
     routingKeyFile: z.string().min(1).optional(),
     routingKey: z.never({ error: SECRET_IN_CONFIG }).optional(),
@@ -55,7 +58,9 @@ export const PagerDutyPayload = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('change'),
-      payload: z.object({ summary: z.string().max(1024), source: z.string(), timestamp: z.string(), custom_details: z.record(z.string(), z.unknown()) }).strict(),
+      payload: z
+        .object({ summary: z.string().max(1024), source: z.string(), timestamp: z.string(), custom_details: z.record(z.string(), z.unknown()) })
+        .strict(),
       links: z.array(Link),
     })
     .strict(),

@@ -23,7 +23,9 @@ function cut(text: string, limit: number): string {
 
 /** The Slack message for a notice. `notice.text` is already mrkdwn (rendered with Slack escaping). */
 export function slackMessage(notice: Notice): SlackPayload {
-  const blocks: SlackPayload['blocks'] = [{ type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(notice.title)}*${notice.text ? `\n${notice.text}` : ''}`, TEXT_LIMIT) } }];
+  const blocks: SlackPayload['blocks'] = [
+    { type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(notice.title)}*${notice.text ? `\n${notice.text}` : ''}`, TEXT_LIMIT) } },
+  ];
   const fields = factFields(notice);
   if (fields.length > 0) blocks.push({ type: 'section', fields: fields.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: cut(text, FIELD_LIMIT) })) });
   const links = notice.links.flatMap((l) => {
@@ -38,7 +40,10 @@ export function slackMessage(notice: Notice): SlackPayload {
 function factFields(notice: Notice): string[] {
   const d = notice.deploy;
   if (!d || notice.event === 'digest') return [];
-  const fields = [`*Service*\n${slackEscape(`${d.service}/${d.environment}`)}`, `*Version*\n${slackEscape(d.previousVersion ? `${d.previousVersion} → ${d.version}` : d.version)}`];
+  const fields = [
+    `*Service*\n${slackEscape(`${d.service}/${d.environment}`)}`,
+    `*Version*\n${slackEscape(d.previousVersion ? `${d.previousVersion} → ${d.version}` : d.version)}`,
+  ];
   if (notice.severity) fields.push(`*Severity*\n${notice.severity}`);
   const finding = notice.findings[0];
   if (finding && (notice.event === 'alert' || notice.event === 'deploy-rolling-back' || notice.event === 'not-recovered')) {

@@ -16,7 +16,8 @@ export const slackNotifier: NotifierKind<typeof SlackConfig> = {
   capabilities: SLACK_CAPABILITIES,
   create: (name, config, deps) => {
     const webhookUrl = readSecret(name, 'webhookUrl', config, deps);
-    if (!URL.canParse(webhookUrl)) throw new Error(`notifications.channels.${name}: the webhook URL read from ${config.webhookUrlEnv ?? config.webhookUrlFile} is not a URL`);
+    if (!URL.canParse(webhookUrl))
+      throw new Error(`notifications.channels.${name}: the webhook URL read from ${config.webhookUrlEnv ?? config.webhookUrlFile} is not a URL`);
     return new SlackNotifier({ name, webhookUrl, timeout: config.timeout, fetch: deps.fetch });
   },
 };

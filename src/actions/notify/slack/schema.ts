@@ -7,7 +7,10 @@ export const SlackConfig = z
   .object({
     type: z.literal('slack'),
     /** Environment variable holding the incoming-webhook URL (the URL is the secret). */
-    webhookUrlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    webhookUrlEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** File holding the incoming-webhook URL. */
     webhookUrlFile: z.string().min(1).optional(),
     webhookUrl: z.never({ error: SECRET_IN_CONFIG }).optional(),

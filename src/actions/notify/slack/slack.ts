@@ -31,10 +31,21 @@ export class SlackNotifier implements Notifier {
 
   async send(payload: unknown, signal: AbortSignal): Promise<SendResult> {
     const parsed = SlackPayload.safeParse(payload);
-    if (!parsed.success) return { ok: false, retryable: false, error: `${this.where}: the stored payload is not a Slack message (${parsed.error.issues[0]?.message})`, detail: null };
+    if (!parsed.success)
+      return {
+        ok: false,
+        retryable: false,
+        error: `${this.where}: the stored payload is not a Slack message (${parsed.error.issues[0]?.message})`,
+        detail: null,
+      };
     const doFetch = this.opts.fetch ?? fetch;
     try {
-      const res = await doFetch(this.opts.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(parsed.data), signal });
+      const res = await doFetch(this.opts.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(parsed.data),
+        signal,
+      });
       const body = (await res.text()).trim();
       if (res.status === 200) return { ok: true, detail: `HTTP 200 ${body.slice(0, 100)}`, httpStatus: 200 };
       return this.clean(httpFailure(this.where, res.status, body, res.headers.get('retry-after')));

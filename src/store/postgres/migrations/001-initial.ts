@@ -2,7 +2,18 @@
 // CHECK lists generated from the TypeScript consts. Text keys use COLLATE "C" so that ORDER BY and cursors compare
 // bytes, exactly as SQLite does.
 import { SEVERITIES } from '../../../judge/types.js';
-import { ACTION_KINDS, BLIND_SPOT_KINDS, DELIVERY_KINDS, DELIVERY_STATUSES, DEPLOY_ORIGINS, FINDING_KINDS, RECOVERY_STATUSES, SAMPLE_SCOPES, VERDICTS, WATCH_STATUSES } from '../../records.js';
+import {
+  ACTION_KINDS,
+  BLIND_SPOT_KINDS,
+  DELIVERY_KINDS,
+  DELIVERY_STATUSES,
+  DEPLOY_ORIGINS,
+  FINDING_KINDS,
+  RECOVERY_STATUSES,
+  SAMPLE_SCOPES,
+  VERDICTS,
+  WATCH_STATUSES,
+} from '../../records.js';
 import { sqlList } from '../../sqlite/migrations/migration.js';
 import type { PgMigration } from './migration.js';
 
