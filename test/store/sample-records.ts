@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Judgement } from '../../src/judge/types.js';
-import type { DeployRecord, WatchRecord } from '../../src/store/records.js';
+import type { DeployRecord, NewDelivery, WatchRecord } from '../../src/store/records.js';
 
 /** A fresh temp directory and a function that removes it. */
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -53,6 +53,28 @@ export function judgement(overrides: Partial<Judgement> = {}): Judgement {
     evaluatedAt: 1763647500,
     windowEnd: 1763648100,
     reason: null,
+    ...overrides,
+  };
+}
+
+/** A pending Slack alert delivery of deploy d-42 keyed `key` (its thread the deploy), with `overrides`. */
+export function newDelivery(key: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return {
+    dedupKey: key,
+    deployId: 'd-42',
+    service: 'checkout',
+    environment: 'production',
+    kind: 'notification',
+    event: 'alert',
+    channel: 'alerts',
+    channelType: 'slack',
+    severity: 'P1',
+    thread: 'd-42',
+    payload: { text: key },
+    status: 'pending',
+    silenceId: null,
+    deadlineAt: 5000,
+    action: { kind: 'alert', target: 'alerts', request: { title: key } },
     ...overrides,
   };
 }

@@ -1,45 +1,23 @@
 // OutboxStore attempt history: every attempt of a delivery (time, outcome, HTTP status or error, duration) is kept
 // with the outcome it recorded, the latest ATTEMPTS_KEPT per delivery, and shown on the deploy's actions.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { INTERRUPTED_HOOK_ERROR, INTERRUPTED_NOTIFICATION_ERROR } from '../../../src/store/outbox.js';
 import { ATTEMPTS_KEPT, type NewDelivery } from '../../../src/store/records.js';
 import type { Store } from '../../../src/store/interfaces.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, newDelivery, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function attemptsContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
+    store = fresh.store;
     await store.createDeploy(deployRecord(), newWatch());
   });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
-  });
 
-  const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
-    dedupKey: key,
-    deployId: 'd-42',
-    service: 'checkout',
-    environment: 'production',
-    kind: 'notification',
-    event: 'alert',
-    channel: 'alerts',
-    channelType: 'slack',
-    severity: 'P1',
-    thread: key,
-    payload: { text: key },
-    status: 'pending',
-    silenceId: null,
-    deadlineAt: 5000,
-    action: { kind: 'alert', target: 'alerts', request: { title: key } },
-    ...over,
-  });
+  const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery => newDelivery(key, { thread: key, ...over });
   const attemptsOf = async (key: string) => (await store.getDeploy('d-42'))?.actions.find((a) => a.dedupKey === key)?.attempts;
 
   it('keeps each attempt with its start, outcome, HTTP status, error and duration', async () => {

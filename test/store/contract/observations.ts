@@ -1,23 +1,18 @@
 // Samples and blind spots: first seen wins, read back per scope and metric sorted by time.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
 import type { Point } from '../../../src/judge/types.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function observationsContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
+    store = fresh.store;
     await store.createDeploy(deployRecord(), newWatch());
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
   });
 
   describe('samples', () => {

@@ -1,44 +1,21 @@
 // OutboxStore: deliveries written once per dedup key (also under concurrency), claimed once and in order per channel
 // and thread, attempts recorded, crash leftovers resumed, the digest committed once; silences and recoveries.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewDelivery } from '../../../src/store/records.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, newDelivery, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function outboxContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
+    store = fresh.store;
     await store.createDeploy(deployRecord(), newWatch());
   });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
-  });
 
-  const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
-    dedupKey: key,
-    deployId: 'd-42',
-    service: 'checkout',
-    environment: 'production',
-    kind: 'notification',
-    event: 'alert',
-    channel: 'alerts',
-    channelType: 'slack',
-    severity: 'P1',
-    thread: 'd-42',
-    payload: { text: key },
-    status: 'pending',
-    silenceId: null,
-    deadlineAt: 5000,
-    action: { kind: 'alert', target: 'alerts', request: { title: key } },
-    ...over,
-  });
+  const entry = newDelivery;
 
   describe('deliveries', () => {
     it('writes a delivery once per dedup key, whatever became of the first', async () => {

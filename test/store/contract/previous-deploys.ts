@@ -1,22 +1,17 @@
 // previousDeploys: the start times of earlier passed deploys of a service+environment, for the previous-deploys baseline.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { WatchStatus } from '../../../src/store/records.js';
 import type { Store } from '../../../src/store/interfaces.js';
-import { deployRecord, judgement, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, judgement, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function previousDeploysContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
+    store = fresh.store;
   });
 
   const HOUR = 3600;

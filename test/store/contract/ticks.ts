@@ -1,24 +1,19 @@
 // recordTick: one watch tick (samples, blind spots, judgement, deliveries) written as one transaction; getWatch.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/judge/types.js';
 import type { Store } from '../../../src/store/interfaces.js';
 import type { NewDelivery, TickWrite } from '../../../src/store/records.js';
-import { deployRecord, judgement, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, judgement, newDelivery, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function ticksContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
+    store = fresh.store;
     await store.createDeploy(deployRecord(), newWatch());
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
   });
 
   const spike: Finding = {
@@ -32,23 +27,7 @@ export function ticksContract(backend: StoreBackend): void {
     kind: 'breach',
     summary: 'error_rate 1.2% vs baseline 0.2% (6x) for 2m',
   };
-  const alert = (key: string): NewDelivery => ({
-    dedupKey: key,
-    deployId: 'd-42',
-    service: 'checkout',
-    environment: 'production',
-    kind: 'notification',
-    event: 'alert',
-    channel: 'alerts',
-    channelType: 'slack',
-    severity: 'P1',
-    thread: 'd-42',
-    payload: { text: key },
-    status: 'pending',
-    silenceId: null,
-    deadlineAt: 5000,
-    action: { kind: 'alert', target: 'alerts', request: { title: key } },
-  });
+  const alert = (key: string): NewDelivery => newDelivery(key);
   const tick = (over: Partial<TickWrite> = {}): TickWrite => ({
     samples: [
       {
