@@ -1,22 +1,17 @@
-// Deploys and watches in the sqlite store: idempotent creation, superseding, listing, ending, and surviving a re-open.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// Deploys and watches in the store: idempotent creation, superseding, listing, ending, and surviving a re-open.
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
 import type { Finding } from '../../../src/judge/types.js';
-import { deployRecord, judgement, newWatch, tempDir } from '../sample-records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
+import { deployRecord, judgement, newWatch } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
 
 export function deploysContract(backend: StoreBackend): void {
-  let dir: string;
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
-  beforeEach(async () => {
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
+  beforeEach(() => {
+    store = fresh.store;
   });
 
   describe('createDeploy', () => {
@@ -279,8 +274,7 @@ export function deploysContract(backend: StoreBackend): void {
         finishedAt: null,
         attempts: [],
       };
-      await store.close();
-      store = await openTestStore(dir, backend);
+      store = await fresh.reopen();
       expect(await store.getDeploy('d-42')).toEqual({ ...view, actions: [claimed] });
       expect((await store.observations('d-42')).series).toEqual({ error_rate: [[1763647260, 0.002]] });
     });

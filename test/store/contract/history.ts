@@ -1,24 +1,19 @@
 // A deploy's history of actions is its outbox deliveries: one state machine, seen through `actionOf`.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
 import { INTERRUPTED_HOOK_ERROR } from '../../../src/store/outbox.js';
 import type { NewDelivery } from '../../../src/store/records.js';
-import { openTestStore, type StoreBackend } from '../backends.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
+import { useStore, type StoreBackend } from '../backends.js';
+import { deployRecord, newWatch } from '../sample-records.js';
 
 export function historyContract(backend: StoreBackend): void {
-  let remove: () => Promise<void>;
+  // A fresh store per test, its temp dir and PostgreSQL schema removed after it (backends.ts).
+  const fresh = useStore(backend);
   let store: Store;
 
   beforeEach(async () => {
-    let dir: string;
-    ({ dir, remove } = await tempDir());
-    store = await openTestStore(dir, backend);
+    store = fresh.store;
     await store.createDeploy(deployRecord(), newWatch());
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await remove();
   });
 
   const hook = (key: string, request: unknown = { env: { VERSION: 'v1.1.9' }, retries: 2, dry: false }): NewDelivery => ({
