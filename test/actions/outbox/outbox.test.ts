@@ -9,7 +9,7 @@ import type { DeliveryRecord, NewDelivery } from '../../../src/store/records.js'
 import { openTestStore } from '../../store/backends.js';
 import type { Store } from '../../../src/store/interfaces.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
-import { deployRecord, newWatch, tempDir } from '../../store/sample-records.js';
+import { deployRecord, newDelivery, newWatch, tempDir } from '../../store/sample-records.js';
 
 let remove: () => Promise<void>;
 let store: Store;
@@ -33,24 +33,8 @@ const dispatcher: Dispatcher = {
   timeoutFor: () => 1,
 };
 
-const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
-  dedupKey: key,
-  deployId: 'd-42',
-  service: 'checkout',
-  environment: 'production',
-  kind: 'notification',
-  event: 'alert',
-  channel: 'alerts',
-  channelType: 'slack',
-  severity: 'P1',
-  thread: null,
-  payload: {},
-  status: 'pending',
-  silenceId: null,
-  deadlineAt: now() + 60,
-  action: { kind: 'alert', target: 'alerts', request: null },
-  ...over,
-});
+const entry = (key: string, over: Partial<NewDelivery> = {}): NewDelivery =>
+  newDelivery(key, { thread: null, payload: {}, deadlineAt: now() + 60, action: { kind: 'alert', target: 'alerts', request: null }, ...over });
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
