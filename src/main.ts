@@ -10,7 +10,7 @@ import { createApp } from './api/app.js';
 import { createReviewService } from './review/review-service.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
-import type { Hook } from './rules/schema.js';
+import type { Hook, RuleSet } from './rules/schema.js';
 import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
 import { probeSources, type SourceProbe } from './sources/probe.js';
 import { createSource } from './sources/registry.js';
@@ -113,7 +113,21 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
   const adminToken = resolveAdminToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);
-  const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>) => resolveRules(rules, d);
+  // The effective rules of a service+environment are worked out once per rule load (every POST and tick asks).
+  let resolved = new Map<string, RuleSet>();
+  let resolvedFrom = rules;
+  const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>): RuleSet => {
+    if (resolvedFrom !== rules) [resolved, resolvedFrom] = [new Map(), rules];
+    const key = JSON.stringify([d.service, d.environment]);
+    let set = resolved.get(key);
+    if (!set) {
+      set = resolveRules(rules, d);
+      // Bounded: services come from deploys (hostile input); past the bound the cache starts over.
+      if (resolved.size >= 10_000) resolved.clear();
+      resolved.set(key, set);
+    }
+    return set;
+  };
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -139,12 +153,16 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const store = watchedStore(rawStore, storeHealth);
   const leased = store.leases !== undefined;
   const env = opts.env ?? process.env;
-  const redactor = createRedactor(() => [
-    token,
-    ...Object.values(opts.secrets),
-    ...referencedSecrets(config, env, opts.baseDir),
-    ...rules.files.flatMap((f) => hookSecrets(f.file.hooks?.rollback ?? [], env)),
-  ]);
+  const redactor = createRedactor(
+    () => [
+      token,
+      ...Object.values(opts.secrets),
+      ...referencedSecrets(config, env, opts.baseDir),
+      ...rules.files.flatMap((f) => hookSecrets(f.file.hooks?.rollback ?? [], env)),
+    ],
+    // Worked out again when the rules are reloaded (SIGHUP), which is also when secret files are read again.
+    () => rules,
+  );
 
   let ready = false;
   let publicUrl = config.publicUrl ?? '';

@@ -1,5 +1,5 @@
 // The guard's structured logger (pino), created once in main.ts and passed down; secrets are redacted by path.
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { destination, pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type Logger = PinoLogger;
 
@@ -13,7 +13,10 @@ const REDACT = ['token', 'secret', 'password', 'authorization', 'headers.authori
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const options = { level: opts.level ?? 'info', redact: { paths: REDACT, censor: '[redacted]' }, base: undefined };
-  return opts.destination ? pino(options, opts.destination as DestinationStream) : pino(options);
+  // Standard output is written asynchronously (a line is handed to the kernel as soon as the previous write is done,
+  // never held back for a buffer to fill), so a busy guard does not block on a write per line; pino flushes what is
+  // pending when the process exits. Only a SIGKILL can lose lines, those of the last write in flight.
+  return pino(options, opts.destination ? (opts.destination as DestinationStream) : destination({ dest: 1, sync: false }));
 }
 
 /** A logger that drops everything, for tests. */

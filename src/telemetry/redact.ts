@@ -12,12 +12,24 @@ export interface Redactor {
   deep<T>(value: T): T;
 }
 
-/** A redactor over the values `secrets()` returns at each call (rules are reloadable, so hook secrets may change). */
-export function createRedactor(secrets: () => Iterable<string | null | undefined>): Redactor {
-  const current = (): string[] =>
+/**
+ * A redactor over the values `secrets()` returns. They are worked out again only when `generation()` answers a new
+ * value (rules are reloadable, so hook secrets may change: pass the rule set in force); without it, at every call.
+ * A value holding no secret is answered as it is, after a scan that allocates nothing; only one that holds a secret
+ * is copied with the secrets replaced.
+ */
+export function createRedactor(secrets: () => Iterable<string | null | undefined>, generation?: () => unknown): Redactor {
+  const compute = (): string[] =>
     [...new Set([...secrets()].filter((v): v is string => typeof v === 'string' && v.trim().length >= MIN_REDACTED_LENGTH).map((v) => v.trim()))]
       // Longest first, so a secret that contains another is replaced whole.
       .sort((a, b) => b.length - a.length);
+  let cached: { generation: unknown; values: string[] } | null = null;
+  const current = (): string[] => {
+    if (!generation) return compute();
+    const g = generation();
+    if (cached === null || cached.generation !== g) cached = { generation: g, values: compute() };
+    return cached.values;
+  };
   const replace = (s: string, values: string[]): string => values.reduce((acc, v) => (acc.includes(v) ? acc.split(v).join(REDACTED) : acc), s);
   const walk = (v: unknown, values: string[]): unknown => {
     if (typeof v === 'string') return replace(v, values);
@@ -29,9 +41,21 @@ export function createRedactor(secrets: () => Iterable<string | null | undefined
     text: (s) => replace(s, current()),
     deep: <T>(value: T): T => {
       const values = current();
-      return values.length === 0 ? value : (walk(value, values) as T);
+      return values.length === 0 || !holdsSecret(value, values) ? value : (walk(value, values) as T);
     },
   };
+}
+
+/** Whether any string inside a JSON-like value (keys included) contains one of `values`. */
+function holdsSecret(v: unknown, values: readonly string[]): boolean {
+  if (typeof v === 'string') return values.some((s) => v.includes(s));
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.some((x) => holdsSecret(x, values));
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (holdsSecret(k, values) || holdsSecret((v as Record<string, unknown>)[k], values)) return true;
+  }
+  return false;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

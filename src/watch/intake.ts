@@ -27,9 +27,10 @@ export interface DeployRequest {
 /** The use cases behind /v1/deploys and the webhooks. */
 export interface DeployIntake {
   /**
-   * Records a deploy and its watch (durably) and schedules the first evaluation to run right after; answers with
-   * the view as stored, before that evaluation. Idempotent on input.id: a repeat returns the stored view with
-   * created=false and changes nothing. Throws IntakeError when the deploy cannot be watched as configured.
+   * Records a deploy and its watch (durably) and schedules the first evaluation (Watcher.scheduleFirst: a second
+   * later); answers with the view as stored, before that evaluation. Idempotent on input.id: a repeat returns the
+   * stored view with created=false and changes nothing. Throws IntakeError when the deploy cannot be watched as
+   * configured.
    */
   ingest(input: DeployRequest, origin: DeployOrigin): Promise<{ view: DeployView; created: boolean }>;
   get(id: string): Promise<DeployView | null>;
@@ -117,9 +118,9 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
         { deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window },
         `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`,
       );
-      // Answer once the deploy and its watch are durable; the first evaluation runs right after, off the request path
-      // (a restart resumes it from the store, so nothing is lost if the guard dies in between).
-      deps.watcher.schedule(deploy.id, 0);
+      // Answer once the deploy and its watch are durable; the first evaluation runs a second later, off the request
+      // path (a restart resumes it from the store, so nothing is lost if the guard dies in between).
+      deps.watcher.scheduleFirst(deploy, watch);
       return { view: result.view, created: true };
     },
     get: (id: string) => deps.store.getDeploy(id),

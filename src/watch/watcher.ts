@@ -61,6 +61,9 @@ interface Fetched {
   blind: BlindSpot[];
 }
 
+/** How long after a deploy is stored its first evaluation runs (sooner if its first step comes sooner). */
+export const FIRST_EVALUATION_DELAY_S = 1;
+
 export class Watcher {
   private readonly scheduler: KeyedScheduler;
   private readonly states = new Map<string, WatchState>();
@@ -124,6 +127,17 @@ export class Watcher {
   /** Evaluates the watch after `delayMs` (default: now). A later call replaces an earlier timer. */
   schedule(deployId: string, delayMs = 0): void {
     this.scheduler.schedule(deployId, delayMs);
+  }
+
+  /**
+   * Schedules a new watch's first evaluation (the pre-flight at deploy start: baselines fetched, queries tried, the
+   * "deploying" notice) FIRST_EVALUATION_DELAY_S after it was stored, or at its first step if that comes sooner. A
+   * burst of deploys is answered before its evaluations start, and a deploy superseded within that second (a CI
+   * retry, several deploys of one service in a row) is never evaluated.
+   */
+  scheduleFirst(deploy: Deploy, watch: Pick<WatchRecord, 'timeScale' | 'interval' | 'windowEnd'>): void {
+    const firstStep = wallTimeOf(deploy, watch, Math.min(watch.windowEnd, deploy.startedAt + watch.interval));
+    this.schedule(deploy.id, Math.min(FIRST_EVALUATION_DELAY_S, firstStep - this.deps.now()) * 1000);
   }
 
   /** Forgets a watch that ended elsewhere (superseded, stopped). */

@@ -125,6 +125,7 @@ export function openPgDb(opts: PgDbOptions): PgDb {
       }
     };
     return {
+      dialect: 'postgres',
       run: async (sql, params): Promise<RunResult> => {
         const r = await query('run', sql, params);
         return { changes: r.rowCount ?? 0, lastID: 0 };

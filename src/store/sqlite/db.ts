@@ -20,6 +20,8 @@ export interface Queryable {
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs several `;`-separated statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /** The SQL dialect, where a repository shared by both backends reads differently (see rows.ts deployRows). */
+  readonly dialect?: 'sqlite' | 'postgres';
 }
 
 /**
@@ -123,6 +125,9 @@ class StatementCache {
   }
 }
 
+/** Statements that answer rows when `run`: stepped once, they stay in progress until reset. */
+const RETURNS_ROWS = /\b(RETURNING|SELECT|PRAGMA)\b/i;
+
 /** Ends a statement's run (it is reusable, holds no read open and does not block COMMIT). */
 function reset(stmt: sqlite3.Statement): Promise<void> {
   return new Promise<void>((resolve) => stmt.reset(() => resolve()));
@@ -138,6 +143,7 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
   };
   // async, so that a refused call rejects rather than throws.
   return {
+    dialect: 'sqlite',
     run: async (sql, params = []) => {
       guard('run', sql);
       const stmt = await cache.get(sql, 'run');
@@ -147,8 +153,9 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
           else resolve({ changes: this.changes, lastID: this.lastID });
         });
       });
-      // `run` steps once: a statement that returns rows (RETURNING) would stay in progress and block COMMIT.
-      await reset(stmt);
+      // `run` steps once: a statement that returns rows (RETURNING) would stay in progress and block COMMIT. One that
+      // ran to SQLITE_DONE holds nothing open and is rebound by its next run, so it needs no reset (a round trip).
+      if (RETURNS_ROWS.test(sql)) await reset(stmt);
       return result;
     },
     get: async <T>(sql: string, params: readonly SqlValue[] = []) => {
@@ -181,6 +188,7 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
 }
 
 class SerialDb implements Db {
+  readonly dialect = 'sqlite' as const;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly conn: Queryable;

@@ -18,8 +18,8 @@ import {
 } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
-import { DEPLOY_SELECT, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
-import type { DeployRow, FindingRow, FindingSummaryRow } from './rows.js';
+import { deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
+import type { FindingRow, FindingSummaryRow } from './rows.js';
 
 /**
  * Inserts a new deploy and its watch, superseding older `watching` watches of the same service+environment
@@ -135,7 +135,7 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   add('(d.received_at, d.id) < (?, ?)', query.after?.receivedAt, query.after?.id);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   params.push(listLimit(query.limit));
-  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} ${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+  const rows = await deployRows(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => '?').join(', ');
@@ -184,7 +184,7 @@ function toActionSummary(r: ActionSummaryRow): ActionSummary {
 
 /** Watches still `watching`, oldest deploy first. */
 export async function activeWatches(q: Queryable): Promise<Array<{ deploy: DeployRecord; watch: WatchRecord }>> {
-  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} WHERE w.status = 'watching' ORDER BY d.received_at ASC, d.id ASC`);
+  const rows = await deployRows(q, `WHERE w.status = 'watching' ORDER BY d.received_at ASC, d.id ASC`);
   return rows.flatMap((r) => {
     const watch = toWatch(r);
     return watch ? [{ deploy: toDeploy(r), watch }] : [];
@@ -218,9 +218,9 @@ export async function endWatch(tx: Queryable, id: string, status: 'superseded' |
   }
 }
 
-/** Runs the deploy query (`DEPLOY_SELECT` + `tail`) and attaches findings (by time) and actions (the deploy's deliveries). */
+/** Runs the deploy query (`deployRows` with `tail`) and attaches findings (by time) and actions (the deploy's deliveries). */
 async function loadViews(q: Queryable, tail: string, params: SqlValue[]): Promise<DeployView[]> {
-  const rows = await q.all<DeployRow>(`${DEPLOY_SELECT} ${tail}`, params);
+  const rows = await deployRows(q, tail, params);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => '?').join(', ');
