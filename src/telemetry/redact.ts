@@ -6,7 +6,7 @@ export const REDACTED = '[redacted]';
 /** Shorter values are not redacted: a 3-character "secret" would blank out ordinary words. */
 export const MIN_REDACTED_LENGTH = 6;
 
-/** Replaces known secret values in text and in every string inside a JSON-like value. */
+/** Replaces known secret values in text and in every string (keys included) inside a JSON-like value. */
 export interface Redactor {
   text(s: string): string;
   deep<T>(value: T): T;
@@ -34,7 +34,7 @@ export function createRedactor(secrets: () => Iterable<string | null | undefined
   const walk = (v: unknown, values: string[]): unknown => {
     if (typeof v === 'string') return replace(v, values);
     if (Array.isArray(v)) return v.map((x) => walk(x, values));
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, values)]));
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [replace(k, values), walk(x, values)]));
     return v;
   };
   return {

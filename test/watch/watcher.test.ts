@@ -15,7 +15,7 @@ import type { Store } from '../../src/store/interfaces.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createGuardMetrics } from '../../src/telemetry/metrics.js';
 import { createIntake } from '../../src/watch/intake.js';
-import { Watcher } from '../../src/watch/watcher.js';
+import { FIRST_EVALUATION_DELAY_S, Watcher } from '../../src/watch/watcher.js';
 
 const T0 = 1_763_647_200; // a whole minute
 let dir: string;
@@ -183,5 +183,25 @@ describe('watcher', () => {
     await expect(intake.ingest(deploy(), 'api')).rejects.toThrow(/metric source "demo", which is not configured/);
     await watcher.stop();
     expect(await store.getDeploy('d-1')).toBeNull();
+  });
+
+  it('runs the first evaluation (at deploy start) a second after the POST, and never for a deploy superseded in between', async () => {
+    const { watcher, intake } = rig();
+    const posted = performance.now();
+    await intake.ingest(deploy({ id: 'd-old' }), 'api');
+    await intake.ingest(deploy({ id: 'd-new' }), 'api');
+    // Answered before any evaluation: nothing judged yet.
+    expect((await store.getDeploy('d-new'))!.watch!.evaluatedAt).toBeNull();
+    for (let i = 0; i < 100 && (await store.getDeploy('d-new'))!.watch!.evaluatedAt === null; i++) await new Promise((r) => setTimeout(r, 50));
+    const waited = performance.now() - posted;
+    const fresh = (await store.getDeploy('d-new'))!;
+    // Judged at the deploy start (the clock is 1 s past it; the first step is a minute away), with its baselines fetched.
+    expect(fresh.watch!.evaluatedAt).toBe(T0);
+    expect(waited).toBeGreaterThanOrEqual(FIRST_EVALUATION_DELAY_S * 1000 - 50);
+    expect((await store.observations('d-new')).series['error_rate']!.length).toBeGreaterThan(0);
+    const old = (await store.getDeploy('d-old'))!;
+    expect(old.watch).toMatchObject({ status: 'superseded', evaluatedAt: null });
+    expect(await store.observations('d-old')).toEqual({ series: {}, control: {}, blind: [] });
+    await watcher.stop();
   });
 });
