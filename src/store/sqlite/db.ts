@@ -40,23 +40,34 @@ export interface Db extends Queryable {
 }
 
 const PRAGMAS = ['PRAGMA journal_mode=WAL', 'PRAGMA foreign_keys=ON', 'PRAGMA busy_timeout=5000', 'PRAGMA synchronous=NORMAL'];
+/** A reader changes nothing: the journal mode is the file's (WAL, set by the writer), and it waits out a checkpoint. */
+const READER_PRAGMAS = ['PRAGMA busy_timeout=5000', 'PRAGMA query_only=ON'];
+
+export interface OpenDbOptions {
+  /**
+   * A second connection that only reads, beside the writer on the same file: in WAL mode it reads the last commit
+   * while the writer's transactions run, instead of queueing behind them. The file must exist (the writer made it).
+   */
+  readOnly?: boolean;
+}
 
 /** Opens (creating it and its directory if needed) the sqlite file at `path` and applies the connection pragmas. */
-export async function openDb(path: string): Promise<Db> {
-  if (path !== ':memory:' && !path.startsWith('file:')) {
+export async function openDb(path: string, opts: OpenDbOptions = {}): Promise<Db> {
+  if (!opts.readOnly && path !== ':memory:' && !path.startsWith('file:')) {
     await mkdir(dirname(path), { recursive: true }).catch((cause: unknown) => {
       throw new Error(`cannot create the directory for the database ${path}; check the data dir and its permissions`, { cause });
     });
   }
+  const mode = opts.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
   const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const handle: sqlite3.Database = new sqlite3.Database(path, (err) => {
+    const handle: sqlite3.Database = new sqlite3.Database(path, mode, (err) => {
       if (err) reject(new Error(`cannot open the sqlite database ${path}: ${err.message}; check the path and its permissions`, { cause: err }));
       else resolve(handle);
     });
   });
   const db = new SerialDb(raw, path);
   try {
-    for (const pragma of PRAGMAS) await db.run(pragma);
+    for (const pragma of opts.readOnly ? READER_PRAGMAS : PRAGMAS) await db.run(pragma);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

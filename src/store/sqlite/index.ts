@@ -19,22 +19,27 @@ import * as ticks from './ticks.js';
  * Opens the SQLite file at `path` (creating it and its directory), applies pending migrations, and returns the
  * Store. Fails if the file was written by a newer release-guard.
  *
- * Concurrency: one connection whose calls are queued (./db.ts), so the interface's "as if one after another" holds
- * within the process; one guard per file (the data-dir lock keeps a second process out).
+ * Concurrency: one writing connection whose calls are queued (./db.ts), so the interface's "as if one after another"
+ * holds within the process; one guard per file (the data-dir lock keeps a second process out). The API's reads (a
+ * deploy, the list, observations, the backtest's history) go through a second, read-only connection: WAL lets it read
+ * the last commit while the watch loop's transactions run, so a page never waits for them.
  */
 export async function openSqliteStore(path: string): Promise<Store> {
   const db = await openDb(path);
+  let reader: Db | null = null;
   try {
     await migrate(db);
+    // An in-memory database exists only for its own connection: there, reads share the writer.
+    if (path !== ':memory:' && !path.startsWith('file:')) reader = await openDb(path, { readOnly: true });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
-  return sqliteStore(db);
+  return sqliteStore(db, reader ?? db);
 }
 
-/** The Store over an already open and migrated connection. */
-export function sqliteStore(db: Db): Store {
+/** The Store over an already open and migrated connection, and a connection for the API's reads (default: the same). */
+export function sqliteStore(db: Db, reader: Db = db): Store {
   return {
     createDeploy: (deploy, watch) =>
       // The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only for a known one.
@@ -45,8 +50,8 @@ export function sqliteStore(db: Db): Store {
         if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
         return { view: existing, created: false, superseded: [] };
       }),
-    getDeploy: (id) => db.snapshot((tx) => deploys.getDeploy(tx, id)),
-    listDeploys: (q) => db.snapshot((tx) => deploys.listDeploys(tx, q)),
+    getDeploy: (id) => reader.snapshot((tx) => deploys.getDeploy(tx, id)),
+    listDeploys: (q) => reader.snapshot((tx) => deploys.listDeploys(tx, q)),
     activeWatches: () => deploys.activeWatches(db),
     previousDeploys: (service, environment, before, n) => deploys.previousDeploys(db, service, environment, before, n),
     supersedeOlder: (deployId, now) =>
@@ -61,7 +66,7 @@ export function sqliteStore(db: Db): Store {
       await db.transaction((tx) => observations.insertSamples(tx, deployId, scope, metric, points));
     },
     recordBlindSpot: (deployId, spot) => observations.insertBlindSpot(db, deployId, spot),
-    observations: (deployId) => db.snapshot((tx) => observations.readObservations(tx, deployId)),
+    observations: (deployId) => reader.snapshot((tx) => observations.readObservations(tx, deployId)),
     getWatch: (deployId) => ticks.getWatch(db, deployId),
     recordTick: (deployId, tick, now) => db.transaction((tx) => ticks.writeTick(tx, deployId, tick, now)),
 
@@ -100,12 +105,15 @@ export function sqliteStore(db: Db): Store {
     listFeedback: (deployId) => review.listFeedback(db, deployId),
     latestFeedback: (since) => review.latestFeedback(db, since),
     judgedDeploys: (q) => review.judgedDeploys(db, q),
-    backtestDeploys: (q) => db.snapshot((tx) => review.backtestDeploys(tx, q)),
-    observationsOf: (deployIds) => db.snapshot((tx) => review.observationsOf(tx, deployIds)),
+    backtestDeploys: (q) => reader.snapshot((tx) => review.backtestDeploys(tx, q)),
+    observationsOf: (deployIds) => reader.snapshot((tx) => review.observationsOf(tx, deployIds)),
     findingFacts: (since) => review.findingFacts(db, since),
     extendWatch: (deployId, seconds, now) => db.transaction((tx) => review.extendWatch(tx, deployId, seconds, now)),
     probeWrite: (now) => probe.probeWrite(db, now),
 
-    close: () => db.close(),
+    close: async () => {
+      if (reader !== db) await reader.close();
+      await db.close();
+    },
   };
 }

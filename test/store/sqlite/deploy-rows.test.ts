@@ -39,7 +39,7 @@ describe('deployRows', () => {
         startedAt: 1795991599.6961234,
         receivedAt: 1795991600.1234567,
       }),
-      newWatch({ windowEnd: 1795993399.6961234567, timeScale: 0.1 + 0.2, interval: 1 / 3 }),
+      newWatch({ windowEnd: 1795993399 + 1 / 7, timeScale: 0.1 + 0.2, interval: 1 / 3 }),
     );
     await store.createDeploy(deployRecord({ id: 'd-plain', service: 'other', startedAt: 5e-324, receivedAt: 1.7976931348623157e308 }), newWatch());
     await db.run(`INSERT INTO deploys (id, service, environment, version, started_at, origin, received_at) VALUES ('d-bare', 's', 'e', 'v', 1, 'api', 2)`);
@@ -58,7 +58,7 @@ describe('deployRows', () => {
 
   it('reads the same views and list pages through the store as were written', async () => {
     const store = sqliteStore(db);
-    const deploy = deployRecord({ id: 'd-1', startedAt: 1795991599.6961234, receivedAt: 1795991600.9876543 });
+    const deploy = deployRecord({ id: 'd-1', startedAt: 1795991599.6961234, receivedAt: 1795991600 + 1 / 9 });
     const { view } = await store.createDeploy(deploy, newWatch());
     expect(await store.getDeploy('d-1')).toEqual(view);
     const [summary] = await store.listDeploys({});
