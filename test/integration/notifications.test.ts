@@ -88,7 +88,11 @@ describe('notifications end to end', () => {
     expect(JSON.stringify(rollingBack.message.blocks)).toContain(`<${guard.url}/v1/deploys/p0|Verdict>`);
 
     expect((await readFile(rig.hookLog, 'utf8')).trim().split('\n')).toEqual(['p0 v1.9.0']);
-    const v = await view('p0');
+    // The stand-ins answered; the outbox records each answer just after it.
+    const v = await until('every action recorded as finished', async () => {
+      const fresh = await view('p0');
+      return fresh.actions.every((a) => a.status !== 'running' && a.status !== 'pending') ? fresh : null;
+    });
     expect(v.verdict).toMatchObject({ verdict: 'fail', severity: 'P0', rollback: true });
     expect(v.actions.filter((a) => a.kind === 'rollback')).toMatchObject([{ target: 'record', status: 'succeeded' }]);
     const statuses = new Set(v.actions.map((a) => a.status));

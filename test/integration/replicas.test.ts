@@ -76,12 +76,14 @@ describe('three replicas on one PostgreSQL', () => {
     for (const v of views.filter((v) => v.deploy.labels?.demo === 'broken-errors')) expect(v.verdict).toMatchObject({ verdict: 'fail', rollback: true });
     for (const v of views.filter((v) => v.deploy.labels?.demo === 'healthy')) expect(v.verdict).toMatchObject({ verdict: 'pass', rollback: false });
 
-    // Exactly once: one hook call per rolled-back deploy (none lost, none twice), and no message sent twice.
+    // Exactly once for hooks: one call per rolled-back deploy (none lost, none twice). Messages are at-least-once
+    // (README "Delivery guarantees"): a kill between Slack's 200 and the outbox recording it sends that message again
+    // after the takeover. A replica sends one message per channel at a time, so each of the two kills doubles one at most.
     expect([...rig.recorder.hookCounts()].sort()).toEqual(rolledBack.map((id) => [id, 1]));
     const twice = rig.recorder.messages.filter((m, i) => rig.recorder.messages.indexOf(m) !== i);
-    expect(twice).toEqual([]);
+    expect(twice.length).toBeLessThanOrEqual(2);
     const delivered = await rig.pg.sql<{ n: string }>(`SELECT COUNT(*) AS n FROM deliveries WHERE channel = 'slack' AND status = 'delivered'`);
-    expect(rig.recorder.messages.length).toBe(Number(delivered[0]!.n));
+    expect(rig.recorder.messages.length - twice.length).toBe(Number(delivered[0]!.n));
     const failed = await rig.pg.sql(`SELECT id, status, last_error FROM deliveries WHERE status NOT IN ('delivered', 'muted', 'held')`);
     expect(failed).toEqual([]);
   }, 300_000);
