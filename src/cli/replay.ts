@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { JudgeSession } from '../judge/session.js';
 import type { Finding, Judgement, Observations, Recording } from '../judge/types.js';
-import { listRecordingFiles, readRecording } from '../recording/read.js';
+import { listRecordingFiles, readRecordingSync } from '../recording/read.js';
 import { loadRules, resolveRules, type LoadedRules } from '../rules/index.js';
 import { ProgressBar } from './replay-progress.js';
 import { countJudgement, newTally, summaryTable } from './replay-summary.js';
@@ -73,7 +73,7 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
     progress.update(i, basename(file));
     let line: ReplayLine | ReplayErrorLine;
     try {
-      const judged = replayRecording(loaded, await readRecording(file));
+      const judged = replayRecording(loaded, readRecordingSync(file));
       line = replayLine(judged);
       countJudgement(tally, judged.judgement);
     } catch (e) {
