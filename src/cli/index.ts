@@ -92,7 +92,7 @@ program
   .command('replay <paths...>')
   .description('judge recordings (files or directories of *.json) offline; prints JSON Lines (DESIGN §4)')
   .option('-r, --rules <dir>', 'rule directory', 'rules')
-  .option('--workers <n>', 'worker threads judging beside the main thread (default: one per further core; 0: none)', (v) => {
+  .option('--workers <n>', 'worker threads judging beside the main thread (default: one per two further cores, none on 2 cores; 0: none)', (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of threads, 0 or more');
     return n;

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { listRecordingFiles } from '../recording/read.js';
 import { loadRules, type LoadedRules } from '../rules/index.js';
 import { ProgressBar } from './replay-progress.js';
-import { inIndexOrder, judgeFiles, poolWorkers } from './replay-pool.js';
+import { inIndexOrder, poolWorkers, ReplayPool } from './replay-pool.js';
 import type { ReplayedFile } from './replay-recording.js';
 import { countJudgement, newTally, summaryTable } from './replay-summary.js';
 
@@ -23,8 +23,8 @@ export interface ReplayOptions {
   /** Where the progress bar (on a TTY), the summary table and rule-loading problems go (default: stderr); stdout carries only JSON Lines. */
   err?: NodeJS.WritableStream;
   /**
-   * Worker threads judging beside the main thread (default: one per further core, none for a few dozen files);
-   * 0 judges on the main thread alone. The output is the same either way.
+   * Worker threads judging beside the main thread (default: one per two further cores, none on two cores or for a
+   * few dozen files; see poolWorkers); 0 judges on the main thread alone. The output is the same either way.
    */
   workers?: number;
 }
@@ -38,14 +38,17 @@ export interface ReplayOptions {
  */
 export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJS.WritableStream): Promise<number> {
   const err = opts.err ?? process.stderr;
+  const files = await listRecordingFiles(paths);
+  // Worker threads load their modules while this thread loads the rules.
+  const pool = new ReplayPool(opts.workers ?? poolWorkers(files.length));
   let loaded: LoadedRules;
   try {
     loaded = await loadRules(opts.rulesDir);
   } catch (e) {
+    await pool.close();
     err.write(`replay: cannot load rules from ${opts.rulesDir}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
-  const files = await listRecordingFiles(paths);
   const progress = new ProgressBar(err, files.length);
   const tally = newTally();
   // Results arrive in any order (worker threads); lines go out in input order, the bar naming the next file due.
@@ -55,7 +58,7 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
     out.write(`${line}\n`);
     if (index + 1 < files.length) progress.update(index + 1, basename(files[index + 1]!));
   });
-  await judgeFiles(loaded, files, { workers: opts.workers ?? poolWorkers(files.length) }, write);
+  await pool.judge(loaded, files, write);
   progress.done();
   err.write(`${summaryTable(tally)}\n`);
   return tally.errors > 0 ? 1 : 0;

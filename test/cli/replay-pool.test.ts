@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inIndexOrder, judgeFiles, poolWorkers, POOL_MIN_FILES } from '../../src/cli/replay-pool.js';
+import { inIndexOrder, poolWorkers, POOL_MIN_FILES, ReplayPool } from '../../src/cli/replay-pool.js';
 import { replayFile, type ReplayedFile } from '../../src/cli/replay-recording.js';
 import { loadRules, type LoadedRules } from '../../src/rules/index.js';
 
@@ -32,11 +32,11 @@ afterAll(async () => {
 
 async function judged(workers: number, mainThread: boolean, these = files): Promise<Array<[number, ReplayedFile]>> {
   const results: Array<[number, ReplayedFile]> = [];
-  await judgeFiles(loaded, these, { workers, mainThread }, (index, result) => results.push([index, result]));
+  await new ReplayPool(workers).judge(loaded, these, (index, result) => results.push([index, result]), mainThread);
   return results;
 }
 
-describe('judgeFiles', () => {
+describe('ReplayPool', () => {
   it('judges every file once, on worker threads exactly as on the main thread (error lines too)', async () => {
     const expected = files.map((file) => replayFile(loaded, file));
     expect(expected[5]!.count).toBeNull();
@@ -53,15 +53,23 @@ describe('judgeFiles', () => {
     }
   });
 
+  it('judges on the main thread what its workers cannot: here every file, the workers having ended', async () => {
+    const pool = new ReplayPool(2);
+    await pool.close();
+    const results: Array<[number, ReplayedFile]> = [];
+    await pool.judge(loaded, files, (index, result) => results.push([index, result]), false);
+    expect(results.map(([, r]) => r)).toEqual(files.map((file) => replayFile(loaded, file)));
+  });
+
   it('answers at once for no files', async () => {
     expect(await judged(2, false, [])).toEqual([]);
   });
 });
 
 describe('poolWorkers', () => {
-  it('starts no worker for a few files', () => {
-    expect(poolWorkers(POOL_MIN_FILES - 1)).toBe(0);
-    expect(poolWorkers(POOL_MIN_FILES)).toBeGreaterThanOrEqual(0);
+  it('starts no worker for a few files, nor on two cores, then one per two further cores, at most 7', () => {
+    expect(poolWorkers(POOL_MIN_FILES - 1, 16)).toBe(0);
+    expect([1, 2, 3, 4, 5, 8, 16, 64].map((cores) => poolWorkers(POOL_MIN_FILES, cores))).toEqual([0, 0, 1, 1, 2, 3, 7, 7]);
   });
 });
 
