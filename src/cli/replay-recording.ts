@@ -72,15 +72,31 @@ function rulesFor(loaded: LoadedRules, target: { service: string; environment: s
 }
 
 /**
+ * Steps into the window at which replay first looks: most rollbacks come within the first minutes (a broken release
+ * shows at once), and a watch that rolled back is over, so judging its remaining steps would be wasted.
+ */
+export const EARLY_LOOK_STEPS = 8;
+
+/**
  * The judgement of a whole recording under the rules that apply to its deploy: judge() at the window's end, through
  * the incremental judge, which checks each rule at each step once (judge() itself re-walks the steps when the window
- * is extended for evidence or closes early).
+ * is extended for evidence or closes early). It looks EARLY_LOOK_STEPS steps in first, as the live watcher would have
+ * at that tick: a watch done there (a rollback; the window cannot close before its end) has its final judgement, the
+ * same judge() gives at the end (a rollback ends the watch at the first rollback finding, established from the steps
+ * up to it alone); otherwise the same session judges on to the end, keeping the steps it judged.
  */
 export function replayRecording(loaded: LoadedRules, recording: Recording): { deployId: string; judgement: Judgement } {
   const { deploy } = recording;
   const rules = rulesFor(loaded, { service: deploy.service, environment: deploy.environment });
   const end = deploy.startedAt + rules.window + rules.minEvidence.extend;
-  return { deployId: deploy.id, judgement: new JudgeSession(rules, deploy).judgeAt(recordingObservations(recording), end) };
+  const early = deploy.startedAt + EARLY_LOOK_STEPS * rules.interval;
+  const session = new JudgeSession(rules, deploy);
+  const obs = recordingObservations(recording);
+  if (early < deploy.startedAt + rules.window) {
+    const judgement = session.judgeAt(obs, early);
+    if (judgement.state === 'done') return { deployId: deploy.id, judgement };
+  }
+  return { deployId: deploy.id, judgement: session.judgeAt(obs, end) };
 }
 
 /** Reads and judges one file into its output line; a file that cannot be read or judged gets an error line. */
