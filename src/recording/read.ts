@@ -115,13 +115,18 @@ function quickSeries(input: unknown): SeriesSet | null {
     if (!Array.isArray(points)) return null;
     const kept: Point[] = [];
     let sorted = true;
-    for (const p of points as unknown[]) {
+    let last = -Infinity;
+    for (let i = 0; i < points.length; i++) {
+      // Indexing, not destructuring (an iterator per point), and the parsed [time, value] pair itself is kept.
+      const p: unknown = points[i];
       if (!Array.isArray(p) || p.length !== 2) return null;
-      const [t, v] = p as unknown[];
+      const t: unknown = p[0];
+      const v: unknown = p[1];
       if (typeof t !== 'number' || !(t < 1e11) || (v !== null && typeof v !== 'number')) return null;
       if (v === null) continue;
-      if (kept.length > 0 && !(kept[kept.length - 1]![0] <= t)) sorted = false;
-      kept.push([t, v]);
+      if (!(last <= t)) sorted = false;
+      last = t;
+      kept.push(p as Point);
     }
     // Recordings are written in time order: the (stable) sort only runs for one that is not.
     series[metric] = sorted ? kept : kept.sort((a, b) => a[0] - b[0]);
