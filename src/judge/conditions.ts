@@ -101,8 +101,8 @@ export function theilSenPerHour(points: ReadonlyArray<readonly [number, number]>
       if (dt > 0) slopes.push(((points[j]![1] - points[i]![1]) / dt) * 3600);
     }
   }
-  // At every step of a slope rule: a handful of pairs, which a (stable) insertion sort orders in the same way as the
-  // (stable) comparator sort it replaces, without its call per comparison.
+  // At every step of a slope rule: a handful of pairs, which a (stable) insertion sort orders exactly as the (stable)
+  // comparator sort it replaces, without a call per comparison (finite points give no NaN slope, the one difference).
   if (slopes.length <= 64) {
     for (let i = 1; i < slopes.length; i++) {
       const v = slopes[i]!;
