@@ -2,7 +2,7 @@
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export | store copy | silence | deploy | wait | deploys.
 // Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerDeployCommand } from './deploy.js';
 import { registerDeploysCommands } from './deploys.js';
 import { registerSilenceCommands } from './silence.js';
@@ -92,9 +92,14 @@ program
   .command('replay <paths...>')
   .description('judge recordings (files or directories of *.json) offline; prints JSON Lines (DESIGN §4)')
   .option('-r, --rules <dir>', 'rule directory', 'rules')
-  .action(async (paths: string[], opts: { rules: string }) => {
+  .option('--workers <n>', 'worker threads judging beside the main thread (default: one per two further cores, none on 2 cores; 0: none)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of threads, 0 or more');
+    return n;
+  })
+  .action(async (paths: string[], opts: { rules: string; workers?: number }) => {
     const { runReplay } = await import('./replay.js');
-    process.exitCode = await runReplay(paths, { rulesDir: opts.rules }, process.stdout);
+    process.exitCode = await runReplay(paths, { rulesDir: opts.rules, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }, process.stdout);
   });
 
 program

@@ -64,7 +64,11 @@ export class Silence {
   }
 
   blindAt(metric: string, t: number): boolean {
-    return (this.errors.get(metric) ?? []).some((at) => at > t - this.input.interval && at <= t);
+    const errors = this.errors.get(metric);
+    if (errors === undefined) return false;
+    const from = t - this.input.interval;
+    for (const at of errors) if (at > from && at <= t) return true;
+    return false;
   }
 
   silentAt(metric: string, t: number): boolean {

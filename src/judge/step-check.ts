@@ -60,8 +60,15 @@ export function newRuleCache(shared: Map<string, BaselineSample | null> = new Ma
 
 /** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
 function baselineKey(ctx: RuleContext): string {
-  return JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
+  // Rule sets are shared by many judgements (replay, the watches of a service): the key is built once per rule and setting.
+  let byBaseline = baselineKeys.get(ctx.rule);
+  if (!byBaseline) baselineKeys.set(ctx.rule, (byBaseline = new WeakMap()));
+  let key = byBaseline.get(ctx.baseline);
+  if (key === undefined) byBaseline.set(ctx.baseline, (key = JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline])));
+  return key;
 }
+
+const baselineKeys = new WeakMap<Rule, WeakMap<Baseline, string>>();
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
 export type StepOutcome =

@@ -1,5 +1,5 @@
 // `replay`: one DESIGN §4 JSON line per recording, in input order; bad recordings get an error line and exit 1.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -141,6 +141,29 @@ describe('runReplay', () => {
     expect(first.error).toContain(`${bad}: format: expected "release-guard/recording@1", got "release-guard/recording@0"`);
     expect(JSON.parse(lines[1]!)).toMatchObject({ deployId: 'd-healthy-steady', verdict: 'pass' });
     expect(JSON.parse(lines[2]!)).toMatchObject({ deployId: null, file: join(dir, 'missing.json') });
+  });
+
+  it('gives the same lines, progress frames and summary with worker threads as on the main thread alone', async () => {
+    const fixtures = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json'));
+    // Enough files for the pool to share them out, a bad one among them.
+    for (let i = 0; i < 60; i++) await copyFile(join(FIXTURES, fixtures[i % fixtures.length]!), join(dir, `${String(i).padStart(2, '0')}.json`));
+    await writeFile(join(dir, '17.json'), '{"format": "release-guard/recording@1"');
+    const run = async (workers: number): Promise<{ code: number; out: string; err: string }> => {
+      const out = new PassThrough();
+      const err = Object.assign(new PassThrough(), { isTTY: true });
+      const outChunks: string[] = [];
+      const errChunks: string[] = [];
+      out.on('data', (c: Buffer) => outChunks.push(c.toString()));
+      err.on('data', (c: Buffer) => errChunks.push(c.toString()));
+      const code = await runReplay([dir], { rulesDir, err, workers }, out);
+      return { code, out: outChunks.join(''), err: errChunks.join('') };
+    };
+    const alone = await run(0);
+    expect(alone.code).toBe(1);
+    expect(alone.out.split('\n')).toHaveLength(61);
+    expect(alone.err).toContain('[###############---------------] 30/60  50%  30.json');
+    expect(await run(1)).toEqual(alone);
+    expect(await run(2)).toEqual(alone);
   });
 
   it('exits 2 for bad rules without judging anything', async () => {

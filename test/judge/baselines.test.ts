@@ -1,6 +1,6 @@
 // Baseline kinds (pre-deploy, week-ago, control, previous-deploys) and the fallback to pre-deploy.
 import { describe, expect, it } from 'vitest';
-import { WEEK } from '../../src/judge/baseline.js';
+import { median, WEEK } from '../../src/judge/baseline.js';
 import { judge } from '../../src/judge/judge.js';
 import type { Observations, Point } from '../../src/judge/types.js';
 import { Baseline } from '../../src/rules/schema.js';
@@ -66,5 +66,32 @@ describe('baselines', () => {
 
   it('schema defaults', () => {
     expect(Baseline.parse({})).toEqual({ kind: 'pre-deploy', duration: 3600, deploys: 3, minPoints: 10 });
+  });
+});
+
+describe('median', () => {
+  // What median computed before it sorted in place and selected: a typed array's sort, -0 before +0, NaN last.
+  const bySort = (values: number[]): number | null => {
+    if (values.length === 0) return null;
+    const sorted = Float64Array.from(values).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+
+  it('gives exactly the sorted middle, sign of zero included, for few and many values with ties, zeros, infinities and NaN', () => {
+    let seed = 42;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const special = [0, -0, NaN, Infinity, -Infinity, 1, 1, -1, 2.5, 1e-300];
+    for (let k = 0; k < 3000; k++) {
+      const n = Math.floor(random() * (k % 2 === 0 ? 20 : 400));
+      const values = Array.from({ length: n }, () => (random() < 0.4 ? special[Math.floor(random() * special.length)]! : Math.round(random() * 20) - 10));
+      expect(Object.is(median(values), bySort(values)), JSON.stringify(values.map(String))).toBe(true);
+    }
+    expect(median([])).toBeNull();
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(Object.is(median([0, -0, 0]), 0)).toBe(true);
+    expect(Object.is(median([0, -0, -0]), -0)).toBe(true);
+    expect(median(Array.from({ length: 1001 }, (_, i) => 1000 - i))).toBe(500);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listRecordingFiles, parseRecording, readRecording } from '../../src/recording/read.js';
+import { listRecordingFiles, parseRecording, readRecording, readRecordingSync } from '../../src/recording/read.js';
 import { Recording } from '../../src/recording/schema.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'recordings');
@@ -139,6 +139,18 @@ describe('readRecording', () => {
   });
 });
 
+describe('readRecordingSync', () => {
+  it('reads what readRecording reads and names the same problems', async () => {
+    const fixture = join(FIXTURES, 'healthy-steady.json');
+    expect(readRecordingSync(fixture)).toStrictEqual(await readRecording(fixture));
+    const missing = join(dir, 'missing.json');
+    expect(() => readRecordingSync(missing)).toThrow(`${missing}: cannot read recording: ENOENT`);
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{\n  "format": "release-guard/recording@1",\n  "deploy": {,\n}\n');
+    expect(() => readRecordingSync(broken)).toThrow(`${broken}: invalid JSON at line 3, column 14 (position 56): `);
+  });
+});
+
 describe('listRecordingFiles', () => {
   it('keeps files as given and expands directories to their *.json files by name, not recursively', async () => {
     await writeFile(join(dir, 'b.json'), '{}');
@@ -186,8 +198,47 @@ describe('parseRecording fast path', () => {
         blind: [{ metric: 'cpu', at: 1060, kind: 'error', message: 'down', extra: 1 }],
       },
       { format: 'release-guard/recording@1', deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000 }, series: {}, blind: [] },
+      {
+        links: { ignored: 1 },
+        series: { cpu: [[5, 1]] },
+        deploy: {
+          links: { ci: 'https://ci/1', log: '' },
+          labels: {},
+          startedAt: 1000,
+          commit: 'abc',
+          previousVersion: 'v0',
+          version: 'v',
+          environment: 'e',
+          service: 's',
+          id: 'd',
+        },
+        format: 'release-guard/recording@1',
+        blind: [
+          { message: '', kind: 'no-data', at: 999.5, metric: 'cpu' },
+          { metric: 'memory', at: 1000, kind: 'error', message: 'timeout' },
+        ],
+      },
+      // Not JSON: keys present as undefined, a __proto__ label (the schema's own rules decide these).
+      {
+        format: 'release-guard/recording@1',
+        deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000, commit: undefined },
+        series: {},
+        control: undefined,
+        blind: undefined,
+      },
+      {
+        format: 'release-guard/recording@1',
+        deploy: { id: 'd', service: 's', environment: 'e', version: 'v', startedAt: 1000, labels: JSON.parse('{"__proto__": "x", "a": "b"}') },
+        series: {},
+      },
     ];
-    for (const json of cases) expect(parseRecording(json, 'x.json')).toStrictEqual(Recording.parse(json));
+    for (const json of cases) {
+      const quick = parseRecording(json, 'x.json');
+      const schema = Recording.parse(json);
+      expect(quick).toStrictEqual(schema);
+      // Same key order too (the deploy and blind spots reach JSON output).
+      expect(JSON.stringify(quick)).toBe(JSON.stringify(schema));
+    }
   });
 
   it('leaves problems to the schema, which names them', () => {
@@ -197,5 +248,8 @@ describe('parseRecording fast path', () => {
     );
     expect(() => parseRecording({ ...base, series: { cpu: [[1, 'a']] } }, 'x.json')).toThrow(/series\.cpu\[0\]/);
     expect(() => parseRecording({ ...base, deploy: { ...base.deploy, id: '' }, series: {} }, 'x.json')).toThrow(/deploy\.id/);
+    expect(() => parseRecording({ ...base, deploy: { ...base.deploy, labels: { team: 1 } }, series: {} }, 'x.json')).toThrow(/deploy\.labels\.team/);
+    expect(() => parseRecording({ ...base, deploy: { ...base.deploy, startedAt: Infinity }, series: {} }, 'x.json')).toThrow(/deploy\.startedAt/);
+    expect(() => parseRecording({ ...base, series: {}, blind: [{ metric: 'cpu', at: 1, kind: 'down', message: '' }] }, 'x.json')).toThrow(/blind\[0\]\.kind/);
   });
 });
