@@ -2,19 +2,33 @@
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
-import { ruleContext, ruleFinding } from './evaluate-rule.js';
+import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
 import { judgeWith, ruleInput } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
 import type { BlindSpot, Deploy, Finding, Judgement, Observations, Point, SeriesSet } from './types.js';
 
-/** What a session keeps of one rule: the steps judged so far, their outcomes and the persistence state after each. */
+/** A step's outcome kind, as a session keeps it: one small integer a step (see KIND_OF and OUTCOME_OF). */
+const GAP = 0;
+const CLEAR = 1;
+const BREACH = 2;
+const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
+/** Stand-ins for replaying persistence over kept kinds: advanceTrack reads only `kind`, except the outcome it establishes. */
+const OUTCOME_OF: readonly StepOutcome[] = [{ kind: 'gap' }, { kind: 'clear' }, { kind: 'breach', observed: null, baseline: null, test: null, points: 0 }];
+
+/**
+ * What a session keeps of one rule: the kind of each step judged so far and the persistence state after the last
+ * one. That is all a finding reads (its establishing step's outcome is in the state, its streak in the kinds), and
+ * the state after any earlier step is replayed from the kinds without judging a step again.
+ */
 interface RuleMemo {
-  /** The point spacing the outcomes were judged with (it is a property of the whole series: a change re-judges). */
+  /** The point spacing the steps were judged with (it is a property of the whole series: a change re-judges). */
   spacing: number;
   cache: RuleCache;
-  outcomes: Array<{ t: number; outcome: StepOutcome }>;
-  states: TrackState[];
+  /** One of GAP, CLEAR, BREACH per judged step, at the session's `steps` times. */
+  kinds: number[];
+  /** Persistence state after the last judged step. */
+  state: TrackState;
 }
 
 /**
@@ -32,12 +46,17 @@ interface RuleMemo {
  * rule; a sequential test's path, kept and grown by the new points, is rebuilt when the change reaches a point it
  * took. Persistence and hysteresis continue from the state after the last step kept. Everything else (which steps,
  * rollback, closing, silence and blind findings, the verdict) is judge()'s own code (judgeWith).
+ *
+ * Memory (10,000 watches share a daemon): per rule only each step's outcome kind and the last persistence state;
+ * per series a fingerprint of its history and a copy of its points after the deploy (ObservationSnapshot).
  */
 export class JudgeSession {
   private readonly memos: RuleMemo[];
   /** Fixed baselines shared by rules that read the same metric the same way (RuleCache.shared). */
   private baselines = new Map<string, BaselineSample | null>();
   private previous: ObservationSnapshot | null = null;
+  /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
+  private steps: readonly number[] = [];
 
   constructor(
     readonly rules: RuleSet,
@@ -53,7 +72,7 @@ export class JudgeSession {
 
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
-    const snapshot = snapshotOf(obs);
+    const snapshot = snapshotOf(obs, this.deploy.startedAt);
     this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
     this.previous = snapshot;
     const { rules, deploy } = this;
@@ -66,16 +85,19 @@ export class JudgeSession {
     return judgeWith(rules, deploy, obs, now, (silence) => {
       const contexts = new Map<number, RuleContext>();
       return (steps) => {
+        this.checkGrid(steps);
         const findings: Finding[] = [];
         rules.rules.forEach((rule, i) => {
-          const memo = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
+          const state = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
             let ctx = contexts.get(i);
             if (!ctx)
               contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
             return ctx;
           });
-          const k = steps.length - 1;
-          const finding = ruleFinding(this.inputOf(rule), memo.outcomes, k < 0 ? initialTrackState() : memo.states[k]!);
+          const at = state.established?.at;
+          const memo = this.memos[i]!;
+          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds[k] === BREACH, this.steps.indexOf(at));
+          const finding = ruleFinding(this.inputOf(rule), state, streak);
           if (finding) findings.push(finding);
         });
         return findings;
@@ -83,27 +105,49 @@ export class JudgeSession {
     });
   }
 
-  /** Rule i's memo, extended to cover `steps` (a prefix of the watch's steps), judging only steps not kept. */
-  private judged(i: number, rule: Rule, steps: readonly number[], spacing: number, context: () => RuleContext): RuleMemo {
+  /** The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess. */
+  private checkGrid(steps: readonly number[]): void {
+    const n = Math.min(steps.length, this.steps.length);
+    if (n === 0 || steps[n - 1] === this.steps[n - 1]) return;
+    this.memos.forEach((_, i) => (this.memos[i] = this.emptyMemo(NaN)));
+    this.steps = [];
+  }
+
+  /** Rule i's persistence state after the last of `steps` (a prefix of the watch's steps), judging only steps not kept. */
+  private judged(i: number, rule: Rule, steps: readonly number[], spacing: number, context: () => RuleContext): TrackState {
     let memo = this.memos[i]!;
-    const kept = Math.min(memo.outcomes.length, steps.length);
-    // The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess.
-    if (memo.spacing !== spacing || (kept > 0 && memo.outcomes[kept - 1]!.t !== steps[kept - 1])) memo = this.memos[i] = this.emptyMemo(spacing);
-    if (memo.outcomes.length >= steps.length) return memo;
-    const ctx = context();
-    let state = memo.states.at(-1) ?? initialTrackState();
-    for (let k = memo.outcomes.length; k < steps.length; k++) {
-      const t = steps[k]!;
-      const outcome = checkStep(ctx, t);
-      state = advanceTrack(state, rule, this.deploy.startedAt, t, outcome);
-      memo.outcomes.push({ t, outcome });
-      memo.states.push(state);
+    if (memo.spacing !== spacing) memo = this.memos[i] = this.emptyMemo(spacing);
+    if (memo.kinds.length < steps.length) {
+      const ctx = context();
+      let state = memo.state;
+      for (let k = memo.kinds.length; k < steps.length; k++) {
+        const t = steps[k]!;
+        const outcome = checkStep(ctx, t);
+        state = advanceTrack(state, rule, this.deploy.startedAt, t, outcome);
+        memo.kinds.push(KIND_OF[outcome.kind]);
+      }
+      memo.state = state;
+      if (steps.length > this.steps.length) this.steps = [...steps];
     }
-    return memo;
+    return memo.kinds.length === steps.length ? memo.state : this.replayed(memo, rule, steps.length);
+  }
+
+  /**
+   * The persistence state after the first n kept steps, replayed from their kinds. The replay is the run that
+   * produced memo.state cut short, so it establishes the finding, if at all, at the same step: that step gets its
+   * real outcome (kept in the state), the others stand-ins advanceTrack only reads the kind of.
+   */
+  private replayed(memo: RuleMemo, rule: Rule, n: number): TrackState {
+    const established = memo.state.established;
+    const e = established ? this.steps.indexOf(established.at) : -1;
+    let state = initialTrackState();
+    for (let k = 0; k < n; k++)
+      state = advanceTrack(state, rule, this.deploy.startedAt, this.steps[k]!, k === e ? established!.outcome : OUTCOME_OF[memo.kinds[k]!]!);
+    return state;
   }
 
   private emptyMemo(spacing: number): RuleMemo {
-    return { spacing, cache: newRuleCache(this.baselines), outcomes: [], states: [] };
+    return { spacing, cache: newRuleCache(this.baselines), kinds: [], state: initialTrackState() };
   }
 
   private inputOf(rule: Rule): { rule: Rule; unit: string; interval: number } {
@@ -116,6 +160,8 @@ export class JudgeSession {
     const history = this.rules.rules.map((rule) => p <= historyEnd(this.rules, rule, this.deploy));
     // Rules with the same baseline share its history, so they are all reset together, onto a fresh shared map.
     if (history.some(Boolean)) this.baselines = new Map();
+    let keep = this.steps.findIndex((t) => t >= p);
+    if (keep < 0) keep = this.steps.length;
     this.memos.forEach((memo, i) => {
       if (history[i]) {
         this.memos[i] = this.emptyMemo(NaN);
@@ -123,10 +169,9 @@ export class JudgeSession {
       }
       // A sequential test grown over points the change reaches is grown again from the window's start.
       if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) delete memo.cache.sequential;
-      const keep = memo.outcomes.findIndex((o) => o.t >= p);
-      if (keep < 0) return;
-      memo.outcomes.length = keep;
-      memo.states.length = keep;
+      if (memo.kinds.length <= keep) return;
+      memo.state = this.replayed(memo, this.rules.rules[i]!, keep);
+      memo.kinds.length = keep;
     });
   }
 }
@@ -166,37 +211,74 @@ function historyEnd(rules: RuleSet, rule: Rule, deploy: Deploy): number {
   return Math.max(...ends, deploy.startedAt + 1e-6);
 }
 
-/** A copy of what the judge reads, taken at each call (callers may reuse or grow their arrays in place). */
+/**
+ * What the judge read at a call, to find what changed by the next (callers may reuse or grow their arrays in place).
+ * A series' history (points at or before the deploy's start) only ever matters as a whole, since a change there
+ * re-judges every rule (historyEnd is after the start), so it is kept as a count and a 64-bit fingerprint; the
+ * points after the start are copied, to find the first one that differs.
+ */
 interface ObservationSnapshot {
-  series: Map<string, Float64Array>;
+  series: Map<string, SeriesSnapshot>;
   blind: BlindSpot[];
   previousDeploys: number[];
 }
 
-function snapshotOf(obs: Observations): ObservationSnapshot {
-  const series = new Map<string, Float64Array>();
+interface SeriesSnapshot {
+  /** Points at or before the deploy's start: their count and two independent 32-bit hashes of their bits. */
+  history: [count: number, h1: number, h2: number];
+  /** The later points, flattened: t0, v0, t1, v1, … */
+  window: Float64Array;
+}
+
+function snapshotOf(obs: Observations, startedAt: number): ObservationSnapshot {
+  const series = new Map<string, SeriesSnapshot>();
   const add = (prefix: string, set: SeriesSet | undefined): void => {
-    for (const [name, points] of Object.entries(set ?? {})) series.set(`${prefix}${name}`, flatten(points));
+    for (const [name, points] of Object.entries(set ?? {})) series.set(`${prefix}${name}`, seriesSnapshot(points, startedAt));
   };
   add('deploy:', obs.series);
   add('control:', obs.control);
   return { series, blind: (obs.blind ?? []).map((b) => ({ ...b })), previousDeploys: [...(obs.previousDeploys ?? [])] };
 }
 
-function flatten(points: readonly Point[]): Float64Array {
-  const out = new Float64Array(points.length * 2);
-  for (let i = 0; i < points.length; i++) {
-    out[2 * i] = points[i]![0];
-    out[2 * i + 1] = points[i]![1];
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+function seriesSnapshot(points: readonly Point[], startedAt: number): SeriesSnapshot {
+  let n = 0;
+  // FNV-1a and a multiply-rotate hash over the 32-bit words of each time and value.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (; n < points.length && points[n]![0] <= startedAt; n++) {
+    for (let j = 0; j < 2; j++) {
+      bits[0] = points[n]![j]!;
+      for (let k = 0; k < 2; k++) {
+        h1 = Math.imul(h1 ^ words[k]!, 0x01000193);
+        h2 = Math.imul(h2 ^ words[k]!, 0x5bd1e995);
+        h2 = (h2 << 13) | (h2 >>> 19);
+      }
+    }
   }
-  return out;
+  const window = new Float64Array((points.length - n) * 2);
+  for (let i = n; i < points.length; i++) {
+    window[2 * (i - n)] = points[i]![0];
+    window[2 * (i - n) + 1] = points[i]![1];
+  }
+  return { history: [n, h1, h2], window };
 }
 
-/** The earliest series time at which two snapshots differ (Infinity: the same; -Infinity: previous deploys changed). */
+/**
+ * The earliest series time at which two snapshots differ (Infinity: the same; -Infinity: previous deploys or a
+ * series' history changed, which re-judges every rule as a change at any time up to the deploy's start would).
+ */
 export function earliestChange(a: ObservationSnapshot, b: ObservationSnapshot): number {
   if (!sameData(a.previousDeploys, b.previousDeploys)) return -Infinity;
   let p = Infinity;
-  for (const key of new Set([...a.series.keys(), ...b.series.keys()])) p = Math.min(p, firstDifference(a.series.get(key), b.series.get(key)));
+  for (const key of new Set([...a.series.keys(), ...b.series.keys()])) {
+    const x = a.series.get(key);
+    const y = b.series.get(key);
+    if (!sameData(x?.history ?? [0, 0, 0], y?.history ?? [0, 0, 0])) return -Infinity;
+    p = Math.min(p, firstDifference(x?.window, y?.window));
+  }
   const n = Math.min(a.blind.length, b.blind.length);
   let i = 0;
   while (i < n && sameData(a.blind[i], b.blind[i])) i++;
