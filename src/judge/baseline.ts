@@ -98,9 +98,14 @@ export function baselineRanges(kind: BaselineKind, config: Baseline, ctx: Baseli
   }
 }
 
-/** A chosen baseline: its points (ready for tests) and the evidence to show. */
+/**
+ * A chosen baseline: its points (ready for tests) and the evidence to show. The points are kept as two plain number
+ * arrays (times, values) rather than [t, v] pairs: a watch keeps its baselines for its whole window, and a pair costs
+ * five times the memory of its two numbers.
+ */
 export interface BaselineSample {
-  points: Point[];
+  times: readonly number[];
+  values: readonly number[];
   scope: 'deploy' | 'control';
   evidence: BaselineEvidence;
 }
@@ -131,7 +136,8 @@ function sample(c: { kind: BaselineKind; scope: 'deploy' | 'control'; points: Po
   if (m === null) return null;
   const times = c.points.map((p) => p[0]);
   return {
-    points: c.points,
+    times,
+    values,
     scope: c.scope,
     evidence: {
       kind: c.kind,

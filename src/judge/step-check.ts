@@ -212,7 +212,7 @@ function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSampl
   // Sorted once per baseline (the rule's scale is fixed), not at every step.
   let base = ctx.cache.ranked.get(baseline);
   if (base === undefined) {
-    base = rankedSample(baseline.points.map((p) => p[1] * scale));
+    base = rankedSample(baseline.values.map((v) => v * scale));
     ctx.cache.ranked.set(baseline, base);
   }
   const r = mannWhitneyRanked(values, base, alternative);
@@ -221,7 +221,8 @@ function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSampl
 
 /** windowCounts of a baseline's points, computed once per baseline. */
 function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | null {
-  if (!ctx.cache.baseCounts.has(baseline)) ctx.cache.baseCounts.set(baseline, windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing));
+  if (!ctx.cache.baseCounts.has(baseline))
+    ctx.cache.baseCounts.set(baseline, countsOf(baseline.times, baseline.values, ctx.traffic[baseline.scope], ctx.spacing));
   return ctx.cache.baseCounts.get(baseline) ?? null;
 }
 
@@ -238,10 +239,22 @@ export interface Counts {
  * rounded to whole numbers; null without traffic.
  */
 export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
+  return countsOf(
+    points.map((p) => p[0]),
+    points.map((p) => p[1]),
+    traffic,
+    spacing,
+  );
+}
+
+/** windowCounts of points given as times and rates. */
+function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
   let errors = 0;
   let requests = 0;
   let counted = 0;
-  for (const [t, rate] of points) {
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    const rate = rates[i]!;
     const rps = observedAt(traffic, t, spacing);
     if (rps === null) continue;
     requests += rps * spacing;
@@ -252,7 +265,7 @@ export function windowCounts(points: readonly Point[], traffic: readonly Point[]
 }
 
 function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
-  const mean = baseline.points.reduce((s, p) => s + p[1], 0) / baseline.points.length;
+  const mean = baseline.values.reduce((s, v) => s + v, 0) / baseline.values.length;
   const r = countTest({
     errors: counts.errors,
     requests: counts.requests,
@@ -278,7 +291,8 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
   let phi = ctx.cache.dispersion.get(baseline);
   if (phi === undefined) {
     const traffic = ctx.traffic[baseline.scope];
-    const steps = baseline.points.flatMap(([t, rate]) => {
+    const steps = baseline.times.flatMap((t, i) => {
+      const rate = baseline.values[i]!;
       const rps = observedAt(traffic, t, ctx.spacing);
       return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
     });
