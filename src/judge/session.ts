@@ -226,8 +226,8 @@ interface ObservationSnapshot {
 interface SeriesSnapshot {
   /** Points at or before the deploy's start: their count and two independent 32-bit hashes of their bits. */
   history: [count: number, h1: number, h2: number];
-  /** The later points, flattened: t0, v0, t1, v1, … */
-  window: Float64Array;
+  /** The later points, flattened: t0, v0, t1, v1, … (a plain array: smaller than a Float64Array of this size). */
+  window: number[];
 }
 
 function snapshotOf(obs: Observations, startedAt: number): ObservationSnapshot {
@@ -258,11 +258,8 @@ function seriesSnapshot(points: readonly Point[], startedAt: number): SeriesSnap
       }
     }
   }
-  const window = new Float64Array((points.length - n) * 2);
-  for (let i = n; i < points.length; i++) {
-    window[2 * (i - n)] = points[i]![0];
-    window[2 * (i - n) + 1] = points[i]![1];
-  }
+  const window: number[] = [];
+  for (let i = n; i < points.length; i++) window.push(points[i]![0], points[i]![1]);
   return { history: [n, h1, h2], window };
 }
 
@@ -288,9 +285,9 @@ export function earliestChange(a: ObservationSnapshot, b: ObservationSnapshot): 
 }
 
 /** The time of the first point that differs between two flattened series (sorted by time), Infinity if none. */
-function firstDifference(a: Float64Array | undefined, b: Float64Array | undefined): number {
-  const x = a ?? new Float64Array(0);
-  const y = b ?? new Float64Array(0);
+function firstDifference(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
+  const x = a ?? [];
+  const y = b ?? [];
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i += 2) {
     if (!Object.is(x[i], y[i]) || !Object.is(x[i + 1], y[i + 1])) return Math.min(x[i]!, y[i]!);

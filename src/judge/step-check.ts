@@ -39,12 +39,10 @@ export interface RuleContext {
 export interface RuleCache {
   /** The fixed baseline (any kind but control and the models), once computed. */
   fixedBaseline?: BaselineSample | null;
-  /** Pooled errors and requests behind a baseline's points (error-count rules). */
-  baseCounts: WeakMap<BaselineSample, Counts | null>;
-  /** A baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
-  ranked: WeakMap<BaselineSample, RankedSample>;
-  /** How bursty a baseline's errors were, at this rule's lookback. */
-  dispersion: WeakMap<BaselineSample, number>;
+  /** What the checks derived from the fixed baseline (created at first use: most rules of a watch need none). */
+  fixedDerived?: Derived;
+  /** The same for baselines that move with the step (control, models), by baseline; created at first use. */
+  derived?: WeakMap<BaselineSample, Derived>;
   /**
    * Fixed baselines shared by the rules of one judgement (or session) that read the same metric the same way, by
    * baselineKey: the shipped rules judge five metrics with fifteen rules, each baseline is selected once.
@@ -55,7 +53,25 @@ export interface RuleCache {
 }
 
 export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
-  return { baseCounts: new WeakMap(), ranked: new WeakMap(), dispersion: new WeakMap(), shared };
+  return { shared };
+}
+
+/** What the checks derive from one baseline, each computed once: at every step of the rule, it is the same. */
+interface Derived {
+  /** Pooled errors and requests behind the baseline's points (error-count rules; null: no traffic to count with). */
+  counts?: Counts | null;
+  /** The baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
+  ranked?: RankedSample;
+  /** How bursty the baseline's errors were, at this rule's lookback. */
+  dispersion?: number;
+}
+
+function derivedOf(cache: RuleCache, baseline: BaselineSample): Derived {
+  if (baseline === cache.fixedBaseline) return (cache.fixedDerived ??= {});
+  cache.derived ??= new WeakMap();
+  let d = cache.derived.get(baseline);
+  if (!d) cache.derived.set(baseline, (d = {}));
+  return d;
 }
 
 /** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
@@ -210,20 +226,17 @@ function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSampl
   // Kayenta-style effect-size tolerance: the null hypothesis is the baseline shifted by the tolerance.
   const scale = direction === 'increase' ? 1 + tolerance : direction === 'decrease' ? Math.max(0, 1 - tolerance) : 1;
   // Sorted once per baseline (the rule's scale is fixed), not at every step.
-  let base = ctx.cache.ranked.get(baseline);
-  if (base === undefined) {
-    base = rankedSample(baseline.values.map((v) => v * scale));
-    ctx.cache.ranked.set(baseline, base);
-  }
+  const derived = derivedOf(ctx.cache, baseline);
+  const base = (derived.ranked ??= rankedSample(baseline.values.map((v) => v * scale)));
   const r = mannWhitneyRanked(values, base, alternative);
   return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.sorted.length };
 }
 
 /** windowCounts of a baseline's points, computed once per baseline. */
 function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | null {
-  if (!ctx.cache.baseCounts.has(baseline))
-    ctx.cache.baseCounts.set(baseline, countsOf(baseline.times, baseline.values, ctx.traffic[baseline.scope], ctx.spacing));
-  return ctx.cache.baseCounts.get(baseline) ?? null;
+  const derived = derivedOf(ctx.cache, baseline);
+  if (derived.counts === undefined) derived.counts = countsOf(baseline.times, baseline.values, ctx.traffic[baseline.scope], ctx.spacing);
+  return derived.counts;
 }
 
 /** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
@@ -288,7 +301,8 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
 
 /** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
 function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
-  let phi = ctx.cache.dispersion.get(baseline);
+  const derived = derivedOf(ctx.cache, baseline);
+  let phi = derived.dispersion;
   if (phi === undefined) {
     const traffic = ctx.traffic[baseline.scope];
     const steps = baseline.times.flatMap((t, i) => {
@@ -297,7 +311,7 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
       return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
     });
     phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
-    ctx.cache.dispersion.set(baseline, phi);
+    derived.dispersion = phi;
   }
   return phi;
 }

@@ -1,54 +1,42 @@
 // A watch's observations kept in memory between ticks, as the store keeps them (first seen wins, time order), in
-// compact form: two Float64Arrays per series instead of an array per point, so 10,000 watches fit in little memory.
+// compact form: two number arrays per series instead of an array per point, so 10,000 watches fit in little memory.
 import type { BlindSpot, Point, SeriesSet } from '../judge/types.js';
 import type { Observations, SampleBatch } from '../store/records.js';
 
-/** One series: times ascending and their values; a time already held keeps its first value. */
+/**
+ * One series: times ascending and their values; a time already held keeps its first value. Plain number arrays,
+ * not Float64Arrays: for the ~100 points of a watch they take half the memory (no buffer behind each array).
+ */
 class CompactSeries {
-  private t = new Float64Array(8);
-  private v = new Float64Array(8);
-  private n = 0;
+  private readonly t: number[] = [];
+  private readonly v: number[] = [];
 
   add(points: readonly Point[]): void {
     for (const [t, value] of points) {
-      if (this.n === 0 || t > this.t[this.n - 1]!) {
-        this.insertAt(this.n, t, value);
+      const n = this.t.length;
+      if (n === 0 || t > this.t[n - 1]!) {
+        this.t.push(t);
+        this.v.push(value);
         continue;
       }
       let lo = 0;
-      let hi = this.n;
+      let hi = n;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (this.t[mid]! < t) lo = mid + 1;
         else hi = mid;
       }
-      if (lo < this.n && this.t[lo] === t) continue;
-      this.insertAt(lo, t, value);
+      if (lo < n && this.t[lo] === t) continue;
+      this.t.splice(lo, 0, t);
+      this.v.splice(lo, 0, value);
     }
   }
 
   points(): Point[] {
-    const out: Point[] = new Array<Point>(this.n);
-    for (let i = 0; i < this.n; i++) out[i] = [this.t[i]!, this.v[i]!];
+    const n = this.t.length;
+    const out: Point[] = new Array<Point>(n);
+    for (let i = 0; i < n; i++) out[i] = [this.t[i]!, this.v[i]!];
     return out;
-  }
-
-  private insertAt(i: number, t: number, value: number): void {
-    if (this.n === this.t.length) {
-      const t2 = new Float64Array(this.t.length * 2);
-      const v2 = new Float64Array(this.v.length * 2);
-      t2.set(this.t);
-      v2.set(this.v);
-      this.t = t2;
-      this.v = v2;
-    }
-    if (i < this.n) {
-      this.t.copyWithin(i + 1, i, this.n);
-      this.v.copyWithin(i + 1, i, this.n);
-    }
-    this.t[i] = t;
-    this.v[i] = value;
-    this.n++;
   }
 }
 
