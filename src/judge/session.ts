@@ -1,4 +1,4 @@
-// The incremental judge: one session per watch keeps each rule's step outcomes and persistence state between ticks.
+// The incremental judge: one session per watch keeps each rule's step kinds and persistence state between ticks.
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
@@ -6,7 +6,8 @@ import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
 import { judgeWith, ruleInput } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
-import type { BlindSpot, Deploy, Finding, Judgement, Observations, Point, SeriesSet } from './types.js';
+import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
+import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
 /** A step's outcome kind, as a session keeps it: one small integer a step (see KIND_OF and OUTCOME_OF). */
 const GAP = 0;
@@ -48,7 +49,7 @@ interface RuleMemo {
  * rollback, closing, silence and blind findings, the verdict) is judge()'s own code (judgeWith).
  *
  * Memory (10,000 watches share a daemon): per rule only each step's outcome kind and the last persistence state;
- * per series a fingerprint of its history and a copy of its points after the deploy (ObservationSnapshot).
+ * per series fingerprints of its history and of each interval after the start (src/judge/observation-snapshot.ts).
  */
 export class JudgeSession {
   private readonly memos: RuleMemo[];
@@ -72,7 +73,7 @@ export class JudgeSession {
 
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
-    const snapshot = snapshotOf(obs, this.deploy.startedAt);
+    const snapshot = snapshotOf(obs, this.deploy.startedAt, this.rules.interval);
     this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
     this.previous = snapshot;
     const { rules, deploy } = this;
@@ -209,101 +210,4 @@ function historyEnd(rules: RuleSet, rule: Rule, deploy: Deploy): number {
   const ends = [config.kind === 'control' ? deploy.startedAt : Math.max(...baselineRanges(config.kind, config, ctx).ranges.map((r) => r[1]), deploy.startedAt)];
   // previous-deploys windows end at or before the deploy (+1e-6): their start times are compared as data (earliestChange).
   return Math.max(...ends, deploy.startedAt + 1e-6);
-}
-
-/**
- * What the judge read at a call, to find what changed by the next (callers may reuse or grow their arrays in place).
- * A series' history (points at or before the deploy's start) only ever matters as a whole, since a change there
- * re-judges every rule (historyEnd is after the start), so it is kept as a count and a 64-bit fingerprint; the
- * points after the start are copied, to find the first one that differs.
- */
-interface ObservationSnapshot {
-  series: Map<string, SeriesSnapshot>;
-  blind: BlindSpot[];
-  previousDeploys: number[];
-}
-
-interface SeriesSnapshot {
-  /** Points at or before the deploy's start: their count and two independent 32-bit hashes of their bits. */
-  history: [count: number, h1: number, h2: number];
-  /** The later points, flattened: t0, v0, t1, v1, … (a plain array: smaller than a Float64Array of this size). */
-  window: number[];
-}
-
-function snapshotOf(obs: Observations, startedAt: number): ObservationSnapshot {
-  const series = new Map<string, SeriesSnapshot>();
-  const add = (prefix: string, set: SeriesSet | undefined): void => {
-    for (const [name, points] of Object.entries(set ?? {})) series.set(`${prefix}${name}`, seriesSnapshot(points, startedAt));
-  };
-  add('deploy:', obs.series);
-  add('control:', obs.control);
-  return { series, blind: (obs.blind ?? []).map((b) => ({ ...b })), previousDeploys: [...(obs.previousDeploys ?? [])] };
-}
-
-const bits = new Float64Array(1);
-const words = new Uint32Array(bits.buffer);
-
-function seriesSnapshot(points: readonly Point[], startedAt: number): SeriesSnapshot {
-  let n = 0;
-  // FNV-1a and a multiply-rotate hash over the 32-bit words of each time and value.
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (; n < points.length && points[n]![0] <= startedAt; n++) {
-    for (let j = 0; j < 2; j++) {
-      bits[0] = points[n]![j]!;
-      for (let k = 0; k < 2; k++) {
-        h1 = Math.imul(h1 ^ words[k]!, 0x01000193);
-        h2 = Math.imul(h2 ^ words[k]!, 0x5bd1e995);
-        h2 = (h2 << 13) | (h2 >>> 19);
-      }
-    }
-  }
-  const window: number[] = [];
-  for (let i = n; i < points.length; i++) window.push(points[i]![0], points[i]![1]);
-  return { history: [n, h1, h2], window };
-}
-
-/**
- * The earliest series time at which two snapshots differ (Infinity: the same; -Infinity: previous deploys or a
- * series' history changed, which re-judges every rule as a change at any time up to the deploy's start would).
- */
-export function earliestChange(a: ObservationSnapshot, b: ObservationSnapshot): number {
-  if (!sameData(a.previousDeploys, b.previousDeploys)) return -Infinity;
-  let p = Infinity;
-  for (const key of new Set([...a.series.keys(), ...b.series.keys()])) {
-    const x = a.series.get(key);
-    const y = b.series.get(key);
-    if (!sameData(x?.history ?? [0, 0, 0], y?.history ?? [0, 0, 0])) return -Infinity;
-    p = Math.min(p, firstDifference(x?.window, y?.window));
-  }
-  const n = Math.min(a.blind.length, b.blind.length);
-  let i = 0;
-  while (i < n && sameData(a.blind[i], b.blind[i])) i++;
-  // Blind spots need not be sorted by time: everything from the first difference on counts as changed.
-  for (const spot of [...a.blind.slice(i), ...b.blind.slice(i)]) p = Math.min(p, spot.at);
-  return p;
-}
-
-/** The time of the first point that differs between two flattened series (sorted by time), Infinity if none. */
-function firstDifference(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  const x = a ?? [];
-  const y = b ?? [];
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i += 2) {
-    if (!Object.is(x[i], y[i]) || !Object.is(x[i + 1], y[i + 1])) return Math.min(x[i]!, y[i]!);
-  }
-  if (x.length > n) return x[n]!;
-  if (y.length > n) return y[n]!;
-  return Infinity;
-}
-
-/** Deep equality of plain data (JSON-like values; numbers by Object.is). */
-function sameData(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
