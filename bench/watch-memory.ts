@@ -78,6 +78,20 @@ type Inside = { sessions: Map<string, Record<string, unknown>> };
 const inside = (sessions as unknown as Inside).sessions;
 const parts: Array<[string, number]> = [];
 let before = h1;
+for (const field of ['kinds', 'state', 'cache.ranked', 'cache.sequential', 'cache']) {
+  for (const s of inside.values()) {
+    for (const m of s['memos'] as Array<Record<string, Record<string, unknown>>>) {
+      const [f, g] = field.split('.') as [string, string | undefined];
+      if (g && m[f]) {
+        if (g === 'ranked') delete m[f]['fixedDerived'];
+        else delete m[f][g];
+      } else if (!g) m[f] = null as never;
+    }
+  }
+  const after = heap();
+  parts.push([`memos.${field}`, before - after]);
+  before = after;
+}
 for (const field of ['previous', 'memos', 'baselines', 'rules']) {
   for (const s of inside.values()) (s as Record<string, unknown>)[field] = null;
   const after = heap();

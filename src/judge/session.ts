@@ -17,6 +17,31 @@ const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
 /** Stand-ins for replaying persistence over kept kinds: advanceTrack reads only `kind`, except the outcome it establishes. */
 const OUTCOME_OF: readonly StepOutcome[] = [{ kind: 'gap' }, { kind: 'clear' }, { kind: 'breach', observed: null, baseline: null, test: null, points: 0 }];
 
+/** Step kinds packed fifteen to a number (two bits each: a 30-bit integer V8 keeps unboxed, 4 bytes). */
+class StepKinds {
+  private readonly words: number[] = [];
+  length = 0;
+
+  at(k: number): number {
+    return (this.words[(k / 15) | 0]! >>> (2 * (k % 15))) & 3;
+  }
+
+  push(kind: number): void {
+    const w = (this.length / 15) | 0;
+    if (w === this.words.length) this.words.push(0);
+    this.words[w]! |= kind << (2 * (this.length % 15));
+    this.length++;
+  }
+
+  /** Keeps the first n kinds. */
+  truncate(n: number): void {
+    if (n >= this.length) return;
+    this.length = n;
+    this.words.length = Math.ceil(n / 15);
+    if (n % 15 !== 0) this.words[this.words.length - 1]! &= (1 << (2 * (n % 15))) - 1;
+  }
+}
+
 /**
  * What a session keeps of one rule: the kind of each step judged so far and the persistence state after the last
  * one. That is all a finding reads (its establishing step's outcome is in the state, its streak in the kinds), and
@@ -27,7 +52,7 @@ interface RuleMemo {
   spacing: number;
   cache: RuleCache;
   /** One of GAP, CLEAR, BREACH per judged step, at the session's `steps` times. */
-  kinds: number[];
+  kinds: StepKinds;
   /** Persistence state after the last judged step. */
   state: TrackState;
 }
@@ -97,7 +122,7 @@ export class JudgeSession {
           });
           const at = state.established?.at;
           const memo = this.memos[i]!;
-          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds[k] === BREACH, this.steps.indexOf(at));
+          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds.at(k) === BREACH, this.steps.indexOf(at));
           const finding = ruleFinding(this.inputOf(rule), state, streak);
           if (finding) findings.push(finding);
         });
@@ -143,12 +168,12 @@ export class JudgeSession {
     const e = established ? this.steps.indexOf(established.at) : -1;
     let state = initialTrackState();
     for (let k = 0; k < n; k++)
-      state = advanceTrack(state, rule, this.deploy.startedAt, this.steps[k]!, k === e ? established!.outcome : OUTCOME_OF[memo.kinds[k]!]!);
+      state = advanceTrack(state, rule, this.deploy.startedAt, this.steps[k]!, k === e ? established!.outcome : OUTCOME_OF[memo.kinds.at(k)]!);
     return state;
   }
 
   private emptyMemo(spacing: number): RuleMemo {
-    return { spacing, cache: newRuleCache(this.baselines), kinds: [], state: initialTrackState() };
+    return { spacing, cache: newRuleCache(this.baselines), kinds: new StepKinds(), state: initialTrackState() };
   }
 
   private inputOf(rule: Rule): { rule: Rule; unit: string; interval: number } {
@@ -172,7 +197,7 @@ export class JudgeSession {
       if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) delete memo.cache.sequential;
       if (memo.kinds.length <= keep) return;
       memo.state = this.replayed(memo, this.rules.rules[i]!, keep);
-      memo.kinds.length = keep;
+      memo.kinds.truncate(keep);
     });
   }
 }
