@@ -19,7 +19,7 @@ const OUTCOME_OF: readonly StepOutcome[] = [{ kind: 'gap' }, { kind: 'clear' }, 
 
 /** Step kinds packed fifteen to a number (two bits each: a 30-bit integer V8 keeps unboxed, 4 bytes). */
 class StepKinds {
-  private readonly words: number[] = [];
+  private words: number[] = [];
   length = 0;
 
   at(k: number): number {
@@ -28,7 +28,8 @@ class StepKinds {
 
   push(kind: number): void {
     const w = (this.length / 15) | 0;
-    if (w === this.words.length) this.words.push(0);
+    // A new array of exactly one more word: a push would leave room for sixteen more, in each rule of each watch.
+    if (w === this.words.length) this.words = this.words.concat(0);
     this.words[w]! |= kind << (2 * (this.length % 15));
     this.length++;
   }
@@ -37,7 +38,7 @@ class StepKinds {
   truncate(n: number): void {
     if (n >= this.length) return;
     this.length = n;
-    this.words.length = Math.ceil(n / 15);
+    this.words = this.words.slice(0, Math.ceil(n / 15));
     if (n % 15 !== 0) this.words[this.words.length - 1]! &= (1 << (2 * (n % 15))) - 1;
   }
 }
@@ -81,6 +82,8 @@ export class JudgeSession {
   /** Fixed baselines shared by rules that read the same metric the same way (RuleCache.shared). */
   private baselines = new Map<string, BaselineSample | null>();
   private previous: ObservationSnapshot | null = null;
+  /** The baselines whose times shareBaselineTimes has shared (the map and its size then). */
+  private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
 
@@ -108,7 +111,7 @@ export class JudgeSession {
       if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    return judgeWith(rules, deploy, obs, now, (silence) => {
+    const judgement = judgeWith(rules, deploy, obs, now, (silence) => {
       const contexts = new Map<number, RuleContext>();
       return (steps) => {
         this.checkGrid(steps);
@@ -129,6 +132,24 @@ export class JudgeSession {
         return findings;
       };
     });
+    this.shareBaselineTimes();
+    return judgement;
+  }
+
+  /**
+   * Baselines of different metrics over the same span mostly have the same times (a source samples them together):
+   * they keep one array of them (the session holds its baselines for the watch's whole window).
+   */
+  private shareBaselineTimes(): void {
+    if (this.shared.map === this.baselines && this.shared.size === this.baselines.size) return;
+    this.shared = { map: this.baselines, size: this.baselines.size };
+    const kept: Array<readonly number[]> = [];
+    for (const b of this.baselines.values()) {
+      if (!b) continue;
+      const same = kept.find((times) => sameNumbers(times, b.times));
+      if (same) b.times = same;
+      else kept.push(b.times);
+    }
   }
 
   /** The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess. */
@@ -235,4 +256,11 @@ function historyEnd(rules: RuleSet, rule: Rule, deploy: Deploy): number {
   const ends = [config.kind === 'control' ? deploy.startedAt : Math.max(...baselineRanges(config.kind, config, ctx).ranges.map((r) => r[1]), deploy.startedAt)];
   // previous-deploys windows end at or before the deploy (+1e-6): their start times are compared as data (earliestChange).
   return Math.max(...ends, deploy.startedAt + 1e-6);
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

@@ -8,28 +8,45 @@ import type { Observations, SampleBatch } from '../store/records.js';
  * not Float64Arrays: for the ~100 points of a watch they take half the memory (no buffer behind each array).
  */
 class CompactSeries {
-  private readonly t: number[] = [];
-  private readonly v: number[] = [];
+  private t: number[] = [];
+  private v: number[] = [];
 
   add(points: readonly Point[]): void {
-    for (const [t, value] of points) {
-      const n = this.t.length;
-      if (n === 0 || t > this.t[n - 1]!) {
-        this.t.push(t);
-        this.v.push(value);
-        continue;
-      }
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.t[mid]! < t) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < n && this.t[lo] === t) continue;
-      this.t.splice(lo, 0, t);
-      this.v.splice(lo, 0, value);
+    // A time already held, or seen earlier in the batch, keeps its first value.
+    const seen = new Set<number>();
+    const fresh = points.filter(([t]) => !seen.has(t) && (seen.add(t), !this.holds(t))).sort((a, b) => a[0] - b[0]);
+    if (fresh.length === 0) return;
+    // New arrays of exactly the new length (a tick's batch usually only appends): pushing one by one leaves up to half
+    // again as much room, kept for the watch's whole window.
+    if (this.t.length === 0 || fresh[0]![0] > this.t[this.t.length - 1]!) {
+      this.t = this.t.concat(fresh.map((p) => p[0]));
+      this.v = this.v.concat(fresh.map((p) => p[1]));
+      return;
     }
+    const t: number[] = [];
+    const v: number[] = [];
+    for (let i = 0, j = 0; i < this.t.length || j < fresh.length;) {
+      if (j === fresh.length || (i < this.t.length && this.t[i]! < fresh[j]![0])) {
+        t.push(this.t[i]!);
+        v.push(this.v[i++]!);
+      } else {
+        t.push(fresh[j]![0]);
+        v.push(fresh[j++]![1]);
+      }
+    }
+    this.t = t.slice();
+    this.v = v.slice();
+  }
+
+  private holds(t: number): boolean {
+    let lo = 0;
+    let hi = this.t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.t[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.t.length && this.t[lo] === t;
   }
 
   points(): Point[] {
