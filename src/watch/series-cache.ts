@@ -6,9 +6,10 @@ import type { Observations, SampleBatch } from '../store/records.js';
 /**
  * One series: times ascending and their values; a time already held keeps its first value. Plain number arrays,
  * not Float64Arrays: for the ~100 points of a watch they take half the memory (no buffer behind each array).
+ * The arrays are never changed in place, only replaced, so series sampled at the same times share one times array.
  */
 class CompactSeries {
-  private t: number[] = [];
+  t: readonly number[] = [];
   private v: number[] = [];
 
   add(points: readonly Point[]): void {
@@ -81,6 +82,7 @@ export class SeriesCache {
       if (!s) set.set(metric, (s = new CompactSeries()));
       s.add(points);
     }
+    if (batches.length > 0) shareTimes([...this.series.values(), ...this.control.values()]);
     for (const b of blind) {
       const key = `${b.metric}\u0000${b.at}`;
       if (!this.blind.has(key)) this.blind.set(key, { metric: b.metric, at: b.at, kind: b.kind, message: b.message });
@@ -98,4 +100,14 @@ function materialize(set: Map<string, CompactSeries>): SeriesSet {
   const out: SeriesSet = {};
   for (const metric of [...set.keys()].sort()) out[metric] = set.get(metric)!.points();
   return out;
+}
+
+/** Points the series with equal times at one array of them (a source answers a tick's queries on one grid). */
+function shareTimes(all: readonly CompactSeries[]): void {
+  const kept: Array<readonly number[]> = [];
+  for (const s of all) {
+    const same = kept.find((t) => t === s.t || (t.length === s.t.length && t.every((x, i) => Object.is(x, s.t[i]))));
+    if (same) s.t = same;
+    else kept.push(s.t);
+  }
 }
