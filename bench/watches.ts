@@ -4,10 +4,10 @@
 // restart with every watch open (time until the evaluation pool's backlog is empty again) and RSS throughout.
 // Beside each figure: the same daemon idle (no watches) in the same run, the reference of what the loop adds.
 //
-//   tsx bench/watches.ts [--watches 10000] [--steady 180] [--concurrency 32] [--snapshot]
+//   tsx bench/watches.ts [--watches 10000] [--steady 180] [--concurrency 32] [--snapshot] [--node-flags '…'] [--daemon-stdout file]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,9 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     // Writes a V8 heap snapshot of the daemon (Heap.*.heapsnapshot in the current directory) at the end of the steady window.
     snapshot: { type: 'boolean', default: false },
+    // Node/V8 flags for the daemon (e.g. "--max-old-space-size=256 --trace-gc"), and a file for its stdout (trace-gc goes there).
+    'node-flags': { type: 'string', default: '' },
+    'daemon-stdout': { type: 'string' },
   },
 });
 const WATCHES = Number(args.watches);
@@ -62,8 +65,9 @@ interface Daemon {
 async function startDaemon(configFile: string, port: number): Promise<Daemon> {
   const t0 = performance.now();
   const env = { ...process.env, RELEASE_GUARD_TOKEN: TOKEN, RELEASE_GUARD_PORT: String(port) };
-  const flags = args.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [];
-  const child = spawn(process.execPath, [...flags, CLI, 'serve', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = [...(args.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), ...args['node-flags'].split(' ').filter(Boolean)];
+  const stdout = args['daemon-stdout'] ? openSync(args['daemon-stdout'], 'a') : 'ignore';
+  const child = spawn(process.execPath, [...flags, CLI, 'serve', '--config', configFile], { env, stdio: ['ignore', stdout, 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the daemon exited ${child.exitCode} before /healthz answered`);
@@ -347,7 +351,7 @@ async function main(): Promise<void> {
   const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   process.stdout.write(
-    `\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window\n\n`,
+    `\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window${args['node-flags'] ? `, daemon flags ${args['node-flags']}` : ''}\n\n`,
   );
   process.stdout.write([line(all[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...all.slice(1).map(line)].join('\n') + '\n');
 }
