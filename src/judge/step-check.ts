@@ -74,9 +74,18 @@ function derivedOf(cache: RuleCache, baseline: BaselineSample): Derived {
   return d;
 }
 
-/** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
+const keys = new WeakMap<Rule, { baseline: Baseline; key: string }>();
+
+/**
+ * What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings.
+ * One string per rule object (the watches of a daemon share their rules), not one per watch.
+ */
 function baselineKey(ctx: RuleContext): string {
-  return JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
+  const known = keys.get(ctx.rule);
+  if (known?.baseline === ctx.baseline) return known.key;
+  const key = JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
+  keys.set(ctx.rule, { baseline: ctx.baseline, key });
+  return key;
 }
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
