@@ -78,14 +78,12 @@ type Inside = { sessions: Map<string, Record<string, unknown>> };
 const inside = (sessions as unknown as Inside).sessions;
 const parts: Array<[string, number]> = [];
 let before = h1;
-for (const field of ['kinds', 'state', 'cache.ranked', 'cache.sequential', 'cache']) {
+for (const field of ['kinds', 'state', 'cache.fixedDerived', 'cache.sequential', 'cache']) {
   for (const s of inside.values()) {
     for (const m of s['memos'] as Array<Record<string, Record<string, unknown>>>) {
       const [f, g] = field.split('.') as [string, string | undefined];
-      if (g && m[f]) {
-        if (g === 'ranked') delete m[f]['fixedDerived'];
-        else delete m[f][g];
-      } else if (!g) m[f] = null as never;
+      if (g && m[f]) delete m[f][g];
+      else if (!g) m[f] = null as never;
     }
   }
   const after = heap();
@@ -93,7 +91,8 @@ for (const field of ['kinds', 'state', 'cache.ranked', 'cache.sequential', 'cach
   before = after;
 }
 for (const field of ['previous', 'memos', 'baselines', 'rules']) {
-  for (const s of inside.values()) (s as Record<string, unknown>)[field] = null;
+  // `shared` remembers the baseline map its times were shared in.
+  for (const s of inside.values()) for (const f of field === 'baselines' ? [field, 'shared'] : [field]) (s as Record<string, unknown>)[f] = null;
   const after = heap();
   parts.push([field, before - after]);
   before = after;
