@@ -4,10 +4,10 @@
 // restart with every watch open (time until the evaluation pool's backlog is empty again) and RSS throughout.
 // Beside each figure: the same daemon idle (no watches) in the same run, the reference of what the loop adds.
 //
-//   tsx bench/watches.ts [--watches 10000] [--steady 180] [--concurrency 32]
+//   tsx bench/watches.ts [--watches 10000] [--steady 180] [--concurrency 32] [--snapshot] [--node-flags '…'] [--daemon-stdout file]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,13 @@ const { values: args } = parseArgs({
     watches: { type: 'string', default: '10000' },
     steady: { type: 'string', default: '180' },
     concurrency: { type: 'string', default: '32' },
+    // Writes a V8 heap snapshot of the daemon (Heap.*.heapsnapshot in the current directory) at the end of the steady window.
+    snapshot: { type: 'boolean', default: false },
+    // Node/V8 flags for the daemon, and a file for its stdout (--trace-gc writes there). The default is the heap limit
+    // README "Watch loop at scale" recommends for 10,000 watches (V8 otherwise lets garbage grow the heap to ~3× what
+    // is live before collecting it); --node-flags= runs the daemon without one.
+    'node-flags': { type: 'string', default: '--max-old-space-size=384' },
+    'daemon-stdout': { type: 'string' },
   },
 });
 const WATCHES = Number(args.watches);
@@ -60,7 +67,9 @@ interface Daemon {
 async function startDaemon(configFile: string, port: number): Promise<Daemon> {
   const t0 = performance.now();
   const env = { ...process.env, RELEASE_GUARD_TOKEN: TOKEN, RELEASE_GUARD_PORT: String(port) };
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = [...(args.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), ...args['node-flags'].split(' ').filter(Boolean)];
+  const stdout = args['daemon-stdout'] ? openSync(args['daemon-stdout'], 'a') : 'ignore';
+  const child = spawn(process.execPath, [...flags, CLI, 'serve', '--config', configFile], { env, stdio: ['ignore', stdout, 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the daemon exited ${child.exitCode} before /healthz answered`);
@@ -119,6 +128,10 @@ interface Scrape {
   active: number;
   evaluations: number;
   judgeSeconds: number;
+  /** The V8 heap in use and reserved, and memory outside it (buffers, SQLite through addons), MiB. */
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
 }
 
 async function scrape(url: string): Promise<Scrape> {
@@ -129,6 +142,10 @@ async function scrape(url: string): Promise<Scrape> {
   let active = 0;
   let evaluations = 0;
   let judgeSeconds = 0;
+  let heapUsed = 0;
+  let heapTotal = 0;
+  let external = 0;
+  const mib = (line: string) => Number(line.split(' ')[1]) / 2 ** 20;
   for (const line of text.split('\n')) {
     const b = /^release_guard_evaluation_lag_seconds_bucket\{le="([^"]+)"\} (\S+)/.exec(line);
     if (b) buckets.push([b[1] === '+Inf' ? Infinity : Number(b[1]), Number(b[2])]);
@@ -137,8 +154,11 @@ async function scrape(url: string): Promise<Scrape> {
     else if (line.startsWith('release_guard_watches_active ')) active = Number(line.split(' ')[1]);
     else if (line.startsWith('release_guard_evaluations_total{')) evaluations += Number(line.split(' ').at(-1));
     else if (line.startsWith('release_guard_judge_seconds_total ')) judgeSeconds = Number(line.split(' ')[1]);
+    else if (line.startsWith('nodejs_heap_size_used_bytes ')) heapUsed = mib(line);
+    else if (line.startsWith('nodejs_heap_size_total_bytes ')) heapTotal = mib(line);
+    else if (line.startsWith('nodejs_external_memory_bytes ')) external = mib(line);
   }
-  return { buckets, count, backlog, active, evaluations, judgeSeconds };
+  return { buckets, count, backlog, active, evaluations, judgeSeconds, heapUsed, heapTotal, external };
 }
 
 /** The p99 of the lag observed between two scrapes: linear within its histogram bucket, and that bucket's bound. */
@@ -239,6 +259,13 @@ async function main(): Promise<void> {
       `steady: ${steady.cpu.toFixed(1)}% of a core (judge ${steady.judgeCpu.toFixed(1)}%), ${(steady.evaluations / STEADY_S).toFixed(0)} evaluations/s, lag p99 ~${steady.lag.estimate.toFixed(2)} s (≤ ${steady.lag.bound} s bucket) over ${steady.lag.n} evaluations, RSS peak ${steady.rss.toFixed(0)} MiB`,
     );
     const open = steady.last.active;
+    const heap = steady.last;
+    log(`steady: V8 heap ${heap.heapUsed.toFixed(0)} MiB used of ${heap.heapTotal.toFixed(0)} MiB, ${heap.external.toFixed(0)} MiB external`);
+    if (args.snapshot) {
+      log('writing a heap snapshot of the daemon (SIGUSR2)');
+      d.child.kill('SIGUSR2');
+      await sleep(20_000);
+    }
 
     log(`SIGKILL with ${open} watches open, then restart`);
     await stopDaemon(d, 'SIGKILL');
@@ -310,6 +337,13 @@ async function main(): Promise<void> {
       `${(peak / idle.rss).toFixed(1)}×`,
       '≤ 500 MiB',
     ]);
+    rows.push([
+      '  V8 heap at the end of the steady window',
+      `${heap.heapUsed.toFixed(0)} MiB used of ${heap.heapTotal.toFixed(0)} MiB (+${heap.external.toFixed(0)} MiB external)`,
+      '—',
+      '—',
+      '—',
+    ]);
     rows.push(['ingest of the watches (16 clients)', `${(WATCHES / ingestS).toFixed(0)} deploys/s`, '—', '—', '—']);
   } finally {
     if (d) await stopDaemon(d, 'SIGKILL');
@@ -319,7 +353,7 @@ async function main(): Promise<void> {
   const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   process.stdout.write(
-    `\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window\n\n`,
+    `\nrelease-guard watch loop: ${WATCHES} watches, 1-minute interval, demo source, concurrency ${CONCURRENCY}, ${STEADY_S} s steady window${args['node-flags'] ? `, daemon flags ${args['node-flags']}` : ''}\n\n`,
   );
   process.stdout.write([line(all[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...all.slice(1).map(line)].join('\n') + '\n');
 }

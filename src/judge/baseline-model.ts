@@ -139,7 +139,8 @@ export function modelSampleAt(fit: ModelBaseline, t: number): BaselineSample {
   const values = model.residuals.map((r) => r[1]);
   const times = model.residuals.map((r) => r[0]);
   return {
-    points: model.residuals.map(([u, r]): Point => [u, center + r]),
+    times,
+    values: model.residuals.map(([, r]) => center + r),
     scope: 'deploy',
     evidence: {
       kind: fit.kind,

@@ -155,9 +155,14 @@ export function baselineRanges(kind: BaselineKind, config: Baseline, ctx: Baseli
   }
 }
 
-/** A chosen baseline: its points (ready for tests) and the evidence to show. */
+/**
+ * A chosen baseline: its points (ready for tests) and the evidence to show. The points are kept as two plain number
+ * arrays (times, values) rather than [t, v] pairs: a watch keeps its baselines for its whole window, and a pair costs
+ * five times the memory of its two numbers.
+ */
 export interface BaselineSample {
-  points: Point[];
+  times: readonly number[];
+  values: readonly number[];
   scope: 'deploy' | 'control';
   evidence: BaselineEvidence;
 }
@@ -189,14 +194,16 @@ function sample(c: { kind: BaselineKind; scope: 'deploy' | 'control'; points: Po
   const values = c.points.map((p) => p[1]);
   const m = median(values);
   if (m === null) return null;
+  const times = c.points.map((p) => p[0]);
   let from = Infinity;
   let to = -Infinity;
-  for (const [t] of c.points) {
+  for (const t of times) {
     from = Math.min(from, t);
     to = Math.max(to, t);
   }
   return {
-    points: c.points,
+    times,
+    values,
     scope: c.scope,
     evidence: {
       kind: c.kind,

@@ -29,23 +29,22 @@ export interface RuleInput {
 export function evaluateRule(input: RuleInput, cache?: RuleCache): Finding | null {
   const ctx = ruleContext(input, cache);
   const outcomes = input.steps.map((t) => ({ t, outcome: checkStep(ctx, t) }));
-  return ruleFinding(input, outcomes, track(input.rule, input.startedAt, outcomes));
+  const tracked = track(input.rule, input.startedAt, outcomes);
+  const at = tracked.established?.at;
+  const streak = at === undefined ? NaN : streakStart(input.steps, (k) => outcomes[k]!.outcome.kind === 'breach', input.steps.indexOf(at));
+  return ruleFinding(input, tracked, streak);
 }
 
 /**
- * The finding of a rule from its step outcomes (ascending, up to the step judged last) and their persistence
- * track; shared by the from-scratch judge and the incremental one (src/judge/session.ts).
+ * The finding of a rule from its persistence track over the steps judged and the first step of the breach streak
+ * that established it (streakStart); shared by the from-scratch judge and the incremental one (src/judge/session.ts).
  */
-export function ruleFinding(
-  input: Pick<RuleInput, 'rule' | 'unit' | 'interval'>,
-  outcomes: ReadonlyArray<{ t: number; outcome: { kind: string } }>,
-  { established, clearedAt }: Track,
-): Finding | null {
+export function ruleFinding(input: Pick<RuleInput, 'rule' | 'unit' | 'interval'>, { established, clearedAt }: Track, streak: number): Finding | null {
   if (!established) return null;
   const { at, outcome, persistence } = established;
   const { rule, unit } = input;
   const base = outcome.baseline?.evidence.pooledRate ?? outcome.baseline?.evidence.median ?? null;
-  const heldFor = rule.breaches ? 0 : at - streakFrom(outcomes, at);
+  const heldFor = rule.breaches ? 0 : at - streak;
   const failClosed = outcome.observed === null;
   return {
     rule: rule.name,
@@ -82,10 +81,10 @@ export function ruleFinding(
   };
 }
 
-/** The first step of the consecutive breach streak ending at `at`. */
-function streakFrom(outcomes: ReadonlyArray<{ t: number; outcome: { kind: string } }>, at: number): number {
-  let start = at;
-  for (let i = outcomes.findIndex((o) => o.t === at); i >= 0 && outcomes[i]!.outcome.kind === 'breach'; i--) start = outcomes[i]!.t;
+/** The first step of the consecutive breach streak ending at step `i` (warm-up steps included); steps[i] itself if it is not a breach. */
+export function streakStart(steps: readonly number[], breached: (k: number) => boolean, i: number): number {
+  let start = steps[i]!;
+  for (let k = i; k >= 0 && breached(k); k--) start = steps[k]!;
   return start;
 }
 

@@ -39,11 +39,17 @@ export interface TrackState extends Track {
   clearRun: number;
 }
 
+const INITIAL: TrackState = Object.freeze({ streakStart: null, recent: Object.freeze([]), active: false, clearRun: 0, established: null, clearedAt: null });
+
+/** The state before any step (one shared object: states are never changed, only replaced). */
 export function initialTrackState(): TrackState {
-  return { streakStart: null, recent: [], active: false, clearRun: 0, established: null, clearedAt: null };
+  return INITIAL;
 }
 
-/** The state after one more step (see track for the rules); the incremental judge keeps one per step. */
+/**
+ * The state after one more step (see track for the rules); the state itself when the step changes nothing (a clear
+ * or gap step of a rule that holds no streak), so the incremental judge's thousands of quiet rules share few objects.
+ */
 export function advanceTrack(state: TrackState, rule: Rule, startedAt: number, t: number, outcome: StepOutcome): TrackState {
   if (t - startedAt <= rule.warmup) return state;
   const breach = outcome.kind === 'breach';
@@ -61,7 +67,7 @@ export function advanceTrack(state: TrackState, rule: Rule, startedAt: number, t
     }
     return { streakStart, recent, active, clearRun, established, clearedAt };
   }
-  if (!breach) return { streakStart, recent, active, clearRun, established, clearedAt };
+  if (!breach) return state.streakStart === null && recent === state.recent ? state : { streakStart, recent, active, clearRun, established, clearedAt };
   const persistence = persisted(rule, t, streakStart!, recent);
   if (persistence === null) return { streakStart, recent, active, clearRun, established, clearedAt };
   return { streakStart, recent, active: true, clearRun: 0, established: established ?? { at: t, outcome, persistence }, clearedAt: null };

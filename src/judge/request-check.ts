@@ -45,7 +45,7 @@ export function checkRequests(ctx: RequestContext, silence: Silence, baseline: B
   const observed = requests / (steps.length * interval);
   const center = baseline.evidence.median;
   if (!(observed < center) || !whenHolds(rule.when, observed, center)) return { kind: 'clear' };
-  const r = requestTest({ requests, steps: steps.length, baselineCounts: baseline.points.map((p) => p[1] * interval), tolerance: rule.tolerance });
+  const r = requestTest({ requests, steps: steps.length, baselineCounts: baseline.values.map((v) => v * interval), tolerance: rule.tolerance });
   if (r === null || !(r.pValue < alpha)) return { kind: 'clear' };
   const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
   const served = `${Math.round(requests)} requests in ${formatDuration(steps.length * interval)}`;

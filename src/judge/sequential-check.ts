@@ -60,7 +60,7 @@ export function shiftPath(input: ShiftInput): SequentialPath {
 /** shiftPath, growing (`level` may be replaced by the caller's current one before each add). */
 export function growingShiftPath(input: Omit<ShiftInput, 'window'>): GrowingPath & { level: (t: number) => number } {
   const { baseline, direction, tolerance, alpha } = input;
-  const reference = baseline.points.map(([, v]) => v - baseline.evidence.median);
+  const reference = baseline.values.map((v) => v - baseline.evidence.median);
   const side = (sign: 1 | -1): { p: ConformalPValues; bets: ConformalBets } => ({
     p: new ConformalPValues(reference.map((r) => sign * r)),
     bets: new ConformalBets(),
@@ -119,7 +119,7 @@ export function countsPath(input: CountsInput): SequentialPath | null {
 /** countsPath, growing (`traffic` may be replaced by the caller's current series before each add); null without baseline traffic. */
 export function growingCountsPath(input: Omit<CountsInput, 'window'>): (GrowingPath & { traffic: readonly Point[] }) | null {
   const { baseline, baselineTraffic, spacing, tolerance, alpha } = input;
-  const base = perPoint(baseline.points, baselineTraffic, spacing);
+  const base = perPoint(baseline.times, baseline.values, baselineTraffic, spacing);
   if (base.length === 0) return null;
   const phi = dispersion(base);
   const events0 = base.reduce((s, c) => s + c.events, 0);
@@ -135,7 +135,14 @@ export function growingCountsPath(input: Omit<CountsInput, 'window'>): (GrowingP
     traffic: input.traffic,
     takenUntil: -Infinity,
     add(window: readonly Point[]): void {
-      for (const c of perPoint(window.slice(taken), growing.traffic, spacing)) {
+      const added = window.slice(taken);
+      const points = perPoint(
+        added.map((p) => p[0]),
+        added.map((p) => p[1]),
+        growing.traffic,
+        spacing,
+      );
+      for (const c of points) {
         errors += c.events;
         requests += c.exposure;
         const logE = poissonMixtureLogE({ events: errors / phi, expected: (rateBound * requests) / phi, s: 1 + tolerance });
@@ -162,9 +169,16 @@ function push(path: SequentialPath, t: number, logE: number, evidence: Sequentia
   path.evidence.push(evidence);
 }
 
-function perPoint(points: readonly Point[], traffic: readonly Point[], spacing: number): Array<{ t: number; events: number; exposure: number }> {
+function perPoint(
+  times: readonly number[],
+  rates: readonly number[],
+  traffic: readonly Point[],
+  spacing: number,
+): Array<{ t: number; events: number; exposure: number }> {
   const out: Array<{ t: number; events: number; exposure: number }> = [];
-  for (const [t, rate] of points) {
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    const rate = rates[i]!;
     const rps = observedAt(traffic, t, spacing);
     if (rps === null || !(rps >= 0) || !(rate >= 0)) continue;
     out.push({ t, events: rate * rps * spacing, exposure: rps * spacing });

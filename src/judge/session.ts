@@ -1,20 +1,61 @@
-// The incremental judge: one session per watch keeps each rule's step outcomes and persistence state between ticks.
+// The incremental judge: one session per watch keeps each rule's step kinds and persistence state between ticks.
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
-import { ruleContext, ruleFinding } from './evaluate-rule.js';
+import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
 import { judgeWith, ruleInput } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
-import type { BlindSpot, Deploy, Finding, Judgement, Observations, Point, SeriesSet } from './types.js';
+import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
+import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
-/** What a session keeps of one rule: the steps judged so far, their outcomes and the persistence state after each. */
+/** A step's outcome kind, as a session keeps it: one small integer a step (see KIND_OF and OUTCOME_OF). */
+const GAP = 0;
+const CLEAR = 1;
+const BREACH = 2;
+const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
+/** Stand-ins for replaying persistence over kept kinds: advanceTrack reads only `kind`, except the outcome it establishes. */
+const OUTCOME_OF: readonly StepOutcome[] = [{ kind: 'gap' }, { kind: 'clear' }, { kind: 'breach', observed: null, baseline: null, test: null, points: 0 }];
+
+/** Step kinds packed fifteen to a number (two bits each: a 30-bit integer V8 keeps unboxed, 4 bytes). */
+class StepKinds {
+  private words: number[] = [];
+  length = 0;
+
+  at(k: number): number {
+    return (this.words[(k / 15) | 0]! >>> (2 * (k % 15))) & 3;
+  }
+
+  push(kind: number): void {
+    const w = (this.length / 15) | 0;
+    // A new array of exactly one more word: a push would leave room for sixteen more, in each rule of each watch.
+    if (w === this.words.length) this.words = this.words.concat(0);
+    this.words[w]! |= kind << (2 * (this.length % 15));
+    this.length++;
+  }
+
+  /** Keeps the first n kinds. */
+  truncate(n: number): void {
+    if (n >= this.length) return;
+    this.length = n;
+    this.words = this.words.slice(0, Math.ceil(n / 15));
+    if (n % 15 !== 0) this.words[this.words.length - 1]! &= (1 << (2 * (n % 15))) - 1;
+  }
+}
+
+/**
+ * What a session keeps of one rule: the kind of each step judged so far and the persistence state after the last
+ * one. That is all a finding reads (its establishing step's outcome is in the state, its streak in the kinds), and
+ * the state after any earlier step is replayed from the kinds without judging a step again.
+ */
 interface RuleMemo {
-  /** The point spacing the outcomes were judged with (it is a property of the whole series: a change re-judges). */
+  /** The point spacing the steps were judged with (it is a property of the whole series: a change re-judges). */
   spacing: number;
   cache: RuleCache;
-  outcomes: Array<{ t: number; outcome: StepOutcome }>;
-  states: TrackState[];
+  /** One of GAP, CLEAR, BREACH per judged step, at the session's `steps` times. */
+  kinds: StepKinds;
+  /** Persistence state after the last judged step. */
+  state: TrackState;
 }
 
 /**
@@ -32,12 +73,19 @@ interface RuleMemo {
  * rule; a sequential test's path, kept and grown by the new points, is rebuilt when the change reaches a point it
  * took. Persistence and hysteresis continue from the state after the last step kept. Everything else (which steps,
  * rollback, closing, silence and blind findings, the verdict) is judge()'s own code (judgeWith).
+ *
+ * Memory (10,000 watches share a daemon): per rule only each step's outcome kind and the last persistence state;
+ * per series fingerprints of its history and of each interval after the start (src/judge/observation-snapshot.ts).
  */
 export class JudgeSession {
   private readonly memos: RuleMemo[];
   /** Fixed baselines shared by rules that read the same metric the same way (RuleCache.shared). */
   private baselines = new Map<string, BaselineSample | null>();
   private previous: ObservationSnapshot | null = null;
+  /** The baselines whose times shareBaselineTimes has shared (the map and its size then). */
+  private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
+  /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
+  private steps: readonly number[] = [];
 
   constructor(
     readonly rules: RuleSet,
@@ -53,7 +101,7 @@ export class JudgeSession {
 
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
-    const snapshot = snapshotOf(obs);
+    const snapshot = snapshotOf(obs, this.deploy.startedAt, this.rules.interval);
     this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
     this.previous = snapshot;
     const { rules, deploy } = this;
@@ -63,47 +111,90 @@ export class JudgeSession {
       if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    return judgeWith(rules, deploy, obs, now, (silence) => {
+    const judgement = judgeWith(rules, deploy, obs, now, (silence) => {
       const contexts = new Map<number, RuleContext>();
       return (steps) => {
+        this.checkGrid(steps);
         const findings: Finding[] = [];
         rules.rules.forEach((rule, i) => {
-          const memo = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
+          const state = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
             let ctx = contexts.get(i);
             if (!ctx)
               contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
             return ctx;
           });
-          const k = steps.length - 1;
-          const finding = ruleFinding(this.inputOf(rule), memo.outcomes, k < 0 ? initialTrackState() : memo.states[k]!);
+          const at = state.established?.at;
+          const memo = this.memos[i]!;
+          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds.at(k) === BREACH, this.steps.indexOf(at));
+          const finding = ruleFinding(this.inputOf(rule), state, streak);
           if (finding) findings.push(finding);
         });
         return findings;
       };
     });
+    this.shareBaselineTimes();
+    return judgement;
   }
 
-  /** Rule i's memo, extended to cover `steps` (a prefix of the watch's steps), judging only steps not kept. */
-  private judged(i: number, rule: Rule, steps: readonly number[], spacing: number, context: () => RuleContext): RuleMemo {
-    let memo = this.memos[i]!;
-    const kept = Math.min(memo.outcomes.length, steps.length);
-    // The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess.
-    if (memo.spacing !== spacing || (kept > 0 && memo.outcomes[kept - 1]!.t !== steps[kept - 1])) memo = this.memos[i] = this.emptyMemo(spacing);
-    if (memo.outcomes.length >= steps.length) return memo;
-    const ctx = context();
-    let state = memo.states.at(-1) ?? initialTrackState();
-    for (let k = memo.outcomes.length; k < steps.length; k++) {
-      const t = steps[k]!;
-      const outcome = checkStep(ctx, t);
-      state = advanceTrack(state, rule, this.deploy.startedAt, t, outcome);
-      memo.outcomes.push({ t, outcome });
-      memo.states.push(state);
+  /**
+   * Baselines of different metrics over the same span mostly have the same times (a source samples them together):
+   * they keep one array of them (the session holds its baselines for the watch's whole window).
+   */
+  private shareBaselineTimes(): void {
+    if (this.shared.map === this.baselines && this.shared.size === this.baselines.size) return;
+    this.shared = { map: this.baselines, size: this.baselines.size };
+    const kept: Array<readonly number[]> = [];
+    for (const b of this.baselines.values()) {
+      if (!b) continue;
+      const same = kept.find((times) => sameNumbers(times, b.times));
+      if (same) b.times = same;
+      else kept.push(b.times);
     }
-    return memo;
+  }
+
+  /** The step grid is fixed by the rules and the deploy; a mismatch can only mean a bug, so start over rather than guess. */
+  private checkGrid(steps: readonly number[]): void {
+    const n = Math.min(steps.length, this.steps.length);
+    if (n === 0 || steps[n - 1] === this.steps[n - 1]) return;
+    this.memos.forEach((_, i) => (this.memos[i] = this.emptyMemo(NaN)));
+    this.steps = [];
+  }
+
+  /** Rule i's persistence state after the last of `steps` (a prefix of the watch's steps), judging only steps not kept. */
+  private judged(i: number, rule: Rule, steps: readonly number[], spacing: number, context: () => RuleContext): TrackState {
+    let memo = this.memos[i]!;
+    if (memo.spacing !== spacing) memo = this.memos[i] = this.emptyMemo(spacing);
+    if (memo.kinds.length < steps.length) {
+      const ctx = context();
+      let state = memo.state;
+      for (let k = memo.kinds.length; k < steps.length; k++) {
+        const t = steps[k]!;
+        const outcome = checkStep(ctx, t);
+        state = advanceTrack(state, rule, this.deploy.startedAt, t, outcome);
+        memo.kinds.push(KIND_OF[outcome.kind]);
+      }
+      memo.state = state;
+      if (steps.length > this.steps.length) this.steps = [...steps];
+    }
+    return memo.kinds.length === steps.length ? memo.state : this.replayed(memo, rule, steps.length);
+  }
+
+  /**
+   * The persistence state after the first n kept steps, replayed from their kinds. The replay is the run that
+   * produced memo.state cut short, so it establishes the finding, if at all, at the same step: that step gets its
+   * real outcome (kept in the state), the others stand-ins advanceTrack only reads the kind of.
+   */
+  private replayed(memo: RuleMemo, rule: Rule, n: number): TrackState {
+    const established = memo.state.established;
+    const e = established ? this.steps.indexOf(established.at) : -1;
+    let state = initialTrackState();
+    for (let k = 0; k < n; k++)
+      state = advanceTrack(state, rule, this.deploy.startedAt, this.steps[k]!, k === e ? established!.outcome : OUTCOME_OF[memo.kinds.at(k)]!);
+    return state;
   }
 
   private emptyMemo(spacing: number): RuleMemo {
-    return { spacing, cache: newRuleCache(this.baselines), outcomes: [], states: [] };
+    return { spacing, cache: newRuleCache(this.baselines), kinds: new StepKinds(), state: initialTrackState() };
   }
 
   private inputOf(rule: Rule): { rule: Rule; unit: string; interval: number } {
@@ -116,6 +207,8 @@ export class JudgeSession {
     const history = this.rules.rules.map((rule) => p <= historyEnd(this.rules, rule, this.deploy));
     // Rules with the same baseline share its history, so they are all reset together, onto a fresh shared map.
     if (history.some(Boolean)) this.baselines = new Map();
+    let keep = this.steps.findIndex((t) => t >= p);
+    if (keep < 0) keep = this.steps.length;
     this.memos.forEach((memo, i) => {
       if (history[i]) {
         this.memos[i] = this.emptyMemo(NaN);
@@ -123,10 +216,9 @@ export class JudgeSession {
       }
       // A sequential test grown over points the change reaches is grown again from the window's start.
       if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) delete memo.cache.sequential;
-      const keep = memo.outcomes.findIndex((o) => o.t >= p);
-      if (keep < 0) return;
-      memo.outcomes.length = keep;
-      memo.states.length = keep;
+      if (memo.kinds.length <= keep) return;
+      memo.state = this.replayed(memo, this.rules.rules[i]!, keep);
+      memo.kinds.truncate(keep);
     });
   }
 }
@@ -166,65 +258,9 @@ function historyEnd(rules: RuleSet, rule: Rule, deploy: Deploy): number {
   return Math.max(...ends, deploy.startedAt + 1e-6);
 }
 
-/** A copy of what the judge reads, taken at each call (callers may reuse or grow their arrays in place). */
-interface ObservationSnapshot {
-  series: Map<string, Float64Array>;
-  blind: BlindSpot[];
-  previousDeploys: number[];
-}
-
-function snapshotOf(obs: Observations): ObservationSnapshot {
-  const series = new Map<string, Float64Array>();
-  const add = (prefix: string, set: SeriesSet | undefined): void => {
-    for (const [name, points] of Object.entries(set ?? {})) series.set(`${prefix}${name}`, flatten(points));
-  };
-  add('deploy:', obs.series);
-  add('control:', obs.control);
-  return { series, blind: (obs.blind ?? []).map((b) => ({ ...b })), previousDeploys: [...(obs.previousDeploys ?? [])] };
-}
-
-function flatten(points: readonly Point[]): Float64Array {
-  const out = new Float64Array(points.length * 2);
-  for (let i = 0; i < points.length; i++) {
-    out[2 * i] = points[i]![0];
-    out[2 * i + 1] = points[i]![1];
-  }
-  return out;
-}
-
-/** The earliest series time at which two snapshots differ (Infinity: the same; -Infinity: previous deploys changed). */
-export function earliestChange(a: ObservationSnapshot, b: ObservationSnapshot): number {
-  if (!sameData(a.previousDeploys, b.previousDeploys)) return -Infinity;
-  let p = Infinity;
-  for (const key of new Set([...a.series.keys(), ...b.series.keys()])) p = Math.min(p, firstDifference(a.series.get(key), b.series.get(key)));
-  const n = Math.min(a.blind.length, b.blind.length);
-  let i = 0;
-  while (i < n && sameData(a.blind[i], b.blind[i])) i++;
-  // Blind spots need not be sorted by time: everything from the first difference on counts as changed.
-  for (const spot of [...a.blind.slice(i), ...b.blind.slice(i)]) p = Math.min(p, spot.at);
-  return p;
-}
-
-/** The time of the first point that differs between two flattened series (sorted by time), Infinity if none. */
-function firstDifference(a: Float64Array | undefined, b: Float64Array | undefined): number {
-  const x = a ?? new Float64Array(0);
-  const y = b ?? new Float64Array(0);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i += 2) {
-    if (!Object.is(x[i], y[i]) || !Object.is(x[i + 1], y[i + 1])) return Math.min(x[i]!, y[i]!);
-  }
-  if (x.length > n) return x[n]!;
-  if (y.length > n) return y[n]!;
-  return Infinity;
-}
-
-/** Deep equality of plain data (JSON-like values; numbers by Object.is). */
-function sameData(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

@@ -39,12 +39,10 @@ export interface RuleContext {
 export interface RuleCache {
   /** The fixed baseline (any kind but control and the models), once computed. */
   fixedBaseline?: BaselineSample | null;
-  /** Pooled errors and requests behind a baseline's points (error-count rules). */
-  baseCounts: WeakMap<BaselineSample, Counts | null>;
-  /** A baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
-  ranked: WeakMap<BaselineSample, RankedSample>;
-  /** How bursty a baseline's errors were, at this rule's lookback. */
-  dispersion: WeakMap<BaselineSample, number>;
+  /** What the checks derived from the fixed baseline (created at first use: most rules of a watch need none). */
+  fixedDerived?: Derived;
+  /** The same for baselines that move with the step (control, models), by baseline; created at first use. */
+  derived?: WeakMap<BaselineSample, Derived>;
   /**
    * Fixed baselines shared by the rules of one judgement (or session) that read the same metric the same way, by
    * baselineKey: the shipped rules judge five metrics with fifteen rules, each baseline is selected once.
@@ -55,20 +53,40 @@ export interface RuleCache {
 }
 
 export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
-  return { baseCounts: new WeakMap(), ranked: new WeakMap(), dispersion: new WeakMap(), shared };
+  return { shared };
 }
 
-/** What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings. */
+/** What the checks derive from one baseline, each computed once: at every step of the rule, it is the same. */
+interface Derived {
+  /** Pooled errors and requests behind the baseline's points (error-count rules; null: no traffic to count with). */
+  counts?: Counts | null;
+  /** The baseline's points scaled by the tolerance and sorted, for Mann-Whitney at every step. */
+  ranked?: RankedSample;
+  /** How bursty the baseline's errors were, at this rule's lookback. */
+  dispersion?: number;
+}
+
+function derivedOf(cache: RuleCache, baseline: BaselineSample): Derived {
+  if (baseline === cache.fixedBaseline) return (cache.fixedDerived ??= {});
+  cache.derived ??= new WeakMap();
+  let d = cache.derived.get(baseline);
+  if (!d) cache.derived.set(baseline, (d = {}));
+  return d;
+}
+
+const keys = new WeakMap<Rule, { baseline: Baseline; key: string }>();
+
+/**
+ * What a fixed baseline depends on besides the data: the rule's metric, its divisor and the baseline's settings.
+ * One string per rule object (the watches of a daemon share their rules), not one per watch.
+ */
 function baselineKey(ctx: RuleContext): string {
-  // Rule sets are shared by many judgements (replay, the watches of a service): the key is built once per rule and setting.
-  let byBaseline = baselineKeys.get(ctx.rule);
-  if (!byBaseline) baselineKeys.set(ctx.rule, (byBaseline = new WeakMap()));
-  let key = byBaseline.get(ctx.baseline);
-  if (key === undefined) byBaseline.set(ctx.baseline, (key = JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline])));
+  const known = keys.get(ctx.rule);
+  if (known?.baseline === ctx.baseline) return known.key;
+  const key = JSON.stringify([ctx.rule.metric, ctx.rule.per ?? null, ctx.baseline]);
+  keys.set(ctx.rule, { baseline: ctx.baseline, key });
   return key;
 }
-
-const baselineKeys = new WeakMap<Rule, WeakMap<Baseline, string>>();
 
 /** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
 export type StepOutcome =
@@ -217,19 +235,17 @@ function mannWhitney(ctx: RuleContext, values: number[], baseline: BaselineSampl
   // Kayenta-style effect-size tolerance: the null hypothesis is the baseline shifted by the tolerance.
   const scale = direction === 'increase' ? 1 + tolerance : direction === 'decrease' ? Math.max(0, 1 - tolerance) : 1;
   // Sorted once per baseline (the rule's scale is fixed), not at every step.
-  let base = ctx.cache.ranked.get(baseline);
-  if (base === undefined) {
-    base = rankedSample(baseline.points.map((p) => p[1] * scale));
-    ctx.cache.ranked.set(baseline, base);
-  }
+  const derived = derivedOf(ctx.cache, baseline);
+  const base = (derived.ranked ??= rankedSample(baseline.values.map((v) => v * scale)));
   const r = mannWhitneyRanked(values, base, alternative);
   return { test: 'mann-whitney', alternative, u: r.u, z: r.z, pValue: r.pValue, n, baselineN: base.sorted.length };
 }
 
 /** windowCounts of a baseline's points, computed once per baseline. */
 function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | null {
-  if (!ctx.cache.baseCounts.has(baseline)) ctx.cache.baseCounts.set(baseline, windowCounts(baseline.points, ctx.traffic[baseline.scope], ctx.spacing));
-  return ctx.cache.baseCounts.get(baseline) ?? null;
+  const derived = derivedOf(ctx.cache, baseline);
+  if (derived.counts === undefined) derived.counts = countsOf(baseline.times, baseline.values, ctx.traffic[baseline.scope], ctx.spacing);
+  return derived.counts;
 }
 
 /** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
@@ -245,10 +261,22 @@ export interface Counts {
  * rounded to whole numbers; null without traffic.
  */
 export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
+  return countsOf(
+    points.map((p) => p[0]),
+    points.map((p) => p[1]),
+    traffic,
+    spacing,
+  );
+}
+
+/** windowCounts of points given as times and rates. */
+function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
   let errors = 0;
   let requests = 0;
   let counted = 0;
-  for (const [t, rate] of points) {
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    const rate = rates[i]!;
     const rps = observedAt(traffic, t, spacing);
     if (rps === null) continue;
     requests += rps * spacing;
@@ -259,7 +287,7 @@ export function windowCounts(points: readonly Point[], traffic: readonly Point[]
 }
 
 function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
-  const mean = baseline.points.reduce((s, p) => s + p[1], 0) / baseline.points.length;
+  const mean = baseline.values.reduce((s, v) => s + v, 0) / baseline.values.length;
   const r = countTest({
     errors: counts.errors,
     requests: counts.requests,
@@ -282,15 +310,17 @@ function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineS
 
 /** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
 function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number {
-  let phi = ctx.cache.dispersion.get(baseline);
+  const derived = derivedOf(ctx.cache, baseline);
+  let phi = derived.dispersion;
   if (phi === undefined) {
     const traffic = ctx.traffic[baseline.scope];
-    const steps = baseline.points.flatMap(([t, rate]) => {
+    const steps = baseline.times.flatMap((t, i) => {
+      const rate = baseline.values[i]!;
       const rps = observedAt(traffic, t, ctx.spacing);
       return rps === null ? [] : [{ errors: rate * rps * ctx.spacing, requests: rps * ctx.spacing }];
     });
     phi = errorDispersion(steps, Math.max(1, Math.round((ctx.rule.lookback ?? ctx.interval) / ctx.spacing)));
-    ctx.cache.dispersion.set(baseline, phi);
+    derived.dispersion = phi;
   }
   return phi;
 }
