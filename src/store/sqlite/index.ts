@@ -1,6 +1,6 @@
 // The Store over one SQLite file: opens and migrates it, and maps each method to a statement or a transaction.
 import type { Store } from '../interfaces.js';
-import { openDb, type Db } from './db.js';
+import { openDb, openReaders, type Db } from './db.js';
 import * as deliveries from './deliveries.js';
 import * as deploys from './deploys.js';
 import * as digest from './digest.js';
@@ -15,14 +15,18 @@ import * as silences from './silences.js';
 import * as sourceOutages from './source-outages.js';
 import * as ticks from './ticks.js';
 
+/** Read-only connections for the API's reads: libuv's thread pool has four threads, one is left for the writer. */
+const READERS = 3;
+
 /**
  * Opens the SQLite file at `path` (creating it and its directory), applies pending migrations, and returns the
  * Store. Fails if the file was written by a newer release-guard.
  *
  * Concurrency: one writing connection whose calls are queued (./db.ts), so the interface's "as if one after another"
  * holds within the process; one guard per file (the data-dir lock keeps a second process out). The API's reads (a
- * deploy, the list, observations, the backtest's history) go through a second, read-only connection: WAL lets it read
- * the last commit while the watch loop's transactions run, so a page never waits for them.
+ * deploy, the list, observations, the backtest's history) go through read-only connections (READERS of them, each
+ * call to the least busy): WAL lets them read the last commit while the watch loop's transactions run, so a page
+ * never waits for them, and pages are read side by side.
  */
 export async function openSqliteStore(path: string): Promise<Store> {
   const db = await openDb(path);
@@ -30,7 +34,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   try {
     await migrate(db);
     // An in-memory database exists only for its own connection: there, reads share the writer.
-    if (path !== ':memory:' && !path.startsWith('file:')) reader = await openDb(path, { readOnly: true });
+    if (path !== ':memory:' && !path.startsWith('file:')) reader = await openReaders(path, READERS);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

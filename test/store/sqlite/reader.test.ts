@@ -1,7 +1,7 @@
 // The API's reads go through a second, read-only connection: they answer while the writer holds a transaction open.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../src/store/sqlite/db.js';
+import { openDb, openReaders, type Db } from '../../../src/store/sqlite/db.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { deployRecord, newWatch, tempDir } from '../sample-records.js';
@@ -52,5 +52,25 @@ describe('the SQLite store reader', () => {
     await expect(reader.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'x', 0)")).rejects.toThrow(
       /readonly|read-only|query_only|attempt to write/i,
     );
+  });
+
+  it('reads side by side on a pool of readers: a read is answered while another holds its connection', async () => {
+    const pool = await openReaders(file, 2);
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const long = pool.snapshot(async (tx) => {
+        const row = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM schema_migrations');
+        await held;
+        return row;
+      });
+      // The first connection is busy until release(); this read goes to the other one and answers now.
+      expect(await pool.get<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
+      release();
+      expect((await long)!.n).toBeGreaterThan(0);
+      await expect(pool.run('DELETE FROM schema_migrations')).rejects.toThrow(/readonly|read-only|query_only|attempt to write/i);
+    } finally {
+      await pool.close();
+    }
   });
 });
