@@ -11,7 +11,7 @@ import { createReviewService } from './review/review-service.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
 import type { Hook, RuleSet } from './rules/schema.js';
-import { loadRules, resolveRules, type LoadedRules } from './rules/index.js';
+import { loadRules, resolveRulesCached, type LoadedRules } from './rules/index.js';
 import { probeSources, type SourceProbe } from './sources/probe.js';
 import { createSource } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
@@ -113,21 +113,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
   const { token, origin } = resolveToken(opts.secrets, config.dataDir, opts.dev);
   const adminToken = resolveAdminToken(opts.secrets, config.dataDir, opts.dev);
   let rules: LoadedRules = await loadRules(config.rulesDir);
-  // The effective rules of a service+environment are worked out once per rule load (every POST and tick asks).
-  let resolved = new Map<string, RuleSet>();
-  let resolvedFrom = rules;
-  const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>): RuleSet => {
-    if (resolvedFrom !== rules) [resolved, resolvedFrom] = [new Map(), rules];
-    const key = JSON.stringify([d.service, d.environment]);
-    let set = resolved.get(key);
-    if (!set) {
-      set = resolveRules(rules, d);
-      // Bounded: services come from deploys (hostile input); past the bound the cache starts over.
-      if (resolved.size >= 10_000) resolved.clear();
-      resolved.set(key, set);
-    }
-    return set;
-  };
+  const rulesFor = (d: Pick<Deploy, 'service' | 'environment'>): RuleSet => resolveRulesCached(rules, d);
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -2,8 +2,7 @@
 import { JudgeSession } from '../judge/session.js';
 import type { Finding, Judgement, Observations, Recording } from '../judge/types.js';
 import { readRecordingSync } from '../recording/read.js';
-import { resolveRules, type LoadedRules } from '../rules/resolve.js';
-import type { RuleSet } from '../rules/schema.js';
+import { resolveRulesCached, type LoadedRules } from '../rules/resolve.js';
 
 /**
  * Deploy label carrying the start times (Unix seconds, comma-separated, newest first) of earlier deploys of the
@@ -59,18 +58,6 @@ export function recordingObservations(recording: Recording): Observations {
   return obs;
 }
 
-/** Effective rule sets by service and environment, per loaded rules: a directory of recordings has few services. */
-const resolved = new WeakMap<LoadedRules, Map<string, RuleSet>>();
-
-function rulesFor(loaded: LoadedRules, target: { service: string; environment: string }): RuleSet {
-  let byTarget = resolved.get(loaded);
-  if (!byTarget) resolved.set(loaded, (byTarget = new Map()));
-  const key = JSON.stringify([target.service, target.environment]);
-  let rules = byTarget.get(key);
-  if (!rules) byTarget.set(key, (rules = resolveRules(loaded, target)));
-  return rules;
-}
-
 /**
  * Steps into the window at which replay first looks: most rollbacks come within the first minutes (a broken release
  * shows at once), and a watch that rolled back is over, so judging its remaining steps would be wasted.
@@ -87,7 +74,7 @@ export const EARLY_LOOK_STEPS = 8;
  */
 export function replayRecording(loaded: LoadedRules, recording: Recording): { deployId: string; judgement: Judgement } {
   const { deploy } = recording;
-  const rules = rulesFor(loaded, { service: deploy.service, environment: deploy.environment });
+  const rules = resolveRulesCached(loaded, { service: deploy.service, environment: deploy.environment });
   const end = deploy.startedAt + rules.window + rules.minEvidence.extend;
   const early = deploy.startedAt + EARLY_LOOK_STEPS * rules.interval;
   const session = new JudgeSession(rules, deploy);

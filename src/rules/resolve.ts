@@ -101,3 +101,24 @@ function withQueries(metrics: Record<string, MetricDecl>, files: RuleFile[]): Re
   }
   return out;
 }
+
+/** Effective rule sets by service and environment, per loaded rules (a reload is a new object, with a new map). */
+const resolved = new WeakMap<LoadedRules, Map<string, RuleSet>>();
+/** Services come from deploys (hostile input): past this many, a loaded rule set's map starts over. */
+const RESOLVED_PER_LOAD = 10_000;
+
+/**
+ * resolveRules, worked out once per service+environment and loaded rules: every POST and tick of the guard, and
+ * every recording of a replay, asks. The answer is shared, so callers must not change it (none does).
+ */
+export function resolveRulesCached(loaded: LoadedRules, target: { service: string; environment: string }): RuleSet {
+  let byTarget = resolved.get(loaded);
+  if (!byTarget) resolved.set(loaded, (byTarget = new Map()));
+  const key = JSON.stringify([target.service, target.environment]);
+  let rules = byTarget.get(key);
+  if (!rules) {
+    if (byTarget.size >= RESOLVED_PER_LOAD) byTarget.clear();
+    byTarget.set(key, (rules = resolveRules(loaded, target)));
+  }
+  return rules;
+}
