@@ -83,7 +83,7 @@ function wrap(op: string, path: string, sql: string, cause: unknown): Error {
 }
 
 /** Prepared statements kept per connection; the least recently used beyond this many are finalized. */
-const STATEMENT_CACHE_SIZE = 128;
+const STATEMENT_CACHE_SIZE = 512;
 
 /**
  * The connection's prepared statements by SQL text, least recently used first: the hot statements of the watch loop

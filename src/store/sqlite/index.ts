@@ -1,9 +1,11 @@
 // The Store over one SQLite file: opens and migrates it, and maps each method to a statement or a transaction.
 import type { Store } from '../interfaces.js';
+import type { DeployRecord, DeployView, NewWatch } from '../records.js';
 import { openDb, openReaders, type Db } from './db.js';
 import * as deliveries from './deliveries.js';
 import * as deploys from './deploys.js';
 import * as digest from './digest.js';
+import { GroupCommit } from './group-commit.js';
 import { writeJudgement } from './judgements.js';
 import { migrate } from './migrate.js';
 import * as nonces from './nonces.js';
@@ -14,6 +16,12 @@ import * as review from './review.js';
 import * as silences from './silences.js';
 import * as sourceOutages from './source-outages.js';
 import * as ticks from './ticks.js';
+
+interface NewDeployItem {
+  deploy: DeployRecord;
+  watch: NewWatch;
+}
+type CreatedDeploy = { view: DeployView; created: boolean; superseded: string[] };
 
 /** Read-only connections for the API's reads: libuv's thread pool has four threads, one is left for the writer. */
 const READERS = 3;
@@ -44,16 +52,29 @@ export async function openSqliteStore(path: string): Promise<Store> {
 
 /** The Store over an already open and migrated connection, and a connection for the API's reads (default: the same). */
 export function sqliteStore(db: Db, reader: Db = db): Store {
-  return {
-    createDeploy: (deploy, watch) =>
-      // The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only for a known one.
-      db.transaction(async (tx) => {
-        const superseded = await deploys.insertDeploy(tx, deploy, watch);
-        if (superseded !== null) return { view: deploys.newDeployView(deploy, watch), created: true, superseded };
+  // A burst of POSTs is written a batch per transaction (three statements for all of it), not a transaction each.
+  // The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only a known one.
+  const creates = new GroupCommit<NewDeployItem, CreatedDeploy>(
+    db,
+    async (tx, items) => {
+      const outcomes = await deploys.insertDeploys(tx, items);
+      const answers: CreatedDeploy[] = [];
+      for (const [i, superseded] of outcomes.entries()) {
+        const { deploy, watch } = items[i]!;
+        if (superseded !== null) {
+          answers.push({ view: deploys.newDeployView(deploy, watch), created: true, superseded });
+          continue;
+        }
         const existing = await deploys.getDeploy(tx, deploy.id);
         if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
-        return { view: existing, created: false, superseded: [] };
-      }),
+        answers.push({ view: existing, created: false, superseded: [] });
+      }
+      return answers;
+    },
+    deploys.MAX_DEPLOY_BATCH,
+  );
+  return {
+    createDeploy: (deploy, watch) => creates.submit({ deploy, watch }),
     getDeploy: (id) => reader.snapshot((tx) => deploys.getDeploy(tx, id)),
     listDeploys: (q) => reader.snapshot((tx) => deploys.listDeploys(tx, q)),
     activeWatches: () => deploys.activeWatches(db),
