@@ -5,7 +5,7 @@ import { memoryNonceStore } from '../store/memory-nonces.js';
 import { rawBodyOf } from './body.js';
 import type { AuthSecrets } from './deps.js';
 import { sendError } from './http-error.js';
-import { requestSignatureBase, secretsEqual, TIMESTAMP_HEADER, verifySha256Signature } from './signature.js';
+import { matchesSecretDigest, requestSignatureBase, secretDigest, TIMESTAMP_HEADER, verifySha256Signature } from './signature.js';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of "<ts>.<METHOD>.<path>.<raw body>", keyed with the CI token>`. */
 export const SIGNATURE_HEADER = 'x-release-guard-signature';
@@ -68,10 +68,10 @@ function unauthorized(res: Response, message: string): void {
   sendError(res, 401, 'unauthorized', message);
 }
 
-/** True when any token matches; every token is compared so timing does not tell which one did. */
-function bearerMatches(given: string, tokens: string[]): boolean {
+/** True when any token (by its secretDigest) matches; every one is compared so timing does not tell which one did. */
+function bearerMatches(given: string, digests: readonly Buffer[]): boolean {
   let ok = false;
-  for (const token of tokens) ok = secretsEqual(given, token) || ok;
+  for (const digest of digests) ok = matchesSecretDigest(given, digest) || ok;
   return ok;
 }
 
@@ -81,13 +81,14 @@ function bearerMatches(given: string, tokens: string[]): boolean {
  */
 export function requireAuth(opts: AuthOptions): RequestHandler {
   const signing = opts.signing ?? { nonces: memoryNonceStore(), now: () => Date.now() / 1000 };
+  const digests = opts.bearerTokens.map(secretDigest);
   return async (req, res, next) => {
     const authorization = req.get('authorization');
     const signature = opts.hmacKey === null ? undefined : req.get(SIGNATURE_HEADER);
     if (authorization === undefined && signature === undefined) return unauthorized(res, MISSING);
 
     const bearer = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (bearer?.[1] && bearerMatches(bearer[1], opts.bearerTokens)) return next();
+    if (bearer?.[1] && bearerMatches(bearer[1], digests)) return next();
     const signed = signature !== undefined && opts.hmacKey !== null ? await checkSignature(req, res, opts.hmacKey, signature, signing) : null;
     if (signed?.ok) return next();
 
