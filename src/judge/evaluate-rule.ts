@@ -3,10 +3,10 @@ import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
-import { observedAt } from './steps.js';
+import { firstAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
-import type { Finding, Observations, Point } from './types.js';
+import type { Finding, Observations, Point, SeriesSet } from './types.js';
 
 export interface RuleInput {
   rule: Rule;
@@ -88,14 +88,20 @@ export function streakStart(steps: readonly number[], breached: (k: number) => b
   return start;
 }
 
+/**
+ * A rule's metric in one scope divided by its `per` metric (see divide); the incremental judge supplies one that
+ * keeps the quotients of the history between ticks.
+ */
+export type PerUnit = (scope: 'deploy' | 'control', set: SeriesSet, metric: string, per: string, interval: number) => Point[];
+
+const perUnitOf: PerUnit = (_scope, set, metric, per, interval) => divide(set[metric] ?? [], set[per] ?? [], interval);
+
 /** Everything the rule's step checks read, built from the observations as they are now. */
-export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: number): RuleContext {
+export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: number, perUnit: PerUnit = perUnitOf): RuleContext {
   const { rule, obs, interval } = input;
   const control = obs.control ?? {};
-  const perUnit = (set: Record<string, Point[]>): Point[] => {
-    const points = set[rule.metric] ?? [];
-    return rule.per ? divide(points, set[rule.per] ?? [], interval) : points;
-  };
+  const seriesOf = (scope: 'deploy' | 'control', set: SeriesSet): Point[] =>
+    rule.per ? perUnit(scope, set, rule.metric, rule.per, interval) : (set[rule.metric] ?? []);
   return {
     rule,
     direction: input.direction,
@@ -104,7 +110,7 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
     window: input.window,
     baseline: rule.baseline ?? input.baseline,
     previousDeploys: obs.previousDeploys ?? [],
-    series: { deploy: perUnit(obs.series), control: perUnit(control) },
+    series: { deploy: seriesOf('deploy', obs.series), control: seriesOf('control', control) },
     traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
     spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
     silence: input.silence ?? null,
@@ -112,12 +118,23 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
   };
 }
 
-/** Points of `metric` divided by the `per` metric's point in the same interval; points without a positive divisor are dropped. */
-export function divide(points: readonly Point[], per: readonly Point[], interval: number): Point[] {
+/**
+ * Points of `metric` (from index `from` on) divided by the `per` metric's point in the same interval (observedAt);
+ * points without a positive divisor are dropped. One walk along both series (sorted by time), not a search per point.
+ */
+export function divide(points: readonly Point[], per: readonly Point[], interval: number, from = 0): Point[] {
   const out: Point[] = [];
-  for (const [t, v] of points) {
-    const d = observedAt(per, t, interval);
-    if (d !== null && d > 0) out.push([t, v / d]);
+  let j = 0;
+  let last = NaN;
+  for (let i = from; i < points.length; i++) {
+    const p = points[i]!;
+    const t = p[0];
+    // j = firstAfter(per, t): searched for the first point (or a time that went back), else walked on from the last.
+    if (!(t >= last)) j = firstAfter(per, t);
+    else while (j < per.length && per[j]![0] <= t) j++;
+    last = t;
+    const latest = per[j - 1];
+    if (latest !== undefined && latest[0] > t - interval && latest[1] > 0) out.push([t, p[1] / latest[1]]);
   }
   return out;
 }

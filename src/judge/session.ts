@@ -2,10 +2,12 @@
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
-import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
-import { judgeWith, ruleInput } from './judge.js';
+import { ruleContext, ruleFinding, streakStart, type PerUnit } from './evaluate-rule.js';
+import { HistoryMemo } from './history-memo.js';
+import { judgeWith, ruleInput, silenceInput, type RuleFindings } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
-import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
+import { Silence, silenceGaps } from './silence.js';
+import { checkStep, newRuleCache, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
 import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
@@ -86,10 +88,17 @@ export class JudgeSession {
   private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
+  /** What the ticks derived from the history, for the latest history fingerprint. */
+  private history: HistoryMemo | null = null;
 
+  /**
+   * `fixedObservations`: every call passes the same observations, never changed (a recording judged by replay), so
+   * there is nothing to compare between calls and no fingerprints are taken.
+   */
   constructor(
     readonly rules: RuleSet,
     readonly deploy: Deploy,
+    private readonly options: { fixedObservations?: boolean } = {},
   ) {
     this.memos = rules.rules.map(() => this.emptyMemo(NaN));
   }
@@ -101,39 +110,63 @@ export class JudgeSession {
 
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
-    const snapshot = snapshotOf(obs, this.deploy.startedAt, this.rules.interval);
-    this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
-    this.previous = snapshot;
+    const { rules, deploy } = this;
+    const history = this.historyOf(obs);
+    const input = silenceInput(rules, deploy, obs);
+    const silence = new Silence(input, (history.silenceGaps ??= silenceGaps(input)));
+    const judgement = judgeWith(rules, deploy, obs, now, () => this.findingsOver(obs, silence, history), silence);
+    this.shareBaselineTimes();
+    return judgement;
+  }
+
+  /**
+   * Compares the observations with the previous call's, forgetting the outcomes a change reaches, and answers what
+   * is kept of their history (new when the history changed).
+   */
+  private historyOf(obs: Observations): HistoryMemo {
+    const { startedAt } = this.deploy;
+    let fingerprint = 0;
+    if (!this.options.fixedObservations) {
+      const snapshot = snapshotOf(obs, startedAt, this.rules.interval);
+      this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
+      this.previous = snapshot;
+      fingerprint = snapshot.history;
+    }
+    if (this.history?.fingerprint !== fingerprint) this.history = new HistoryMemo(fingerprint, startedAt);
+    return this.history;
+  }
+
+  /** Each rule's finding over a prefix of the watch's steps (judgeWith's RuleFindings), judging only steps not kept. */
+  private findingsOver(obs: Observations, silence: Silence, history: HistoryMemo): RuleFindings {
     const { rules, deploy } = this;
     const spacings = new Map<string, number>();
     const spacingOf = (metric: string): number => {
       let s = spacings.get(metric);
-      if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
+      if (s === undefined) spacings.set(metric, (s = history.spacing(metric, obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    const judgement = judgeWith(rules, deploy, obs, now, (silence) => {
-      const contexts = new Map<number, RuleContext>();
-      return (steps) => {
-        this.checkGrid(steps);
-        const findings: Finding[] = [];
-        rules.rules.forEach((rule, i) => {
-          const state = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
-            let ctx = contexts.get(i);
-            if (!ctx)
-              contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
-            return ctx;
-          });
-          const at = state.established?.at;
-          const memo = this.memos[i]!;
-          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds.at(k) === BREACH, this.steps.indexOf(at));
-          const finding = ruleFinding(this.inputOf(rule), state, streak);
-          if (finding) findings.push(finding);
+    const perUnit: PerUnit = (scope, set, metric, per, interval) => history.perUnit(scope, set, metric, per, interval);
+    const contexts = new Map<number, RuleContext>();
+    return (steps) => {
+      this.checkGrid(steps);
+      const findings: Finding[] = [];
+      rules.rules.forEach((rule, i) => {
+        const state = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
+          let ctx = contexts.get(i);
+          if (!ctx) {
+            const input = ruleInput(rules, rule, obs, silence, deploy.startedAt, steps);
+            contexts.set(i, (ctx = ruleContext(input, this.memos[i]!.cache, spacingOf(rule.metric), perUnit)));
+          }
+          return ctx;
         });
-        return findings;
-      };
-    });
-    this.shareBaselineTimes();
-    return judgement;
+        const at = state.established?.at;
+        const memo = this.memos[i]!;
+        const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds.at(k) === BREACH, this.steps.indexOf(at));
+        const finding = ruleFinding(this.inputOf(rule), state, streak);
+        if (finding) findings.push(finding);
+      });
+      return findings;
+    };
   }
 
   /**
