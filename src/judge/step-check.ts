@@ -8,7 +8,7 @@ import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
-import { observedAt, pointsIn } from './steps.js';
+import { firstAfter, observedAt, pointsIn } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
 /** Everything a rule needs to judge any step; built once per rule by evaluate-rule.ts. */
@@ -103,6 +103,10 @@ export type StepOutcome =
   | { kind: 'clear' }
   | { kind: 'gap' };
 
+/** The outcomes without data, one object each (most steps are clear; nothing changes an outcome). */
+const CLEAR: StepOutcome = Object.freeze({ kind: 'clear' });
+const GAP: StepOutcome = Object.freeze({ kind: 'gap' });
+
 /**
  * Judges one step t, seeing only points up to t:
  * 1. a gap when the metric has no point in (t - interval, t] (a breach instead for `failClosed` rules);
@@ -118,16 +122,20 @@ export type StepOutcome =
  */
 export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
-  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : { kind: 'gap' };
-  if (observedAt(ctx.series.deploy, t, interval) === null) {
-    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : { kind: 'gap' };
+  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : GAP;
+  const series = ctx.series.deploy;
+  // One search for the end of (…, t], shared by observedAt (the latest point) and pointsIn (the lookback's).
+  const end = firstAfter(series, t);
+  const latest = series[end - 1];
+  if (latest === undefined || !(latest[0] > t - interval)) {
+    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : GAP;
   }
   // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
-  const inLookback = pointsIn(ctx.series.deploy, t - (rule.lookback ?? interval), t);
-  const recent = rule.lookback === undefined ? inLookback.slice(-1) : inLookback;
+  const recent = rule.lookback === undefined ? [latest] : series.slice(firstAfter(series, t - rule.lookback), end);
   // A lookback of two or more intervals needs two points, or a single outlier would decide alone.
-  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return { kind: 'gap' };
-  const values = recent.map((p) => p[1]);
+  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return GAP;
+  const values: number[] = [];
+  for (let i = 0; i < recent.length; i++) values.push(recent[i]![1]);
   const observed = majorityValue(values, ctx.direction);
   const baseline = baselineAt(ctx, t);
   const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
@@ -136,7 +144,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
-  if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
+  if (center !== null && !harmful(ctx.direction, observed, center)) return CLEAR;
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
   // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
@@ -146,7 +154,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
   const spread = baseline?.evidence.spread ?? null;
   const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes, spread)) : whenHolds(rule.when, observed, center, slopes, spread);
-  if (!held) return { kind: 'clear' };
+  if (!held) return CLEAR;
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
@@ -157,13 +165,12 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
     const path = sequentialPathOf(ctx);
     test = path && sequentialAt(path, t);
     if (test?.test === 'sequential-counts' || test?.test === 'sequential-shift') {
-      if (!(test.eValue >= test.threshold)) return { kind: 'clear' };
+      if (!(test.eValue >= test.threshold)) return CLEAR;
     } else {
-      return { kind: 'clear' };
+      return CLEAR;
     }
   }
-  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha))
-    return { kind: 'clear' };
+  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha)) return CLEAR;
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
@@ -261,15 +268,22 @@ export interface Counts {
  * rounded to whole numbers; null without traffic.
  */
 export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
-  return countsOf(
-    points.map((p) => p[0]),
-    points.map((p) => p[1]),
-    traffic,
-    spacing,
-  );
+  let errors = 0;
+  let requests = 0;
+  let counted = 0;
+  for (let i = 0; i < points.length; i++) {
+    const t = points[i]![0];
+    const rate = points[i]![1];
+    const rps = observedAt(traffic, t, spacing);
+    if (rps === null) continue;
+    requests += rps * spacing;
+    errors += rate * rps * spacing;
+    counted++;
+  }
+  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
 }
 
-/** windowCounts of points given as times and rates. */
+/** windowCounts of points given as times and rates (a baseline's). */
 function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
   let errors = 0;
   let requests = 0;
