@@ -38,12 +38,14 @@ export class HistoryMemo {
       }
       this.spacings.set(metric, (kept = { n, gaps: Float64Array.from(gaps).sort() }));
     }
-    const recent: number[] = [];
+    // The window's gaps, sorted in a scratch array (no array of them per call).
+    if (windowScratch.length < points.length) windowScratch = new Float64Array(points.length);
+    let m = 0;
     for (let i = Math.max(1, kept.n); i < points.length; i++) {
       const g = points[i]![0] - points[i - 1]![0];
-      if (g > 0) recent.push(g);
+      if (g > 0) windowScratch[m++] = g;
     }
-    const window = Float64Array.from(recent).sort();
+    const window = windowScratch.subarray(0, m).sort();
     const count = kept.gaps.length + window.length;
     if (count === 0) return interval;
     const mid = count >> 1;
@@ -65,6 +67,8 @@ export class HistoryMemo {
     return kept.points.concat(divide(points, divisor, interval, kept.n));
   }
 }
+
+let windowScratch = new Float64Array(256);
 
 /** The number of leading points at or before `startedAt` (the part of a series the history fingerprint covers). */
 function historyLength(points: readonly Point[], startedAt: number): number {

@@ -183,9 +183,31 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
  * outlier out of two points still cannot breach.
  */
 export function majorityValue(values: readonly number[], direction: Direction): number {
-  if (values.length % 2 === 1 || direction === 'either') return median(values)!;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
+  const n = values.length;
+  if (n % 2 === 1 || direction === 'either') return median(values)!;
+  // A stable insertion sort in a scratch array orders the values as the (stable) comparator sort (a, b) => a - b
+  // does, without a copy and a call per comparison; a NaN, which that comparator leaves in no consistent order,
+  // takes the comparator sort itself.
+  const sorted = n <= middleScratch.length ? middleScratch : (middleScratch = new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v)
+      return middleOfSorted(
+        [...values].sort((a, b) => a - b),
+        direction,
+      );
+    let j = i;
+    for (; j > 0 && v < sorted[j - 1]!; j--) sorted[j] = sorted[j - 1]!;
+    sorted[j] = v;
+  }
+  return middleOfSorted(sorted, direction, n);
+}
+
+let middleScratch = new Float64Array(16);
+
+/** Of the two middle values of n sorted values: the lower for `increase`, the upper otherwise. */
+function middleOfSorted(sorted: ArrayLike<number>, direction: Direction, n = sorted.length): number {
+  const mid = n >> 1;
   return direction === 'increase' ? sorted[mid - 1]! : sorted[mid]!;
 }
 

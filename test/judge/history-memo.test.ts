@@ -1,9 +1,9 @@
-// The incremental judge's history memo gives exactly the from-scratch values: point spacing and per-unit series.
+// The incremental judge's history memo and the step check's shortcuts give exactly the from-scratch values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { divide } from '../../src/judge/evaluate-rule.js';
 import { HistoryMemo } from '../../src/judge/history-memo.js';
-import { pointSpacing } from '../../src/judge/step-check.js';
+import { majorityValue, pointSpacing } from '../../src/judge/step-check.js';
 import { observedAt } from '../../src/judge/steps.js';
 import type { Point } from '../../src/judge/types.js';
 
@@ -76,6 +76,21 @@ describe('HistoryMemo', () => {
         const d = observedAt(per, t, 60);
         return d !== null && d > 0 ? [[t, v / d]] : [];
       }),
+    );
+  });
+});
+
+describe('majorityValue', () => {
+  it('takes the middle values the comparator sort gives (signed zeros, infinities, NaN)', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, Infinity, -Infinity, NaN, 2.5), fc.double());
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 2, maxLength: 12 }), fc.constantFrom('increase' as const, 'decrease' as const), (values, direction) => {
+        const even = values.length % 2 === 0 ? values : values.slice(1);
+        const sorted = [...even].sort((a, b) => a - b);
+        const mid = sorted.length >> 1;
+        expect(Object.is(majorityValue(even, direction), direction === 'increase' ? sorted[mid - 1] : sorted[mid])).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
