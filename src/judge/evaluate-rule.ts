@@ -2,7 +2,7 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
-import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
+import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
 import { firstAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
@@ -115,6 +115,7 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
     spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
     silence: input.silence ?? null,
     cache: cache ?? newRuleCache(),
+    cursors: newCursors(),
   };
 }
 

@@ -30,6 +30,35 @@ export interface RuleContext {
   silence: Silence | null;
   /** What the checks derive from the rule's history alone; the incremental judge carries it from tick to tick. */
   cache: RuleCache;
+  /** Where the last step's points ended and its lookback began in `series.deploy` (see pointsAfter). */
+  cursors: { end: Cursor; start: Cursor };
+}
+
+/** The last answer of pointsAfter for one series: the time asked and the index answered (NaN: none yet). */
+export interface Cursor {
+  t: number;
+  i: number;
+}
+
+export function newCursors(): RuleContext['cursors'] {
+  return { end: { t: NaN, i: 0 }, start: { t: NaN, i: 0 } };
+}
+
+/**
+ * firstAfter(series, t) for a context's steps, which ask at ascending times: walked on from the previous answer
+ * (a step or two of points), searched for the first or for an earlier time. Series are sorted by time.
+ */
+function pointsAfter(series: readonly Point[], t: number, cursor: Cursor): number {
+  let i: number;
+  if (t >= cursor.t) {
+    i = cursor.i;
+    while (i < series.length && series[i]![0] <= t) i++;
+  } else {
+    i = firstAfter(series, t);
+  }
+  cursor.t = t;
+  cursor.i = i;
+  return i;
 }
 
 /**
@@ -124,14 +153,14 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
   if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : GAP;
   const series = ctx.series.deploy;
-  // One search for the end of (…, t], shared by observedAt (the latest point) and pointsIn (the lookback's).
-  const end = firstAfter(series, t);
+  // The end of (…, t], shared by observedAt (the latest point) and pointsIn (the lookback's).
+  const end = pointsAfter(series, t, ctx.cursors.end);
   const latest = series[end - 1];
   if (latest === undefined || !(latest[0] > t - interval)) {
     return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : GAP;
   }
   // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
-  const recent = rule.lookback === undefined ? [latest] : series.slice(firstAfter(series, t - rule.lookback), end);
+  const recent = rule.lookback === undefined ? [latest] : series.slice(pointsAfter(series, t - rule.lookback, ctx.cursors.start), end);
   // A lookback of two or more intervals needs two points, or a single outlier would decide alone.
   if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return GAP;
   const values: number[] = [];
