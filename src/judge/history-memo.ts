@@ -41,10 +41,17 @@ export class HistoryMemo {
     // The window's gaps, sorted in a scratch array (no array of them per call).
     if (windowScratch.length < points.length) windowScratch = new Float64Array(points.length);
     let m = 0;
+    // Mostly every gap is the same (a source samples at a fixed step): then that gap is the median, nothing to sort.
+    const first = kept.gaps.length > 0 ? kept.gaps[0]! : NaN;
+    let uniform = first === kept.gaps[kept.gaps.length - 1];
     for (let i = Math.max(1, kept.n); i < points.length; i++) {
       const g = points[i]![0] - points[i - 1]![0];
-      if (g > 0) windowScratch[m++] = g;
+      if (g > 0) {
+        windowScratch[m++] = g;
+        uniform &&= g === first;
+      }
     }
+    if (uniform) return Math.min(interval, first);
     const window = windowScratch.subarray(0, m).sort();
     const count = kept.gaps.length + window.length;
     if (count === 0) return interval;

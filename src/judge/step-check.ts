@@ -178,9 +178,12 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
   const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
-  const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
+  // The lookback's slope, fitted when a condition reads it (a condition before it may already fail) or a breach shows it.
+  let slope: number | null | undefined = usesSlope(rule.when) ? undefined : null;
+  const lookbackSlope = (): number | null => (slope === undefined ? (slope = theilSenPerHour(recent)) : slope);
   // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
-  const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
+  const slopes = (over: number | undefined): number | null =>
+    over === undefined ? lookbackSlope() : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t));
   const spread = baseline?.evidence.spread ?? null;
   const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes, spread)) : whenHolds(rule.when, observed, center, slopes, spread);
   if (!held) return CLEAR;
@@ -203,7 +206,16 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
-  return { kind: 'breach', observed, baseline: judgedAgainst, test, points: recent.length, ...(slope !== null ? { slope } : {}), ...(note ? { note } : {}) };
+  const shown = lookbackSlope();
+  return {
+    kind: 'breach',
+    observed,
+    baseline: judgedAgainst,
+    test,
+    points: recent.length,
+    ...(shown !== null ? { slope: shown } : {}),
+    ...(note ? { note } : {}),
+  };
 }
 
 /**

@@ -35,6 +35,15 @@ describe('HistoryMemo', () => {
     );
   });
 
+  it('spacing of evenly spaced points, and after one uneven gap in the window', () => {
+    const even: Point[] = Array.from({ length: 200 }, (_, i): Point => [T0 - 1500 + 15 * i, 1]);
+    const memo = new HistoryMemo(1, T0);
+    expect(memo.spacing('m', even, 60)).toBe(15);
+    const uneven: Point[] = [...even, [even.at(-1)![0] + 40, 1]];
+    expect(memo.spacing('m', uneven, 60)).toBe(pointSpacing(uneven, 60));
+    expect(memo.spacing('m', even.slice(0, 101), 10)).toBe(10);
+  });
+
   it('perUnit equals divide over the whole series as window points arrive', () => {
     fc.assert(
       fc.property(pointsArb, pointsArb, (metric, per) => {
