@@ -6,7 +6,7 @@ import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type
 import { firstAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
-import type { Finding, Observations, Point, SeriesSet } from './types.js';
+import type { Finding, Observations, Point } from './types.js';
 
 export interface RuleInput {
   rule: Rule;
@@ -88,20 +88,14 @@ export function streakStart(steps: readonly number[], breached: (k: number) => b
   return start;
 }
 
-/**
- * A rule's metric in one scope divided by its `per` metric (see divide); the incremental judge supplies one that
- * keeps the quotients of the history between ticks.
- */
-export type PerUnit = (scope: 'deploy' | 'control', set: SeriesSet, metric: string, per: string, interval: number) => Point[];
-
-const perUnitOf: PerUnit = (_scope, set, metric, per, interval) => divide(set[metric] ?? [], set[per] ?? [], interval);
-
 /** Everything the rule's step checks read, built from the observations as they are now. */
-export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: number, perUnit: PerUnit = perUnitOf): RuleContext {
+export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: number): RuleContext {
   const { rule, obs, interval } = input;
   const control = obs.control ?? {};
-  const seriesOf = (scope: 'deploy' | 'control', set: SeriesSet): Point[] =>
-    rule.per ? perUnit(scope, set, rule.metric, rule.per, interval) : (set[rule.metric] ?? []);
+  const perUnit = (set: Record<string, Point[]>): Point[] => {
+    const points = set[rule.metric] ?? [];
+    return rule.per ? divide(points, set[rule.per] ?? [], interval) : points;
+  };
   return {
     rule,
     direction: input.direction,
@@ -110,7 +104,7 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
     window: input.window,
     baseline: rule.baseline ?? input.baseline,
     previousDeploys: obs.previousDeploys ?? [],
-    series: { deploy: seriesOf('deploy', obs.series), control: seriesOf('control', control) },
+    series: { deploy: perUnit(obs.series), control: perUnit(control) },
     traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
     spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
     silence: input.silence ?? null,
@@ -120,14 +114,14 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
 }
 
 /**
- * Points of `metric` (from index `from` on) divided by the `per` metric's point in the same interval (observedAt);
- * points without a positive divisor are dropped. One walk along both series (sorted by time), not a search per point.
+ * Points of `metric` divided by the `per` metric's point in the same interval (observedAt); points without a positive
+ * divisor are dropped. One walk along both series (sorted by time), not a search per point.
  */
-export function divide(points: readonly Point[], per: readonly Point[], interval: number, from = 0): Point[] {
+export function divide(points: readonly Point[], per: readonly Point[], interval: number): Point[] {
   const out: Point[] = [];
   let j = 0;
   let last = NaN;
-  for (let i = from; i < points.length; i++) {
+  for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     const t = p[0];
     // j = firstAfter(per, t): searched for the first point (or a time that went back), else walked on from the last.

@@ -6,7 +6,7 @@ import { blindFindings } from './blind.js';
 import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from './classify.js';
 import { evaluateRule, type RuleInput } from './evaluate-rule.js';
 import { insufficientEvidence, judgedMetrics } from './evidence.js';
-import { Silence, type SilenceInput } from './silence.js';
+import { Silence } from './silence.js';
 import { newRuleCache } from './step-check.js';
 import { windowSteps } from './steps.js';
 import type { BaselineSample } from './baseline.js';
@@ -43,18 +43,12 @@ export type RuleFindings = (steps: readonly number[]) => Finding[];
  * incremental judge (src/judge/session.ts) from what it kept since its previous call. Everything else — steps,
  * rollback, closing, silence, blind spots, the verdict — is this one code path, so the two cannot drift.
  */
-export function judgeWith(
-  rules: RuleSet,
-  deploy: Deploy,
-  obs: Observations,
-  now: number,
-  findingsFor: (silence: Silence) => RuleFindings,
-  silence = new Silence(silenceInput(rules, deploy, obs)),
-): Judgement {
+export function judgeWith(rules: RuleSet, deploy: Deploy, obs: Observations, now: number, findingsFor: (silence: Silence) => RuleFindings): Judgement {
   const { startedAt } = deploy;
   const nominalEnd = startedAt + rules.window;
   const maxEnd = nominalEnd + rules.minEvidence.extend;
   const allSteps = windowSteps(startedAt, rules.interval, nominalEnd, maxEnd, now);
+  const silence = new Silence({ series: obs.series, blind: obs.blind ?? [], startedAt, interval: rules.interval, history: rules.baseline.duration });
   const findingsOver = findingsFor(silence);
   const blind = blindSpots(obs.blind ?? [], silence);
   // The window proper first; the extension's steps only when the window closes short of evidence.
@@ -88,11 +82,6 @@ export function judgeWith(
   const { verdict, reason } = windowVerdict({ rules, findings, series: obs.series, startedAt, windowEnd: closedAt });
   const extended = closedAt > nominalEnd ? ` (window extended by ${formatDuration(closedAt - nominalEnd)} for evidence)` : '';
   return { ...base, state: 'done', verdict, rollback: false, rollbackAt: null, reason: `${reason}${extended}` };
-}
-
-/** What the judgement's Silence reads (judgeWith's callers may build it themselves, with gaps they kept). */
-export function silenceInput(rules: RuleSet, deploy: Deploy, obs: Observations): SilenceInput {
-  return { series: obs.series, blind: obs.blind ?? [], startedAt: deploy.startedAt, interval: rules.interval, history: rules.baseline.duration };
 }
 
 /**

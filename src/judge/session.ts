@@ -2,12 +2,11 @@
 import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
-import { ruleContext, ruleFinding, streakStart, type PerUnit } from './evaluate-rule.js';
-import { HistoryMemo } from './history-memo.js';
-import { judgeWith, ruleInput, silenceInput, type RuleFindings } from './judge.js';
+import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
+import { judgeWith, ruleInput, type RuleFindings } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
-import { Silence, silenceGaps } from './silence.js';
-import { checkStep, newRuleCache, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
+import type { Silence } from './silence.js';
+import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
 import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
@@ -26,6 +25,8 @@ const OUTCOME_OF: readonly StepOutcome[] = [
   // UNCHECKED, at a warm-up step, which advanceTrack skips before reading the outcome.
   { kind: 'gap' },
 ];
+
+const NO_OPTIONS = Object.freeze({});
 
 /** Step kinds packed fifteen to a number (two bits each: a 30-bit integer V8 keeps unboxed, 4 bytes). */
 class StepKinds {
@@ -103,8 +104,6 @@ export class JudgeSession {
   private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
-  /** What the ticks derived from the history, for the latest history fingerprint. */
-  private history: HistoryMemo | null = null;
 
   /**
    * `fixedObservations`: every call passes the same observations, never changed (a recording judged by replay), so
@@ -113,7 +112,7 @@ export class JudgeSession {
   constructor(
     readonly rules: RuleSet,
     readonly deploy: Deploy,
-    private readonly options: { fixedObservations?: boolean } = {},
+    private readonly options: { fixedObservations?: boolean } = NO_OPTIONS,
   ) {
     this.memos = rules.rules.map(() => this.emptyMemo(NaN));
   }
@@ -126,41 +125,28 @@ export class JudgeSession {
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
     const { rules, deploy } = this;
-    const history = this.historyOf(obs);
-    const input = silenceInput(rules, deploy, obs);
-    const silence = new Silence(input, (history.silenceGaps ??= silenceGaps(input)));
-    const judgement = judgeWith(rules, deploy, obs, now, () => this.findingsOver(obs, silence, history), silence);
+    if (!this.options.fixedObservations) this.compare(obs);
+    const judgement = judgeWith(rules, deploy, obs, now, (silence) => this.findingsOver(obs, silence));
     this.shareBaselineTimes();
     return judgement;
   }
 
-  /**
-   * Compares the observations with the previous call's, forgetting the outcomes a change reaches, and answers what
-   * is kept of their history (new when the history changed).
-   */
-  private historyOf(obs: Observations): HistoryMemo {
-    const { startedAt } = this.deploy;
-    let fingerprint = 0;
-    if (!this.options.fixedObservations) {
-      const snapshot = snapshotOf(obs, startedAt, this.rules.interval);
-      this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
-      this.previous = snapshot;
-      fingerprint = snapshot.history;
-    }
-    if (this.history?.fingerprint !== fingerprint) this.history = new HistoryMemo(fingerprint, startedAt);
-    return this.history;
+  /** Compares the observations with the previous call's, forgetting the outcomes of the steps a change reaches. */
+  private compare(obs: Observations): void {
+    const snapshot = snapshotOf(obs, this.deploy.startedAt, this.rules.interval);
+    this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
+    this.previous = snapshot;
   }
 
   /** Each rule's finding over a prefix of the watch's steps (judgeWith's RuleFindings), judging only steps not kept. */
-  private findingsOver(obs: Observations, silence: Silence, history: HistoryMemo): RuleFindings {
+  private findingsOver(obs: Observations, silence: Silence): RuleFindings {
     const { rules, deploy } = this;
     const spacings = new Map<string, number>();
     const spacingOf = (metric: string): number => {
       let s = spacings.get(metric);
-      if (s === undefined) spacings.set(metric, (s = history.spacing(metric, obs.series[metric] ?? [], rules.interval)));
+      if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    const perUnit: PerUnit = (scope, set, metric, per, interval) => history.perUnit(scope, set, metric, per, interval);
     const contexts = new Map<number, RuleContext>();
     return (steps) => {
       this.checkGrid(steps);
@@ -170,7 +156,7 @@ export class JudgeSession {
           let ctx = contexts.get(i);
           if (!ctx) {
             const input = ruleInput(rules, rule, obs, silence, deploy.startedAt, steps);
-            contexts.set(i, (ctx = ruleContext(input, this.memos[i]!.cache, spacingOf(rule.metric), perUnit)));
+            contexts.set(i, (ctx = ruleContext(input, this.memos[i]!.cache, spacingOf(rule.metric))));
           }
           return ctx;
         };

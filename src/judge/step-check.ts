@@ -1,6 +1,6 @@
 // One rule at one step: the observed value over its lookback, its baseline, the harmful direction and the test.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
-import { median, selectBaseline, type BaselineSample } from './baseline.js';
+import { median, medianGap, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
@@ -404,9 +404,7 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
 
 /** The typical spacing of a series' points (median gap), capped at the interval; the interval when unknown. */
 export function pointSpacing(points: readonly Point[], interval: number): number {
-  const gaps: number[] = [];
-  for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
-  const typical = median(gaps.filter((g) => g > 0));
+  const typical = medianGap(points, 0, points.length);
   return typical === null ? interval : Math.min(interval, typical);
 }
 

@@ -1,8 +1,8 @@
-// The incremental judge's history memo and the step check's shortcuts give exactly the from-scratch values.
+// The judge's fast paths give exactly what the plain code they replace gives.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { divide } from '../../src/judge/evaluate-rule.js';
-import { HistoryMemo } from '../../src/judge/history-memo.js';
+import { median } from '../../src/judge/baseline.js';
 import { majorityValue, pointSpacing } from '../../src/judge/step-check.js';
 import { observedAt } from '../../src/judge/steps.js';
 import type { Point } from '../../src/judge/types.js';
@@ -20,41 +20,39 @@ const pointsArb = fc
     return steps.map(([gap, v]): Point => [(t += gap), v]);
   });
 
-describe('HistoryMemo', () => {
-  it('spacing equals pointSpacing over the whole series as window points arrive', () => {
+/** pointSpacing as it was written before its scratch array and its fast path for evenly spaced points. */
+function plainSpacing(points: readonly Point[], interval: number): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
+  const typical = median(gaps.filter((g) => g > 0));
+  return typical === null ? interval : Math.min(interval, typical);
+}
+
+describe("the step check's fast paths", () => {
+  it('pointSpacing equals the median of the positive gaps', () => {
     fc.assert(
       fc.property(pointsArb, fc.constantFrom(15, 60), (points, interval) => {
-        const memo = new HistoryMemo(1, T0);
-        // Tick by tick: the history stays, the window grows.
-        for (let end = T0; end <= T0 + 120 * 60; end += 600) {
-          const seen = points.filter((p) => p[0] <= end);
-          expect(memo.spacing('m', seen, interval)).toBe(pointSpacing(seen, interval));
-        }
+        expect(pointSpacing(points, interval)).toBe(plainSpacing(points, interval));
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
-  });
-
-  it('spacing of evenly spaced points, and after one uneven gap in the window', () => {
-    const even: Point[] = Array.from({ length: 200 }, (_, i): Point => [T0 - 1500 + 15 * i, 1]);
-    const memo = new HistoryMemo(1, T0);
-    expect(memo.spacing('m', even, 60)).toBe(15);
-    const uneven: Point[] = [...even, [even.at(-1)![0] + 40, 1]];
-    expect(memo.spacing('m', uneven, 60)).toBe(pointSpacing(uneven, 60));
-    expect(memo.spacing('m', even.slice(0, 101), 10)).toBe(10);
-  });
-
-  it('perUnit equals divide over the whole series as window points arrive', () => {
+    // Many distinct gaps (selected, not counted), some repeated times and a time that goes back.
+    const times = fc.array(fc.oneof(fc.integer({ min: -5, max: 400 }), fc.double({ min: 0, max: 100, noNaN: true })), { maxLength: 150 });
     fc.assert(
-      fc.property(pointsArb, pointsArb, (metric, per) => {
-        const memo = new HistoryMemo(1, T0);
-        for (let end = T0; end <= T0 + 120 * 60; end += 600) {
-          const set = { m: metric.filter((p) => p[0] <= end), per: per.filter((p) => p[0] <= end) };
-          expect(memo.perUnit('deploy', set, 'm', 'per', 60)).toStrictEqual(divide(set.m, set.per, 60));
-        }
+      fc.property(times, (gaps) => {
+        let t = T0;
+        const points = gaps.map((g): Point => [(t += g), 1]);
+        expect(pointSpacing(points, 60)).toBe(plainSpacing(points, 60));
+        expect(pointSpacing(points, 1000)).toBe(plainSpacing(points, 1000));
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
+    const even: Point[] = Array.from({ length: 200 }, (_, i): Point => [T0 + 15 * i, 1]);
+    expect(pointSpacing(even, 60)).toBe(15);
+    expect(pointSpacing(even, 10)).toBe(10);
+    const uneven: Point[] = [...even, [even.at(-1)![0] + 40, 1], [even.at(-1)![0] + 40, 2]];
+    expect(pointSpacing(uneven, 60)).toBe(plainSpacing(uneven, 60));
+    expect(pointSpacing([], 60)).toBe(60);
   });
 
   it('divide walks both series as one search per point would (observedAt)', () => {
@@ -79,7 +77,6 @@ describe('HistoryMemo', () => {
       [T0 + 30, 4],
       [T0 + 150, 2],
     ]);
-    expect(divide(points, per, 60, 4)).toStrictEqual([[T0 + 150, 2]]);
     expect(divide(points, per, 60)).toStrictEqual(
       points.flatMap(([t, v]): Point[] => {
         const d = observedAt(per, t, 60);
