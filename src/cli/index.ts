@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export | store copy | silence | deploy | wait | deploys.
-// Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
+// Each command imports its module when it runs (start-up within 3× of `node -e 0`); only the commands that call a
+// running guard register from their own modules, loaded for them and the program's help (see the end of this file).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
