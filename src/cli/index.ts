@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 // The `release-guard` command line: serve | demo | rules check | sources check | replay | export | store copy | silence | deploy | wait | deploys.
-// Each command imports its module when it runs, so `--help` loads commander alone (start-up within 3× of `node -e 0`).
+// Each command imports its module when it runs (start-up within 3× of `node -e 0`); only the commands that call a
+// running guard register from their own modules, loaded for them and the program's help (see the end of this file).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { registerDeployCommand } from './deploy.js';
-import { registerDeploysCommands } from './deploys.js';
-import { registerSilenceCommands } from './silence.js';
-import { registerWaitCommand } from './wait.js';
 
 /**
  * Exit codes, one table for every command (README "CLI"; test/cli/exit-codes.test.ts enforces it):
@@ -159,10 +156,18 @@ store
     await storeCopy(opts, (line) => process.stdout.write(`${line}\n`));
   });
 
-registerSilenceCommands(program);
-registerDeployCommand(program);
-registerWaitCommand(program);
-registerDeploysCommands(program);
+// `silence`, `deploy`, `wait` and `deploys` call a running guard: their modules load its API client and the schemas
+// of its answers. They are registered unless the command line names one of the commands above, which never need
+// them (`replay` judging hundreds of recordings pays for every module it loads); the program's help lists them all.
+const NEEDS_NO_CLIENT = new Set(['serve', 'demo', 'rules', 'sources', 'replay', 'export', 'backtest', 'store']);
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+if (named === undefined || !NEEDS_NO_CLIENT.has(named)) {
+  const [silence, deploy, wait, deploys] = await Promise.all([import('./silence.js'), import('./deploy.js'), import('./wait.js'), import('./deploys.js')]);
+  silence.registerSilenceCommands(program);
+  deploy.registerDeployCommand(program);
+  wait.registerWaitCommand(program);
+  deploys.registerDeploysCommands(program);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

@@ -77,7 +77,8 @@ export function replayRecording(loaded: LoadedRules, recording: Recording): { de
   const rules = resolveRulesCached(loaded, { service: deploy.service, environment: deploy.environment });
   const end = deploy.startedAt + rules.window + rules.minEvidence.extend;
   const early = deploy.startedAt + EARLY_LOOK_STEPS * rules.interval;
-  const session = new JudgeSession(rules, deploy);
+  // A recording does not change between the two looks: the session need not fingerprint it.
+  const session = new JudgeSession(rules, deploy, { fixedObservations: true });
   const obs = recordingObservations(recording);
   if (early < deploy.startedAt + rules.window) {
     const judgement = session.judgeAt(obs, early);

@@ -19,7 +19,7 @@ export interface BaselineStats {
 }
 
 /** Median of a list of numbers (mean of the middle two for an even count); null when empty. */
-export function median(values: readonly number[]): number | null {
+export function median(values: ArrayLike<number>): number | null {
   const n = values.length;
   if (n === 0) return null;
   // The judge takes medians at every step (a lookback's few points) and of every baseline: in a scratch array, without
@@ -82,6 +82,64 @@ function selectNth(a: Float64Array, n: number, k: number): number {
     else break;
   }
   return a[k]!;
+}
+
+/**
+ * The median of the positive gaps between consecutive points of points[from, to) (by time); null without one.
+ * Every tick takes it over each series (a day at 15 s is 5,760 points), whose gaps mostly take a few values (the
+ * source's step, now and then a missed point): counted by value, the median is read off the counts; with more
+ * distinct gaps, selected from a scratch array. The same number as median() of the gaps either way.
+ */
+export function medianGap(points: readonly Point[], from: number, to: number): number | null {
+  if (gapScratch.length < to - from) gapScratch = new Float64Array(to - from);
+  let m = 0;
+  let kinds = 0;
+  for (let i = from + 1; i < to; i++) {
+    const g = points[i]![0] - points[i - 1]![0];
+    if (!(g > 0)) continue;
+    gapScratch[m++] = g;
+    if (kinds > GAP_KINDS) continue;
+    let k = 0;
+    while (k < kinds && gapValues[k] !== g) k++;
+    if (k === kinds) {
+      if (kinds === GAP_KINDS) {
+        kinds++;
+        continue;
+      }
+      gapValues[kinds] = g;
+      gapCounts[kinds++] = 0;
+    }
+    gapCounts[k]!++;
+  }
+  if (m === 0) return null;
+  return kinds <= GAP_KINDS ? countedMedian(kinds, m) : median(gapScratch.subarray(0, m));
+}
+
+const GAP_KINDS = 8;
+let gapScratch = new Float64Array(256);
+const gapValues = new Float64Array(GAP_KINDS);
+const gapCounts = new Float64Array(GAP_KINDS);
+
+/** The median of m gaps counted in gapValues/gapCounts[0, kinds): the middle value(s) of their sorted order. */
+function countedMedian(kinds: number, m: number): number {
+  // Insertion sort of the few values, their counts alongside.
+  for (let i = 1; i < kinds; i++) {
+    const v = gapValues[i]!;
+    const c = gapCounts[i]!;
+    let j = i;
+    for (; j > 0 && v < gapValues[j - 1]!; j--) {
+      gapValues[j] = gapValues[j - 1]!;
+      gapCounts[j] = gapCounts[j - 1]!;
+    }
+    gapValues[j] = v;
+    gapCounts[j] = c;
+  }
+  const nth = (n: number): number => {
+    let seen = 0;
+    for (let k = 0; ; k++) if ((seen += gapCounts[k]!) > n) return gapValues[k]!;
+  };
+  const mid = m >> 1;
+  return m % 2 === 1 ? nth(mid) : (nth(mid - 1) + nth(mid)) / 2;
 }
 
 /** Median absolute deviation of values around their median; null when empty. */

@@ -2,8 +2,8 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
-import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
-import { observedAt } from './steps.js';
+import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
+import { firstAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
 import type { Finding, Observations, Point } from './types.js';
@@ -109,15 +109,27 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
     spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
     silence: input.silence ?? null,
     cache: cache ?? newRuleCache(),
+    cursors: newCursors(),
   };
 }
 
-/** Points of `metric` divided by the `per` metric's point in the same interval; points without a positive divisor are dropped. */
+/**
+ * Points of `metric` divided by the `per` metric's point in the same interval (observedAt); points without a positive
+ * divisor are dropped. One walk along both series (sorted by time), not a search per point.
+ */
 export function divide(points: readonly Point[], per: readonly Point[], interval: number): Point[] {
   const out: Point[] = [];
-  for (const [t, v] of points) {
-    const d = observedAt(per, t, interval);
-    if (d !== null && d > 0) out.push([t, v / d]);
+  let j = 0;
+  let last = NaN;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const t = p[0];
+    // j = firstAfter(per, t): searched for the first point (or a time that went back), else walked on from the last.
+    if (!(t >= last)) j = firstAfter(per, t);
+    else while (j < per.length && per[j]![0] <= t) j++;
+    last = t;
+    const latest = per[j - 1];
+    if (latest !== undefined && latest[0] > t - interval && latest[1] > 0) out.push([t, p[1] / latest[1]]);
   }
   return out;
 }

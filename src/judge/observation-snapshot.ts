@@ -82,13 +82,25 @@ class Hash {
     this.empty = false;
     this.word(key);
     this.word(to - from);
+    // word() inlined over the four 32-bit words of each point, the state in locals: every tick hashes every point.
+    let h1 = this.h1;
+    let h2 = this.h2;
     for (let i = from; i < to; i++) {
+      const p = points[i]!;
       for (let j = 0; j < 2; j++) {
-        bits[0] = points[i]![j]!;
-        this.word(words[0]!);
-        this.word(words[1]!);
+        bits[0] = p[j]!;
+        const lo = words[0]!;
+        const hi = words[1]!;
+        h1 = Math.imul(h1 ^ lo, 0x01000193);
+        h2 = Math.imul(h2 ^ lo, 0x5bd1e995);
+        h2 = (h2 << 13) | (h2 >>> 19);
+        h1 = Math.imul(h1 ^ hi, 0x01000193);
+        h2 = Math.imul(h2 ^ hi, 0x5bd1e995);
+        h2 = (h2 << 13) | (h2 >>> 19);
       }
     }
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   value(): number {

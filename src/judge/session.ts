@@ -3,8 +3,9 @@ import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
 import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
-import { judgeWith, ruleInput } from './judge.js';
+import { judgeWith, ruleInput, type RuleFindings } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
+import type { Silence } from './silence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
 import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
@@ -13,9 +14,19 @@ import type { Deploy, Finding, Judgement, Observations } from './types.js';
 const GAP = 0;
 const CLEAR = 1;
 const BREACH = 2;
+/** A warm-up step not checked yet: persistence skips it, so only a breach streak reaching back into the warm-up reads it (kindAt). */
+const UNCHECKED = 3;
 const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
 /** Stand-ins for replaying persistence over kept kinds: advanceTrack reads only `kind`, except the outcome it establishes. */
-const OUTCOME_OF: readonly StepOutcome[] = [{ kind: 'gap' }, { kind: 'clear' }, { kind: 'breach', observed: null, baseline: null, test: null, points: 0 }];
+const OUTCOME_OF: readonly StepOutcome[] = [
+  { kind: 'gap' },
+  { kind: 'clear' },
+  { kind: 'breach', observed: null, baseline: null, test: null, points: 0 },
+  // UNCHECKED, at a warm-up step, which advanceTrack skips before reading the outcome.
+  { kind: 'gap' },
+];
+
+const NO_OPTIONS = Object.freeze({});
 
 /** Step kinds packed fifteen to a number (two bits each: a 30-bit integer V8 keeps unboxed, 4 bytes). */
 class StepKinds {
@@ -32,6 +43,13 @@ class StepKinds {
     if (w === this.words.length) this.words = this.words.concat(0);
     this.words[w]! |= kind << (2 * (this.length % 15));
     this.length++;
+  }
+
+  /** Replaces kind k (one of those kept). */
+  set(k: number, kind: number): void {
+    const w = (k / 15) | 0;
+    const shift = 2 * (k % 15);
+    this.words[w] = (this.words[w]! & ~(3 << shift)) | (kind << shift);
   }
 
   /** Keeps the first n kinds. */
@@ -52,7 +70,7 @@ interface RuleMemo {
   /** The point spacing the steps were judged with (it is a property of the whole series: a change re-judges). */
   spacing: number;
   cache: RuleCache;
-  /** One of GAP, CLEAR, BREACH per judged step, at the session's `steps` times. */
+  /** One of GAP, CLEAR, BREACH (or UNCHECKED, in the warm-up) per judged step, at the session's `steps` times. */
   kinds: StepKinds;
   /** Persistence state after the last judged step. */
   state: TrackState;
@@ -87,9 +105,14 @@ export class JudgeSession {
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
 
+  /**
+   * `fixedObservations`: every call passes the same observations, never changed (a recording judged by replay), so
+   * there is nothing to compare between calls and no fingerprints are taken.
+   */
   constructor(
     readonly rules: RuleSet,
     readonly deploy: Deploy,
+    private readonly options: { fixedObservations?: boolean } = NO_OPTIONS,
   ) {
     this.memos = rules.rules.map(() => this.emptyMemo(NaN));
   }
@@ -101,9 +124,22 @@ export class JudgeSession {
 
   /** The judgement as of series time `now`, from the observations as they are now. */
   judgeAt(obs: Observations, now: number): Judgement {
+    const { rules, deploy } = this;
+    if (!this.options.fixedObservations) this.compare(obs);
+    const judgement = judgeWith(rules, deploy, obs, now, (silence) => this.findingsOver(obs, silence));
+    this.shareBaselineTimes();
+    return judgement;
+  }
+
+  /** Compares the observations with the previous call's, forgetting the outcomes of the steps a change reaches. */
+  private compare(obs: Observations): void {
     const snapshot = snapshotOf(obs, this.deploy.startedAt, this.rules.interval);
     this.forgetChangedSince(this.previous === null ? Infinity : earliestChange(this.previous, snapshot));
     this.previous = snapshot;
+  }
+
+  /** Each rule's finding over a prefix of the watch's steps (judgeWith's RuleFindings), judging only steps not kept. */
+  private findingsOver(obs: Observations, silence: Silence): RuleFindings {
     const { rules, deploy } = this;
     const spacings = new Map<string, number>();
     const spacingOf = (metric: string): number => {
@@ -111,29 +147,27 @@ export class JudgeSession {
       if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    const judgement = judgeWith(rules, deploy, obs, now, (silence) => {
-      const contexts = new Map<number, RuleContext>();
-      return (steps) => {
-        this.checkGrid(steps);
-        const findings: Finding[] = [];
-        rules.rules.forEach((rule, i) => {
-          const state = this.judged(i, rule, steps, spacingOf(rule.metric), () => {
-            let ctx = contexts.get(i);
-            if (!ctx)
-              contexts.set(i, (ctx = ruleContext(ruleInput(rules, rule, obs, silence, deploy.startedAt, steps), this.memos[i]!.cache, spacingOf(rule.metric))));
-            return ctx;
-          });
-          const at = state.established?.at;
-          const memo = this.memos[i]!;
-          const streak = at === undefined ? NaN : streakStart(this.steps, (k) => memo.kinds.at(k) === BREACH, this.steps.indexOf(at));
-          const finding = ruleFinding(this.inputOf(rule), state, streak);
-          if (finding) findings.push(finding);
-        });
-        return findings;
-      };
-    });
-    this.shareBaselineTimes();
-    return judgement;
+    const contexts = new Map<number, RuleContext>();
+    return (steps) => {
+      this.checkGrid(steps);
+      const findings: Finding[] = [];
+      rules.rules.forEach((rule, i) => {
+        const context = (): RuleContext => {
+          let ctx = contexts.get(i);
+          if (!ctx) {
+            const input = ruleInput(rules, rule, obs, silence, deploy.startedAt, steps);
+            contexts.set(i, (ctx = ruleContext(input, this.memos[i]!.cache, spacingOf(rule.metric))));
+          }
+          return ctx;
+        };
+        const state = this.judged(i, rule, steps, spacingOf(rule.metric), context);
+        const at = state.established?.at;
+        const streak = at === undefined ? NaN : streakStart(this.steps, (k) => this.kindAt(i, k, context) === BREACH, this.steps.indexOf(at));
+        const finding = ruleFinding(this.inputOf(rule), state, streak);
+        if (finding) findings.push(finding);
+      });
+      return findings;
+    };
   }
 
   /**
@@ -165,11 +199,16 @@ export class JudgeSession {
     let memo = this.memos[i]!;
     if (memo.spacing !== spacing) memo = this.memos[i] = this.emptyMemo(spacing);
     if (memo.kinds.length < steps.length) {
-      const ctx = context();
+      let ctx: RuleContext | undefined;
       let state = memo.state;
       for (let k = memo.kinds.length; k < steps.length; k++) {
         const t = steps[k]!;
-        const outcome = checkStep(ctx, t);
+        // A warm-up step leaves the state as it is (advanceTrack skips it): it is checked only if a streak reaches it.
+        if (t - this.deploy.startedAt <= rule.warmup) {
+          memo.kinds.push(UNCHECKED);
+          continue;
+        }
+        const outcome = checkStep((ctx ??= context()), t);
         state = advanceTrack(state, rule, this.deploy.startedAt, t, outcome);
         memo.kinds.push(KIND_OF[outcome.kind]);
       }
@@ -177,6 +216,14 @@ export class JudgeSession {
       if (steps.length > this.steps.length) this.steps = [...steps];
     }
     return memo.kinds.length === steps.length ? memo.state : this.replayed(memo, rule, steps.length);
+  }
+
+  /** The kind of rule i's step k (one kept), checking a warm-up step that was not (its points are those kept). */
+  private kindAt(i: number, k: number, context: () => RuleContext): number {
+    const { kinds } = this.memos[i]!;
+    let kind = kinds.at(k);
+    if (kind === UNCHECKED) kinds.set(k, (kind = KIND_OF[checkStep(context(), this.steps[k]!).kind]));
+    return kind;
   }
 
   /**

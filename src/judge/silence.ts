@@ -1,7 +1,7 @@
 // Silent vs blind (DESIGN §5): which metrics went quiet while the source kept answering, and what the service served.
 import { formatDuration } from '../rules/duration.js';
-import { median } from './baseline.js';
-import { firstAfter, observedAt, pointsIn } from './steps.js';
+import { medianGap } from './baseline.js';
+import { firstAfter, observedAt } from './steps.js';
 import type { BlindSpot, Finding, Point, SeriesSet } from './types.js';
 
 /** Metrics that only have points while the service serves requests (no requests: no rate, no percentile). */
@@ -39,16 +39,12 @@ export class Silence {
   constructor(private readonly input: SilenceInput) {
     const { series, startedAt, interval, history } = input;
     for (const [metric, points] of Object.entries(series)) {
-      const before = pointsIn(points, startedAt - history - 1e-6, startedAt - 1e-6);
-      const spacing =
-        median(
-          before
-            .slice(1)
-            .map((p, i) => p[0] - before[i]![0])
-            .filter((g) => g > 0),
-        ) ?? interval;
+      // The points in (startedAt - history, startedAt] (less a microsecond), by index: every tick builds a Silence.
+      const from = firstAfter(points, startedAt - history - 1e-6);
+      const count = firstAfter(points, startedAt - 1e-6) - from;
+      const spacing = medianGap(points, from, from + count) ?? interval;
       const expected = history / Math.max(interval, spacing);
-      if (before.length >= 3 && before.length >= expected / 2) this.gaps.set(metric, Math.max(interval, spacing));
+      if (count >= 3 && count >= expected / 2) this.gaps.set(metric, Math.max(interval, spacing));
     }
     for (const b of input.blind) if (b.kind === 'error') this.errors.set(b.metric, [...(this.errors.get(b.metric) ?? []), b.at]);
   }

@@ -1,6 +1,6 @@
 // One rule at one step: the observed value over its lookback, its baseline, the harmful direction and the test.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
-import { median, selectBaseline, type BaselineSample } from './baseline.js';
+import { median, medianGap, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
@@ -8,7 +8,7 @@ import { countTest, errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
-import { observedAt, pointsIn } from './steps.js';
+import { firstAfter, observedAt, pointsIn } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
 /** Everything a rule needs to judge any step; built once per rule by evaluate-rule.ts. */
@@ -30,6 +30,35 @@ export interface RuleContext {
   silence: Silence | null;
   /** What the checks derive from the rule's history alone; the incremental judge carries it from tick to tick. */
   cache: RuleCache;
+  /** Where the last step's points ended and its lookback began in `series.deploy` (see pointsAfter). */
+  cursors: { end: Cursor; start: Cursor };
+}
+
+/** The last answer of pointsAfter for one series: the time asked and the index answered (NaN: none yet). */
+export interface Cursor {
+  t: number;
+  i: number;
+}
+
+export function newCursors(): RuleContext['cursors'] {
+  return { end: { t: NaN, i: 0 }, start: { t: NaN, i: 0 } };
+}
+
+/**
+ * firstAfter(series, t) for a context's steps, which ask at ascending times: walked on from the previous answer
+ * (a step or two of points), searched for the first or for an earlier time. Series are sorted by time.
+ */
+function pointsAfter(series: readonly Point[], t: number, cursor: Cursor): number {
+  let i: number;
+  if (t >= cursor.t) {
+    i = cursor.i;
+    while (i < series.length && series[i]![0] <= t) i++;
+  } else {
+    i = firstAfter(series, t);
+  }
+  cursor.t = t;
+  cursor.i = i;
+  return i;
 }
 
 /**
@@ -103,6 +132,10 @@ export type StepOutcome =
   | { kind: 'clear' }
   | { kind: 'gap' };
 
+/** The outcomes without data, one object each (most steps are clear; nothing changes an outcome). */
+const CLEAR: StepOutcome = Object.freeze({ kind: 'clear' });
+const GAP: StepOutcome = Object.freeze({ kind: 'gap' });
+
 /**
  * Judges one step t, seeing only points up to t:
  * 1. a gap when the metric has no point in (t - interval, t] (a breach instead for `failClosed` rules);
@@ -118,16 +151,20 @@ export type StepOutcome =
  */
 export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
-  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : { kind: 'gap' };
-  if (observedAt(ctx.series.deploy, t, interval) === null) {
-    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : { kind: 'gap' };
+  if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : GAP;
+  const series = ctx.series.deploy;
+  // The end of (…, t], shared by observedAt (the latest point) and pointsIn (the lookback's).
+  const end = pointsAfter(series, t, ctx.cursors.end);
+  const latest = series[end - 1];
+  if (latest === undefined || !(latest[0] > t - interval)) {
+    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : GAP;
   }
   // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
-  const inLookback = pointsIn(ctx.series.deploy, t - (rule.lookback ?? interval), t);
-  const recent = rule.lookback === undefined ? inLookback.slice(-1) : inLookback;
+  const recent = rule.lookback === undefined ? [latest] : series.slice(pointsAfter(series, t - rule.lookback, ctx.cursors.start), end);
   // A lookback of two or more intervals needs two points, or a single outlier would decide alone.
-  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return { kind: 'gap' };
-  const values = recent.map((p) => p[1]);
+  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return GAP;
+  const values: number[] = [];
+  for (let i = 0; i < recent.length; i++) values.push(recent[i]![1]);
   const observed = majorityValue(values, ctx.direction);
   const baseline = baselineAt(ctx, t);
   const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
@@ -136,17 +173,20 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
   const center = baselineCenter(baseline, baseCounts);
-  if (center !== null && !harmful(ctx.direction, observed, center)) return { kind: 'clear' };
+  if (center !== null && !harmful(ctx.direction, observed, center)) return CLEAR;
   // No test possible (no throughput to count errors, or no baseline to compare with): stricter persistence.
   // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
   const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
-  const slope = usesSlope(rule.when) ? theilSenPerHour(recent) : null;
+  // The lookback's slope, fitted when a condition reads it (a condition before it may already fail) or a breach shows it.
+  let slope: number | null | undefined = usesSlope(rule.when) ? undefined : null;
+  const lookbackSlope = (): number | null => (slope === undefined ? (slope = theilSenPerHour(recent)) : slope);
   // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
-  const slopes = (over: number | undefined): number | null => (over === undefined ? slope : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t)));
+  const slopes = (over: number | undefined): number | null =>
+    over === undefined ? lookbackSlope() : theilSenPerHour(pointsIn(ctx.series.deploy, t - over, t));
   const spread = baseline?.evidence.spread ?? null;
   const held = fallback ? values.every((v) => whenHolds(rule.when, v, center, slopes, spread)) : whenHolds(rule.when, observed, center, slopes, spread);
-  if (!held) return { kind: 'clear' };
+  if (!held) return CLEAR;
   const alpha = 1 - rule.confidence;
   let test: TestEvidence | null = null;
   if (rule.test === 'mann-whitney' && baseline) {
@@ -157,17 +197,25 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
     const path = sequentialPathOf(ctx);
     test = path && sequentialAt(path, t);
     if (test?.test === 'sequential-counts' || test?.test === 'sequential-shift') {
-      if (!(test.eValue >= test.threshold)) return { kind: 'clear' };
+      if (!(test.eValue >= test.threshold)) return CLEAR;
     } else {
-      return { kind: 'clear' };
+      return CLEAR;
     }
   }
-  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha))
-    return { kind: 'clear' };
+  if (test && (test.test === 'mann-whitney' || test.test === 'conditional-binomial' || test.test === 'poisson') && !(test.pValue < alpha)) return CLEAR;
   const why = baseline === null ? 'no baseline to test against' : 'no throughput to count errors';
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
-  return { kind: 'breach', observed, baseline: judgedAgainst, test, points: recent.length, ...(slope !== null ? { slope } : {}), ...(note ? { note } : {}) };
+  const shown = lookbackSlope();
+  return {
+    kind: 'breach',
+    observed,
+    baseline: judgedAgainst,
+    test,
+    points: recent.length,
+    ...(shown !== null ? { slope: shown } : {}),
+    ...(note ? { note } : {}),
+  };
 }
 
 /**
@@ -176,9 +224,31 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
  * outlier out of two points still cannot breach.
  */
 export function majorityValue(values: readonly number[], direction: Direction): number {
-  if (values.length % 2 === 1 || direction === 'either') return median(values)!;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
+  const n = values.length;
+  if (n % 2 === 1 || direction === 'either') return median(values)!;
+  // A stable insertion sort in a scratch array orders the values as the (stable) comparator sort (a, b) => a - b
+  // does, without a copy and a call per comparison; a NaN, which that comparator leaves in no consistent order,
+  // takes the comparator sort itself.
+  const sorted = n <= middleScratch.length ? middleScratch : (middleScratch = new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v)
+      return middleOfSorted(
+        [...values].sort((a, b) => a - b),
+        direction,
+      );
+    let j = i;
+    for (; j > 0 && v < sorted[j - 1]!; j--) sorted[j] = sorted[j - 1]!;
+    sorted[j] = v;
+  }
+  return middleOfSorted(sorted, direction, n);
+}
+
+let middleScratch = new Float64Array(16);
+
+/** Of the two middle values of n sorted values: the lower for `increase`, the upper otherwise. */
+function middleOfSorted(sorted: ArrayLike<number>, direction: Direction, n = sorted.length): number {
+  const mid = n >> 1;
   return direction === 'increase' ? sorted[mid - 1]! : sorted[mid]!;
 }
 
@@ -261,15 +331,22 @@ export interface Counts {
  * rounded to whole numbers; null without traffic.
  */
 export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
-  return countsOf(
-    points.map((p) => p[0]),
-    points.map((p) => p[1]),
-    traffic,
-    spacing,
-  );
+  let errors = 0;
+  let requests = 0;
+  let counted = 0;
+  for (let i = 0; i < points.length; i++) {
+    const t = points[i]![0];
+    const rate = points[i]![1];
+    const rps = observedAt(traffic, t, spacing);
+    if (rps === null) continue;
+    requests += rps * spacing;
+    errors += rate * rps * spacing;
+    counted++;
+  }
+  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
 }
 
-/** windowCounts of points given as times and rates. */
+/** windowCounts of points given as times and rates (a baseline's). */
 function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
   let errors = 0;
   let requests = 0;
@@ -327,9 +404,7 @@ function baselineDispersion(ctx: RuleContext, baseline: BaselineSample): number 
 
 /** The typical spacing of a series' points (median gap), capped at the interval; the interval when unknown. */
 export function pointSpacing(points: readonly Point[], interval: number): number {
-  const gaps: number[] = [];
-  for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
-  const typical = median(gaps.filter((g) => g > 0));
+  const typical = medianGap(points, 0, points.length);
   return typical === null ? interval : Math.min(interval, typical);
 }
 

@@ -141,7 +141,9 @@ const TREND = rule({
 const SEQ_COUNTS = rule({ name: 'seq-counts', metric: 'error_rate', severity: 'P2', when: 'ratio > 1.5', test: 'sequential-counts', alpha: 0.01 });
 const SEQ_SHIFT = rule({ name: 'seq-shift', metric: 'latency_p95', severity: 'P2', when: 'change > 10%', test: 'sequential-shift', alpha: 0.05 });
 const CLOSED = rule({ name: 'closed', metric: 'health', severity: 'P2', when: 'value < 0.5', failClosed: true, for: '1m' });
-const ALL_RULES = [ERR, LAT, CPU, SILENT, CONTROL, SEASONAL, TREND, SEQ_COUNTS, SEQ_SHIFT, CLOSED];
+// A streak that starts in the warm-up counts its warm-up steps in how long the breach held (the session checks them only then).
+const WARM = rule({ name: 'warm', metric: 'latency_p95', severity: 'P3', when: 'change > 10%', lookback: '2m', warmup: '3m', for: '1m' });
+const ALL_RULES = [ERR, LAT, CPU, SILENT, CONTROL, SEASONAL, TREND, SEQ_COUNTS, SEQ_SHIFT, CLOSED, WARM];
 
 const METRICS = ['error_rate', 'latency_p95', 'cpu', 'throughput', 'memory', 'health'] as const;
 const LEVEL: Record<(typeof METRICS)[number], number> = { error_rate: 0.01, latency_p95: 200, cpu: 0.5, throughput: 20, memory: 500, health: 1 };
@@ -264,6 +266,21 @@ describe("JudgeSessions (the watcher's per-watch cache)", () => {
     const j = sessions.judge(extended, DEPLOY, obs, T0 + 180);
     expect(j).toEqual(judge(extended, DEPLOY, obs, T0 + 180));
     expect(j.state).toBe('watching');
+  });
+
+  it('counts warm-up steps in a breach streak that started there, also when a late point changes one', () => {
+    const warm = rule({ name: 'warm', metric: 'error_rate', severity: 'P3', when: 'value > 0.01', warmup: '3m', for: '1m' });
+    const set = ruleSet([warm]);
+    const session = new JudgeSession(set, DEPLOY);
+    const breaching: Observations = { series: { error_rate: [...history(0.002), ...minutes(0.02, 0.03, 0.03, 0.03, 0.03)] } };
+    const j = session.judgeAt(breaching, T0 + 300);
+    expect(j).toEqual(judge(set, DEPLOY, breaching, T0 + 300));
+    expect(j.findings[0]!.summary).toContain('for 4m');
+    // A late point clears the first warm-up step: the streak is a minute shorter.
+    const late: Observations = { series: { error_rate: [...history(0.002), ...minutes(0.001, 0.03, 0.03, 0.03, 0.03, 0.03)] } };
+    const k = session.judgeAt(late, T0 + 360);
+    expect(k).toEqual(judge(set, DEPLOY, late, T0 + 360));
+    expect(k.findings[0]!.summary).toContain('for 3m');
   });
 
   it('re-judges a step whose point arrived late, and everything after a change in the history', () => {

@@ -82,7 +82,7 @@ export function mannWhitneyRanked(x: readonly number[], y: RankedSample, alterna
   const n1 = x.length;
   const n2 = y.sorted.length;
   if (n1 === 0 || n2 === 0) return { u: 0, z: 0, pValue: 1 };
-  const xs = [...x].sort((a, b) => a - b);
+  const xs = sortedCopy(x);
   let r1 = 0;
   let tieTerm = y.tieTerm;
   let across = false;
@@ -100,6 +100,23 @@ export function mannWhitneyRanked(x: readonly number[], y: RankedSample, alterna
     i = j + 1;
   }
   return fromRankSum(n1, n2, r1, tieTerm, () => across, alternative, method);
+}
+
+/**
+ * x ascending, as the (stable) comparator sort (a, b) => a - b orders it: by stable insertion sort for the few recent
+ * points a step tests (no call per comparison); with a NaN, which that comparator leaves in no consistent order, by
+ * that sort itself.
+ */
+function sortedCopy(x: readonly number[]): number[] {
+  const xs = new Array<number>(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v !== v || x.length > 32) return [...x].sort((a, b) => a - b);
+    let j = i;
+    for (; j > 0 && v < xs[j - 1]!; j--) xs[j] = xs[j - 1]!;
+    xs[j] = v;
+  }
+  return xs;
 }
 
 /** Index of the first value >= v (or > v when `after`) in an ascending array. */
