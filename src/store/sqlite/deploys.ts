@@ -18,8 +18,9 @@ import {
 } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
-import { deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
-import type { FindingRow, FindingSummaryRow } from './rows.js';
+import { readDeployPage, type DeployPageRows } from './deploy-page.js';
+import { ACTION_SUMMARY_FIELDS, deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
+import type { ActionSummaryRow, FindingRow, FindingSummaryRow } from './rows.js';
 
 /**
  * Inserts a new deploy and its watch, superseding older `watching` watches of the same service+environment
@@ -118,7 +119,8 @@ export async function getDeploy(q: Queryable, id: string): Promise<DeployView | 
 /**
  * Newest first (receivedAt, then id, descending), as summaries: summary columns only (no finding evidence, no
  * action request, output or error). `before` is a cursor: the id of the last deploy of the previous page (an id that
- * is not stored yields an empty page); `after` the same position given by value, which needs no lookup.
+ * is not stored yields an empty page); `after` the same position given by value, which needs no lookup. On SQLite the
+ * page is one statement (a consistent read by itself); elsewhere three, which the caller runs in one snapshot.
  */
 export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeploySummary[]> {
   const conditions: string[] = [];
@@ -135,22 +137,10 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   add('(d.received_at, d.id) < (?, ?)', query.after?.receivedAt, query.after?.id);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   params.push(listLimit(query.limit));
-  const rows = await deployRows(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const marks = ids.map(() => '?').join(', ');
-  const findingRows = await q.all<FindingSummaryRow>(
-    `SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`,
-    ids,
-  );
-  const actionRows = await q.all<ActionSummaryRow>(
-    `SELECT id, deploy_id, action_kind, action_target, status, created_at, finished_at FROM deliveries
-     WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
-    ids,
-  );
-  const findings = groupBy(findingRows, (r) => r.deploy_id, toFindingSummary);
-  const actions = groupBy(actionRows, (r) => r.deploy_id, toActionSummary);
-  return rows.map((r) => ({
+  const page = q.dialect === 'sqlite' ? await readDeployPage(q, where, params) : await readPageRows(q, where, params);
+  const findings = groupBy(page.findings, (r) => r.deploy_id, toFindingSummary);
+  const actions = groupBy(page.actions, (r) => r.deploy_id, toActionSummary);
+  return page.deploys.map((r) => ({
     deploy: toDeploy(r),
     watch: toWatch(r),
     verdict: toVerdict(r),
@@ -159,15 +149,22 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   }));
 }
 
-/** The summary columns of a deploy's delivery that carries an action. */
-interface ActionSummaryRow {
-  id: number;
-  deploy_id: string;
-  action_kind: string;
-  action_target: string;
-  status: string;
-  created_at: number;
-  finished_at: number | null;
+/** The rows of a page in the SQL both engines speak: the deploys, then their findings and actions. */
+async function readPageRows(q: Queryable, where: string, params: readonly SqlValue[]): Promise<DeployPageRows> {
+  const deploys = await deployRows(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+  if (deploys.length === 0) return { deploys, findings: [], actions: [] };
+  const ids = deploys.map((r) => r.id);
+  const marks = ids.map(() => '?').join(', ');
+  const findings = await q.all<FindingSummaryRow>(
+    `SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`,
+    ids,
+  );
+  const actions = await q.all<ActionSummaryRow>(
+    `SELECT ${ACTION_SUMMARY_FIELDS.map(([key]) => key).join(', ')} FROM deliveries
+     WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
+    ids,
+  );
+  return { deploys, findings, actions };
 }
 
 /** An action as a list shows it; the same id, kind, target and status `actionOf` gives the detail. */
