@@ -54,9 +54,18 @@ SELECT ${jsonArray(PAGE_DEPLOY, 'FROM page', 'received_at DESC, id DESC')} AS de
   ${jsonArray(PAGE_ACTION, 'FROM deliveries a WHERE a.deploy_id IN (SELECT id FROM page) AND a.action_kind IS NOT NULL', 'a.created_at ASC, a.id ASC')} AS actions`;
 }
 
+/** The one row of a page's statement. */
+interface PageTexts {
+  deploys: string;
+  findings: string;
+  actions: string;
+}
+
 /** Reads one page (SQLite only): `where` as for `pageSql`, `params` its parameters followed by the limit. */
 export async function readDeployPage(q: Queryable, where: string, params: readonly SqlValue[]): Promise<DeployPageRows> {
-  const [row] = await q.all<{ deploys: string; findings: string; actions: string }>(pageSql(where), params);
+  // The answer is three strings, which nobody can change: a kept one may be shared (db.ts allCached).
+  const sql = pageSql(where);
+  const [row] = q.allCached ? await q.allCached<PageTexts>(sql, params) : await q.all<PageTexts>(sql, params);
   if (!row) throw new Error('the deploy page statement answered no row; an aggregate without GROUP BY always answers one');
   return {
     deploys: JSON.parse(row.deploys) as DeployRow[],
