@@ -54,22 +54,30 @@ SELECT ${jsonArray(PAGE_DEPLOY, 'FROM page', 'received_at DESC, id DESC')} AS de
   ${jsonArray(PAGE_ACTION, 'FROM deliveries a WHERE a.deploy_id IN (SELECT id FROM page) AND a.action_kind IS NOT NULL', 'a.created_at ASC, a.id ASC')} AS actions`;
 }
 
-/** The one row of a page's statement. */
-interface PageTexts {
+/** The one row of a page's statement: its deploy rows, findings and actions, each as a JSON array. */
+export interface DeployPageTexts {
   deploys: string;
   findings: string;
   actions: string;
 }
 
-/** Reads one page (SQLite only): `where` as for `pageSql`, `params` its parameters followed by the limit. */
-export async function readDeployPage(q: Queryable, where: string, params: readonly SqlValue[]): Promise<DeployPageRows> {
-  // The answer is three strings, which nobody can change: a kept one may be shared (db.ts allCached).
+/**
+ * Reads one page (SQLite only): `where` as for `pageSql`, `params` its parameters followed by the limit. The answer is
+ * three strings, which nobody can change: a reader keeps it while nothing is committed (db.ts allCached), and answers
+ * the same object again, so a caller may key what it makes of it on that object.
+ */
+export async function readDeployPage(q: Queryable, where: string, params: readonly SqlValue[]): Promise<DeployPageTexts> {
   const sql = pageSql(where);
-  const [row] = q.allCached ? await q.allCached<PageTexts>(sql, params) : await q.all<PageTexts>(sql, params);
+  const [row] = q.allCached ? await q.allCached<DeployPageTexts>(sql, params) : await q.all<DeployPageTexts>(sql, params);
   if (!row) throw new Error('the deploy page statement answered no row; an aggregate without GROUP BY always answers one');
+  return row;
+}
+
+/** The rows of a page's texts. */
+export function parseDeployPage(texts: DeployPageTexts): DeployPageRows {
   return {
-    deploys: JSON.parse(row.deploys) as DeployRow[],
-    findings: JSON.parse(row.findings) as FindingSummaryRow[],
-    actions: JSON.parse(row.actions) as ActionSummaryRow[],
+    deploys: JSON.parse(texts.deploys) as DeployRow[],
+    findings: JSON.parse(texts.findings) as FindingSummaryRow[],
+    actions: JSON.parse(texts.actions) as ActionSummaryRow[],
   };
 }

@@ -18,7 +18,7 @@ import {
 } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
-import { readDeployPage, type DeployPageRows } from './deploy-page.js';
+import { parseDeployPage, readDeployPage, type DeployPageRows, type DeployPageTexts } from './deploy-page.js';
 import { ACTION_SUMMARY_FIELDS, deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
 import type { ActionSummaryRow, FindingRow, FindingSummaryRow } from './rows.js';
 
@@ -120,7 +120,8 @@ export async function getDeploy(q: Queryable, id: string): Promise<DeployView | 
  * Newest first (receivedAt, then id, descending), as summaries: summary columns only (no finding evidence, no
  * action request, output or error). `before` is a cursor: the id of the last deploy of the previous page (an id that
  * is not stored yields an empty page); `after` the same position given by value, which needs no lookup. On SQLite the
- * page is one statement (a consistent read by itself); elsewhere three, which the caller runs in one snapshot.
+ * page is one statement (a consistent read by itself) and its summaries are frozen and shared while nothing is
+ * committed; elsewhere three statements, which the caller runs in one snapshot.
  */
 export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeploySummary[]> {
   const conditions: string[] = [];
@@ -137,7 +138,22 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   add('(d.received_at, d.id) < (?, ?)', query.after?.receivedAt, query.after?.id);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   params.push(listLimit(query.limit));
-  const page = q.dialect === 'sqlite' ? await readDeployPage(q, where, params) : await readPageRows(q, where, params);
+  if (q.dialect !== 'sqlite') return summariesOf(await readPageRows(q, where, params));
+  const texts = await readDeployPage(q, where, params);
+  let page = summariesByTexts.get(texts);
+  if (!page) summariesByTexts.set(texts, (page = freezeDeep(summariesOf(parseDeployPage(texts)))));
+  return page;
+}
+
+/**
+ * The summaries made from a page's texts, while a reader keeps them (the same texts object again means nothing was
+ * committed since): one frozen page shared by every caller until then, so a caller can key its own work on it too
+ * (the API serializes a page once, respond.ts respondShared).
+ */
+const summariesByTexts = new WeakMap<DeployPageTexts, DeploySummary[]>();
+
+/** The summaries of a page's rows. */
+function summariesOf(page: DeployPageRows): DeploySummary[] {
   const findings = groupBy(page.findings, (r) => r.deploy_id, toFindingSummary);
   const actions = groupBy(page.actions, (r) => r.deploy_id, toActionSummary);
   return page.deploys.map((r) => ({
@@ -147,6 +163,15 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
     findings: findings.get(r.id) ?? ([] as FindingSummary[]),
     actions: actions.get(r.id) ?? ([] as ActionSummary[]),
   }));
+}
+
+/** Freezes a JSON-like value and everything in it; answers it. */
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) freezeDeep(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The rows of a page in the SQL both engines speak: the deploys, then their findings and actions. */
