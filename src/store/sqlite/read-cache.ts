@@ -1,6 +1,13 @@
 // Answers of read statements kept by a read-only connection for as long as nothing is committed to the file.
+
 /** Answers kept per connection; the least recently used beyond this many are dropped. */
-export const READ_CACHE_SIZE = 8;
+export const READ_CACHE_SIZE = 4;
+
+/**
+ * Answers whose text columns hold more characters than this are not kept: a list page of 50 is some 25–40 thousand,
+ * one of 500 ten times that, and what callers make of a kept answer lives as long as it does.
+ */
+export const READ_CACHE_MAX_CHARS = 256 * 1024;
 
 /** The statement `PRAGMA data_version` answers with: a number that changes when another connection commits. */
 export const DATA_VERSION = 'PRAGMA data_version';
@@ -34,9 +41,21 @@ export class ReadCache {
     return entry.rows;
   }
 
+  /** Keeps `rows` for `key` under `version` (unless their text is over READ_CACHE_MAX_CHARS). */
   set(key: string, version: number, rows: readonly unknown[]): void {
     this.entries.delete(key);
+    if (textLength(rows) > READ_CACHE_MAX_CHARS) return;
     this.entries.set(key, { version, rows });
     if (this.entries.size > READ_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
   }
+}
+
+/** The characters of the text columns of `rows`. */
+function textLength(rows: readonly unknown[]): number {
+  let n = 0;
+  for (const row of rows) {
+    if (typeof row !== 'object' || row === null) continue;
+    for (const v of Object.values(row)) if (typeof v === 'string') n += v.length;
+  }
+  return n;
 }

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, openReaders, type Db } from '../../../src/store/sqlite/db.js';
-import { READ_CACHE_SIZE, ReadCache } from '../../../src/store/sqlite/read-cache.js';
+import { READ_CACHE_MAX_CHARS, READ_CACHE_SIZE, ReadCache } from '../../../src/store/sqlite/read-cache.js';
 import { tempDir } from '../sample-records.js';
 
 let file: string;
@@ -82,7 +82,7 @@ describe('allCached', () => {
 });
 
 describe('ReadCache', () => {
-  it('keys text, number and null parameters only, and drops the least recently used beyond its size', () => {
+  it('keys text, number and null parameters only, drops the least recently used beyond its size, keeps no large answer', () => {
     expect(ReadCache.key('SELECT ?', ['x', 1, null])).toBe('SELECT ?\u0000["x",1,null]');
     expect(ReadCache.key('SELECT ?', [Buffer.from('x')])).toBeNull();
     expect(ReadCache.key('SELECT ?', [1n])).toBeNull();
@@ -91,5 +91,9 @@ describe('ReadCache', () => {
     expect(cache.get('k0', 1)).toBeUndefined();
     expect(cache.get('k1', 1)).toEqual([1]);
     expect(cache.get('k1', 2)).toBeUndefined();
+    cache.set('big', 1, [{ text: 'x'.repeat(READ_CACHE_MAX_CHARS + 1) }]);
+    expect(cache.get('big', 1)).toBeUndefined();
+    cache.set('fits', 1, [{ text: 'x'.repeat(READ_CACHE_MAX_CHARS) }]);
+    expect(cache.get('fits', 1)).toHaveLength(1);
   });
 });
