@@ -48,6 +48,15 @@ function jsonArray(object: string, from: string, order: string): string {
  * parameter last. One statement reads one snapshot, so the page is consistent without a transaction.
  */
 function pageSql(where: string): string {
+  let sql = pageSqlByWhere.get(where);
+  if (sql === undefined) pageSqlByWhere.set(where, (sql = buildPageSql(where)));
+  return sql;
+}
+
+/** The page statements made so far, by `where`: one per combination of filters, the same string at every call. */
+const pageSqlByWhere = new Map<string, string>();
+
+function buildPageSql(where: string): string {
   return `WITH page AS MATERIALIZED (${DEPLOY_SELECT} ${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?)
 SELECT ${jsonArray(PAGE_DEPLOY, 'FROM page', 'received_at DESC, id DESC')} AS deploys,
   ${jsonArray(PAGE_FINDING, 'FROM findings f WHERE f.deploy_id IN (SELECT id FROM page)', 'f.at ASC, f.rule ASC')} AS findings,

@@ -12,6 +12,10 @@ export const READ_CACHE_MAX_CHARS = 256 * 1024;
 /** The statement `PRAGMA data_version` answers with: a number that changes when another connection commits. */
 export const DATA_VERSION = 'PRAGMA data_version';
 
+/** Statements whose answers may be kept, by SQL text (the list's few filter combinations; more are not kept). */
+const statementIds = new Map<string, number>();
+const MAX_STATEMENTS = 256;
+
 interface Entry {
   version: number;
   rows: readonly unknown[];
@@ -26,10 +30,18 @@ interface Entry {
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
 
-  /** The key of a statement and its parameters, or null for parameters that are not text, numbers or null. */
+  /**
+   * The key of a statement and its parameters, or null for parameters that are not text, numbers or null. The SQL is
+   * keyed by a number (a page's SQL is some 3,000 characters: a key made of it would be hashed whole at every call).
+   */
   static key(sql: string, params: readonly unknown[]): string | null {
     if (!params.every((p) => p === null || typeof p === 'string' || typeof p === 'number')) return null;
-    return `${sql}\u0000${JSON.stringify(params)}`;
+    let id = statementIds.get(sql);
+    if (id === undefined) {
+      if (statementIds.size >= MAX_STATEMENTS) return null;
+      statementIds.set(sql, (id = statementIds.size));
+    }
+    return `${id}\u0000${JSON.stringify(params)}`;
   }
 
   /** The rows kept for `key` under `version`, or undefined. */

@@ -83,7 +83,9 @@ describe('allCached', () => {
 
 describe('ReadCache', () => {
   it('keys text, number and null parameters only, drops the least recently used beyond its size, keeps no large answer', () => {
-    expect(ReadCache.key('SELECT ?', ['x', 1, null])).toBe('SELECT ?\u0000["x",1,null]');
+    expect(ReadCache.key('SELECT ?', ['x', 1, null])?.endsWith('["x",1,null]')).toBe(true);
+    expect(ReadCache.key('SELECT ?', ['x'])).toBe(ReadCache.key('SELECT ?', ['x']));
+    expect(ReadCache.key('SELECT ?', ['x'])).not.toBe(ReadCache.key('SELECT ? ', ['x']));
     expect(ReadCache.key('SELECT ?', [Buffer.from('x')])).toBeNull();
     expect(ReadCache.key('SELECT ?', [1n])).toBeNull();
     const cache = new ReadCache();
