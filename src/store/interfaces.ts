@@ -55,7 +55,8 @@ export interface DeployStore {
   getDeploy(id: string): Promise<DeployView | null>;
   /**
    * Newest first (receivedAt, then id, descending); see DeployListQuery for filters, limit and cursors. Summaries:
-   * reads no finding evidence and no action payloads (those are on getDeploy). One consistent read.
+   * reads no finding evidence and no action payloads (those are on getDeploy). One consistent read. The answer may be
+   * shared with other callers (SQLite answers the same frozen page until something is committed): do not change it.
    */
   listDeploys(q: DeployListQuery): Promise<DeploySummary[]>;
   /** Watches with status `watching`, oldest deploy first (receivedAt, then id): what to resume after a restart. */

@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { sendError } from '../http-error.js';
 import { toApiIssues } from '../issues.js';
 import { decodeListCursor, encodeListCursor } from '../list-cursor.js';
-import { respond } from '../respond.js';
+import { respond, respondShared } from '../respond.js';
 import { DeployDetailResponse, DeployListResponse, DeployResponse } from '../schemas/index.js';
 import { apiPolicy, reservedIdProblem, type ApiPolicy } from '../policy.js';
 import { requireViewer } from '../session.js';
@@ -101,7 +101,10 @@ export function deployRoutes(deps: AppDeps, policy: ApiPolicy = apiPolicy(deps))
     const last = page.length === listLimit(query.limit) ? page.at(-1) : undefined;
     const next = last ? encodeListCursor(last.deploy) : null;
     if (next) res.set('Link', `<${nextPageUrl(req.originalUrl, next)}>; rel="next"`);
-    respond(res, DeployListResponse, { deploys: policy.redact(page), next });
+    // The store answers the same frozen page until something is committed; the redactor the same value when it holds
+    // no secret. Such a page is checked and serialized once.
+    const deploys = policy.redact(page);
+    respondShared(res, DeployListResponse, deploys, JSON.stringify(next), () => ({ deploys, next }));
   });
 
   router.get('/v1/deploys/:id', readRawBody, read, async (req, res) => {

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sqlite3 from 'sqlite3';
+import { DATA_VERSION, ReadCache } from './read-cache.js';
 
 /** A value sqlite can bind to a `?` placeholder. */
 export type SqlValue = string | number | bigint | null | Buffer;
@@ -18,6 +19,13 @@ export interface Queryable {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * Like `all`, for a statement that only reads and whose answer may be kept: a read-only connection answers the rows
+   * it gave the last time for the same SQL and parameters when nothing has been committed since (./read-cache.ts).
+   * The rows are shared between callers: do not change them. Absent on a transaction's `tx`; falls back to `all`
+   * on a connection that writes.
+   */
+  allCached?<T>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]>;
   /** Runs several `;`-separated statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** The SQL dialect, where a repository shared by both backends reads differently (see rows.ts deployRows). */
@@ -65,7 +73,7 @@ export async function openDb(path: string, opts: OpenDbOptions = {}): Promise<Db
       else resolve(handle);
     });
   });
-  const db = new SerialDb(raw, path);
+  const db = new SerialDb(raw, path, opts.readOnly === true);
   try {
     for (const pragma of opts.readOnly ? READER_PRAGMAS : PRAGMAS) await db.run(pragma);
   } catch (err) {
@@ -206,13 +214,17 @@ class SerialDb implements Db {
   /** Set while a transaction callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly statements: StatementCache;
+  /** Kept answers of `allCached`; null on a connection that writes (its own commits leave data_version as it is). */
+  private readonly answers: ReadCache | null;
 
   constructor(
     private readonly raw: sqlite3.Database,
     readonly path: string,
+    readOnly = false,
   ) {
     this.statements = new StatementCache(raw, path);
     this.conn = direct(raw, path, () => !this.closed, this.statements);
+    this.answers = readOnly ? new ReadCache() : null;
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
@@ -225,6 +237,22 @@ class SerialDb implements Db {
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.queued('all', () => this.conn.all<T>(sql, params));
+  }
+
+  allCached<T>(sql: string, params: readonly SqlValue[] = []): Promise<readonly T[]> {
+    const answers = this.answers;
+    const key = answers && ReadCache.key(sql, params);
+    if (!answers || key === null) return this.all<T>(sql, params);
+    return this.queued('all', async () => {
+      // Read before the statement runs: a commit after this read changes the number, so it is never kept as current.
+      const [row] = await this.conn.all<{ data_version: number }>(DATA_VERSION);
+      const version = row?.data_version ?? NaN;
+      const kept = answers.get(key, version);
+      if (kept) return kept as readonly T[];
+      const rows = await this.conn.all<T>(sql, params);
+      answers.set(key, version, rows);
+      return rows;
+    });
   }
 
   exec(sql: string): Promise<void> {
@@ -322,6 +350,10 @@ class ReaderPool implements Db {
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.on((db) => db.all<T>(sql, params));
+  }
+
+  allCached<T>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    return this.on((db) => (db.allCached ? db.allCached<T>(sql, params) : db.all<T>(sql, params)));
   }
 
   exec(sql: string): Promise<void> {

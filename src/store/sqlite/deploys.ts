@@ -18,8 +18,9 @@ import {
 } from '../records.js';
 import type { Queryable, SqlValue } from './db.js';
 import { toDelivery, type DeliveryRow } from './outbox-rows.js';
-import { deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
-import type { FindingRow, FindingSummaryRow } from './rows.js';
+import { parseDeployPage, readDeployPage, type DeployPageRows, type DeployPageTexts } from './deploy-page.js';
+import { ACTION_SUMMARY_FIELDS, deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
+import type { ActionSummaryRow, FindingRow, FindingSummaryRow } from './rows.js';
 
 const DEPLOY_INSERT_COLUMNS =
   'id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at';
@@ -185,7 +186,9 @@ export async function getDeploy(q: Queryable, id: string): Promise<DeployView | 
 /**
  * Newest first (receivedAt, then id, descending), as summaries: summary columns only (no finding evidence, no
  * action request, output or error). `before` is a cursor: the id of the last deploy of the previous page (an id that
- * is not stored yields an empty page); `after` the same position given by value, which needs no lookup.
+ * is not stored yields an empty page); `after` the same position given by value, which needs no lookup. On SQLite the
+ * page is one statement (a consistent read by itself) and its summaries are frozen and shared while nothing is
+ * committed; elsewhere three statements, which the caller runs in one snapshot.
  */
 export async function listDeploys(q: Queryable, query: DeployListQuery): Promise<DeploySummary[]> {
   const conditions: string[] = [];
@@ -202,22 +205,25 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   add('(d.received_at, d.id) < (?, ?)', query.after?.receivedAt, query.after?.id);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   params.push(listLimit(query.limit));
-  const rows = await deployRows(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const marks = ids.map(() => '?').join(', ');
-  const findingRows = await q.all<FindingSummaryRow>(
-    `SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`,
-    ids,
-  );
-  const actionRows = await q.all<ActionSummaryRow>(
-    `SELECT id, deploy_id, action_kind, action_target, status, created_at, finished_at FROM deliveries
-     WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
-    ids,
-  );
-  const findings = groupBy(findingRows, (r) => r.deploy_id, toFindingSummary);
-  const actions = groupBy(actionRows, (r) => r.deploy_id, toActionSummary);
-  return rows.map((r) => ({
+  if (q.dialect !== 'sqlite') return summariesOf(await readPageRows(q, where, params));
+  const texts = await readDeployPage(q, where, params);
+  let page = summariesByTexts.get(texts);
+  if (!page) summariesByTexts.set(texts, (page = freezeDeep(summariesOf(parseDeployPage(texts)))));
+  return page;
+}
+
+/**
+ * The summaries made from a page's texts, while a reader keeps them (the same texts object again means nothing was
+ * committed since): one frozen page shared by every caller until then, so a caller can key its own work on it too
+ * (the API serializes a page once, respond.ts respondShared).
+ */
+const summariesByTexts = new WeakMap<DeployPageTexts, DeploySummary[]>();
+
+/** The summaries of a page's rows. */
+function summariesOf(page: DeployPageRows): DeploySummary[] {
+  const findings = groupBy(page.findings, (r) => r.deploy_id, toFindingSummary);
+  const actions = groupBy(page.actions, (r) => r.deploy_id, toActionSummary);
+  return page.deploys.map((r) => ({
     deploy: toDeploy(r),
     watch: toWatch(r),
     verdict: toVerdict(r),
@@ -226,15 +232,31 @@ export async function listDeploys(q: Queryable, query: DeployListQuery): Promise
   }));
 }
 
-/** The summary columns of a deploy's delivery that carries an action. */
-interface ActionSummaryRow {
-  id: number;
-  deploy_id: string;
-  action_kind: string;
-  action_target: string;
-  status: string;
-  created_at: number;
-  finished_at: number | null;
+/** Freezes a JSON-like value and everything in it; answers it. */
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) freezeDeep(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The rows of a page in the SQL both engines speak: the deploys, then their findings and actions. */
+async function readPageRows(q: Queryable, where: string, params: readonly SqlValue[]): Promise<DeployPageRows> {
+  const deploys = await deployRows(q, `${where} ORDER BY d.received_at DESC, d.id DESC LIMIT ?`, params);
+  if (deploys.length === 0) return { deploys, findings: [], actions: [] };
+  const ids = deploys.map((r) => r.id);
+  const marks = ids.map(() => '?').join(', ');
+  const findings = await q.all<FindingSummaryRow>(
+    `SELECT ${FINDING_SUMMARY_COLUMNS} FROM findings WHERE deploy_id IN (${marks}) ORDER BY at ASC, rule ASC`,
+    ids,
+  );
+  const actions = await q.all<ActionSummaryRow>(
+    `SELECT ${ACTION_SUMMARY_FIELDS.map(([key]) => key).join(', ')} FROM deliveries
+     WHERE deploy_id IN (${marks}) AND action_kind IS NOT NULL ORDER BY created_at ASC, id ASC`,
+    ids,
+  );
+  return { deploys, findings, actions };
 }
 
 /** An action as a list shows it; the same id, kind, target and status `actionOf` gives the detail. */

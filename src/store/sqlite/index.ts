@@ -76,7 +76,8 @@ export function sqliteStore(db: Db, reader: Db = db): Store {
   return {
     createDeploy: (deploy, watch) => creates.submit({ deploy, watch }),
     getDeploy: (id) => reader.snapshot((tx) => deploys.getDeploy(tx, id)),
-    listDeploys: (q) => reader.snapshot((tx) => deploys.listDeploys(tx, q)),
+    // One statement (deploy-page.ts): a consistent read without BEGIN and COMMIT.
+    listDeploys: (q) => deploys.listDeploys(reader, q),
     activeWatches: () => deploys.activeWatches(db),
     previousDeploys: (service, environment, before, n) => deploys.previousDeploys(db, service, environment, before, n),
     supersedeOlder: (deployId, now) =>

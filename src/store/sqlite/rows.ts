@@ -34,7 +34,7 @@ export interface DeployRow {
 }
 
 /** The columns of a `DeployRow`: its key, the SQL expression, and whether the column is REAL. */
-const DEPLOY_COLUMNS: ReadonlyArray<readonly [keyof DeployRow, string, 'real'?]> = [
+export const DEPLOY_COLUMNS: ReadonlyArray<readonly [keyof DeployRow, string, 'real'?]> = [
   ['id', 'd.id'],
   ['service', 'd.service'],
   ['environment', 'd.environment'],
@@ -111,8 +111,46 @@ export interface FindingRow {
 /** A row of `findings` without the evidence column (what a list reads). */
 export type FindingSummaryRow = Omit<FindingRow, 'evidence'>;
 
-/** The columns of a `FindingSummaryRow`. */
-export const FINDING_SUMMARY_COLUMNS = 'deploy_id, rule, metric, severity, kind, at, observed, baseline, condition, summary, cleared_at, shadow';
+/** The columns of a `FindingSummaryRow`, and whether the column is REAL. */
+export const FINDING_SUMMARY_FIELDS: ReadonlyArray<readonly [keyof FindingSummaryRow & string, 'real'?]> = [
+  ['deploy_id'],
+  ['rule'],
+  ['metric'],
+  ['severity'],
+  ['kind'],
+  ['at', 'real'],
+  ['observed', 'real'],
+  ['baseline', 'real'],
+  ['condition'],
+  ['summary'],
+  ['cleared_at', 'real'],
+  ['shadow'],
+];
+
+/** The columns of a `FindingSummaryRow`, as a SELECT list. */
+export const FINDING_SUMMARY_COLUMNS = FINDING_SUMMARY_FIELDS.map(([key]) => key).join(', ');
+
+/** The summary columns of a deploy's delivery that carries an action (what a list reads). */
+export interface ActionSummaryRow {
+  id: number;
+  deploy_id: string;
+  action_kind: string;
+  action_target: string;
+  status: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** The columns of an `ActionSummaryRow`, and whether the column is REAL. */
+export const ACTION_SUMMARY_FIELDS: ReadonlyArray<readonly [keyof ActionSummaryRow & string, 'real'?]> = [
+  ['id'],
+  ['deploy_id'],
+  ['action_kind'],
+  ['action_target'],
+  ['status'],
+  ['created_at', 'real'],
+  ['finished_at', 'real'],
+];
 
 // The CHECK constraints (generated from the consts in ../records.ts) guarantee the enum columns, so the casts below are safe.
 
