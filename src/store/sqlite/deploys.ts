@@ -111,7 +111,7 @@ export async function insertDeploys(tx: Queryable, items: ReadonlyArray<{ deploy
   // watch that `insertDeploy` one item after another would have had it supersede.
   const replaced = await tx.all<{ deploy_id: string; superseded_by: string }>(
     `WITH b (ord, id, service, environment, started_at, received_at, supersedes) AS (VALUES ${created.map(() => rowMarks(7)).join(', ')}),
-     s AS (
+     s AS MATERIALIZED (
        SELECT w.deploy_id AS old,
               (SELECT b.id FROM b
                WHERE b.supersedes = 1 AND b.service = w.service AND b.environment = w.environment
@@ -120,10 +120,10 @@ export async function insertDeploys(tx: Queryable, items: ReadonlyArray<{ deploy
                ORDER BY b.ord LIMIT 1) AS by
        FROM watches w
        WHERE w.status = 'watching' AND (w.service, w.environment) IN (SELECT service, environment FROM b WHERE supersedes = 1)
-     )
-     UPDATE watches SET status = 'superseded', superseded_by = s.by, reason = 'superseded by ' || s.by,
-                        updated_at = (SELECT b.received_at FROM b WHERE b.id = s.by)
-     FROM s WHERE watches.deploy_id = s.old AND s.by IS NOT NULL
+     ),
+     t AS MATERIALIZED (SELECT s.old, s.by, b.received_at FROM s JOIN b ON b.id = s.by)
+     UPDATE watches SET status = 'superseded', superseded_by = t.by, reason = 'superseded by ' || t.by, updated_at = t.received_at
+     FROM t WHERE watches.deploy_id = t.old
      RETURNING deploy_id, superseded_by`,
     created.flatMap((i, ord) => [ord, i.deploy.id, i.deploy.service, i.deploy.environment, i.deploy.startedAt, i.deploy.receivedAt, supersedesOnArrival(i.deploy) ? 1 : 0]),
   );
