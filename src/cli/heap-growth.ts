@@ -2,11 +2,11 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * The old generation may grow this many percent above what the last full collection left live. V8's own choice on
- * a machine with a few GB of memory is up to 300% (4×): at 10,000 watches (~200 MiB live, a few MiB promoted per
- * second) that let the heap reach ~650 MiB, over the 500 MiB RSS target. A full collection marks what is live, so
- * its cost per promoted byte is the same for a small heap as for a large one; V8 never sets the next limit less
- * than 16 MiB above the live size, so a small daemon collects no more often than before.
+ * The old generation may grow this many percent above what the last full collection left live. V8's own choice
+ * with the large heap limit Node sets on a machine with several GB is up to 300% (4×): at 10,000 watches (~200 MiB
+ * live, a few MiB promoted per second) it let the heap reach ~650 MiB, over the 500 MiB RSS target. A full collection marks what is live, so its
+ * cost per promoted byte is the same for a small heap as for a large one, and a small heap's next limit is mostly
+ * V8's minimum step above it, so a small daemon collects about as often as before (measured: README).
  */
 export const HEAP_GROWING_PERCENT = 40;
 
