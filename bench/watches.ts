@@ -22,10 +22,10 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     // Writes a V8 heap snapshot of the daemon (Heap.*.heapsnapshot in the current directory) at the end of the steady window.
     snapshot: { type: 'boolean', default: false },
-    // Node/V8 flags for the daemon, and a file for its stdout (--trace-gc writes there). The default is the heap limit
-    // README "Watch loop at scale" recommends for 10,000 watches (V8 otherwise lets garbage grow the heap to ~3× what
-    // is live before collecting it); --node-flags= runs the daemon without one.
-    'node-flags': { type: 'string', default: '--max-old-space-size=384' },
+    // Node/V8 flags for the daemon, and a file for its stdout (--trace-gc writes there). None by default: the daemon
+    // runs as users start it (serve limits its heap growth itself, src/cli/heap-growth.ts; a heap flag given here,
+    // e.g. --max-old-space-size=384, replaces that).
+    'node-flags': { type: 'string', default: '' },
     'daemon-stdout': { type: 'string' },
   },
 });

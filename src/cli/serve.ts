@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/load.js';
 import { startGuard, type RunningGuard } from '../main.js';
 import { createLogger } from '../telemetry/logger.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export interface ServeOptions {
   config?: string;
@@ -10,6 +11,8 @@ export interface ServeOptions {
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
+  // Garbage is collected at ~1.4× the live heap rather than V8's up to 4× (README "Watch loop at scale").
+  limitHeapGrowth();
   const loaded = loadConfig({ file: opts.config, overrides: { port: opts.port } });
   const { config } = loaded;
   const logger = createLogger({ level: config.logLevel });

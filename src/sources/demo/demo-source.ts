@@ -2,8 +2,8 @@
 import type { Point } from '../../judge/types.js';
 import type { MetricQuery, MetricSource, QueryResult } from '../types.js';
 import { applyBehaviour, behaviourOf, DEMO_ROLLBACK_LABEL, isSimulatedOutage } from './behaviours.js';
-import { healthyValue, isDemoMetric, roundFor, serviceProfile } from './healthy.js';
-import { noise } from './noise.js';
+import { healthyValue, isDemoMetric, pointKey, roundFor, serviceProfile } from './healthy.js';
+import { fnv, FNV_OFFSET, fnvNumber, noiseOf } from './noise.js';
 import type { DemoConfig } from './schema.js';
 
 /** Refuse ranges that would need more points than this; a real source would refuse them too. */
@@ -41,16 +41,18 @@ export class DemoSource implements MetricSource {
     // After the guard rolled the deploy back the previous version serves again, unless the deploy says it would not help.
     const healedAfter = q.rolledBackAt !== undefined && q.deploy.labels?.[DEMO_ROLLBACK_LABEL] !== 'no-effect' ? q.rolledBackAt : Infinity;
     const profile = serviceProfile(q.deploy.service);
-    const key = `${this.seed}|${q.deploy.id}|${q.scope}|${metric}`;
-    const points: Point[] = alignedTimes(q.start, q.end, q.step).flatMap((t): Point[] => {
+    // The series key `${seed}|${deploy id}|${scope}|${metric}`, hashed in parts (src/sources/demo/noise.ts).
+    const key = fnv(fnv(fnv(fnv(fnvNumber(FNV_OFFSET, this.seed), '|'), q.deploy.id), `|${q.scope}|`), metric);
+    const points: Point[] = [];
+    for (const t of alignedTimes(q.start, q.end, q.step)) {
       let value: number | null = healthyValue(metric, profile, key, t);
       const since = t - q.deploy.startedAt;
       if (since > 0 && t <= healedAfter) {
-        const jitter = noise(`${key}|${t}|fx`);
+        const jitter = noiseOf(fnv(pointKey(key, t), '|fx')); // noise(`${key}|${t}|fx`)
         value = applyBehaviour(behaviour, { metric, value, since, step: q.step, profile, jitter });
       }
-      return value === null ? [] : [[t, roundFor(metric, Math.max(0, value))]];
-    });
+      if (value !== null) points.push([t, roundFor(metric, Math.max(0, value))]);
+    }
     return points.length > 0 ? { kind: 'value', points } : { kind: 'no-data' };
   }
 }

@@ -1,5 +1,5 @@
 // What a healthy service looks like in the demo source: per-service base levels plus bounded, seeded noise.
-import { noise, smoothNoise, uniform } from './noise.js';
+import { fnv, FNV_OFFSET, fnvNumber, noiseOf, smoothNoiseOf, uniformOf } from './noise.js';
 
 /** The series the demo source serves: the five canonical metrics and the custom `health` gauge (1 = up). */
 export const DEMO_METRICS = ['error_rate', 'latency_p95', 'cpu', 'memory', 'throughput', 'health'] as const;
@@ -44,9 +44,10 @@ export function isDemoMetric(name: string): name is DemoMetric {
 
 /** Base levels for `service`; independent of seed and deploy, so every deploy of a service starts alike. */
 export function serviceProfile(service: string): ServiceProfile {
+  const h = fnv(fnv(fnv(FNV_OFFSET, 'profile|'), service), '|');
   const level = (metric: keyof ServiceProfile): number => {
     const [lo, hi] = RANGES[metric];
-    return lo + uniform(`profile|${service}|${metric}`) * (hi - lo);
+    return lo + uniformOf(fnv(h, metric)) * (hi - lo); // uniform(`profile|${service}|${metric}`)
   };
   return {
     error_rate: level('error_rate'),
@@ -62,12 +63,17 @@ export function diurnal(t: number): number {
   return 1 + DIURNAL_AMPLITUDE * Math.cos((2 * Math.PI * ((t % DAY) - PEAK_SECOND)) / DAY);
 }
 
+/** The FNV-1a state of the key `${key}|${t}` of a series' point, from the state of the series key (fnv(FNV_OFFSET, key)). */
+export function pointKey(seriesKey: number, t: number): number {
+  return fnvNumber(fnv(seriesKey, '|'), t);
+}
+
 /**
- * The healthy value of `metric` at series time `t`. `key` identifies the series (seed, deploy, scope,
- * metric) so that noise depends only on (key, t).
+ * The healthy value of `metric` at series time `t`. `seriesKey` is the FNV-1a state of the key that identifies the
+ * series (seed, deploy, scope, metric), so that noise depends only on (key, t).
  */
-export function healthyValue(metric: DemoMetric, profile: ServiceProfile, key: string, t: number): number {
-  const n = noise(`${key}|${t}`);
+export function healthyValue(metric: DemoMetric, profile: ServiceProfile, seriesKey: number, t: number): number {
+  const n = noiseOf(pointKey(seriesKey, t)); // noise(`${key}|${t}`)
   switch (metric) {
     case 'error_rate':
       return profile.error_rate * (1 + 0.2 * n);
@@ -76,7 +82,7 @@ export function healthyValue(metric: DemoMetric, profile: ServiceProfile, key: s
     case 'cpu':
       return profile.cpu + 0.02 * n;
     case 'memory':
-      return profile.memory + 0.03 * smoothNoise(key, t, 1800) + 0.003 * n;
+      return profile.memory + 0.03 * smoothNoiseOf(seriesKey, t, 1800) + 0.003 * n;
     case 'throughput':
       return profile.throughput * diurnal(t) * (1 + 0.05 * n);
     case 'health':
