@@ -22,8 +22,7 @@ import { parseDeployPage, readDeployPage, type DeployPageRows, type DeployPageTe
 import { ACTION_SUMMARY_FIELDS, deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
 import type { ActionSummaryRow, FindingRow, FindingSummaryRow } from './rows.js';
 
-const DEPLOY_INSERT_COLUMNS =
-  'id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at';
+const DEPLOY_INSERT_COLUMNS = 'id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at';
 const WATCH_INSERT_COLUMNS =
   'deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s, evaluated_at, superseded_by, reason, updated_at';
 /** `(?, ?, …)` for one row of n columns. */
@@ -69,10 +68,7 @@ function watchParams(d: DeployRecord, w: NewWatch): SqlValue[] {
  * null (and changes nothing) when a deploy with this id is stored already.
  */
 export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch): Promise<string[] | null> {
-  const { changes } = await tx.run(
-    `INSERT INTO deploys (${DEPLOY_INSERT_COLUMNS}) VALUES ${rowMarks(11)} ON CONFLICT (id) DO NOTHING`,
-    deployParams(d),
-  );
+  const { changes } = await tx.run(`INSERT INTO deploys (${DEPLOY_INSERT_COLUMNS}) VALUES ${rowMarks(11)} ON CONFLICT (id) DO NOTHING`, deployParams(d));
   if (changes === 0) return null;
   // A deploy dated ahead of the guard's clock supersedes nothing yet: the watcher does that once it has started.
   const superseded = supersedesOnArrival(d) ? await supersedeOlder(tx, d, d.receivedAt) : [];
@@ -125,7 +121,15 @@ export async function insertDeploys(tx: Queryable, items: ReadonlyArray<{ deploy
      UPDATE watches SET status = 'superseded', superseded_by = t.by, reason = 'superseded by ' || t.by, updated_at = t.received_at
      FROM t WHERE watches.deploy_id = t.old
      RETURNING deploy_id, superseded_by`,
-    created.flatMap((i, ord) => [ord, i.deploy.id, i.deploy.service, i.deploy.environment, i.deploy.startedAt, i.deploy.receivedAt, supersedesOnArrival(i.deploy) ? 1 : 0]),
+    created.flatMap((i, ord) => [
+      ord,
+      i.deploy.id,
+      i.deploy.service,
+      i.deploy.environment,
+      i.deploy.startedAt,
+      i.deploy.receivedAt,
+      supersedesOnArrival(i.deploy) ? 1 : 0,
+    ]),
   );
   const byItem = new Map<string, string[]>(created.map((i) => [i.deploy.id, []]));
   for (const r of replaced) byItem.get(r.superseded_by)!.push(r.deploy_id);

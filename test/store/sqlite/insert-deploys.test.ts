@@ -26,19 +26,17 @@ const item = fc
     lateBy: fc.integer({ min: -2, max: 4 }),
     version: fc.constantFrom('v1', 'v2'),
   })
-  .map(
-    (r): Item => ({
-      deploy: deployRecord({
-        id: `d-${r.id}`,
-        service: r.service,
-        environment: r.environment,
-        version: r.version,
-        startedAt: 1_000 + r.startedAt,
-        receivedAt: 1_000 + r.startedAt + r.lateBy + 0.25,
-      }),
-      watch: newWatch({ windowEnd: 2_000 + r.startedAt }),
+  .map((r): Item => ({
+    deploy: deployRecord({
+      id: `d-${r.id}`,
+      service: r.service,
+      environment: r.environment,
+      version: r.version,
+      startedAt: 1_000 + r.startedAt,
+      receivedAt: 1_000 + r.startedAt + r.lateBy + 0.25,
     }),
-  );
+    watch: newWatch({ windowEnd: 2_000 + r.startedAt }),
+  }));
 
 async function freshDb(): Promise<Db> {
   const db = await openDb(':memory:');
