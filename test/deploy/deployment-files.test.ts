@@ -138,7 +138,9 @@ describe('docker compose demo', () => {
     });
     try {
       let text = '';
-      for (let i = 0; i < 100 && !/http_requests_total\{status="503"/.test(text); i++) {
+      // Wait until both outcomes have been served at least once (at 50% errors the first requests may all be one).
+      const both = (t: string) => /http_requests_total\{status="200"/.test(t) && /http_requests_total\{status="503"/.test(t);
+      for (let i = 0; i < 100 && !both(text); i++) {
         await new Promise((r) => setTimeout(r, 100));
         text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
           (r) => r.text(),
