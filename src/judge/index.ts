@@ -4,7 +4,8 @@ export { preDeployBaseline, selectBaseline, baselineRanges, median, medianAbsolu
 export type { BaselineStats, BaselineSample } from './baseline.js';
 export { conditionHolds, whenHolds, whenText, ratioTo, changeFrom, theilSenPerHour } from './conditions.js';
 export { evaluateRule } from './evaluate-rule.js';
-export { checkStep, harmful, majorityValue, windowCounts } from './step-check.js';
+export { windowCounts } from './error-counts.js';
+export { checkStep, harmful, majorityValue } from './step-check.js';
 export { track } from './persistence.js';
 export { observationPlan, previousDeploysWanted, watchedMetrics, ruleMetrics } from './plan.js';
 export type { PlannedQuery } from './plan.js';

@@ -4,7 +4,8 @@ import { median, medianGap, selectBaseline, type BaselineSample } from './baseli
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
-import { countTest, errorDispersion } from './stats/count-test.js';
+import { countsOf, errorCountTest, windowCounts, type Counts } from './error-counts.js';
+import { errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
@@ -316,73 +317,6 @@ function baselineCounts(ctx: RuleContext, baseline: BaselineSample): Counts | nu
   const derived = derivedOf(ctx.cache, baseline);
   if (derived.counts === undefined) derived.counts = countsOf(baseline.times, baseline.values, ctx.traffic[baseline.scope], ctx.spacing);
   return derived.counts;
-}
-
-/** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
-export interface Counts {
-  errors: number;
-  requests: number;
-  exactErrors: number;
-  exactRequests: number;
-}
-
-/**
- * Errors and requests behind rate points: rate x throughput x the seconds each point stands for (`spacing`),
- * rounded to whole numbers; null without traffic.
- */
-export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
-  let errors = 0;
-  let requests = 0;
-  let counted = 0;
-  for (let i = 0; i < points.length; i++) {
-    const t = points[i]![0];
-    const rate = points[i]![1];
-    const rps = observedAt(traffic, t, spacing);
-    if (rps === null) continue;
-    requests += rps * spacing;
-    errors += rate * rps * spacing;
-    counted++;
-  }
-  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
-}
-
-/** windowCounts of points given as times and rates (a baseline's). */
-function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
-  let errors = 0;
-  let requests = 0;
-  let counted = 0;
-  for (let i = 0; i < times.length; i++) {
-    const t = times[i]!;
-    const rate = rates[i]!;
-    const rps = observedAt(traffic, t, spacing);
-    if (rps === null) continue;
-    requests += rps * spacing;
-    errors += rate * rps * spacing;
-    counted++;
-  }
-  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
-}
-
-function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
-  const mean = baseline.values.reduce((s, v) => s + v, 0) / baseline.values.length;
-  const r = countTest({
-    errors: counts.errors,
-    requests: counts.requests,
-    baselineErrors: base?.errors ?? null,
-    baselineRequests: base?.requests ?? null,
-    baselineRate: mean,
-    tolerance,
-    dispersion,
-  });
-  const evidence = {
-    errors: counts.errors,
-    requests: counts.requests,
-    baselineErrors: base?.errors ?? null,
-    baselineRequests: base?.requests ?? null,
-    expected: r.expected,
-    pValue: r.pValue,
-  };
-  return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
 }
 
 /** How bursty the baseline's errors were (src/judge/stats/count-test.ts errorDispersion), computed once per baseline. */
