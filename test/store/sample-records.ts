@@ -1,14 +1,31 @@
-// Builders for store tests: a temp directory per test, and deploy/watch/judgement records with overridable fields.
+// Builders for store tests: a temp directory (or a migrated SQLite file in one) per test, and deploy/watch/judgement
+// records with overridable fields.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Judgement } from '../../src/judge/types.js';
+import type { Finding, Judgement } from '../../src/judge/types.js';
 import type { DeployRecord, NewDelivery, WatchRecord } from '../../src/store/records.js';
+import { openDb, type Db } from '../../src/store/sqlite/db.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
 
 /** A fresh temp directory and a function that removes it. */
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'rg-store-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A migrated SQLite store file in a fresh temp directory, and a function that closes it and removes the directory. */
+export async function migratedSqlite(): Promise<{ db: Db; remove: () => Promise<void> }> {
+  const { dir, remove } = await tempDir();
+  const db = await openDb(join(dir, 'guard.db'));
+  await migrate(db);
+  return {
+    db,
+    remove: async () => {
+      await db.close();
+      await remove();
+    },
+  };
 }
 
 export function deployRecord(overrides: Partial<DeployRecord> = {}): DeployRecord {
@@ -38,6 +55,22 @@ export function newWatch(overrides: Partial<Omit<WatchRecord, 'deployId' | 'upda
     evaluatedAt: null,
     supersededBy: null,
     reason: null,
+    ...overrides,
+  };
+}
+
+/** A P1 error-rate breach finding. */
+export function finding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    rule: 'error-rate-spike',
+    metric: 'error_rate',
+    severity: 'P1',
+    at: 360,
+    observed: 0.08,
+    baseline: 0.004,
+    condition: 'ratio > 5',
+    kind: 'breach',
+    summary: 'error_rate 8% vs 0.4%',
     ...overrides,
   };
 }

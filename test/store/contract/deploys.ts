@@ -1,8 +1,7 @@
 // Deploys and watches in the store: idempotent creation, superseding, listing, ending, and surviving a re-open.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/interfaces.js';
-import type { Finding } from '../../../src/judge/types.js';
-import { deployRecord, judgement, newWatch } from '../sample-records.js';
+import { deployRecord, finding as sampleFinding, judgement, newWatch } from '../sample-records.js';
 import { useStore, type StoreBackend } from '../backends.js';
 
 export function deploysContract(backend: StoreBackend): void {
@@ -150,19 +149,10 @@ export function deploysContract(backend: StoreBackend): void {
     });
 
     it('lists summaries: findings without evidence, actions without request, output and error', async () => {
-      const finding: Finding = {
-        rule: 'error-rate-spike',
-        metric: 'error_rate',
-        severity: 'P1',
-        at: 360,
-        observed: 0.08,
-        baseline: 0.004,
-        condition: 'ratio > 5',
-        kind: 'breach',
-        summary: 'error_rate 8% vs 0.4%',
+      const finding = sampleFinding({
         clearedAt: 420,
         evidence: { baseline: null, test: null, alpha: 0.001, lookback: 120, points: 2, persistence: 'held 2m' },
-      };
+      });
       await store.saveJudgement('d-e', judgement({ findings: [finding], evaluatedAt: 460 }), 'watching', 460);
       const [delivery] = await store.enqueueDeliveries(
         [

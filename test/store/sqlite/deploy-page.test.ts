@@ -1,29 +1,17 @@
 // On SQLite a list page is one statement that writes its rows as JSON (deploy-page.ts): it must give exactly the page
 // that the three plain queries give (the path PostgreSQL takes), for hostile text and for REALs that JSON would round.
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/judge/types.js';
 import type { DeployListQuery } from '../../../src/store/records.js';
-import { openDb, type Db, type Queryable } from '../../../src/store/sqlite/db.js';
+import type { Db, Queryable } from '../../../src/store/sqlite/db.js';
 import { listDeploys } from '../../../src/store/sqlite/deploys.js';
-import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
-import { deployRecord, judgement, newDelivery, newWatch, tempDir } from '../sample-records.js';
+import { deployRecord, finding, judgement, migratedSqlite, newDelivery, newWatch } from '../sample-records.js';
 
 let db: Db;
 let remove: () => Promise<void>;
 
-beforeEach(async () => {
-  let dir: string;
-  ({ dir, remove } = await tempDir());
-  db = await openDb(join(dir, 'guard.db'));
-  await migrate(db);
-});
-
-afterEach(async () => {
-  await db.close();
-  await remove();
-});
+beforeEach(async () => ({ db, remove } = await migratedSqlite()));
+afterEach(() => remove());
 
 /** The same connection, read as another dialect would: plain selects, a JavaScript value per column. */
 function plainReads(q: Db): Queryable {
@@ -33,21 +21,6 @@ function plainReads(q: Db): Queryable {
 const hostile = `"quoted" \\ back\\slash \u0000 nul, \u2028 line sep, 😀, </script>, '); DROP TABLE deploys; --`;
 /** REALs that SQLite's JSON (15 significant digits) would change, and the edges of a double. */
 const reals = [1795991599.6961234, 0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, 2 ** 63, -(2 ** 62) - 1024, 1e21, -0.25];
-
-function finding(overrides: Partial<Finding>): Finding {
-  return {
-    rule: 'error-rate-spike',
-    metric: 'error_rate',
-    severity: 'P1',
-    at: 360,
-    observed: 0.08,
-    baseline: 0.004,
-    condition: 'ratio > 5',
-    kind: 'breach',
-    summary: 'error_rate 8% vs 0.4%',
-    ...overrides,
-  };
-}
 
 describe('a list page on SQLite', () => {
   beforeEach(async () => {

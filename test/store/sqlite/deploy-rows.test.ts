@@ -1,27 +1,16 @@
 // deployRows reads the non-REAL deploy columns packed into one JSON text per row: it must give exactly the rows the
 // plain select gives, for hostile text and for times that need all 17 significant digits.
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../src/store/sqlite/db.js';
-import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
 import { DEPLOY_SELECT, deployRows } from '../../../src/store/sqlite/rows.js';
-import { deployRecord, newWatch, tempDir } from '../sample-records.js';
+import { deployRecord, newWatch, migratedSqlite } from '../sample-records.js';
 
 let db: Db;
 let remove: () => Promise<void>;
 
-beforeEach(async () => {
-  let dir: string;
-  ({ dir, remove } = await tempDir());
-  db = await openDb(join(dir, 'guard.db'));
-  await migrate(db);
-});
-
-afterEach(async () => {
-  await db.close();
-  await remove();
-});
+beforeEach(async () => ({ db, remove } = await migratedSqlite()));
+afterEach(() => remove());
 
 describe('deployRows', () => {
   it('gives the rows of DEPLOY_SELECT exactly: hostile text, nulls, absent watches and verdicts, 17-digit times', async () => {
