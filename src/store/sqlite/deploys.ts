@@ -133,13 +133,8 @@ export async function insertDeploys(tx: Queryable, items: ReadonlyArray<{ deploy
   );
   const byItem = new Map<string, string[]>(created.map((i) => [i.deploy.id, []]));
   for (const r of replaced) byItem.get(r.superseded_by)!.push(r.deploy_id);
-  const answered = new Set<string>();
-  return items.map((i) => {
-    const superseded = byItem.get(i.deploy.id);
-    if (!superseded || answered.has(i.deploy.id)) return null;
-    answered.add(i.deploy.id);
-    return superseded.sort();
-  });
+  const stored = new Set(created);
+  return items.map((i) => (stored.has(i) ? byItem.get(i.deploy.id)!.sort() : null));
 }
 
 /**
