@@ -1,11 +1,12 @@
 // Authentication middleware: a bearer token, or a signed request (timestamp, method, path, body) seen once (DESIGN §6).
+import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { NonceStore } from '../store/interfaces.js';
 import { memoryNonceStore } from '../store/memory-nonces.js';
 import { rawBodyOf } from './body.js';
 import type { AuthSecrets } from './deps.js';
 import { sendError } from './http-error.js';
-import { matchesSecretDigest, requestSignatureBase, secretDigest, TIMESTAMP_HEADER, verifySha256Signature } from './signature.js';
+import { requestSignatureBase, secretDigest, TIMESTAMP_HEADER, verifySha256Signature } from './signature.js';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of "<ts>.<METHOD>.<path>.<raw body>", keyed with the CI token>`. */
 export const SIGNATURE_HEADER = 'x-release-guard-signature';
@@ -70,8 +71,9 @@ function unauthorized(res: Response, message: string): void {
 
 /** True when any token (by its secretDigest) matches; every one is compared so timing does not tell which one did. */
 function bearerMatches(given: string, digests: readonly Buffer[]): boolean {
+  const digest = secretDigest(given);
   let ok = false;
-  for (const digest of digests) ok = matchesSecretDigest(given, digest) || ok;
+  for (const expected of digests) ok = timingSafeEqual(digest, expected) || ok;
   return ok;
 }
 

@@ -8,17 +8,12 @@ const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
  * hashed first, so the buffers given to timingSafeEqual always have equal length.
  */
 export function secretsEqual(given: string, expected: string): boolean {
-  return matchesSecretDigest(given, secretDigest(expected));
+  return timingSafeEqual(secretDigest(given), secretDigest(expected));
 }
 
 /** The digest `secretsEqual` compares: worked out once for a secret that is checked on every request. */
 export function secretDigest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
-}
-
-/** `secretsEqual(given, secret)` for the `secretDigest` of that secret. */
-export function matchesSecretDigest(given: string, digest: Buffer): boolean {
-  return timingSafeEqual(secretDigest(given), digest);
 }
 
 /** `sha256=<hex HMAC-SHA256 of body keyed with secret>`, the form GitHub and release-guard send. */
