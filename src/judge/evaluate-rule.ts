@@ -3,7 +3,7 @@ import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
 import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
-import { firstAfter } from './steps.js';
+import { pointsAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';
 import type { Finding, Observations, Point } from './types.js';
@@ -119,16 +119,11 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
  */
 export function divide(points: readonly Point[], per: readonly Point[], interval: number): Point[] {
   const out: Point[] = [];
-  let j = 0;
-  let last = NaN;
+  const cursor = { t: NaN, i: 0 };
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     const t = p[0];
-    // j = firstAfter(per, t): searched for the first point (or a time that went back), else walked on from the last.
-    if (!(t >= last)) j = firstAfter(per, t);
-    else while (j < per.length && per[j]![0] <= t) j++;
-    last = t;
-    const latest = per[j - 1];
+    const latest = per[pointsAfter(per, t, cursor) - 1];
     if (latest !== undefined && latest[0] > t - interval && latest[1] > 0) out.push([t, p[1] / latest[1]]);
   }
   return out;

@@ -9,7 +9,7 @@ import { errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
-import { firstAfter, observedAt, pointsIn } from './steps.js';
+import { observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
 /** Everything a rule needs to judge any step; built once per rule by evaluate-rule.ts. */
@@ -35,31 +35,8 @@ export interface RuleContext {
   cursors: { end: Cursor; start: Cursor };
 }
 
-/** The last answer of pointsAfter for one series: the time asked and the index answered (NaN: none yet). */
-export interface Cursor {
-  t: number;
-  i: number;
-}
-
 export function newCursors(): RuleContext['cursors'] {
   return { end: { t: NaN, i: 0 }, start: { t: NaN, i: 0 } };
-}
-
-/**
- * firstAfter(series, t) for a context's steps, which ask at ascending times: walked on from the previous answer
- * (a step or two of points), searched for the first or for an earlier time. Series are sorted by time.
- */
-function pointsAfter(series: readonly Point[], t: number, cursor: Cursor): number {
-  let i: number;
-  if (t >= cursor.t) {
-    i = cursor.i;
-    while (i < series.length && series[i]![0] <= t) i++;
-  } else {
-    i = firstAfter(series, t);
-  }
-  cursor.t = t;
-  cursor.i = i;
-  return i;
 }
 
 /**

@@ -30,6 +30,29 @@ export function firstAfter(points: readonly Point[], t: number): number {
   return lo;
 }
 
+/** The last answer of pointsAfter for one series: the time asked and the index answered (t NaN: none yet). */
+export interface Cursor {
+  t: number;
+  i: number;
+}
+
+/**
+ * firstAfter(series, t) for times asked mostly in ascending order (a rule's steps, a series walked point by point):
+ * walked on from the cursor's previous answer, searched for the first time or for an earlier one.
+ */
+export function pointsAfter(series: readonly Point[], t: number, cursor: Cursor): number {
+  let i: number;
+  if (t >= cursor.t) {
+    i = cursor.i;
+    while (i < series.length && series[i]![0] <= t) i++;
+  } else {
+    i = firstAfter(series, t);
+  }
+  cursor.t = t;
+  cursor.i = i;
+  return i;
+}
+
 /** Index of the first point with time >= t (points sorted by time ascending). */
 export function firstAtOrAfter(points: readonly Point[], t: number): number {
   let lo = 0;
