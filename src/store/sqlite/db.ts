@@ -92,7 +92,7 @@ function wrap(op: string, path: string, sql: string, cause: unknown): Error {
 
 /**
  * Prepared statements kept per connection; the least recently used beyond this many are finalized. Group commit
- * (insertDeploys) has three texts per batch size, up to 128 sizes, beside the loop's and the API's few dozen.
+ * (./intake.ts) has one text per batch size, up to 128 sizes, beside the loop's and the API's few dozen.
  */
 const STATEMENT_CACHE_SIZE = 512;
 

@@ -22,13 +22,14 @@ import { parseDeployPage, readDeployPage, type DeployPageRows, type DeployPageTe
 import { ACTION_SUMMARY_FIELDS, deployRows, FINDING_SUMMARY_COLUMNS, toDeploy, toFinding, toFindingSummary, toJson, toVerdict, toWatch } from './rows.js';
 import type { ActionSummaryRow, FindingRow, FindingSummaryRow } from './rows.js';
 
-const DEPLOY_INSERT_COLUMNS = 'id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at';
-const WATCH_INSERT_COLUMNS =
-  'deploy_id, service, environment, started_at, status, source, time_scale, window_end, interval_s, evaluated_at, superseded_by, reason, updated_at';
+export const DEPLOY_INSERT_COLUMNS = 'id, service, environment, version, previous_version, commit_sha, started_at, labels, links, origin, received_at';
+/** A watch's own columns; the rest (deploy_id, service, environment, started_at, updated_at) come from its deploy. */
+export const WATCH_STATE_COLUMNS = 'status, source, time_scale, window_end, interval_s, evaluated_at, superseded_by, reason';
+const WATCH_INSERT_COLUMNS = `deploy_id, service, environment, started_at, ${WATCH_STATE_COLUMNS}, updated_at`;
 /** `(?, ?, …)` for one row of n columns. */
 const rowMarks = (n: number): string => `(${new Array<string>(n).fill('?').join(', ')})`;
 
-function deployParams(d: DeployRecord): SqlValue[] {
+export function deployParams(d: DeployRecord): SqlValue[] {
   return [
     d.id,
     d.service,
@@ -44,22 +45,13 @@ function deployParams(d: DeployRecord): SqlValue[] {
   ];
 }
 
+/** WATCH_STATE_COLUMNS' values. */
+export function watchStateParams(w: NewWatch): SqlValue[] {
+  return [w.status, w.source, w.timeScale, w.windowEnd, w.interval, w.evaluatedAt, w.supersededBy, w.reason];
+}
+
 function watchParams(d: DeployRecord, w: NewWatch): SqlValue[] {
-  return [
-    d.id,
-    d.service,
-    d.environment,
-    d.startedAt,
-    w.status,
-    w.source,
-    w.timeScale,
-    w.windowEnd,
-    w.interval,
-    w.evaluatedAt,
-    w.supersededBy,
-    w.reason,
-    d.receivedAt,
-  ];
+  return [d.id, d.service, d.environment, d.startedAt, ...watchStateParams(w), d.receivedAt];
 }
 
 /**
@@ -77,65 +69,7 @@ export async function insertDeploy(tx: Queryable, d: DeployRecord, w: NewWatch):
 }
 
 /** Whether a new deploy supersedes older watches when it arrives: not one dated ahead of the guard's clock. */
-const supersedesOnArrival = (d: DeployRecord): boolean => d.startedAt <= d.receivedAt;
-
-/** Most deploys one `insertDeploys` call takes (each is a row of 13 parameters in its largest statement). */
-export const MAX_DEPLOY_BATCH = 128;
-
-/**
- * `insertDeploy` for several deploys in one go, with the same outcome as calling it for each in order (SQLite: three
- * statements for the whole batch instead of three per deploy). Each item's answer is its superseded ids (sorted) or
- * null when its id was stored already — before the batch or by an earlier item of it. Call inside a transaction.
- */
-export async function insertDeploys(tx: Queryable, items: ReadonlyArray<{ deploy: DeployRecord; watch: NewWatch }>): Promise<Array<string[] | null>> {
-  if (items.length === 0) return [];
-  if (items.length > MAX_DEPLOY_BATCH) throw new Error(`insertDeploys takes at most ${MAX_DEPLOY_BATCH} deploys at once, got ${items.length}`);
-  const inserted = await tx.all<{ id: string }>(
-    `INSERT INTO deploys (${DEPLOY_INSERT_COLUMNS}) VALUES ${items.map(() => rowMarks(11)).join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
-    items.flatMap((i) => deployParams(i.deploy)),
-  );
-  // Rows are inserted in order, so of two items with one new id the first is the one stored.
-  const fresh = new Set(inserted.map((r) => r.id));
-  const created = items.filter((i) => fresh.delete(i.deploy.id));
-  if (created.length === 0) return items.map(() => null);
-  await tx.run(
-    `INSERT INTO watches (${WATCH_INSERT_COLUMNS}) VALUES ${created.map(() => rowMarks(13)).join(', ')}`,
-    created.flatMap((i) => watchParams(i.deploy, i.watch)),
-  );
-  // Each watching watch of a batch item's service+environment goes to the first later item (batch order; a watch
-  // stored before the batch comes before every item) that supersedes on arrival and started at or after it: the
-  // watch that `insertDeploy` one item after another would have had it supersede.
-  const replaced = await tx.all<{ deploy_id: string; superseded_by: string }>(
-    `WITH b (ord, id, service, environment, started_at, received_at, supersedes) AS (VALUES ${created.map(() => rowMarks(7)).join(', ')}),
-     s AS MATERIALIZED (
-       SELECT w.deploy_id AS old,
-              (SELECT b.id FROM b
-               WHERE b.supersedes = 1 AND b.service = w.service AND b.environment = w.environment
-                 AND b.started_at >= w.started_at AND b.id <> w.deploy_id
-                 AND b.ord > coalesce((SELECT o.ord FROM b o WHERE o.id = w.deploy_id), -1)
-               ORDER BY b.ord LIMIT 1) AS by
-       FROM watches w
-       WHERE w.status = 'watching' AND (w.service, w.environment) IN (SELECT service, environment FROM b WHERE supersedes = 1)
-     ),
-     t AS MATERIALIZED (SELECT s.old, s.by, b.received_at FROM s JOIN b ON b.id = s.by)
-     UPDATE watches SET status = 'superseded', superseded_by = t.by, reason = 'superseded by ' || t.by, updated_at = t.received_at
-     FROM t WHERE watches.deploy_id = t.old
-     RETURNING deploy_id, superseded_by`,
-    created.flatMap((i, ord) => [
-      ord,
-      i.deploy.id,
-      i.deploy.service,
-      i.deploy.environment,
-      i.deploy.startedAt,
-      i.deploy.receivedAt,
-      supersedesOnArrival(i.deploy) ? 1 : 0,
-    ]),
-  );
-  const byItem = new Map<string, string[]>(created.map((i) => [i.deploy.id, []]));
-  for (const r of replaced) byItem.get(r.superseded_by)!.push(r.deploy_id);
-  const stored = new Set(created);
-  return items.map((i) => (stored.has(i) ? byItem.get(i.deploy.id)!.sort() : null));
-}
+export const supersedesOnArrival = (d: DeployRecord): boolean => d.startedAt <= d.receivedAt;
 
 /**
  * The view `insertDeploy` just stored, built from what it wrote (what `getDeploy` would read back) so that creating a

@@ -1,6 +1,5 @@
-// Group commit: calls of one kind that arrive while the writer is busy share one write transaction (and one statement
-// per step for all of them), instead of each paying its own BEGIN, statements and COMMIT on the one connection.
-import type { Db, Queryable } from './db.js';
+// Group commit: calls of one kind that arrive while the writer is busy share one atomic write (one statement per
+// step for all of them), instead of each paying its own round trips on the one connection.
 
 interface Waiting<I, R> {
   item: I;
@@ -9,23 +8,24 @@ interface Waiting<I, R> {
 }
 
 /**
- * Runs `write(tx, items)` for every item submitted, in submission order, in as few transactions as the writer allows:
- * one batch at a time; an item submitted while none is under way starts one, and the items submitted until its
- * transaction begins join it (at most `max`); the rest wait for the next, which starts when this one is done. So one
- * caller alone pays no delay, and a burst pays one transaction per writer turn.
+ * Runs `write(items)` for every item submitted, in submission order, in as few writes as the writer allows: one batch
+ * at a time; an item submitted while none is under way starts one, which takes the items submitted until the event
+ * loop's next turn (those of requests that arrived together); the items submitted while it is written wait for the
+ * next (at most `max` a batch), which starts when this one is done. So one caller alone waits for nobody, and a
+ * burst pays one write per writer turn.
  *
- * `write` must answer one result per item, in order, with the outcome that one transaction per item, in order, would
- * have had. If a batch of several fails, its items are written again one per transaction, before any later item, so
- * a failure reaches only the items it belongs to (a batch of one rejects with its error) and the order holds.
+ * `write` must be atomic (all of a batch or none of it is stored) and answer one result per item, in order, with the
+ * outcome that one write per item, in order, would have had. If a batch of several fails, its items are written again
+ * one by one, before any later item, so a failure reaches only the items it belongs to (a batch of one rejects with
+ * its error) and the order holds.
  */
 export class GroupCommit<I, R> {
   private waiting: Array<Waiting<I, R>> = [];
-  /** A batch is under way (waiting for the writer, written, or its items retried one by one). */
+  /** A batch is under way (written, or its items retried one by one). */
   private busy = false;
 
   constructor(
-    private readonly db: Db,
-    private readonly write: (tx: Queryable, items: I[]) => Promise<R[]>,
+    private readonly write: (items: I[]) => Promise<R[]>,
     private readonly max: number,
   ) {}
 
@@ -43,33 +43,31 @@ export class GroupCommit<I, R> {
     this.busy = false;
   }
 
-  /** One batch: the items waiting when its transaction begins. */
+  /** One batch: the items waiting once the event loop has read what arrived with the first of them. */
   private async batch(): Promise<void> {
-    let batch: Array<Waiting<I, R>> | null = null;
-    const take = () => (batch = this.waiting.splice(0, this.max));
+    await new Promise((resolve) => setImmediate(resolve));
+    const batch = this.waiting.splice(0, this.max);
     try {
-      const results = await this.db.transaction(async (tx) => {
-        const items = take().map((w) => w.item);
-        const answers = await this.write(tx, items);
-        if (answers.length !== items.length) throw new Error(`group commit: ${answers.length} results for ${items.length} items`);
-        return answers;
-      });
-      // take() ran: the transaction's callback did.
-      batch!.forEach((w, i) => w.resolve(results[i]!));
+      const results = await this.writeAll(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
-      // A transaction that never began (BEGIN failed, or the connection is closed) was for the items waiting.
-      const failed: Array<Waiting<I, R>> = batch ?? take();
-      if (failed.length === 1) failed[0]!.reject(err);
-      else for (const w of failed) await this.alone(w);
+      if (batch.length === 1) batch[0]!.reject(err);
+      else for (const w of batch) await this.alone(w);
     }
   }
 
-  /** One item in a transaction of its own (after its batch failed). */
+  /** One item written by itself (after its batch failed). */
   private async alone(w: Waiting<I, R>): Promise<void> {
     try {
-      w.resolve(await this.db.transaction(async (tx) => (await this.write(tx, [w.item]))[0]!));
+      w.resolve((await this.writeAll([w.item]))[0]!);
     } catch (err) {
       w.reject(err);
     }
+  }
+
+  private async writeAll(items: I[]): Promise<R[]> {
+    const results = await this.write(items);
+    if (results.length !== items.length) throw new Error(`group commit: ${results.length} results for ${items.length} items`);
+    return results;
   }
 }

@@ -6,6 +6,7 @@ import * as deliveries from './deliveries.js';
 import * as deploys from './deploys.js';
 import * as digest from './digest.js';
 import { GroupCommit } from './group-commit.js';
+import { DeployBatchWriter, MAX_DEPLOY_BATCH } from './intake.js';
 import { writeJudgement } from './judgements.js';
 import { migrate } from './migrate.js';
 import * as nonces from './nonces.js';
@@ -52,27 +53,24 @@ export async function openSqliteStore(path: string): Promise<Store> {
 
 /** The Store over an already open and migrated connection, and a connection for the API's reads (default: the same). */
 export function sqliteStore(db: Db, reader: Db = db): Store {
-  // A burst of POSTs is written a batch per transaction (three statements for all of it), not a transaction each.
-  // The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only a known one.
-  const creates = new GroupCommit<NewDeployItem, CreatedDeploy>(
-    db,
-    async (tx, items) => {
-      const outcomes = await deploys.insertDeploys(tx, items);
-      const answers: CreatedDeploy[] = [];
-      for (const [i, superseded] of outcomes.entries()) {
-        const { deploy, watch } = items[i]!;
-        if (superseded !== null) {
-          answers.push({ view: deploys.newDeployView(deploy, watch), created: true, superseded });
-          continue;
-        }
-        const existing = await deploys.getDeploy(tx, deploy.id);
-        if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
-        answers.push({ view: existing, created: false, superseded: [] });
+  // A burst of POSTs is written a batch at a time, in one statement for all of it (./intake.ts), not a transaction
+  // each. The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only a known one.
+  const batches = new DeployBatchWriter(db);
+  const creates = new GroupCommit<NewDeployItem, CreatedDeploy>(async (items) => {
+    const outcomes = await batches.write(items);
+    const answers: CreatedDeploy[] = [];
+    for (const [i, superseded] of outcomes.entries()) {
+      const { deploy, watch } = items[i]!;
+      if (superseded !== null) {
+        answers.push({ view: deploys.newDeployView(deploy, watch), created: true, superseded });
+        continue;
       }
-      return answers;
-    },
-    deploys.MAX_DEPLOY_BATCH,
-  );
+      const existing = await deploys.getDeploy(db, deploy.id);
+      if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
+      answers.push({ view: existing, created: false, superseded: [] });
+    }
+    return answers;
+  }, MAX_DEPLOY_BATCH);
   return {
     createDeploy: (deploy, watch) => creates.submit({ deploy, watch }),
     getDeploy: (id) => reader.snapshot((tx) => deploys.getDeploy(tx, id)),

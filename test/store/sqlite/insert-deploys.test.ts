@@ -1,10 +1,11 @@
-// insertDeploys (a batch in three statements) must leave the store exactly as insertDeploy one deploy after another
+// DeployBatchWriter (a batch in one statement) must leave the store exactly as insertDeploy one deploy after another
 // would, and answer each deploy as it would: checked on random batches (repeated ids, shared services, deploys dated
 // ahead of their arrival, watches stored before the batch) and on the store's group commit under concurrent POSTs.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../src/store/sqlite/db.js';
-import { insertDeploy, insertDeploys, MAX_DEPLOY_BATCH } from '../../../src/store/sqlite/deploys.js';
+import { openDb, type Db, type SqlValue } from '../../../src/store/sqlite/db.js';
+import { insertDeploy } from '../../../src/store/sqlite/deploys.js';
+import { DeployBatchWriter, MAX_DEPLOY_BATCH } from '../../../src/store/sqlite/intake.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 import type { DeployRecord, NewWatch } from '../../../src/store/records.js';
@@ -51,10 +52,12 @@ const dump = async (db: Db) => ({
 
 let one: Db;
 let batch: Db;
+let writer: DeployBatchWriter;
 
 beforeAll(async () => {
   one = await freshDb();
   batch = await freshDb();
+  writer = new DeployBatchWriter(batch);
 });
 
 afterAll(async () => {
@@ -62,7 +65,7 @@ afterAll(async () => {
   await batch.close();
 });
 
-describe('insertDeploys', () => {
+describe('DeployBatchWriter', () => {
   it('answers and stores what insertDeploy one after another does', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(item, { maxLength: 4 }), fc.array(item, { minLength: 1, maxLength: 24 }), async (before, items) => {
@@ -77,42 +80,53 @@ describe('insertDeploys', () => {
           for (const i of items) out.push(await insertDeploy(tx, i.deploy, i.watch));
           return out;
         });
-        const got = await batch.transaction((tx) => insertDeploys(tx, items));
+        const got = await writer.write(items);
         expect(got).toEqual(expected);
         expect(await dump(batch)).toEqual(await dump(one));
+        // The intake table keeps no input row.
+        expect(await batch.all('SELECT * FROM temp.deploy_intake')).toEqual([]);
       }),
       { numRuns: 300 },
     );
   });
 
+  it('answers superseded ids exactly, whatever characters they hold', async () => {
+    await batch.exec('DELETE FROM watches; DELETE FROM deploys;');
+    const odd = ['d-"quoted"', 'd-back\\slash', 'd-comma, space', 'd-\u0001control', 'd-é😀', "d-'single'"];
+    const items = [...odd, 'd-last'].map((id, i) => ({ deploy: deployRecord({ id, startedAt: 1_000 + i, receivedAt: 1_000 + i }), watch: newWatch() }));
+    const got = await writer.write(items);
+    expect(got.slice(0, odd.length)).toEqual([[], ...odd.slice(0, -1).map((id) => [id])]);
+    expect(got.at(-1)).toEqual([odd.at(-1)]);
+  });
+
   it('refuses a batch larger than MAX_DEPLOY_BATCH and answers [] for none', async () => {
     const many = Array.from({ length: MAX_DEPLOY_BATCH + 1 }, (_, i) => ({ deploy: deployRecord({ id: `d-${i}` }), watch: newWatch() }));
-    await expect(batch.transaction((tx) => insertDeploys(tx, many))).rejects.toThrow(`at most ${MAX_DEPLOY_BATCH}`);
-    expect(await batch.transaction((tx) => insertDeploys(tx, []))).toEqual([]);
+    await expect(writer.write(many)).rejects.toThrow(`at most ${MAX_DEPLOY_BATCH}`);
+    expect(await writer.write([])).toEqual([]);
   });
 });
 
 describe('createDeploy under concurrent calls (group commit)', () => {
-  it('writes a burst in fewer transactions than calls, and answers each call as if alone', async () => {
+  it('writes a burst in fewer writes than calls, and answers each call as if alone', async () => {
     const db = await freshDb();
     const store = sqliteStore(db);
-    let transactions = 0;
-    const transaction = db.transaction.bind(db);
-    db.transaction = (fn) => {
-      transactions++;
-      return transaction(fn);
+    let writes = 0;
+    const all = db.all.bind(db);
+    db.all = <T>(sql: string, params?: readonly SqlValue[]) => {
+      if (sql.startsWith('INSERT INTO deploy_intake ')) writes++;
+      return all<T>(sql, params);
     };
     try {
-      // One call alone opens its own transaction.
+      // One call alone is written by itself.
       await store.createDeploy(deployRecord({ id: 'd-alone', service: 'alone' }), newWatch());
-      expect(transactions).toBe(1);
-      transactions = 0;
+      expect(writes).toBe(1);
+      writes = 0;
       const burst = Array.from({ length: 40 }, (_, i) =>
         store.createDeploy(deployRecord({ id: `d-${i % 30}`, service: `svc-${i % 3}`, startedAt: 1_000 + i, receivedAt: 1_000 + i }), newWatch()),
       );
       const answers = await Promise.all(burst);
-      // All 40 calls came before the writer began the transaction the first one asked for: they share it.
-      expect(transactions).toBe(1);
+      // All 40 calls came in the same turn of the event loop: they share one write.
+      expect(writes).toBe(1);
       expect(answers.filter((a) => a.created).map((a) => a.view.deploy.id)).toEqual(Array.from({ length: 30 }, (_, i) => `d-${i}`));
       // A repeated id answers the deploy as first stored (its service is that of call i % 30).
       expect(answers[35]).toMatchObject({ created: false, view: { deploy: { id: 'd-5', service: 'svc-2' } }, superseded: [] });
