@@ -111,12 +111,21 @@ export function createIntake(deps: IntakeDeps): DeployIntake {
       for (const old of result.superseded) {
         deps.watcher.cancel(old);
         deps.metrics.watchesActive.dec();
-        deps.logger.info({ deploy: old, by: deploy.id }, `watch of ${old} superseded by ${deploy.id}`);
       }
       deps.metrics.watchesActive.inc();
+      // One line per deploy, naming the watches it superseded (one log call, not one more per superseded watch).
+      const { superseded } = result;
       deps.logger.info(
-        { deploy: deploy.id, service: deploy.service, environment: deploy.environment, version: deploy.version, source: sourceName, window: rules.window },
-        `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}`,
+        {
+          deploy: deploy.id,
+          service: deploy.service,
+          environment: deploy.environment,
+          version: deploy.version,
+          source: sourceName,
+          window: rules.window,
+          ...(superseded.length > 0 ? { superseded } : {}),
+        },
+        `watching ${deploy.service}/${deploy.environment} ${deploy.version} (${deploy.id}) for ${rules.window / 60} min with source ${sourceName}${source.timeScale !== 1 ? ` at ${source.timeScale}x speed` : ''}${superseded.length > 0 ? `; superseded the watch of ${superseded.join(', ')}` : ''}`,
       );
       // Answer once the deploy and its watch are durable; the first evaluation runs a second later, off the request
       // path (a restart resumes it from the store, so nothing is lost if the guard dies in between).

@@ -6,8 +6,8 @@ import { DEPLOY_INSERT_COLUMNS, deployParams, supersedesOnArrival, WATCH_STATE_C
 /** Most deploys one `insertDeployBatch` call takes (each is a row of INTAKE_COLUMNS parameters). */
 export const MAX_DEPLOY_BATCH = 128;
 
-/** A batch number, the item's place in it, whether it supersedes on arrival, then its deploy's and its watch's own columns. */
-const INTAKE_COLUMNS = `batch, ord, supersedes, ${DEPLOY_INSERT_COLUMNS}, ${WATCH_STATE_COLUMNS}`;
+/** The item's place in its batch, whether it supersedes on arrival, then its deploy's and its watch's own columns. */
+const INTAKE_COLUMNS = `ord, supersedes, ${DEPLOY_INSERT_COLUMNS}, ${WATCH_STATE_COLUMNS}`;
 const INTAKE_WIDTH = INTAKE_COLUMNS.split(',').length;
 
 /** `NEW.a, NEW.b, …` for columns `a, b, …`: a trigger's row values. */
@@ -26,27 +26,27 @@ const fromNew = (columns: string): string =>
  * one-at-a-time outcome). Rows of one multi-row INSERT are handled in order, so a batch ends as one transaction per
  * deploy in that order would; and a statement is atomic with its triggers, so a batch is stored whole or not at all,
  * with no BEGIN and COMMIT round trips. The triggers change only other tables before the row is in (as SQLite
- * requires of a BEFORE trigger), and remove the row once it is; an earlier batch's outcomes go with the next batch.
+ * requires of a BEFORE trigger), and remove the row once it is; an earlier batch's outcomes go with the next batch's first row.
  */
 const INTAKE_SCHEMA = `
 CREATE TEMP TABLE IF NOT EXISTS deploy_intake (${INTAKE_COLUMNS});
-CREATE TEMP TABLE IF NOT EXISTS deploy_intake_out (batch INTEGER NOT NULL, ord INTEGER NOT NULL, created INTEGER, superseded TEXT);
+CREATE TEMP TABLE IF NOT EXISTS deploy_intake_out (ord INTEGER NOT NULL, created INTEGER, superseded TEXT);
 CREATE TEMP TRIGGER IF NOT EXISTS deploy_intake_store BEFORE INSERT ON deploy_intake BEGIN
-  DELETE FROM deploy_intake_out WHERE batch <> NEW.batch;
+  DELETE FROM deploy_intake_out WHERE NEW.ord = 0;
   INSERT INTO deploys (${DEPLOY_INSERT_COLUMNS})
     VALUES (${fromNew(DEPLOY_INSERT_COLUMNS)})
     ON CONFLICT (id) DO NOTHING;
-  INSERT INTO deploy_intake_out (batch, ord, created) VALUES (NEW.batch, NEW.ord, changes());
-  INSERT INTO deploy_intake_out (batch, ord, superseded)
-    SELECT NEW.batch, NEW.ord, w.deploy_id FROM watches w
+  INSERT INTO deploy_intake_out (ord, created) VALUES (NEW.ord, changes());
+  INSERT INTO deploy_intake_out (ord, superseded)
+    SELECT NEW.ord, w.deploy_id FROM watches w
     WHERE NEW.supersedes = 1 AND w.service = NEW.service AND w.environment = NEW.environment AND w.status = 'watching'
       AND w.started_at <= NEW.started_at AND w.deploy_id <> NEW.id
-      AND (SELECT o.created FROM deploy_intake_out o WHERE o.batch = NEW.batch AND o.ord = NEW.ord AND o.created IS NOT NULL) = 1;
+      AND (SELECT o.created FROM deploy_intake_out o WHERE o.ord = NEW.ord AND o.created IS NOT NULL) = 1;
   UPDATE watches SET status = 'superseded', superseded_by = NEW.id, reason = 'superseded by ' || NEW.id, updated_at = NEW.received_at
-    WHERE deploy_id IN (SELECT o.superseded FROM deploy_intake_out o WHERE o.batch = NEW.batch AND o.ord = NEW.ord AND o.superseded IS NOT NULL);
+    WHERE deploy_id IN (SELECT o.superseded FROM deploy_intake_out o WHERE o.ord = NEW.ord AND o.superseded IS NOT NULL);
   INSERT INTO watches (deploy_id, service, environment, started_at, ${WATCH_STATE_COLUMNS}, updated_at)
     SELECT NEW.id, NEW.service, NEW.environment, NEW.started_at, ${fromNew(WATCH_STATE_COLUMNS)}, NEW.received_at
-    WHERE (SELECT o.created FROM deploy_intake_out o WHERE o.batch = NEW.batch AND o.ord = NEW.ord AND o.created IS NOT NULL) = 1;
+    WHERE (SELECT o.created FROM deploy_intake_out o WHERE o.ord = NEW.ord AND o.created IS NOT NULL) = 1;
 END;
 CREATE TEMP TRIGGER IF NOT EXISTS deploy_intake_clear AFTER INSERT ON deploy_intake BEGIN
   DELETE FROM deploy_intake WHERE rowid = NEW.rowid;
@@ -54,12 +54,17 @@ END;`;
 
 /** What the intake INSERT answers per row: its place in the batch, whether it was stored, what it superseded (JSON). */
 const INTAKE_RETURNING = `RETURNING ord,
-  (SELECT o.created FROM deploy_intake_out o WHERE o.batch = deploy_intake.batch AND o.ord = deploy_intake.ord AND o.created IS NOT NULL) AS created,
+  (SELECT o.created FROM deploy_intake_out o WHERE o.ord = deploy_intake.ord AND o.created IS NOT NULL) AS created,
   (SELECT json_group_array(o.superseded) FROM deploy_intake_out o
-   WHERE o.batch = deploy_intake.batch AND o.ord = deploy_intake.ord AND o.superseded IS NOT NULL) AS superseded`;
+   WHERE o.ord = deploy_intake.ord AND o.superseded IS NOT NULL) AS superseded`;
 
 /** `(?, ?, …)` for one intake row. */
 const INTAKE_ROW = `(${new Array<string>(INTAKE_WIDTH).fill('?').join(', ')})`;
+
+/** The intake INSERT for n rows, by n: one string each, made once (the statement cache looks statements up by text). */
+const intakeSql: string[] = [];
+const intakeInsert = (n: number): string =>
+  (intakeSql[n] ??= `INSERT INTO deploy_intake (${INTAKE_COLUMNS}) VALUES ${new Array<string>(n).fill(INTAKE_ROW).join(', ')} ${INTAKE_RETURNING}`);
 
 /**
  * Writes new deploys and their watches on `db`, the writer connection, in one statement whatever their number: an
@@ -71,7 +76,6 @@ const INTAKE_ROW = `(${new Array<string>(INTAKE_WIDTH).fill('?').join(', ')})`;
  */
 export class DeployBatchWriter {
   private schema: Promise<void> | null = null;
-  private batches = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -84,10 +88,9 @@ export class DeployBatchWriter {
       throw err;
     });
     await this.schema;
-    const batch = ++this.batches;
     const outcomes = await this.db.all<{ ord: number; created: number; superseded: string }>(
-      `INSERT INTO deploy_intake (${INTAKE_COLUMNS}) VALUES ${items.map(() => INTAKE_ROW).join(', ')} ${INTAKE_RETURNING}`,
-      items.flatMap(({ deploy, watch }, ord) => [batch, ord, supersedesOnArrival(deploy) ? 1 : 0, ...deployParams(deploy), ...watchStateParams(watch)]),
+      intakeInsert(items.length),
+      items.flatMap(({ deploy, watch }, ord) => [ord, supersedesOnArrival(deploy) ? 1 : 0, ...deployParams(deploy), ...watchStateParams(watch)]),
     );
     const answers: Array<string[] | null> = items.map(() => null);
     for (const o of outcomes) if (o.created === 1) answers[o.ord] = (JSON.parse(o.superseded) as string[]).sort();
