@@ -3,7 +3,7 @@ import type { DeployRecord, NewWatch } from '../records.js';
 import type { Db } from './db.js';
 import { DEPLOY_INSERT_COLUMNS, deployParams, supersedesOnArrival, WATCH_STATE_COLUMNS, watchStateParams } from './deploys.js';
 
-/** Most deploys one `insertDeployBatch` call takes (each is a row of INTAKE_COLUMNS parameters). */
+/** Most deploys one `DeployBatchWriter.write` takes (each is a row of INTAKE_COLUMNS parameters). */
 export const MAX_DEPLOY_BATCH = 128;
 
 /** The item's place in its batch, whether it supersedes on arrival, then its deploy's and its watch's own columns. */
@@ -26,7 +26,8 @@ const fromNew = (columns: string): string =>
  * one-at-a-time outcome). Rows of one multi-row INSERT are handled in order, so a batch ends as one transaction per
  * deploy in that order would; and a statement is atomic with its triggers, so a batch is stored whole or not at all,
  * with no BEGIN and COMMIT round trips. The triggers change only other tables before the row is in (as SQLite
- * requires of a BEFORE trigger), and remove the row once it is; an earlier batch's outcomes go with the next batch's first row.
+ * requires of a BEFORE trigger), and remove the row once it is; an earlier batch's outcomes go with the next batch's
+ * first row.
  */
 const INTAKE_SCHEMA = `
 CREATE TEMP TABLE IF NOT EXISTS deploy_intake (${INTAKE_COLUMNS});
