@@ -43,6 +43,11 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Like `transaction` but BEGIN DEFERRED: a consistent read snapshot that takes no write lock. */
   snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with the connection to itself (no other call on it runs meanwhile), without BEGIN or COMMIT: each of
+   * its statements commits on its own. For a write that is one statement and needs nothing else to come between.
+   */
+  exclusive<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   /** Waits for queued work, then closes the connection. Further calls fail. */
   close(): Promise<void>;
 }
@@ -214,7 +219,7 @@ class SerialDb implements Db {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly conn: Queryable;
-  /** Set while a transaction callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
+  /** Set while a transaction's (or an exclusive turn's) callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly statements: StatementCache;
   /** Kept answers of `allCached`; null on a connection that writes (its own commits leave data_version as it is). */
@@ -270,6 +275,18 @@ class SerialDb implements Db {
     return this.queued('snapshot', () => this.inside('BEGIN DEFERRED', fn));
   }
 
+  exclusive<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+    return this.queued('exclusive', async () => {
+      let active = true;
+      const conn = direct(this.raw, this.path, () => active && !this.closed, this.statements);
+      try {
+        return await this.inTransaction.run(true, () => fn(conn));
+      } finally {
+        active = false;
+      }
+    });
+  }
+
   close(): Promise<void> {
     return this.queued('close', async () => {
       this.closed = true;
@@ -285,7 +302,7 @@ class SerialDb implements Db {
     if (this.inTransaction.getStore()) {
       return Promise.reject(
         new Error(
-          `db.${op} called inside a transaction on ${this.path}; use the tx passed to the callback (the outer call would wait for the transaction forever)`,
+          `db.${op} called inside a transaction or exclusive turn on ${this.path}; use the tx passed to the callback (the outer call would wait for it forever)`,
         ),
       );
     }
@@ -369,6 +386,10 @@ class ReaderPool implements Db {
 
   snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.on((db) => db.snapshot(fn));
+  }
+
+  exclusive<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+    return this.on((db) => db.exclusive(fn));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // The Store over one SQLite file: opens and migrates it, and maps each method to a statement or a transaction.
 import type { Store } from '../interfaces.js';
 import type { DeployRecord, DeployView, NewWatch } from '../records.js';
-import { openDb, openReaders, type Db } from './db.js';
+import { openDb, openReaders, type Db, type Queryable } from './db.js';
 import * as deliveries from './deliveries.js';
 import * as deploys from './deploys.js';
 import * as digest from './digest.js';
@@ -55,22 +55,26 @@ export async function openSqliteStore(path: string): Promise<Store> {
 export function sqliteStore(db: Db, reader: Db = db): Store {
   // A burst of POSTs is written a batch at a time, in one statement for all of it (./intake.ts), not a transaction
   // each. The common case is a new id: insert first (ON CONFLICT DO NOTHING), read back only a known one.
-  const batches = new DeployBatchWriter(db);
-  const creates = new GroupCommit<NewDeployItem, CreatedDeploy>(async (items) => {
-    const outcomes = await batches.write(items);
-    const answers: CreatedDeploy[] = [];
-    for (const [i, superseded] of outcomes.entries()) {
-      const { deploy, watch } = items[i]!;
-      if (superseded !== null) {
-        answers.push({ view: deploys.newDeployView(deploy, watch), created: true, superseded });
-        continue;
+  const batches = new DeployBatchWriter();
+  const creates = new GroupCommit<Queryable, NewDeployItem, CreatedDeploy>(
+    (fn) => db.exclusive(fn),
+    async (conn, items) => {
+      const outcomes = await batches.write(conn, items);
+      const answers: CreatedDeploy[] = [];
+      for (const [i, superseded] of outcomes.entries()) {
+        const { deploy, watch } = items[i]!;
+        if (superseded !== null) {
+          answers.push({ view: deploys.newDeployView(deploy, watch), created: true, superseded });
+          continue;
+        }
+        const existing = await deploys.getDeploy(conn, deploy.id);
+        if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
+        answers.push({ view: existing, created: false, superseded: [] });
       }
-      const existing = await deploys.getDeploy(db, deploy.id);
-      if (!existing) throw new Error(`deploy ${deploy.id} was refused as a duplicate but is not stored`);
-      answers.push({ view: existing, created: false, superseded: [] });
-    }
-    return answers;
-  }, MAX_DEPLOY_BATCH);
+      return answers;
+    },
+    MAX_DEPLOY_BATCH,
+  );
   return {
     createDeploy: (deploy, watch) => creates.submit({ deploy, watch }),
     getDeploy: (id) => reader.snapshot((tx) => deploys.getDeploy(tx, id)),

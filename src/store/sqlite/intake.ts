@@ -1,6 +1,6 @@
 // New deploys and their watches, a batch in one SQLite statement: the write path of POST /v1/deploys under load.
 import type { DeployRecord, NewWatch } from '../records.js';
-import type { Db } from './db.js';
+import type { Queryable } from './db.js';
 import { DEPLOY_INSERT_COLUMNS, deployParams, supersedesOnArrival, WATCH_STATE_COLUMNS, watchStateParams } from './deploys.js';
 
 /** Most deploys one `DeployBatchWriter.write` takes (each is a row of INTAKE_COLUMNS parameters). */
@@ -68,28 +68,26 @@ const intakeInsert = (n: number): string =>
   (intakeSql[n] ??= `INSERT INTO deploy_intake (${INTAKE_COLUMNS}) VALUES ${new Array<string>(n).fill(INTAKE_ROW).join(', ')} ${INTAKE_RETURNING}`);
 
 /**
- * Writes new deploys and their watches on `db`, the writer connection, in one statement whatever their number: an
+ * Writes new deploys and their watches on the writer connection, in one statement whatever their number: an
  * INSERT into the intake table, whose trigger stores them (see INTAKE_SCHEMA) and whose RETURNING answers the
  * outcomes. Each item's answer is what `insertDeploy` one item after another, each in its own transaction, would
  * answer: its superseded ids (sorted), or null when its id was stored already — before the batch or by an earlier item
- * of it. Not inside a transaction (the INSERT is one by itself); one call at a time per connection (the store's group
- * commit).
+ * of it. `conn` is the writer's connection in an exclusive turn (Db.exclusive), not inside a transaction (the INSERT
+ * is one by itself), the same connection at every call; one call at a time (the store's group commit).
  */
 export class DeployBatchWriter {
   private schema: Promise<void> | null = null;
 
-  constructor(private readonly db: Db) {}
-
-  async write(items: ReadonlyArray<{ deploy: DeployRecord; watch: NewWatch }>): Promise<Array<string[] | null>> {
+  async write(conn: Queryable, items: ReadonlyArray<{ deploy: DeployRecord; watch: NewWatch }>): Promise<Array<string[] | null>> {
     if (items.length === 0) return [];
     if (items.length > MAX_DEPLOY_BATCH) throw new Error(`a deploy batch takes at most ${MAX_DEPLOY_BATCH} deploys, got ${items.length}`);
     // The TEMP schema lives as long as the connection: made by the first batch.
-    this.schema ??= this.db.exec(INTAKE_SCHEMA).catch((err: unknown) => {
+    this.schema ??= conn.exec(INTAKE_SCHEMA).catch((err: unknown) => {
       this.schema = null;
       throw err;
     });
     await this.schema;
-    const outcomes = await this.db.all<{ ord: number; created: number; superseded: string }>(
+    const outcomes = await conn.all<{ ord: number; created: number; superseded: string }>(
       intakeInsert(items.length),
       items.flatMap(({ deploy, watch }, ord) => [ord, supersedesOnArrival(deploy) ? 1 : 0, ...deployParams(deploy), ...watchStateParams(watch)]),
     );

@@ -1,6 +1,26 @@
 // GroupCommit: which items share a write, and what a failed batch does to the items around it.
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db, type Queryable } from '../../../src/store/sqlite/db.js';
 import { GroupCommit } from '../../../src/store/sqlite/group-commit.js';
+
+let db: Db;
+
+beforeEach(async () => {
+  db = await openDb(':memory:');
+});
+
+afterEach(async () => {
+  await db.close().catch(() => undefined);
+});
+
+/** A GroupCommit taking its turns on the test's connection. */
+function onDb<I, R>(write: (items: I[]) => Promise<R[]>, max: number): GroupCommit<Queryable, I, R> {
+  return new GroupCommit<Queryable, I, R>(
+    (fn) => db.exclusive(fn),
+    (_conn, items) => write(items),
+    max,
+  );
+}
 
 describe('GroupCommit', () => {
   it('retries only the failed batch one item at a time; items submitted while it ran keep their own batch', async () => {
@@ -8,7 +28,7 @@ describe('GroupCommit', () => {
     let failNext = true;
     let began!: () => void;
     const running = new Promise<void>((resolve) => (began = resolve));
-    const commits = new GroupCommit<string, string>(async (items) => {
+    const commits = onDb<string, string>(async (items) => {
       batches.push(items);
       if (failNext) {
         failNext = false;
@@ -28,8 +48,44 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([['a', 'b'], ['a'], ['b'], ['c', 'd']]);
   });
 
+  it('takes into a batch the items that arrive while the writer finishes other work', async () => {
+    const batches: string[][] = [];
+    const commits = onDb<string, string>(async (items) => {
+      batches.push(items);
+      return items;
+    }, 10);
+    let release!: () => void;
+    let holding!: () => void;
+    const writerBusy = new Promise<void>((resolve) => (holding = resolve));
+    const held = db.transaction(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          holding();
+        }),
+    );
+    await writerBusy;
+    const first = commits.submit('a');
+    // Two turns of the event loop later 'a' is waiting for the writer, not written: b and c join it.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const later = [commits.submit('b'), commits.submit('c')];
+    release();
+    await held;
+    expect(await Promise.all([first, ...later])).toEqual(['a', 'b', 'c']);
+    expect(batches).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('rejects the items of a batch whose turn never comes (the connection is closed)', async () => {
+    const commits = onDb<string, string>(async (items) => items, 10);
+    await db.close();
+    const settled = await Promise.allSettled([commits.submit('a'), commits.submit('b')]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(/after close\(\)/);
+  });
+
   it('rejects each item of a failed batch with its own error when it fails alone too, and goes on with the next', async () => {
-    const commits = new GroupCommit<string, string>(async (items) => {
+    const commits = onDb<string, string>(async (items) => {
       if (items.some((i) => i.startsWith('bad'))) throw new Error(`cannot write ${items.join(', ')}`);
       return items;
     }, 10);
@@ -43,13 +99,13 @@ describe('GroupCommit', () => {
   });
 
   it('refuses an answer of the wrong length as a failure, not a misattributed result', async () => {
-    const commits = new GroupCommit<number, number>(async (items) => items.slice(1), 10);
+    const commits = onDb<number, number>(async (items) => items.slice(1), 10);
     await expect(commits.submit(1)).rejects.toThrow('group commit: 0 results for 1 items');
   });
 
   it('writes no empty batch: a lone item is its own batch, a burst shares one up to `max`', async () => {
     const batches: number[] = [];
-    const commits = new GroupCommit<number, number>(async (items) => {
+    const commits = onDb<number, number>(async (items) => {
       batches.push(items.length);
       return items;
     }, 3);

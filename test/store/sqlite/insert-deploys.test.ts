@@ -3,7 +3,7 @@
 // ahead of their arrival, watches stored before the batch) and on the store's group commit under concurrent POSTs.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db, type SqlValue } from '../../../src/store/sqlite/db.js';
+import { openDb, type Db } from '../../../src/store/sqlite/db.js';
 import { insertDeploy } from '../../../src/store/sqlite/deploys.js';
 import { DeployBatchWriter, MAX_DEPLOY_BATCH } from '../../../src/store/sqlite/intake.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
@@ -57,7 +57,7 @@ let writer: DeployBatchWriter;
 beforeAll(async () => {
   one = await freshDb();
   batch = await freshDb();
-  writer = new DeployBatchWriter(batch);
+  writer = new DeployBatchWriter();
 });
 
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('DeployBatchWriter', () => {
           for (const i of items) out.push(await insertDeploy(tx, i.deploy, i.watch));
           return out;
         });
-        const got = await writer.write(items);
+        const got = await batch.exclusive((conn) => writer.write(conn, items));
         expect(got).toEqual(expected);
         expect(await dump(batch)).toEqual(await dump(one));
         // The intake table keeps no input row.
@@ -94,15 +94,15 @@ describe('DeployBatchWriter', () => {
     await batch.exec('DELETE FROM watches; DELETE FROM deploys;');
     const odd = ['d-"quoted"', 'd-back\\slash', 'd-comma, space', 'd-\u0001control', 'd-é😀', "d-'single'"];
     const items = [...odd, 'd-last'].map((id, i) => ({ deploy: deployRecord({ id, startedAt: 1_000 + i, receivedAt: 1_000 + i }), watch: newWatch() }));
-    const got = await writer.write(items);
+    const got = await batch.exclusive((conn) => writer.write(conn, items));
     expect(got.slice(0, odd.length)).toEqual([[], ...odd.slice(0, -1).map((id) => [id])]);
     expect(got.at(-1)).toEqual([odd.at(-1)]);
   });
 
   it('refuses a batch larger than MAX_DEPLOY_BATCH and answers [] for none', async () => {
     const many = Array.from({ length: MAX_DEPLOY_BATCH + 1 }, (_, i) => ({ deploy: deployRecord({ id: `d-${i}` }), watch: newWatch() }));
-    await expect(writer.write(many)).rejects.toThrow(`at most ${MAX_DEPLOY_BATCH}`);
-    expect(await writer.write([])).toEqual([]);
+    await expect(batch.exclusive((conn) => writer.write(conn, many))).rejects.toThrow(`at most ${MAX_DEPLOY_BATCH}`);
+    expect(await batch.exclusive((conn) => writer.write(conn, []))).toEqual([]);
   });
 });
 
@@ -111,10 +111,10 @@ describe('createDeploy under concurrent calls (group commit)', () => {
     const db = await freshDb();
     const store = sqliteStore(db);
     let writes = 0;
-    const all = db.all.bind(db);
-    db.all = <T>(sql: string, params?: readonly SqlValue[]) => {
-      if (sql.startsWith('INSERT INTO deploy_intake ')) writes++;
-      return all<T>(sql, params);
+    const exclusive = db.exclusive.bind(db);
+    db.exclusive = (fn) => {
+      writes++;
+      return exclusive(fn);
     };
     try {
       // One call alone is written by itself.
