@@ -165,7 +165,7 @@ function direct(raw: sqlite3.Database, path: string, isOpen: () => boolean, cach
   const guard = (op: string, sql: string): void => {
     if (!isOpen())
       throw new Error(
-        `sqlite ${op} on ${path} after its transaction ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the transaction callback`,
+        `sqlite ${op} on ${path} after its transaction or exclusive turn ended (statement: ${sql.slice(0, 80)}); keep using tx only inside the callback`,
       );
   };
   // async, so that a refused call rejects rather than throws.
@@ -219,7 +219,7 @@ class SerialDb implements Db {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly conn: Queryable;
-  /** Set while a transaction's (or an exclusive turn's) callback runs, to turn a would-be deadlock (db.* inside fn) into an error. */
+  /** Set while a transaction's or an exclusive turn's callback runs, to turn a would-be deadlock (db.* in fn) into an error. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly statements: StatementCache;
   /** Kept answers of `allCached`; null on a connection that writes (its own commits leave data_version as it is). */

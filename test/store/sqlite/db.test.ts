@@ -103,7 +103,33 @@ describe('transaction', () => {
 
   it('refuses a tx used after its transaction ended', async () => {
     const leaked = await db.transaction(async (tx) => tx);
-    await expect(leaked.run("INSERT INTO t (v) VALUES ('late')")).rejects.toThrow(/after its transaction ended/);
+    await expect(leaked.run("INSERT INTO t (v) VALUES ('late')")).rejects.toThrow(/after its transaction or exclusive turn ended/);
+  });
+
+  it('runs an exclusive turn alone, before what was queued after it, and refuses the connection after it', async () => {
+    let release!: () => void;
+    let waiting!: () => void;
+    const inTurn = new Promise<void>((resolve) => (waiting = resolve));
+    const turn = db.exclusive(async (conn) => {
+      await conn.run("INSERT INTO t (v) VALUES ('in turn')");
+      // A call on the db itself would wait for this turn forever: it is refused instead.
+      await expect(db.run("INSERT INTO t (v) VALUES ('nested')")).rejects.toThrow(/inside a transaction or exclusive turn/);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+        waiting();
+      });
+      return { conn, seen: (await conn.all<{ v: string }>('SELECT v FROM t ORDER BY rowid')).map((r) => r.v) };
+    });
+    // Queued behind the turn: given time, it still runs only once the turn is over.
+    const after = db.run("INSERT INTO t (v) VALUES ('after')");
+    await inTurn;
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    const { conn: leaked, seen } = await turn;
+    await after;
+    expect(seen).toEqual(['in turn']);
+    expect(await values()).toEqual(['in turn', 'after']);
+    await expect(leaked.run("INSERT INTO t (v) VALUES ('late')")).rejects.toThrow(/after its transaction or exclusive turn ended/);
   });
 });
 
