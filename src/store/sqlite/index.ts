@@ -1,7 +1,8 @@
 // The Store over one SQLite file: opens and migrates it, and maps each method to a statement or a transaction.
 import type { Store } from '../interfaces.js';
 import type { DeployRecord, DeployView, NewWatch } from '../records.js';
-import { openDb, openReaders, type Db, type Queryable } from './db.js';
+import { openDb, type Db, type Queryable } from './db.js';
+import { openReaders } from './readers.js';
 import * as deliveries from './deliveries.js';
 import * as deploys from './deploys.js';
 import * as digest from './digest.js';

@@ -1,7 +1,8 @@
 // allCached: a read-only connection answers a kept result only while nothing has been committed to the file since.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, openReaders, type Db } from '../../../src/store/sqlite/db.js';
+import { openDb, type Db } from '../../../src/store/sqlite/db.js';
+import { openReaders } from '../../../src/store/sqlite/readers.js';
 import { READ_CACHE_MAX_CHARS, READ_CACHE_SIZE, ReadCache } from '../../../src/store/sqlite/read-cache.js';
 import { tempDir } from '../sample-records.js';
 

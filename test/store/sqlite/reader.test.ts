@@ -1,7 +1,8 @@
 // The API's reads go through a second, read-only connection: they answer while the writer holds a transaction open.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, openReaders, type Db } from '../../../src/store/sqlite/db.js';
+import { openDb, type Db } from '../../../src/store/sqlite/db.js';
+import { openReaders } from '../../../src/store/sqlite/readers.js';
 import { sqliteStore } from '../../../src/store/sqlite/index.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { deployRecord, newWatch, tempDir } from '../sample-records.js';
