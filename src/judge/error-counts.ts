@@ -55,22 +55,8 @@ export function countsOf(times: readonly number[], rates: readonly number[], tra
 /** The count test of a window's counts against the baseline's (or its mean rate without them), as evidence. */
 export function errorCountTest(counts: Counts, base: Counts | null, baseline: BaselineSample, tolerance: number, dispersion: number): TestEvidence {
   const mean = baseline.values.reduce((s, v) => s + v, 0) / baseline.values.length;
-  const r = countTest({
-    errors: counts.errors,
-    requests: counts.requests,
-    baselineErrors: base?.errors ?? null,
-    baselineRequests: base?.requests ?? null,
-    baselineRate: mean,
-    tolerance,
-    dispersion,
-  });
-  const evidence = {
-    errors: counts.errors,
-    requests: counts.requests,
-    baselineErrors: base?.errors ?? null,
-    baselineRequests: base?.requests ?? null,
-    expected: r.expected,
-    pValue: r.pValue,
-  };
-  return { test: r.test, ...evidence, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
+  // What the test is given is also what the evidence shows, in this order.
+  const counted = { errors: counts.errors, requests: counts.requests, baselineErrors: base?.errors ?? null, baselineRequests: base?.requests ?? null };
+  const r = countTest({ ...counted, baselineRate: mean, tolerance, dispersion });
+  return { test: r.test, ...counted, expected: r.expected, pValue: r.pValue, ...(dispersion > 1 ? { dispersion: Number(dispersion.toPrecision(4)) } : {}) };
 }
