@@ -276,15 +276,7 @@ class SerialDb implements Db {
   }
 
   exclusive<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
-    return this.queued('exclusive', async () => {
-      let active = true;
-      const conn = direct(this.raw, this.path, () => active && !this.closed, this.statements);
-      try {
-        return await this.inTransaction.run(true, () => fn(conn));
-      } finally {
-        active = false;
-      }
-    });
+    return this.queued('exclusive', () => this.reserved(fn));
   }
 
   close(): Promise<void> {
@@ -316,17 +308,24 @@ class SerialDb implements Db {
   }
 
   private async inside<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    let active = true;
-    const tx = direct(this.raw, this.path, () => active && !this.closed, this.statements);
     await this.conn.run(begin);
     try {
-      const value = await this.inTransaction.run(true, () => fn(tx));
+      const value = await this.reserved(fn);
       await this.conn.run('COMMIT');
       return value;
     } catch (err) {
       // sqlite may already have rolled back on its own (e.g. SQLITE_FULL); the original error is what matters.
       await this.conn.run('ROLLBACK').catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** Runs `fn` (holding the queue) with a connection handle that refuses use once `fn` has settled. */
+  private async reserved<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+    let active = true;
+    const conn = direct(this.raw, this.path, () => active && !this.closed, this.statements);
+    try {
+      return await this.inTransaction.run(true, () => fn(conn));
     } finally {
       active = false;
     }
