@@ -3,11 +3,11 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # sqlite3 compiles its native addon from source
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
-# `npm install` from the lock runs `prepare`, which compiles src/ to dist/ and bundles the review UI into dist/ui.
-# tsx and typescript are dependencies only so that a git install can compile and `npm start` can run the sources;
+# `npm install` from the lock runs `prepare` (scripts/build.ts): the CLI bundled into dist/cli, the review UI into dist/ui.
+# tsx and typescript are dependencies only so that a git install can build (under tsx) and `npm start` can run the sources;
 # the image runs dist/ with node, so they (and what only they need) are pruned from the runtime node_modules.
 RUN npm install --no-audit --no-fund \
  && npm pkg delete dependencies.tsx dependencies.typescript \

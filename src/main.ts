@@ -8,6 +8,7 @@ import { createActionSide } from './actions/action-side.js';
 import { createSilenceService } from './actions/silences/service.js';
 import { createApp } from './api/app.js';
 import { createReviewService } from './review/review-service.js';
+import { packageDir } from './config/package-dir.js';
 import type { Config, Secrets } from './config/schema.js';
 import type { Deploy } from './judge/types.js';
 import type { Hook, RuleSet } from './rules/schema.js';
@@ -199,7 +200,7 @@ async function startLocked(opts: GuardOptions, lock: DataDirLock): Promise<Runni
     redact: redactor.deep,
     review: createReviewService({ store, responder, recovery, rulesFor, stopWatch: (id, reason) => intake.stop(id, reason), logger, now }),
     tuning: { rules: () => rules, store, now },
-    uiDir: path.resolve(import.meta.dirname, '../dist/ui'),
+    uiDir: path.join(packageDir(import.meta.dirname), 'dist/ui'),
   });
 
   storeUnwritable = (reason) => {

@@ -3,7 +3,9 @@
 // Each command imports its module when it runs (start-up within 3× of `node -e 0`); only the commands that call a
 // running guard register from their own modules, loaded for them and the program's help (see the end of this file).
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { packageDir } from '../config/package-dir.js';
 
 /**
  * Exit codes, one table for every command (README "CLI"; test/cli/exit-codes.test.ts enforces it):
@@ -14,7 +16,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
  */
 export const EXIT = { ok: 0, problem: 1, cannotRun: 2 } as const;
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(packageDir(import.meta.dirname), 'package.json'), 'utf8')) as { version: string };
 
 const program = new Command();
 program

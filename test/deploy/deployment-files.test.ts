@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { checkRules } from '../../src/rules/check.js';
+import { buildCli } from '../../scripts/build.js';
 import { freePort } from '../integration/guard-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -193,7 +194,7 @@ describe('systemd unit', () => {
     expect(u.get('Environment')).toContain('RELEASE_GUARD_DATA_DIR=/var/lib/release-guard');
   });
 
-  it("ExecStart runs the built entry point: tsc's build of src/, served until /readyz answers, stopped by SIGTERM", async () => {
+  it('ExecStart runs the built entry point: the CLI bundle scripts/build.ts makes, served until /readyz answers, stopped by SIGTERM', async () => {
     const u = await unit();
     const [node, entry, ...args] = u.get('ExecStart')![0]!.split(' ');
     const installDir = u.get('WorkingDirectory')![0]!;
@@ -207,12 +208,7 @@ describe('systemd unit', () => {
     // Build as `npm install` / `npm run build` does, into a directory of its own so no one's dist/ is touched.
     const outDir = path.join(ROOT, `.dist-systemd-test-${process.pid}`);
     tmp.push(outDir);
-    const build = spawnSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir],
-      { encoding: 'utf8', timeout: 280_000 },
-    );
-    expect(build.stdout + build.stderr).toBe('');
+    await buildCli(outDir);
     const dir = await tempDir();
     await mkdir(path.join(dir, 'data'));
     const port = await freePort();
