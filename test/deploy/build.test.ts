@@ -2,8 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build.js';
+import type { PoolReply, PoolTask } from '../../src/cli/replay-pool.js';
+import { loadRules } from '../../src/rules/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // Inside the checkout, as dist/ is: the bundle finds package.json (its version, the UI's dist/ui) above it.
@@ -54,5 +58,37 @@ describe('the CLI bundle (scripts/build.ts)', () => {
       .map((l) => JSON.parse(l) as { deployId: string; verdict: string });
     expect(verdicts.map((v) => v.verdict)).toEqual(['fail', 'fail', 'pass']);
     expect(withWorker.stdout).toBe(alone.stdout);
+  });
+
+  it('starts the replay worker from beside the chunk that spawns it, and the worker judges as the main thread does', async () => {
+    const dir = path.join(OUT, 'cli');
+    const chunks = (await readdir(dir)).filter((f) => f.endsWith('.js'));
+    const spawner = [];
+    for (const f of chunks) if (f !== 'replay-worker.js' && (await readFile(path.join(dir, f), 'utf8')).includes('./replay-worker.js')) spawner.push(f);
+    expect(spawner).toHaveLength(1);
+    // The URL the pool resolves (src/cli/replay-pool.ts spawnWorker), run as the pool runs it.
+    const worker = new Worker(new URL('./replay-worker.js', pathToFileURL(path.join(dir, spawner[0]!))));
+    try {
+      const replies: PoolReply[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (reply: PoolReply) => {
+          replies.push(reply);
+          if (reply.kind === 'done') resolve();
+        });
+      });
+      const file = path.join(RECORDINGS, 'healthy-steady.json');
+      worker.postMessage({ kind: 'rules', loaded: await loadRules(path.join(ROOT, 'rules')) } satisfies PoolTask);
+      worker.postMessage({ kind: 'judge', index: 7, file } satisfies PoolTask);
+      await done;
+      expect(replies[0]).toEqual({ kind: 'ready' });
+      const answer = replies[1]!;
+      expect(answer.kind === 'done' && answer.index).toBe(7);
+      const mainThread = run('replay', file, '--rules', path.join(ROOT, 'rules'), '--workers', '0');
+      expect(answer.kind === 'done' && `${answer.result.line}\n`).toBe(mainThread.stdout);
+      expect(answer.kind === 'done' && answer.result.count).toEqual({ verdict: 'pass', severity: null, rollback: false });
+    } finally {
+      await worker.terminate();
+    }
   });
 });
