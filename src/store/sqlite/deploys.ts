@@ -27,7 +27,7 @@ export const DEPLOY_INSERT_COLUMNS = 'id, service, environment, version, previou
 export const WATCH_STATE_COLUMNS = 'status, source, time_scale, window_end, interval_s, evaluated_at, superseded_by, reason';
 const WATCH_INSERT_COLUMNS = `deploy_id, service, environment, started_at, ${WATCH_STATE_COLUMNS}, updated_at`;
 /** `(?, ?, …)` for one row of n columns. */
-const rowMarks = (n: number): string => `(${new Array<string>(n).fill('?').join(', ')})`;
+export const rowMarks = (n: number): string => `(${new Array<string>(n).fill('?').join(', ')})`;
 
 export function deployParams(d: DeployRecord): SqlValue[] {
   return [

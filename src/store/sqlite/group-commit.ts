@@ -1,5 +1,5 @@
-// Group commit: calls of one kind that arrive while the writer is busy share one atomic write (one statement per
-// step for all of them), instead of each paying its own round trips on the one connection.
+// Group commit: calls of one kind that arrive while the writer is busy share one atomic write, instead of each
+// paying its own round trips on the one connection.
 
 interface Waiting<I, R> {
   item: I;

@@ -1,7 +1,7 @@
 // New deploys and their watches, a batch in one SQLite statement: the write path of POST /v1/deploys under load.
 import type { DeployRecord, NewWatch } from '../records.js';
 import type { Queryable } from './db.js';
-import { DEPLOY_INSERT_COLUMNS, deployParams, supersedesOnArrival, WATCH_STATE_COLUMNS, watchStateParams } from './deploys.js';
+import { DEPLOY_INSERT_COLUMNS, deployParams, rowMarks, supersedesOnArrival, WATCH_STATE_COLUMNS, watchStateParams } from './deploys.js';
 
 /** Most deploys one `DeployBatchWriter.write` takes (each is a row of INTAKE_COLUMNS parameters). */
 export const MAX_DEPLOY_BATCH = 128;
@@ -60,7 +60,7 @@ const INTAKE_RETURNING = `RETURNING ord,
    WHERE o.ord = deploy_intake.ord AND o.superseded IS NOT NULL) AS superseded`;
 
 /** `(?, ?, …)` for one intake row. */
-const INTAKE_ROW = `(${new Array<string>(INTAKE_WIDTH).fill('?').join(', ')})`;
+const INTAKE_ROW = rowMarks(INTAKE_WIDTH);
 
 /** The intake INSERT for n rows, by n: one string each, made once (the statement cache looks statements up by text). */
 const intakeSql: string[] = [];
