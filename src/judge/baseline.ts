@@ -18,9 +18,8 @@ export interface BaselineStats {
   to: number;
 }
 
-/** Median of a list of numbers (mean of the middle two for an even count); null when empty. */
-export function median(values: ArrayLike<number>): number | null {
-  const n = values.length;
+/** Median of a list of numbers, or of its first n (mean of the middle two for an even count); null when empty. */
+export function median(values: ArrayLike<number>, n = values.length): number | null {
   if (n === 0) return null;
   // The judge takes medians at every step (a lookback's few points) and of every baseline: in a scratch array, without
   // allocating, by insertion sort for a few values and by selection (O(n), not a sort) for more.

@@ -73,9 +73,13 @@ export function conditionHolds(condition: Condition, observed: number, baseline:
  * step check (src/judge/step-check.ts) before the conditions.
  */
 export function whenHolds(when: When, observed: number, baseline: number | null, slope: Slopes = null, spread: number | null = null): boolean {
-  return 'all' in when
-    ? when.all.every((c) => conditionHolds(c, observed, baseline, slope, spread))
-    : when.any.some((c) => conditionHolds(c, observed, baseline, slope, spread));
+  // Plain loops rather than every/some with a closure: the step check asks at almost every step of every rule.
+  const all = 'all' in when;
+  const conditions = all ? when.all : when.any;
+  for (let i = 0; i < conditions.length; i++) {
+    if (conditionHolds(conditions[i]!, observed, baseline, slope, spread) !== all) return !all;
+  }
+  return all;
 }
 
 /** The conditions as people read them: "value > 0.01 and ratio > 5", "value > 0.5 or change > 50%". */

@@ -41,6 +41,17 @@ export function windowCounts(points: readonly Point[], traffic: readonly Point[]
   );
 }
 
+/** windowCounts of points[start, end), without a copy of them (the step check asks at every step of a count rule). */
+export function countsIn(points: readonly Point[], start: number, end: number, traffic: readonly Point[], spacing: number): Counts | null {
+  return sumCounts(
+    end - start,
+    (i) => points[start + i]![0],
+    (i) => points[start + i]![1],
+    traffic,
+    spacing,
+  );
+}
+
 /** windowCounts of points given as times and rates (a baseline's). */
 export function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
   return sumCounts(

@@ -1,6 +1,6 @@
 // One rule over the steps of a watch: per-step checks, then persistence, warm-up and hysteresis, then the finding.
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
-import { whenText } from './conditions.js';
+import { usesSlope, whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
 import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
 import { pointsAfter } from './steps.js';
@@ -107,6 +107,8 @@ export function ruleContext(input: RuleInput, cache?: RuleCache, spacing?: numbe
     series: { deploy: perUnit(obs.series), control: perUnit(control) },
     traffic: { deploy: obs.series.throughput ?? [], control: control.throughput ?? [] },
     spacing: spacing ?? pointSpacing(obs.series[rule.metric] ?? [], interval),
+    readsSlope: usesSlope(rule.when),
+    quiet: null,
     silence: input.silence ?? null,
     cache: cache ?? newRuleCache(),
     cursors: newCursors(),

@@ -127,7 +127,8 @@ export class JudgeSession {
     const { rules, deploy } = this;
     if (!this.options.fixedObservations) this.compare(obs);
     const judgement = judgeWith(rules, deploy, obs, now, (silence) => this.findingsOver(obs, silence));
-    this.shareBaselineTimes();
+    // A recording's session lives for one replay: sharing its baselines' memory would cost more than it saves.
+    if (!this.options.fixedObservations) this.shareBaselineTimes();
     return judgement;
   }
 

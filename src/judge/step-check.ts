@@ -4,9 +4,10 @@ import { median, medianGap, selectBaseline, type BaselineSample } from './baseli
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
 import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
-import { countsOf, errorCountTest, windowCounts, type Counts } from './error-counts.js';
+import { countsIn, countsOf, errorCountTest, type Counts } from './error-counts.js';
 import { errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
+import { cannotBreach, valueRange } from './clear-bound.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
@@ -27,6 +28,10 @@ export interface RuleContext {
   traffic: { deploy: readonly Point[]; control: readonly Point[] };
   /** Seconds one point of the series stands for: its typical spacing, at most the interval. */
   spacing: number;
+  /** Whether the rule's conditions read a slope (usesSlope), so that steps of the others fit none. */
+  readsSlope: boolean;
+  /** Whether no step of the rule can breach (quietRule); null until a step asks. */
+  quiet: boolean | null;
   /** Which series went silent and what the service served (for `test: requests`). */
   silence: Silence | null;
   /** What the checks derive from the rule's history alone; the incremental judge carries it from tick to tick. */
@@ -131,22 +136,23 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const { rule, interval } = ctx;
   if (rule.test === 'requests') return ctx.silence ? checkRequests(ctx, ctx.silence, baselineAt(ctx, t), t) : GAP;
   const series = ctx.series.deploy;
-  // The end of (…, t], shared by observedAt (the latest point) and pointsIn (the lookback's).
+  // The end of (…, t], shared by the latest point and the lookback's points.
   const end = pointsAfter(series, t, ctx.cursors.end);
   const latest = series[end - 1];
   if (latest === undefined || !(latest[0] > t - interval)) {
     return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : GAP;
   }
   // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
-  const recent = rule.lookback === undefined ? [latest] : series.slice(pointsAfter(series, t - rule.lookback, ctx.cursors.start), end);
+  const start = rule.lookback === undefined ? end - 1 : pointsAfter(series, t - rule.lookback, ctx.cursors.start);
   // A lookback of two or more intervals needs two points, or a single outlier would decide alone.
-  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && recent.length < 2) return GAP;
-  const values: number[] = [];
-  for (let i = 0; i < recent.length; i++) values.push(recent[i]![1]);
-  const observed = majorityValue(values, ctx.direction);
+  if (rule.lookback !== undefined && rule.lookback >= 2 * interval && end - start < 2) return GAP;
+  // A rule that no value its steps can see could breach (most rules of a healthy deploy) is clear wherever it has data.
+  if ((ctx.quiet ??= quietRule(ctx))) return CLEAR;
+  // Most steps of most rules are clear: decided here from the lookback's values in a scratch array, allocating nothing.
+  const observed = majorityValue(lookbackValues(series, start, end), ctx.direction, end - start);
   const baseline = baselineAt(ctx, t);
   const countsTest = rule.test === 'counts' || rule.test === 'sequential-counts';
-  const counts = countsTest ? windowCounts(recent, ctx.traffic.deploy, ctx.spacing) : null;
+  const counts = countsTest ? countsIn(series, start, end, ctx.traffic.deploy, ctx.spacing) : null;
   const baseCounts = counts && baseline ? baselineCounts(ctx, baseline) : null;
   // Error rates: the baseline is the pooled rate (all errors / all requests). The median of per-minute rates
   // of a quiet service is often 0 (most minutes have no error), which would make every error an infinite ratio.
@@ -156,8 +162,60 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   // A sequential test counts over the whole window, so one step without a throughput point does not stop it.
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
   const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
+  const spread = baseline?.evidence.spread ?? null;
+  if (!fallback && !ctx.readsSlope && !whenHolds(rule.when, observed, center, null, spread)) return CLEAR;
+  return checkHeld(ctx, t, series.slice(start, end), observed, baseline, counts, baseCounts, center, fallback);
+}
+
+/**
+ * Whether no step of the rule can breach, whatever it is asked (clear-bound.ts): its steps observe values between the
+ * lowest and highest point after the deploy's start less the lookback, and are judged against its fixed baseline's
+ * median or, for error counts, its pooled rate. Not for baselines that move with the step (control, models).
+ */
+function quietRule(ctx: RuleContext): boolean {
+  const { rule } = ctx;
+  if (ctx.baseline.kind === 'control' || usesModel(ctx)) return false;
+  const range = valueRange(ctx.series.deploy, ctx.startedAt - Math.max(rule.lookback ?? ctx.interval, ctx.interval));
+  if (range === null) return false;
+  const baseline = baselineAt(ctx, ctx.startedAt);
+  const centers: Array<number | null> = [baseline?.evidence.median ?? null];
+  if (baseline && (rule.test === 'counts' || rule.test === 'sequential-counts')) {
+    const pooled = baselineCenter(baseline, baselineCounts(ctx, baseline));
+    if (pooled !== centers[0]) centers.push(pooled);
+  }
+  return cannotBreach(rule.when, ctx.direction, centers, baseline?.evidence.spread ?? null, range.lo, range.hi);
+}
+
+let lookbackScratch = new Float64Array(64);
+
+/** The values of series[start, end) in a scratch array (valid until the next call). */
+function lookbackValues(series: readonly Point[], start: number, end: number): Float64Array {
+  const n = end - start;
+  if (n > lookbackScratch.length) lookbackScratch = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) lookbackScratch[i] = series[start + i]![1];
+  return lookbackScratch;
+}
+
+/**
+ * The rest of checkStep, for a step whose observed value moved in the harmful direction (and whose conditions hold,
+ * unless it falls back or reads a slope): the conditions on every point or with the slopes, then the test.
+ */
+function checkHeld(
+  ctx: RuleContext,
+  t: number,
+  recent: readonly Point[],
+  observed: number,
+  baseline: BaselineSample | null,
+  counts: Counts | null,
+  baseCounts: Counts | null,
+  center: number | null,
+  fallback: boolean,
+): StepOutcome {
+  const { rule } = ctx;
+  const values: number[] = [];
+  for (let i = 0; i < recent.length; i++) values.push(recent[i]![1]);
   // The lookback's slope, fitted when a condition reads it (a condition before it may already fail) or a breach shows it.
-  let slope: number | null | undefined = usesSlope(rule.when) ? undefined : null;
+  let slope: number | null | undefined = ctx.readsSlope ? undefined : null;
   const lookbackSlope = (): number | null => (slope === undefined ? (slope = theilSenPerHour(recent)) : slope);
   // slope(5m): fitted over the most recent points only, so growth that has levelled off clears the rule.
   const slopes = (over: number | undefined): number | null =>
@@ -201,9 +259,8 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
  * for an even count the less harmful of the two middle values, so that with a gap in the lookback one
  * outlier out of two points still cannot breach.
  */
-export function majorityValue(values: readonly number[], direction: Direction): number {
-  const n = values.length;
-  if (n % 2 === 1 || direction === 'either') return median(values)!;
+export function majorityValue(values: ArrayLike<number>, direction: Direction, n = values.length): number {
+  if (n % 2 === 1 || direction === 'either') return median(values, n)!;
   // A stable insertion sort in a scratch array orders the values as the (stable) comparator sort (a, b) => a - b
   // does, without a copy and a call per comparison; a NaN, which that comparator leaves in no consistent order,
   // takes the comparator sort itself.
@@ -212,7 +269,7 @@ export function majorityValue(values: readonly number[], direction: Direction): 
     const v = values[i]!;
     if (v !== v)
       return middleOfSorted(
-        [...values].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, k) => values[k]!).sort((a, b) => a - b),
         direction,
       );
     let j = i;
