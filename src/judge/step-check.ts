@@ -2,7 +2,7 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, medianGap, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
-import { theilSenPerHour, usesSlope, whenHolds } from './conditions.js';
+import { theilSenPerHour, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
 import { countsIn, countsOf, errorCountTest, type Counts } from './error-counts.js';
 import { errorDispersion } from './stats/count-test.js';
