@@ -102,6 +102,8 @@ export class JudgeSession {
   private previous: ObservationSnapshot | null = null;
   /** The baselines whose times shareBaselineTimes has shared (the map and its size then). */
   private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
+  /** What findingsOver derived from fixed observations (see the constructor's `fixedObservations`). */
+  private fixed: { obs: Observations; spacings: Map<string, number>; contexts: Map<number, RuleContext> } | null = null;
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
 
@@ -142,20 +144,27 @@ export class JudgeSession {
   /** Each rule's finding over a prefix of the watch's steps (judgeWith's RuleFindings), judging only steps not kept. */
   private findingsOver(obs: Observations, silence: Silence): RuleFindings {
     const { rules, deploy } = this;
-    const spacings = new Map<string, number>();
+    // Fixed observations (a recording) keep their spacings and rule contexts from call to call: they read only the
+    // observations, which do not change, and the silence, which is the same each time (the new object is put in).
+    let derived = this.fixed;
+    if (!this.options.fixedObservations || derived?.obs !== obs) {
+      derived = { obs, spacings: new Map(), contexts: new Map() };
+      if (this.options.fixedObservations) this.fixed = derived;
+    }
+    const { spacings, contexts } = derived;
     const spacingOf = (metric: string): number => {
       let s = spacings.get(metric);
       if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    const contexts = new Map<number, RuleContext>();
+    for (const ctx of contexts.values()) ctx.silence = silence;
     return (steps) => {
       this.checkGrid(steps);
       const findings: Finding[] = [];
       rules.rules.forEach((rule, i) => {
         const context = (): RuleContext => {
           let ctx = contexts.get(i);
-          if (!ctx) {
+          if (ctx?.cache !== this.memos[i]!.cache) {
             const input = ruleInput(rules, rule, obs, silence, deploy.startedAt, steps);
             contexts.set(i, (ctx = ruleContext(input, this.memos[i]!.cache, spacingOf(rule.metric))));
           }
