@@ -1,6 +1,6 @@
 // Baseline kinds (pre-deploy, week-ago, control, previous-deploys) and the fallback to pre-deploy.
 import { describe, expect, it } from 'vitest';
-import { median, WEEK } from '../../src/judge/baseline.js';
+import { median, medianAndSpread, WEEK } from '../../src/judge/baseline.js';
 import { judge } from '../../src/judge/judge.js';
 import type { Observations, Point } from '../../src/judge/types.js';
 import { Baseline } from '../../src/rules/schema.js';
@@ -93,5 +93,22 @@ describe('median', () => {
     expect(Object.is(median([0, -0, 0]), 0)).toBe(true);
     expect(Object.is(median([0, -0, -0]), -0)).toBe(true);
     expect(median(Array.from({ length: 1001 }, (_, i) => 1000 - i))).toBe(500);
+  });
+
+  it('medianAndSpread gives exactly median and the median of the absolute deviations from it', () => {
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const special = [0, -0, NaN, Infinity, -Infinity, 1, 1, -1, 2.5, 1e-300];
+    for (let k = 0; k < 2000; k++) {
+      const n = 1 + Math.floor(random() * (k % 2 === 0 ? 20 : 300));
+      const values = Array.from({ length: n }, () => (random() < 0.3 ? special[Math.floor(random() * special.length)]! : random() * 200 - 100));
+      const m = median(values)!;
+      const stats = medianAndSpread(values)!;
+      const what = JSON.stringify(values.map(String));
+      expect(Object.is(stats.median, m), what).toBe(true);
+      expect(Object.is(stats.spread, median(values.map((v) => Math.abs(v - m)))), what).toBe(true);
+    }
+    expect(medianAndSpread([])).toBeNull();
+    expect(medianAndSpread([1, 2, 4, 100])).toStrictEqual({ median: 3, spread: 1.5 });
   });
 });
