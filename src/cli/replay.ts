@@ -53,13 +53,40 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
   const tally = newTally();
   // Results arrive in any order (worker threads); lines go out in input order, the bar naming the next file due.
   if (files.length > 0) progress.update(0, basename(files[0]!));
+  const lines = new LineBuffer(out);
   const write = inIndexOrder<ReplayedFile>((index, { line, count }) => {
     countJudgement(tally, count);
-    out.write(`${line}\n`);
+    lines.add(line);
     if (index + 1 < files.length) progress.update(index + 1, basename(files[index + 1]!));
   });
   await pool.judge(loaded, files, write);
+  lines.flush();
   progress.done();
   err.write(`${summaryTable(tally)}\n`);
   return tally.errors > 0 ? 1 : 0;
 }
+
+/**
+ * Output lines gathered into writes of up to OUT_CHUNK characters (a write per line was a stream call and a system
+ * call each), but never held back longer than OUT_DELAY_MS, so a slow replay still streams its lines.
+ */
+class LineBuffer {
+  private text = '';
+  private since = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  add(line: string): void {
+    if (this.text === '') this.since = Date.now();
+    this.text += `${line}\n`;
+    if (this.text.length >= OUT_CHUNK || Date.now() - this.since >= OUT_DELAY_MS) this.flush();
+  }
+
+  flush(): void {
+    if (this.text !== '') this.out.write(this.text);
+    this.text = '';
+  }
+}
+
+const OUT_CHUNK = 64 * 1024;
+const OUT_DELAY_MS = 200;
