@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { buildUi } from './build-ui.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -37,9 +37,22 @@ export async function buildCli(outDir = path.join(ROOT, 'dist')): Promise<void> 
     external: Object.keys(dependencies).filter((name) => !BUNDLED.has(name)),
     // commander is CommonJS: its require() calls of Node built-ins need a require in an ES module.
     banner: { js: "import { createRequire as __rgCreateRequire } from 'node:module'; const require = __rgCreateRequire(import.meta.url);" },
+    plugins: [englishZod],
     logLevel: 'warning',
   });
 }
+
+/**
+ * zod's `z.locales` namespace re-exports its error messages in some fifty languages: half of the bundled zod, parsed
+ * by every command at start-up, for messages the guard only ever gives in English (zod's default, set from the `en`
+ * module itself). The bundle gets a namespace of that one locale instead.
+ */
+const englishZod: Plugin = {
+  name: 'english-zod',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";' }));
+  },
+};
 
 /** The whole build: dist/ emptied, then the CLI and the review UI. */
 export async function buildAll(outDir = path.join(ROOT, 'dist')): Promise<void> {

@@ -1,6 +1,7 @@
 // scripts/build.ts: the CLI bundle the package runs from (bin: dist/cli/index.js) works as the sources do.
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -37,6 +38,22 @@ describe('the CLI bundle (scripts/build.ts)', () => {
     }
     expect(files).toContain('index.js');
     expect(files).toContain('replay-worker.js');
+    // Of zod's locales only English, the one its messages are given in (index.js: the namespace of it alone).
+    expect(text).toContain('// node_modules/zod/v4/locales/en.js');
+    expect(text).not.toMatch(/\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js|index\.js)/);
+  });
+
+  it("names a recording's problems in zod's English messages, as the sources do", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rg-build-'));
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ format: 'release-guard/recording@1', deploy: { id: 5 }, series: {} }));
+    const r = run('replay', file, '--rules', path.join(ROOT, 'rules'));
+    await rm(dir, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    const line = JSON.parse(r.stdout) as { deployId: null; error: string };
+    expect(line.deployId).toBeNull();
+    expect(line.error).toContain('deploy.id: expected a string, got 5');
+    expect(line.error).toContain('deploy.service: required: a string');
   });
 
   it('prints the package version', async () => {
