@@ -82,6 +82,19 @@ export function whenHolds(when: When, observed: number, baseline: number | null,
   return all;
 }
 
+/**
+ * Whether an `all` of conditions fails whatever the slopes: one of its other conditions fails (the step check asks
+ * before it fits a slope). False for `any`, which a slope alone may satisfy.
+ */
+export function failsBeforeSlope(when: When, observed: number, baseline: number | null, spread: number | null = null): boolean {
+  if (!('all' in when)) return false;
+  for (let i = 0; i < when.all.length; i++) {
+    const c = when.all[i]!;
+    if (c.subject !== 'slope' && !conditionHolds(c, observed, baseline, null, spread)) return true;
+  }
+  return false;
+}
+
 /** The conditions as people read them: "value > 0.01 and ratio > 5", "value > 0.5 or change > 50%". */
 export function whenText(when: When): string {
   return 'all' in when ? when.all.map((c) => c.text).join(' and ') : when.any.map((c) => c.text).join(' or ');

@@ -1,7 +1,7 @@
 // Error-rate rules judged on counts: the errors and requests behind rate points, and the count test on them.
 import type { BaselineSample } from './baseline.js';
 import { countTest } from './stats/count-test.js';
-import { observedAt } from './steps.js';
+import { pointsAfter, type Cursor } from './steps.js';
 import type { Point, TestEvidence } from './types.js';
 
 /** Errors and requests behind rate points (whole numbers for the test, exact sums for rates). */
@@ -13,54 +13,54 @@ export interface Counts {
 }
 
 /**
- * Errors and requests behind n rate points (the i-th at timeAt(i), of rateAt(i)): rate x throughput x the seconds
- * each point stands for (`spacing`), rounded to whole numbers; null without traffic.
+ * Errors and requests behind rate points: rate x throughput x the seconds each point stands for (`spacing`), the
+ * throughput being the latest point in (t - spacing, t] (observedAt), rounded to whole numbers; null without traffic.
+ * The points' times ascend, so the throughput is found by walking on from the previous point's (pointsAfter).
  */
-function sumCounts(n: number, timeAt: (i: number) => number, rateAt: (i: number) => number, traffic: readonly Point[], spacing: number): Counts | null {
-  let errors = 0;
-  let requests = 0;
-  let counted = 0;
-  for (let i = 0; i < n; i++) {
-    const rps = observedAt(traffic, timeAt(i), spacing);
-    if (rps === null) continue;
-    requests += rps * spacing;
-    errors += rateAt(i) * rps * spacing;
-    counted++;
+class CountSum {
+  private errors = 0;
+  private requests = 0;
+  private counted = 0;
+  private readonly cursor: Cursor = { t: NaN, i: 0 };
+
+  constructor(
+    private readonly traffic: readonly Point[],
+    private readonly spacing: number,
+  ) {}
+
+  add(t: number, rate: number): void {
+    const { traffic, spacing } = this;
+    const latest = traffic[pointsAfter(traffic, t, this.cursor) - 1];
+    if (latest === undefined || !(latest[0] > t - spacing)) return;
+    const rps = latest[1];
+    this.requests += rps * spacing;
+    this.errors += rate * rps * spacing;
+    this.counted++;
   }
-  return counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
+
+  counts(): Counts | null {
+    const { errors, requests } = this;
+    return this.counted === 0 ? null : { errors: Math.round(errors), requests: Math.round(requests), exactErrors: errors, exactRequests: requests };
+  }
 }
 
-/** The counts behind rate points (see sumCounts). */
+/** The counts behind rate points (see CountSum). */
 export function windowCounts(points: readonly Point[], traffic: readonly Point[], spacing: number): Counts | null {
-  return sumCounts(
-    points.length,
-    (i) => points[i]![0],
-    (i) => points[i]![1],
-    traffic,
-    spacing,
-  );
+  return countsIn(points, 0, points.length, traffic, spacing);
 }
 
 /** windowCounts of points[start, end), without a copy of them (the step check asks at every step of a count rule). */
 export function countsIn(points: readonly Point[], start: number, end: number, traffic: readonly Point[], spacing: number): Counts | null {
-  return sumCounts(
-    end - start,
-    (i) => points[start + i]![0],
-    (i) => points[start + i]![1],
-    traffic,
-    spacing,
-  );
+  const sum = new CountSum(traffic, spacing);
+  for (let i = start; i < end; i++) sum.add(points[i]![0], points[i]![1]);
+  return sum.counts();
 }
 
 /** windowCounts of points given as times and rates (a baseline's). */
 export function countsOf(times: readonly number[], rates: readonly number[], traffic: readonly Point[], spacing: number): Counts | null {
-  return sumCounts(
-    times.length,
-    (i) => times[i]!,
-    (i) => rates[i]!,
-    traffic,
-    spacing,
-  );
+  const sum = new CountSum(traffic, spacing);
+  for (let i = 0; i < times.length; i++) sum.add(times[i]!, rates[i]!);
+  return sum.counts();
 }
 
 /** The count test of a window's counts against the baseline's (or its mean rate without them), as evidence. */

@@ -43,12 +43,18 @@ export type RuleFindings = (steps: readonly number[]) => Finding[];
  * incremental judge (src/judge/session.ts) from what it kept since its previous call. Everything else — steps,
  * rollback, closing, silence, blind spots, the verdict — is this one code path, so the two cannot drift.
  */
-export function judgeWith(rules: RuleSet, deploy: Deploy, obs: Observations, now: number, findingsFor: (silence: Silence) => RuleFindings): Judgement {
+export function judgeWith(
+  rules: RuleSet,
+  deploy: Deploy,
+  obs: Observations,
+  now: number,
+  findingsFor: (silence: Silence) => RuleFindings,
+  silence = silenceOf(rules, deploy, obs),
+): Judgement {
   const { startedAt } = deploy;
   const nominalEnd = startedAt + rules.window;
   const maxEnd = nominalEnd + rules.minEvidence.extend;
   const allSteps = windowSteps(startedAt, rules.interval, nominalEnd, maxEnd, now);
-  const silence = new Silence({ series: obs.series, blind: obs.blind ?? [], startedAt, interval: rules.interval, history: rules.baseline.duration });
   const findingsOver = findingsFor(silence);
   const blind = blindSpots(obs.blind ?? [], silence);
   // The window proper first; the extension's steps only when the window closes short of evidence.
@@ -82,6 +88,11 @@ export function judgeWith(rules: RuleSet, deploy: Deploy, obs: Observations, now
   const { verdict, reason } = windowVerdict({ rules, findings, series: obs.series, startedAt, windowEnd: closedAt });
   const extended = closedAt > nominalEnd ? ` (window extended by ${formatDuration(closedAt - nominalEnd)} for evidence)` : '';
   return { ...base, state: 'done', verdict, rollback: false, rollbackAt: null, reason: `${reason}${extended}` };
+}
+
+/** What the observations say about silence (judgeWith builds it unless given the one it would build). */
+export function silenceOf(rules: RuleSet, deploy: Deploy, obs: Observations): Silence {
+  return new Silence({ series: obs.series, blind: obs.blind ?? [], startedAt: deploy.startedAt, interval: rules.interval, history: rules.baseline.duration });
 }
 
 /**

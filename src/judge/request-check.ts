@@ -3,6 +3,7 @@ import { formatDuration } from '../rules/duration.js';
 import type { Rule } from '../rules/schema.js';
 import type { BaselineSample } from './baseline.js';
 import { whenHolds } from './conditions.js';
+import { CLEAR, GAP } from './outcome.js';
 import type { Silence } from './silence.js';
 import { requestTest, silentStepsTest } from './stats/request-test.js';
 import { formatNumber } from './summary.js';
@@ -34,40 +35,51 @@ export type RequestOutcome =
 export function checkRequests(ctx: RequestContext, silence: Silence, baseline: BaselineSample | null, t: number): RequestOutcome {
   const { rule, interval } = ctx;
   const lookback = rule.lookback ?? 2 * interval;
-  const steps: number[] = [];
-  for (let s = t; s > t - lookback + 1e-6 && s > ctx.startedAt; s -= interval) steps.push(s);
-  if (steps.length < 2) return { kind: 'gap' };
+  // The lookback's steps t, t - interval, … after the deploy: counted and summed without an array (most are clear).
+  let n = 0;
+  for (let s = t; s > t - lookback + 1e-6 && s > ctx.startedAt; s -= interval) n++;
+  if (n < 2) return GAP;
   const alpha = 1 - rule.confidence;
-  if (!silence.reported('throughput') || baseline === null) return silentSteps(ctx, silence, steps, alpha);
-  const known = steps.map((s) => silence.requestsAt(s));
-  if (known.some((r) => r === null)) return { kind: 'gap' };
-  const requests = known.reduce<number>((a, r) => a + r!, 0);
-  const observed = requests / (steps.length * interval);
+  if (!silence.reported('throughput') || baseline === null) return silentSteps(ctx, silence, lookbackSteps(t, n, interval), alpha);
+  let requests = 0;
+  for (let s = t, k = 0; k < n; s -= interval, k++) {
+    const r = silence.requestsAt(s);
+    if (r === null) return GAP;
+    requests += r;
+  }
+  const observed = requests / (n * interval);
   const center = baseline.evidence.median;
-  if (!(observed < center) || !whenHolds(rule.when, observed, center)) return { kind: 'clear' };
-  const r = requestTest({ requests, steps: steps.length, baselineCounts: baseline.values.map((v) => v * interval), tolerance: rule.tolerance });
-  if (r === null || !(r.pValue < alpha)) return { kind: 'clear' };
-  const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
-  const served = `${Math.round(requests)} requests in ${formatDuration(steps.length * interval)}`;
-  const summary = `${silent === steps.length ? 'the service went silent' : 'requests fell to near zero'}: ${served}, ${formatNumber(r.expected)} expected even at ${formatNumber(100 * (1 - rule.tolerance))}% of the baseline (${formatNumber(center)} req/s)`;
+  if (!(observed < center) || !whenHolds(rule.when, observed, center)) return CLEAR;
+  const r = requestTest({ requests, steps: n, baselineCounts: baseline.values.map((v) => v * interval), tolerance: rule.tolerance });
+  if (r === null || !(r.pValue < alpha)) return CLEAR;
+  const silent = lookbackSteps(t, n, interval).filter((s) => silence.serviceSilentAt(s)).length;
+  const served = `${Math.round(requests)} requests in ${formatDuration(n * interval)}`;
+  const summary = `${silent === n ? 'the service went silent' : 'requests fell to near zero'}: ${served}, ${formatNumber(r.expected)} expected even at ${formatNumber(100 * (1 - rule.tolerance))}% of the baseline (${formatNumber(center)} req/s)`;
   return {
     kind: 'breach',
     observed,
     baseline,
-    test: { test: 'requests', requests: Math.round(requests), steps: steps.length, expected: r.expected, dispersion: r.dispersion, pValue: r.pValue },
-    points: steps.length,
+    test: { test: 'requests', requests: Math.round(requests), steps: n, expected: r.expected, dispersion: r.dispersion, pValue: r.pValue },
+    points: n,
     summary,
-    ...(silent > 0 ? { note: `${silent} of ${steps.length} steps silent: the source answered without data, counted as 0 requests` } : {}),
+    ...(silent > 0 ? { note: `${silent} of ${n} steps silent: the source answered without data, counted as 0 requests` } : {}),
   };
+}
+
+/** The n lookback steps t, t - interval, … (by repeated subtraction, as checkRequests walks them). */
+function lookbackSteps(t: number, n: number, interval: number): number[] {
+  const steps: number[] = [];
+  for (let s = t, k = 0; k < n; s -= interval, k++) steps.push(s);
+  return steps;
 }
 
 /** No throughput to count: every step of the lookback silent, and silence rare before the deploy. */
 function silentSteps(ctx: RequestContext, silence: Silence, steps: readonly number[], alpha: number): RequestOutcome {
   const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
-  if (silent < steps.length || !whenHolds(ctx.rule.when, 0, 1)) return { kind: 'clear' };
+  if (silent < steps.length || !whenHolds(ctx.rule.when, 0, 1)) return CLEAR;
   const before = silence.historySilence();
   const pValue = silentStepsTest(silent, steps.length, before.silent, before.steps);
-  if (!(pValue < alpha)) return { kind: 'clear' };
+  if (!(pValue < alpha)) return CLEAR;
   const metrics = silence.requestMetrics().join(' and ');
   return {
     kind: 'breach',

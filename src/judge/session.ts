@@ -3,10 +3,11 @@ import { metricDecl } from '../rules/metric-decl.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { baselineRanges, type BaselineSample } from './baseline.js';
 import { ruleContext, ruleFinding, streakStart } from './evaluate-rule.js';
-import { judgeWith, ruleInput, type RuleFindings } from './judge.js';
+import { judgeWith, ruleInput, silenceOf, type RuleFindings } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
 import type { Silence } from './silence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
+import { CLEAR as CLEAR_OUTCOME, GAP as GAP_OUTCOME } from './outcome.js';
 import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
@@ -19,11 +20,11 @@ const UNCHECKED = 3;
 const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
 /** Stand-ins for replaying persistence over kept kinds: advanceTrack reads only `kind`, except the outcome it establishes. */
 const OUTCOME_OF: readonly StepOutcome[] = [
-  { kind: 'gap' },
-  { kind: 'clear' },
+  GAP_OUTCOME,
+  CLEAR_OUTCOME,
   { kind: 'breach', observed: null, baseline: null, test: null, points: 0 },
   // UNCHECKED, at a warm-up step, which advanceTrack skips before reading the outcome.
-  { kind: 'gap' },
+  GAP_OUTCOME,
 ];
 
 const NO_OPTIONS = Object.freeze({});
@@ -102,8 +103,8 @@ export class JudgeSession {
   private previous: ObservationSnapshot | null = null;
   /** The baselines whose times shareBaselineTimes has shared (the map and its size then). */
   private shared: { map: Map<string, BaselineSample | null> | null; size: number } = { map: null, size: 0 };
-  /** What findingsOver derived from fixed observations (see the constructor's `fixedObservations`). */
-  private fixed: { obs: Observations; spacings: Map<string, number>; contexts: Map<number, RuleContext> } | null = null;
+  /** What the calls derived from fixed observations (derivedFor). */
+  private fixed: Derived | null = null;
   /** The step times judged so far (the longest prefix of the watch's steps any rule was judged over). */
   private steps: readonly number[] = [];
 
@@ -128,10 +129,25 @@ export class JudgeSession {
   judgeAt(obs: Observations, now: number): Judgement {
     const { rules, deploy } = this;
     if (!this.options.fixedObservations) this.compare(obs);
-    const judgement = judgeWith(rules, deploy, obs, now, (silence) => this.findingsOver(obs, silence));
+    const derived = this.derivedFor(obs);
+    const judgement = judgeWith(rules, deploy, obs, now, (silence) => this.findingsOver(obs, silence, derived), derived.silence);
     // A recording's session lives for one replay: sharing its baselines' memory would cost more than it saves.
     if (!this.options.fixedObservations) this.shareBaselineTimes();
     return judgement;
+  }
+
+  /**
+   * What a call derives from the observations besides the steps' outcomes: new at each call, except for fixed
+   * observations (a recording), which keep them from call to call, as they read nothing else.
+   */
+  private derivedFor(obs: Observations): Derived {
+    if (this.options.fixedObservations && this.fixed?.obs === obs) return this.fixed;
+    const derived: Derived = { obs, spacings: new Map(), contexts: new Map(), silence: undefined };
+    if (this.options.fixedObservations) {
+      derived.silence = silenceOf(this.rules, this.deploy, obs);
+      this.fixed = derived;
+    }
+    return derived;
   }
 
   /** Compares the observations with the previous call's, forgetting the outcomes of the steps a change reaches. */
@@ -142,22 +158,13 @@ export class JudgeSession {
   }
 
   /** Each rule's finding over a prefix of the watch's steps (judgeWith's RuleFindings), judging only steps not kept. */
-  private findingsOver(obs: Observations, silence: Silence): RuleFindings {
+  private findingsOver(obs: Observations, silence: Silence, { spacings, contexts }: Derived): RuleFindings {
     const { rules, deploy } = this;
-    // Fixed observations (a recording) keep their spacings and rule contexts from call to call: they read only the
-    // observations, which do not change, and the silence, which is the same each time (the new object is put in).
-    let derived = this.fixed;
-    if (!this.options.fixedObservations || derived?.obs !== obs) {
-      derived = { obs, spacings: new Map(), contexts: new Map() };
-      if (this.options.fixedObservations) this.fixed = derived;
-    }
-    const { spacings, contexts } = derived;
     const spacingOf = (metric: string): number => {
       let s = spacings.get(metric);
       if (s === undefined) spacings.set(metric, (s = pointSpacing(obs.series[metric] ?? [], rules.interval)));
       return s;
     };
-    for (const ctx of contexts.values()) ctx.silence = silence;
     return (steps) => {
       this.checkGrid(steps);
       const findings: Finding[] = [];
@@ -278,6 +285,17 @@ export class JudgeSession {
       memo.kinds.truncate(keep);
     });
   }
+}
+
+/** What one call of a session derives from the observations (JudgeSession.derivedFor). */
+interface Derived {
+  obs: Observations;
+  /** Each metric's point spacing. */
+  spacings: Map<string, number>;
+  /** Each rule's context, by its index in the rule set. */
+  contexts: Map<number, RuleContext>;
+  /** The silence judgeWith is given (undefined: it builds its own). */
+  silence: Silence | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { median, medianGap, selectBaseline, type BaselineSample } from './baseline.js';
 import { fitModelBaseline, modelSampleAt, type ModelBaseline } from './baseline-model.js';
-import { theilSenPerHour, whenHolds } from './conditions.js';
+import { failsBeforeSlope, theilSenPerHour, whenHolds } from './conditions.js';
 import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, type SequentialPath } from './sequential-check.js';
 import { countsIn, countsOf, errorCountTest, type Counts } from './error-counts.js';
 import { errorDispersion } from './stats/count-test.js';
@@ -11,7 +11,10 @@ import { cannotBreach, valueRange } from './clear-bound.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
+import { CLEAR, GAP, type StepOutcome } from './outcome.js';
 import type { Point, TestEvidence } from './types.js';
+
+export type { StepOutcome } from './outcome.js';
 
 /** Everything a rule needs to judge any step; built once per rule by evaluate-rule.ts. */
 export interface RuleContext {
@@ -100,25 +103,6 @@ function baselineKey(ctx: RuleContext): string {
   return key;
 }
 
-/** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
-export type StepOutcome =
-  | {
-      kind: 'breach';
-      observed: number | null;
-      baseline: BaselineSample | null;
-      test: TestEvidence | null;
-      points: number;
-      slope?: number;
-      note?: string;
-      summary?: string;
-    }
-  | { kind: 'clear' }
-  | { kind: 'gap' };
-
-/** The outcomes without data, one object each (most steps are clear; nothing changes an outcome). */
-const CLEAR: StepOutcome = Object.freeze({ kind: 'clear' });
-const GAP: StepOutcome = Object.freeze({ kind: 'gap' });
-
 /**
  * Judges one step t, seeing only points up to t:
  * 1. a gap when the metric has no point in (t - interval, t] (a breach instead for `failClosed` rules);
@@ -163,7 +147,8 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const noTraffic = rule.test === 'sequential-counts' ? ctx.traffic.deploy.length === 0 : countsTest && counts === null;
   const fallback = noTraffic || (rule.test !== 'none' && baseline === null);
   const spread = baseline?.evidence.spread ?? null;
-  if (!fallback && !ctx.readsSlope && !whenHolds(rule.when, observed, center, null, spread)) return CLEAR;
+  if (!fallback && (ctx.readsSlope ? failsBeforeSlope(rule.when, observed, center, spread) : !whenHolds(rule.when, observed, center, null, spread)))
+    return CLEAR;
   return checkHeld(ctx, t, series.slice(start, end), observed, baseline, counts, baseCounts, center, fallback);
 }
 

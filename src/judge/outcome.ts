@@ -1,0 +1,25 @@
+// What a rule saw at one step: the outcome kinds the step checks give and persistence reads.
+import type { BaselineSample } from './baseline.js';
+import type { TestEvidence } from './types.js';
+
+/** What a rule saw at a step. A gap (no point in the step's interval) is neither a breach nor a clear step. */
+export type StepOutcome =
+  | {
+      kind: 'breach';
+      observed: number | null;
+      baseline: BaselineSample | null;
+      test: TestEvidence | null;
+      points: number;
+      slope?: number;
+      note?: string;
+      summary?: string;
+    }
+  | { kind: 'clear' }
+  | { kind: 'gap' };
+
+/**
+ * The outcomes without data, one object each for every check (most steps are clear; nothing changes an outcome): one
+ * shape, so the code that reads outcomes meets one kind of clear and gap object, not a new one per check.
+ */
+export const CLEAR: Readonly<{ kind: 'clear' }> = Object.freeze({ kind: 'clear' });
+export const GAP: Readonly<{ kind: 'gap' }> = Object.freeze({ kind: 'gap' });
