@@ -23,3 +23,14 @@ export type StepOutcome =
  */
 export const CLEAR: Readonly<{ kind: 'clear' }> = Object.freeze({ kind: 'clear' });
 export const GAP: Readonly<{ kind: 'gap' }> = Object.freeze({ kind: 'gap' });
+
+/** A breach: what the step observed, against what, with which test. */
+export type Breach = Extract<StepOutcome, { kind: 'breach' }>;
+
+/**
+ * A breach with every key present (undefined where it does not apply), whichever check found it: one shape for all
+ * breaches, as for the clear and gap objects above.
+ */
+export function breachOutcome(b: Omit<Breach, 'kind'>): Breach {
+  return { kind: 'breach', observed: b.observed, baseline: b.baseline, test: b.test, points: b.points, slope: b.slope, note: b.note, summary: b.summary };
+}

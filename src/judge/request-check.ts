@@ -3,11 +3,10 @@ import { formatDuration } from '../rules/duration.js';
 import type { Rule } from '../rules/schema.js';
 import type { BaselineSample } from './baseline.js';
 import { whenHolds } from './conditions.js';
-import { CLEAR, GAP } from './outcome.js';
+import { breachOutcome, CLEAR, GAP, type StepOutcome } from './outcome.js';
 import type { Silence } from './silence.js';
 import { requestTest, silentStepsTest } from './stats/request-test.js';
 import { formatNumber } from './summary.js';
-import type { TestEvidence } from './types.js';
 
 /** The part of step-check's RuleContext this check reads (kept here so the two files do not import each other). */
 export interface RequestContext {
@@ -15,12 +14,6 @@ export interface RequestContext {
   interval: number;
   startedAt: number;
 }
-
-/** A step's outcome, assignable to step-check's StepOutcome. */
-export type RequestOutcome =
-  | { kind: 'gap' }
-  | { kind: 'clear' }
-  | { kind: 'breach'; observed: number; baseline: BaselineSample | null; test: TestEvidence; points: number; summary: string; note?: string };
 
 /**
  * Judges step t of a `test: requests` rule (a throughput metric, in req/s), seeing only steps up to t:
@@ -32,7 +25,7 @@ export type RequestOutcome =
  * Without throughput before the deploy (no data to count), the lookback's steps must all be silent and silence
  * must have been rare before the deploy (silent-steps test); the conditions then see 0 against a baseline of 1.
  */
-export function checkRequests(ctx: RequestContext, silence: Silence, baseline: BaselineSample | null, t: number): RequestOutcome {
+export function checkRequests(ctx: RequestContext, silence: Silence, baseline: BaselineSample | null, t: number): StepOutcome {
   const { rule, interval } = ctx;
   const lookback = rule.lookback ?? 2 * interval;
   // The lookback's steps t, t - interval, … after the deploy: counted and summed without an array (most are clear).
@@ -55,15 +48,14 @@ export function checkRequests(ctx: RequestContext, silence: Silence, baseline: B
   const silent = lookbackSteps(t, n, interval).filter((s) => silence.serviceSilentAt(s)).length;
   const served = `${Math.round(requests)} requests in ${formatDuration(n * interval)}`;
   const summary = `${silent === n ? 'the service went silent' : 'requests fell to near zero'}: ${served}, ${formatNumber(r.expected)} expected even at ${formatNumber(100 * (1 - rule.tolerance))}% of the baseline (${formatNumber(center)} req/s)`;
-  return {
-    kind: 'breach',
+  return breachOutcome({
     observed,
     baseline,
     test: { test: 'requests', requests: Math.round(requests), steps: n, expected: r.expected, dispersion: r.dispersion, pValue: r.pValue },
     points: n,
     summary,
-    ...(silent > 0 ? { note: `${silent} of ${n} steps silent: the source answered without data, counted as 0 requests` } : {}),
-  };
+    note: silent > 0 ? `${silent} of ${n} steps silent: the source answered without data, counted as 0 requests` : undefined,
+  });
 }
 
 /** The n lookback steps t, t - interval, … (by repeated subtraction, as checkRequests walks them). */
@@ -74,20 +66,19 @@ function lookbackSteps(t: number, n: number, interval: number): number[] {
 }
 
 /** No throughput to count: every step of the lookback silent, and silence rare before the deploy. */
-function silentSteps(ctx: RequestContext, silence: Silence, steps: readonly number[], alpha: number): RequestOutcome {
+function silentSteps(ctx: RequestContext, silence: Silence, steps: readonly number[], alpha: number): StepOutcome {
   const silent = steps.filter((s) => silence.serviceSilentAt(s)).length;
   if (silent < steps.length || !whenHolds(ctx.rule.when, 0, 1)) return CLEAR;
   const before = silence.historySilence();
   const pValue = silentStepsTest(silent, steps.length, before.silent, before.steps);
   if (!(pValue < alpha)) return CLEAR;
   const metrics = silence.requestMetrics().join(' and ');
-  return {
-    kind: 'breach',
+  return breachOutcome({
     observed: 0,
     baseline: null,
     test: { test: 'silent-steps', silent, steps: steps.length, baselineSilent: before.silent, baselineSteps: before.steps, pValue },
     points: 0,
     summary: `the service went silent: no ${metrics} data for ${formatDuration(steps.length * ctx.interval)} while the source answers (silent at ${before.silent} of ${before.steps} steps before the deploy)`,
     note: 'no throughput data: judged on silent steps instead of request counts',
-  };
+  });
 }

@@ -7,7 +7,7 @@ import { judgeWith, ruleInput, silenceOf, type RuleFindings } from './judge.js';
 import { advanceTrack, initialTrackState, type TrackState } from './persistence.js';
 import type { Silence } from './silence.js';
 import { checkStep, newRuleCache, pointSpacing, type RuleCache, type RuleContext, type StepOutcome } from './step-check.js';
-import { CLEAR as CLEAR_OUTCOME, GAP as GAP_OUTCOME } from './outcome.js';
+import { breachOutcome, CLEAR as CLEAR_OUTCOME, GAP as GAP_OUTCOME } from './outcome.js';
 import { earliestChange, sameData, snapshotOf, type ObservationSnapshot } from './observation-snapshot.js';
 import type { Deploy, Finding, Judgement, Observations } from './types.js';
 
@@ -22,7 +22,7 @@ const KIND_OF = { gap: GAP, clear: CLEAR, breach: BREACH } as const;
 const OUTCOME_OF: readonly StepOutcome[] = [
   GAP_OUTCOME,
   CLEAR_OUTCOME,
-  { kind: 'breach', observed: null, baseline: null, test: null, points: 0 },
+  breachOutcome({ observed: null, baseline: null, test: null, points: 0 }),
   // UNCHECKED, at a warm-up step, which advanceTrack skips before reading the outcome.
   GAP_OUTCOME,
 ];
@@ -279,7 +279,7 @@ export class JudgeSession {
         return;
       }
       // A sequential test grown over points the change reaches is grown again from the window's start.
-      if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) delete memo.cache.sequential;
+      if (memo.cache.sequential && p <= memo.cache.sequential.takenUntil) memo.cache.sequential = undefined;
       if (memo.kinds.length <= keep) return;
       memo.state = this.replayed(memo, this.rules.rules[i]!, keep);
       memo.kinds.truncate(keep);

@@ -11,7 +11,7 @@ import { cannotBreach, valueRange } from './clear-bound.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
-import { CLEAR, GAP, type StepOutcome } from './outcome.js';
+import { breachOutcome, CLEAR, GAP, type StepOutcome } from './outcome.js';
 import type { Point, TestEvidence } from './types.js';
 
 export type { StepOutcome } from './outcome.js';
@@ -68,7 +68,8 @@ export interface RuleCache {
 }
 
 export function newRuleCache(shared: Map<string, BaselineSample | null> = new Map()): RuleCache {
-  return { shared };
+  // Every key from the start (undefined: not computed yet), so that all caches keep one shape as they fill.
+  return { fixedBaseline: undefined, fixedDerived: undefined, derived: undefined, shared, sequential: undefined };
 }
 
 /** What the checks derive from one baseline, each computed once: at every step of the rule, it is the same. */
@@ -82,11 +83,15 @@ interface Derived {
 }
 
 function derivedOf(cache: RuleCache, baseline: BaselineSample): Derived {
-  if (baseline === cache.fixedBaseline) return (cache.fixedDerived ??= {});
+  if (baseline === cache.fixedBaseline) return (cache.fixedDerived ??= newDerived());
   cache.derived ??= new WeakMap();
   let d = cache.derived.get(baseline);
-  if (!d) cache.derived.set(baseline, (d = {}));
+  if (!d) cache.derived.set(baseline, (d = newDerived()));
   return d;
+}
+
+function newDerived(): Derived {
+  return { counts: undefined, ranked: undefined, dispersion: undefined };
 }
 
 const keys = new WeakMap<Rule, { baseline: Baseline; key: string }>();
@@ -124,7 +129,7 @@ export function checkStep(ctx: RuleContext, t: number): StepOutcome {
   const end = pointsAfter(series, t, ctx.cursors.end);
   const latest = series[end - 1];
   if (latest === undefined || !(latest[0] > t - interval)) {
-    return rule.failClosed ? { kind: 'breach', observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' } : GAP;
+    return rule.failClosed ? breachOutcome({ observed: null, baseline: null, test: null, points: 0, note: 'no data (fail-closed)' }) : GAP;
   }
   // Without a lookback the step judges the latest point of its interval alone (as `for` rules always have).
   const start = rule.lookback === undefined ? end - 1 : pointsAfter(series, t - rule.lookback, ctx.cursors.start);
@@ -228,15 +233,7 @@ function checkHeld(
   const note = fallback ? `${why}: every point in the lookback had to breach` : undefined;
   const judgedAgainst = baseline && center !== baseline.evidence.median ? { ...baseline, evidence: { ...baseline.evidence, pooledRate: center! } } : baseline;
   const shown = lookbackSlope();
-  return {
-    kind: 'breach',
-    observed,
-    baseline: judgedAgainst,
-    test,
-    points: recent.length,
-    ...(shown !== null ? { slope: shown } : {}),
-    ...(note ? { note } : {}),
-  };
+  return breachOutcome({ observed, baseline: judgedAgainst, test, points: recent.length, slope: shown ?? undefined, note });
 }
 
 /**
