@@ -97,7 +97,8 @@ program
     return n;
   })
   .action(async (paths: string[], opts: { rules: string; workers?: number }) => {
-    const { runReplay } = await import('./replay.js');
+    const { runReplay, tuneCompilerForBatch } = await import('./replay.js');
+    tuneCompilerForBatch();
     process.exitCode = await runReplay(paths, { rulesDir: opts.rules, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }, process.stdout);
   });
 

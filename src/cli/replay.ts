@@ -1,5 +1,6 @@
 // `release-guard replay <file|dir>...`: judges recordings offline with the live judge; JSON Lines per DESIGN §4.
 import { basename } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { listRecordingFiles } from '../recording/read.js';
 import { loadRules, type LoadedRules } from '../rules/index.js';
 import { ProgressBar } from './replay-progress.js';
@@ -27,6 +28,18 @@ export interface ReplayOptions {
    * few dozen files; see poolWorkers); 0 judges on the main thread alone. The output is the same either way.
    */
   workers?: number;
+}
+
+/**
+ * Less inlining by V8's optimizing compiler for the rest of this process (the `replay` command's; not for the
+ * daemon). A replay is short and its code cold: on two cores the compiler's threads, busy optimizing the judge's
+ * functions with everything they call inlined, compete with the thread judging. Inlining less (V8's cumulative
+ * budget lowered from 920 to 150 bytes of bytecode) makes each optimization cheaper and ends that sooner; a whole
+ * replay of 500 recordings runs ~13% faster, the judging once warm as fast (README, Replay). Only how V8 compiles
+ * changes, never what the code computes.
+ */
+export function tuneCompilerForBatch(): void {
+  setFlagsFromString('--max-inlined-bytecode-size-cumulative=150');
 }
 
 /**
