@@ -75,15 +75,14 @@ export function growingShiftPath(input: Omit<ShiftInput, 'window'>): GrowingPath
     level: input.level,
     takenUntil: -Infinity,
     add(window: readonly Point[]): void {
-      for (const [t, v] of window.slice(taken)) {
+      for (let i = taken; i < window.length; i++) {
+        const t = window[i]![0];
+        const v = window[i]![1];
         const level = growing.level(t);
+        // Each side's residual: the point's move from the level (up, or down), less the tolerance.
         const logs: number[] = [];
-        for (const [s, sign] of [
-          [up, 1],
-          [down, -1],
-        ] as const) {
-          if (s) logs.push(s.bets.next(s.p.next(sign * (v - level) - tolerance * Math.abs(level))));
-        }
+        if (up) logs.push(up.bets.next(up.p.next(v - level - tolerance * Math.abs(level))));
+        if (down) logs.push(down.bets.next(down.p.next(-(v - level) - tolerance * Math.abs(level))));
         push(path, t, logMeanExp(logs), { test: 'sequential-shift' as const, alternative, n: path.times.length + 1, baselineN: reference.length });
       }
       taken = window.length;

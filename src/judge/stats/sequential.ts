@@ -106,7 +106,9 @@ export class ConformalPValues {
 
   next(v: number): number {
     const { sorted, seen } = this;
-    const above = sorted.length - lowerBound(sorted, v) + seen.filter((x) => x >= v).length + 1;
+    let seenAbove = 0;
+    for (let i = 0; i < seen.length; i++) if (seen[i]! >= v) seenAbove++;
+    const above = sorted.length - lowerBound(sorted, v) + seenAbove + 1;
     seen.push(v);
     return above / (sorted.length + seen.length);
   }
@@ -157,7 +159,11 @@ export class ConformalBets {
 
 /** ln(mean(exp(x))) without overflow. */
 export function logMeanExp(xs: readonly number[]): number {
-  const max = Math.max(...xs);
+  // Loops, not a spread into Math.max and a reduce: every point of every sequential test passes here.
+  let max = -Infinity;
+  for (let i = 0; i < xs.length; i++) max = Math.max(max, xs[i]!);
   if (max === -Infinity) return -Infinity;
-  return max + Math.log(xs.reduce((s, x) => s + Math.exp(x - max), 0) / xs.length);
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += Math.exp(xs[i]! - max);
+  return max + Math.log(sum / xs.length);
 }
