@@ -95,7 +95,7 @@ export function salvageRuleFile(input: unknown, first: readonly Issue[]): Salvag
       else return { issues, file: null };
     }
     if (!progress) return { issues, file: null };
-    const result = RuleFile.safeParse(candidate(work, kept), { reportInput: true });
+    const result = RuleFile.safeParse(candidate(work, kept), { reportInput: true, jitless: true });
     if (result.success) return { issues, file: result.data, salvage };
     round = result.error.issues;
   }
