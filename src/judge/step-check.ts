@@ -10,7 +10,7 @@ import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } 
 import { cannotBreach, valueRange } from './clear-bound.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
-import { observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
+import { firstAfter, observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
 import { breachOutcome, CLEAR, GAP, type StepOutcome } from './outcome.js';
 import type { Point, TestEvidence } from './types.js';
 
@@ -220,7 +220,7 @@ function checkHeld(
   } else if (rule.test === 'counts' && counts && baseline) {
     test = errorCountTest(counts, baseCounts, baseline, rule.tolerance, baselineDispersion(ctx, baseline));
   } else if (rule.test.startsWith('sequential-') && !fallback) {
-    const path = sequentialPathOf(ctx);
+    const path = sequentialPathOf(ctx, t);
     test = path && sequentialAt(path, t);
     if (test?.test === 'sequential-counts' || test?.test === 'sequential-shift') {
       if (!(test.eValue >= test.threshold)) return CLEAR;
@@ -276,7 +276,6 @@ function baselineCenter(baseline: BaselineSample | null, counts: Counts | null):
 }
 
 const models = new WeakMap<RuleContext, ModelBaseline | null>();
-const sequentialPaths = new WeakMap<RuleContext, SequentialPath | null>();
 
 /** Whether the rule's baseline is a fitted model (seasonal, or trend-aware) rather than a set of points. */
 function usesModel(ctx: RuleContext): boolean {
@@ -359,17 +358,17 @@ export function pointSpacing(points: readonly Point[], interval: number): number
 }
 
 /**
- * The rule's sequential test over its window points after the warm-up, computed once from the data (each point's
- * value depends only on the points up to it, so judging at any step gives the live answer). The baseline is the
- * one at the deploy: fixed, as the martingale's reference must be (a control baseline's pre-deploy span).
+ * The rule's sequential test over its window points after the warm-up, up to step t (each point's value depends only
+ * on the points up to it, so judging at any step gives the live answer). Grown step by step: a later step takes the
+ * points that came since, so a watch that rolls back early never computes the rest of its window. The baseline is
+ * the one at the deploy: fixed, as the martingale's reference must be (a control baseline's pre-deploy span).
  */
-function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
-  if (sequentialPaths.has(ctx)) return sequentialPaths.get(ctx) ?? null;
+function sequentialPathOf(ctx: RuleContext, t: number): SequentialPath | null {
   const { rule, startedAt } = ctx;
-  const alpha = rule.alpha ?? 1 - rule.confidence;
   const fit = usesModel(ctx) ? modelOf(ctx) : null;
   if (ctx.cache.sequential === undefined) {
     // Built once per rule (the incremental judge keeps it between ticks), then grown by the points that arrived.
+    const alpha = rule.alpha ?? 1 - rule.confidence;
     const baseline = baselineAt(ctx, startedAt);
     let growing: RuleCache['sequential'] = null;
     if (baseline) {
@@ -389,13 +388,15 @@ function sequentialPathOf(ctx: RuleContext): SequentialPath | null {
     ctx.cache.sequential = growing;
   }
   const growing = ctx.cache.sequential;
-  if (growing) {
+  if (!growing) return null;
+  const series = ctx.series.deploy;
+  const end = firstAfter(series, t);
+  const latest = series[end - 1];
+  if (latest !== undefined && latest[0] > growing.takenUntil && latest[0] > startedAt + rule.warmup) {
     // The new points are judged with the data as it is now (a model's level reads earlier periods, counts the traffic).
     if (growing.level && fit) growing.level = fit.model.level;
     if (growing.traffic) growing.traffic = ctx.traffic.deploy;
-    growing.add(pointsIn(ctx.series.deploy, startedAt + rule.warmup, Infinity));
+    growing.add(series.slice(firstAfter(series, startedAt + rule.warmup), end));
   }
-  const path = growing && growing.path.times.length > 0 ? growing.path : null;
-  sequentialPaths.set(ctx, path);
-  return path;
+  return growing.path.times.length > 0 ? growing.path : null;
 }
