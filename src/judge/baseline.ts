@@ -156,8 +156,38 @@ export function medianAndSpread(values: ArrayLike<number>): { median: number; sp
   if (n === 0) return null;
   const sorted = Float64Array.from(values).sort();
   const m = middleOf(sorted);
+  if (Number.isFinite(sorted[0]!) && Number.isFinite(sorted[n - 1]!)) return { median: m, spread: middleDeviation(sorted, m) };
+  // Infinities and NaN: the deviations sorted as they are.
   for (let i = 0; i < n; i++) sorted[i] = Math.abs(sorted[i]! - m);
   return { median: m, spread: middleOf(sorted.sort()) };
+}
+
+/**
+ * The median of |v - m| over finite sorted values, without sorting the deviations: they ascend from m outwards on
+ * each side (down from the last value below m, up from the first at or above it), so the middle ones are found by
+ * merging the two sides, as far as the middle.
+ */
+function middleDeviation(sorted: Float64Array, m: number): number {
+  const n = sorted.length;
+  let below = 0;
+  while (below < n && sorted[below]! < m) below++;
+  let i = below - 1;
+  let j = below;
+  let previous = 0;
+  let current = 0;
+  for (let k = 0; k <= n >> 1; k++) {
+    previous = current;
+    const left = i >= 0 ? Math.abs(sorted[i]! - m) : Infinity;
+    const right = j < n ? Math.abs(sorted[j]! - m) : Infinity;
+    if (left <= right) {
+      current = left;
+      i--;
+    } else {
+      current = right;
+      j++;
+    }
+  }
+  return n % 2 === 1 ? current : (previous + current) / 2;
 }
 
 /** The median of sorted values (n > 0). */
