@@ -148,12 +148,19 @@ export function medianAbsoluteDeviation(values: readonly number[]): number | nul
 
 /**
  * The median of values and their median absolute deviation from it (median and medianAbsoluteDeviation, the same
- * numbers); null when empty. Every baseline takes both: sorted once each by the typed array's own sort (the order
- * median selects in), natively, rather than selected twice and the median taken again for the deviation.
+ * numbers); null when empty. Every baseline takes both: up to SORT_AT_MOST values from one native sort (the order
+ * median selects in), longer ones by selection, each without taking the median again for the deviation.
  */
 export function medianAndSpread(values: ArrayLike<number>): { median: number; spread: number } | null {
   const n = values.length;
   if (n === 0) return null;
+  if (n > SORT_AT_MOST) {
+    // A long baseline (a day of 15 s points): selection, linear, beats the sort's n log n.
+    const m = median(values)!;
+    const deviations = new Float64Array(n);
+    for (let i = 0; i < n; i++) deviations[i] = Math.abs(values[i]! - m);
+    return { median: m, spread: median(deviations)! };
+  }
   const sorted = Float64Array.from(values).sort();
   const m = middleOf(sorted);
   if (Number.isFinite(sorted[0]!) && Number.isFinite(sorted[n - 1]!)) return { median: m, spread: middleDeviation(sorted, m) };
@@ -161,6 +168,9 @@ export function medianAndSpread(values: ArrayLike<number>): { median: number; sp
   for (let i = 0; i < n; i++) sorted[i] = Math.abs(sorted[i]! - m);
   return { median: m, spread: middleOf(sorted.sort()) };
 }
+
+/** Up to this many values medianAndSpread sorts (natively: quick to start, a replay's baselines are an hour's points). */
+const SORT_AT_MOST = 256;
 
 /**
  * The median of |v - m| over finite sorted values, without sorting the deviations: they ascend from m outwards on
