@@ -57,3 +57,19 @@ function conditionsCannotHold(when: When, center: number | null, spread: number 
   }
   return !all;
 }
+
+/**
+ * Whether the conditions hold nowhere in [lo, hi] by their `value` conditions alone, whatever the baseline: one `value`
+ * condition of `all` fails throughout, or every condition of `any` is one that does. The step check asks first, so a
+ * rule clear on its values (an error rate far below its threshold) needs no baseline for the bound.
+ */
+export function valueConditionsCannotHold(when: When, lo: number, hi: number): boolean {
+  const all = 'all' in when;
+  const conditions = all ? when.all : when.any;
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i]!;
+    const failsThroughout = c.subject === 'value' && !conditionHolds(c, lo, null) && !conditionHolds(c, hi, null);
+    if (failsThroughout === all) return all;
+  }
+  return !all;
+}

@@ -7,7 +7,7 @@ import { growingCountsPath, growingShiftPath, sequentialAt, type GrowingPath, ty
 import { countsIn, countsOf, errorCountTest, type Counts } from './error-counts.js';
 import { errorDispersion } from './stats/count-test.js';
 import { mannWhitneyRanked, rankedSample, type Alternative, type RankedSample } from './stats/mann-whitney.js';
-import { cannotBreach, valueRange } from './clear-bound.js';
+import { cannotBreach, valueConditionsCannotHold, valueRange } from './clear-bound.js';
 import { checkRequests } from './request-check.js';
 import type { Silence } from './silence.js';
 import { firstAfter, observedAt, pointsAfter, pointsIn, type Cursor } from './steps.js';
@@ -167,6 +167,7 @@ function quietRule(ctx: RuleContext): boolean {
   if (ctx.baseline.kind === 'control' || usesModel(ctx)) return false;
   const range = valueRange(ctx.series.deploy, ctx.startedAt - Math.max(rule.lookback ?? ctx.interval, ctx.interval));
   if (range === null) return false;
+  if (valueConditionsCannotHold(rule.when, range.lo, range.hi)) return true;
   const baseline = baselineAt(ctx, ctx.startedAt);
   const centers: Array<number | null> = [baseline?.evidence.median ?? null];
   if (baseline && (rule.test === 'counts' || rule.test === 'sequential-counts')) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordingObservations } from '../../src/cli/replay.js';
-import { cannotBreach, valueRange } from '../../src/judge/clear-bound.js';
+import { cannotBreach, valueConditionsCannotHold, valueRange } from '../../src/judge/clear-bound.js';
 import { whenHolds } from '../../src/judge/conditions.js';
 import { ruleContext } from '../../src/judge/evaluate-rule.js';
 import { ruleInput } from '../../src/judge/judge.js';
@@ -84,6 +84,39 @@ describe('cannotBreach', () => {
     );
     // The property was put to the test, not passed by never calling a rule clear.
     expect(clear).toBeGreaterThan(500);
+  });
+
+  it('calls a rule clear on its value conditions alone only when no value in the range meets them, whatever the centre (property)', () => {
+    expect(valueConditionsCannotHold(when({ all: ['value > 0.01', 'ratio > 5'] }), 0, 0.009)).toBe(true);
+    expect(valueConditionsCannotHold(when({ all: ['value > 0.01', 'ratio > 5'] }), 0, 0.02)).toBe(false);
+    expect(valueConditionsCannotHold(when('ratio > 5'), 0, 0.001)).toBe(false);
+    expect(valueConditionsCannotHold(when({ any: ['value > 0.5', 'ratio > 5'] }), 0, 0.1)).toBe(false);
+    let clear = 0;
+    fc.assert(
+      fc.property(
+        fc.array(condition, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.array(fc.option(value, { nil: null }), { minLength: 1, maxLength: 3 }),
+        fc.array(value, { minLength: 1, maxLength: 8 }),
+        (conditions, all, centers, values) => {
+          const w = when(all ? { all: conditions } : { any: conditions });
+          const range = valueRange(
+            values.map((v, i) => [i, v]),
+            -1,
+          )!;
+          if (!valueConditionsCannotHold(w, range.lo, range.hi)) return;
+          clear++;
+          for (const center of centers)
+            for (const x of values)
+              expect(
+                whenHolds(w, x, center, () => 1, 1),
+                JSON.stringify({ w, center, x }),
+              ).toBe(false);
+        },
+      ),
+      { numRuns: 3000, seed: 20261130 },
+    );
+    expect(clear).toBeGreaterThan(150);
   });
 
   it('takes no range from values that are not finite numbers of modest size, nor from no values', () => {
