@@ -72,8 +72,12 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
     lines.add(line);
     if (index + 1 < files.length) progress.update(index + 1, basename(files[index + 1]!));
   });
-  await pool.judge(loaded, files, write);
-  lines.flush();
+  try {
+    await pool.judge(loaded, files, write);
+  } finally {
+    // The lines judged so far go out even if judging stopped.
+    lines.flush();
+  }
   progress.done();
   err.write(`${summaryTable(tally)}\n`);
   return tally.errors > 0 ? 1 : 0;
@@ -83,16 +87,19 @@ export async function runReplay(paths: string[], opts: ReplayOptions, out: NodeJ
  * Output lines gathered into writes of up to OUT_CHUNK characters (a write per line was a stream call and a system
  * call each), but never held back longer than OUT_DELAY_MS, so a slow replay still streams its lines.
  */
-class LineBuffer {
+export class LineBuffer {
   private text = '';
   private since = 0;
 
-  constructor(private readonly out: NodeJS.WritableStream) {}
+  constructor(
+    private readonly out: Pick<NodeJS.WritableStream, 'write'>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   add(line: string): void {
-    if (this.text === '') this.since = Date.now();
+    if (this.text === '') this.since = this.now();
     this.text += `${line}\n`;
-    if (this.text.length >= OUT_CHUNK || Date.now() - this.since >= OUT_DELAY_MS) this.flush();
+    if (this.text.length >= OUT_CHUNK || this.now() - this.since >= OUT_DELAY_MS) this.flush();
   }
 
   flush(): void {
@@ -101,5 +108,5 @@ class LineBuffer {
   }
 }
 
-const OUT_CHUNK = 64 * 1024;
-const OUT_DELAY_MS = 200;
+export const OUT_CHUNK = 64 * 1024;
+export const OUT_DELAY_MS = 200;
