@@ -2,7 +2,8 @@
 import type { Baseline, Direction, Rule } from '../rules/schema.js';
 import { usesSlope, whenText } from './conditions.js';
 import { track, type Track } from './persistence.js';
-import { checkStep, newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './step-check.js';
+import { newCursors, newRuleCache, pointSpacing, type RuleCache, type RuleContext } from './rule-context.js';
+import { checkStep } from './step-check.js';
 import { pointsAfter } from './steps.js';
 import { breachSummary } from './summary.js';
 import type { Silence } from './silence.js';

@@ -1,6 +1,6 @@
 // Whether a closed window holds enough evidence to pass a deploy: enough samples and enough traffic.
 import type { Rule, RuleSet } from '../rules/schema.js';
-import { pointSpacing } from './step-check.js';
+import { pointSpacing } from './rule-context.js';
 import { pointsIn } from './steps.js';
 import { formatNumber } from './summary.js';
 import type { SeriesSet } from './types.js';

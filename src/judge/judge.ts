@@ -7,7 +7,7 @@ import { failsVerdict, highestSeverity, triggersRollback, windowVerdict } from '
 import { evaluateRule, type RuleInput } from './evaluate-rule.js';
 import { insufficientEvidence, judgedMetrics } from './evidence.js';
 import { Silence } from './silence.js';
-import { newRuleCache } from './step-check.js';
+import { newRuleCache } from './rule-context.js';
 import { windowSteps } from './steps.js';
 import type { BaselineSample } from './baseline.js';
 import type { BlindSpot, Deploy, Finding, Judgement, Observations } from './types.js';

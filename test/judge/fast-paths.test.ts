@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { divide } from '../../src/judge/evaluate-rule.js';
 import { median } from '../../src/judge/baseline.js';
-import { majorityValue, pointSpacing } from '../../src/judge/step-check.js';
+import { pointSpacing } from '../../src/judge/rule-context.js';
+import { majorityValue } from '../../src/judge/step-check.js';
 import { observedAt } from '../../src/judge/steps.js';
 import type { Point } from '../../src/judge/types.js';
 
