@@ -1,7 +1,5 @@
 // The bound that lets the step check call a rule clear without judging each step (src/judge/clear-bound.ts): sound
 // for any values, conditions and baselines, and never changing an outcome on the benchmark's scenarios.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +13,7 @@ import { checkStep, harmful, majorityValue } from '../../src/judge/step-check.js
 import { windowSteps } from '../../src/judge/steps.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
 import { When, type Direction } from '../../src/rules/schema.js';
-import { FIXED_THRESHOLD_RULES } from '../scenarios/fixed-threshold.js';
+import { benchmarkRuleDirs } from '../scenarios/fixed-threshold.js';
 import { generateScenarios } from '../scenarios/generate.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -150,13 +148,7 @@ describe('the step check with and without the bound', () => {
   // Every rule at every step of the window (extension included) of two scenarios of each type, under the shipped
   // rules, the v1 rules and fixed thresholds: the outcome with the bound is the outcome judged step by step.
   const scenarios = generateScenarios({ seed: 20251120, healthyPerType: 2, badPerType: 2 });
-  const fixed = mkdtempSync(join(tmpdir(), 'rg-bound-'));
-  writeFileSync(join(fixed, 'default.yaml'), FIXED_THRESHOLD_RULES);
-  for (const [name, dir] of [
-    ['rules/', join(ROOT, 'rules')],
-    ['bench/rules-v1', join(ROOT, 'bench/rules-v1')],
-    ['fixed-threshold', fixed],
-  ] as const) {
+  for (const [name, dir] of benchmarkRuleDirs(ROOT)) {
     it(`gives the same outcomes on the benchmark scenarios under ${name}`, { timeout: 300_000 }, async () => {
       const loaded = await loadRules(dir);
       let quietSteps = 0;

@@ -1,7 +1,6 @@
 // The incremental judge (JudgeSession) gives exactly judge()'s answer, tick after tick, on the benchmark's scenarios,
 // the fixture recordings and random series, also when points arrive late or history changes.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import type { Deploy, Observations, Point, SeriesSet } from '../../src/judge/typ
 import { readRecording } from '../../src/recording/read.js';
 import { loadRules, resolveRules } from '../../src/rules/index.js';
 import type { RuleSet } from '../../src/rules/schema.js';
-import { FIXED_THRESHOLD_RULES } from '../scenarios/fixed-threshold.js';
+import { benchmarkRuleDirs } from '../scenarios/fixed-threshold.js';
 import { generateScenarios } from '../scenarios/generate.js';
 import { defaultPolicy } from './default-policy.js';
 import { DEPLOY, T0, rule, ruleSet } from './rule-set.js';
@@ -45,13 +44,7 @@ describe('JudgeSession equals judge() at every step', () => {
   // The detection benchmark's scenario set (bench/detection.ts: seed 20251120) under its three rule sets, two scenarios
   // of every type; bench/judge.ts checks all of them (45 healthy and 30 bad a type) in `npm run bench`.
   const scenarios = generateScenarios({ seed: 20251120, healthyPerType: 2, badPerType: 2 });
-  const fixed = mkdtempSync(join(tmpdir(), 'rg-session-'));
-  writeFileSync(join(fixed, 'default.yaml'), FIXED_THRESHOLD_RULES);
-  for (const [name, dir] of [
-    ['rules/', join(ROOT, 'rules')],
-    ['bench/rules-v1', join(ROOT, 'bench/rules-v1')],
-    ['fixed-threshold', fixed],
-  ] as const) {
+  for (const [name, dir] of benchmarkRuleDirs(ROOT)) {
     it(`on the benchmark scenarios under ${name}`, { timeout: 300_000 }, async () => {
       const loaded = await loadRules(dir);
       let compared = 0;

@@ -1,4 +1,8 @@
 // The comparison judge of the benchmark: the seeds' thresholds as plain rules, acting at the first breaching point.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * A rule directory's default.yaml for a fixed-threshold judge (Argo Rollouts / Flagger style): the same
  * thresholds release-guard's defaults use, but no statistics, no lookback, no persistence and no warm-up.
@@ -24,3 +28,17 @@ rules:
   - { name: cpu-high, metric: cpu, severity: P2, when: value > 0.7 }                               # seeds/004
   - { name: memory-high, metric: memory, severity: P2, when: value > 0.8 }                         # seeds/004
 `;
+
+/**
+ * The benchmark's three rule sets as [name, directory]: the shipped rules and the v1 rules of the checkout at `root`,
+ * and the fixed-threshold judge (its default.yaml written into a new temporary directory).
+ */
+export function benchmarkRuleDirs(root: string): Array<readonly [name: string, dir: string]> {
+  const fixed = mkdtempSync(join(tmpdir(), 'rg-fixed-rules-'));
+  writeFileSync(join(fixed, 'default.yaml'), FIXED_THRESHOLD_RULES);
+  return [
+    ['rules/', join(root, 'rules')],
+    ['bench/rules-v1', join(root, 'bench/rules-v1')],
+    ['fixed-threshold', fixed],
+  ];
+}
