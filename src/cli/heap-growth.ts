@@ -22,7 +22,7 @@ export function heapGrowthFlag(execArgv: readonly string[], nodeOptions: string 
 /**
  * The old generation's size from which the growth is limited. Below it the growth is V8's own: a small heap is cheap to
  * let grow, and limiting it made a small daemon under a burst of POSTs collect all of it every ~150 ms (53 full
- * collections in an 8 s load; ~10% fewer POSTs answered). 10,000 watches pass it within seconds of their ingest.
+ * collections in an 8 s load; ~8% fewer POSTs answered). 10,000 watches pass it within seconds of their ingest.
  */
 export const LIMIT_FROM_BYTES = 64 * 1024 * 1024;
 
