@@ -1,19 +1,15 @@
 // `test: requests` at one step: did the service stop serving? Requests in the lookback against the baseline's.
 import { formatDuration } from '../rules/duration.js';
-import type { Rule } from '../rules/schema.js';
 import type { BaselineSample } from './baseline.js';
 import { whenHolds } from './conditions.js';
 import { breachOutcome, CLEAR, GAP, type StepOutcome } from './outcome.js';
+import type { RuleContext } from './rule-context.js';
 import type { Silence } from './silence.js';
 import { requestTest, silentStepsTest } from './stats/request-test.js';
 import { formatNumber } from './summary.js';
 
-/** The part of step-check's RuleContext this check reads (kept here so the two files do not import each other). */
-export interface RequestContext {
-  rule: Rule;
-  interval: number;
-  startedAt: number;
-}
+/** The part of a rule's context this check reads. */
+export type RequestContext = Pick<RuleContext, 'rule' | 'interval' | 'startedAt'>;
 
 /**
  * Judges step t of a `test: requests` rule (a throughput metric, in req/s), seeing only steps up to t:
