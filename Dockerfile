@@ -6,7 +6,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
-# `npm install` from the lock runs `prepare` (scripts/build.ts): the CLI bundled into dist/cli, the review UI into dist/ui.
+# The build exercises the CLI bundle with the rules before it saves the bundle's code cache (src/cli/code-cache.ts).
+COPY rules ./rules
+# `npm install` from the lock runs `prepare` (scripts/build.ts): the CLI bundled into dist/cli with its code caches, the
+# review UI into dist/ui.
 # tsx and typescript are dependencies only so that a git install can build (under tsx) and `npm start` can run the sources;
 # the image runs dist/ with node, so they (and what only they need) are pruned from the runtime node_modules.
 RUN npm install --no-audit --no-fund \

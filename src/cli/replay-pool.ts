@@ -1,5 +1,6 @@
 // Judges replay's recordings on the main thread and on worker threads at once; the caller puts the results in order.
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LoadedRules } from '../rules/resolve.js';
 import { replayFile, type ReplayedFile } from './replay-recording.js';
@@ -133,10 +134,14 @@ function startWorker(): PoolWorker {
   return w;
 }
 
-/** A worker thread running replay-worker: the compiled .js beside this file, or from source (tsx, vitest) through tsx. */
+/**
+ * A worker thread running replay-worker, beside this file and of its kind: replay-worker.cjs beside the CLI bundle
+ * (dist/cli/cli.cjs), or from source (tsx, vitest) replay-worker.ts through tsx.
+ */
 function spawnWorker(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './replay-worker.ts' : './replay-worker.js', import.meta.url);
+  const here = import.meta.url;
+  const fromSource = here.endsWith('.ts');
+  const url = new URL(`./replay-worker${path.extname(new URL(here).pathname)}`, here);
   if (!fromSource) return new Worker(url);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true });

@@ -1,6 +1,7 @@
 // scripts/build.ts: the CLI bundle the package runs from (bin: dist/cli/index.js) works as the sources do.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,8 +17,25 @@ const OUT = path.join(ROOT, `.dist-build-test-${process.pid}`);
 const CLI = path.join(OUT, 'cli/index.js');
 const RECORDINGS = path.join(ROOT, 'test/fixtures/recordings');
 
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return runWith([], CLI, ...args);
+}
+
+/** The bin `cli` with Node options `node` (e.g. --enable-source-maps). */
+function runWith(node: string[], cli: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [...node, cli, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Whether V8 takes `bundle`'s code cache for `profile`, in a process of its own (test/deploy/code-cache-probe.ts). */
+function probe(bundle: string, profile: string): string {
+  const r = spawnSync(process.execPath, ['--import', TSX, path.join(ROOT, 'test/deploy/code-cache-probe.ts'), bundle, profile], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
 }
 
 beforeAll(async () => {
@@ -29,18 +47,25 @@ afterAll(async () => {
 
 describe('the CLI bundle (scripts/build.ts)', () => {
   it('bundles the start-up libraries and leaves the native addon, the logger and the lazy clients in node_modules', async () => {
-    const files = (await readdir(path.join(OUT, 'cli'))).filter((f) => f.endsWith('.js'));
-    const text = (await Promise.all(files.map((f) => readFile(path.join(OUT, 'cli', f), 'utf8')))).join('\n');
-    // esbuild marks each bundled module with a comment naming its path.
-    for (const bundled of ['zod', 'yaml', 'commander']) expect(text).toContain(`// node_modules/${bundled}/`);
-    for (const external of ['sqlite3', 'pino', 'pg', '@datadog/datadog-api-client', 'nodemailer', 'express']) {
-      expect(text).not.toContain(`// node_modules/${external}/`);
+    const files = await readdir(path.join(OUT, 'cli'));
+    expect(files.sort()).toEqual(
+      ['cli.cjs', 'cli.cjs.commands.cache', 'cli.cjs.map', 'cli.cjs.replay.cache', 'index.js', 'replay-worker.cjs', 'replay-worker.cjs.map'].sort(),
+    );
+    for (const bundle of ['cli.cjs', 'replay-worker.cjs']) {
+      // The source map names every module bundled (the bundle itself keeps no comments).
+      const { sources } = JSON.parse(await readFile(path.join(OUT, 'cli', `${bundle}.map`), 'utf8')) as { sources: string[] };
+      const packages = new Set(sources.flatMap((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
+      // The worker gets its rules loaded already: it needs no YAML.
+      expect([...packages].sort()).toEqual(bundle === 'cli.cjs' ? ['commander', 'yaml', 'zod'] : ['zod']);
+      // Of zod's locales only English, the one its messages are given in (index.js: the namespace of it alone).
+      const locales = sources.filter((s) => s.includes('node_modules/zod/v4/locales/')).map((s) => path.basename(s));
+      expect(locales.sort()).toEqual(['en.js', 'index.js']);
+      // Plain ASCII: one character beyond it made Node decode the whole file into a two-byte string, slowly.
+      expect((await readFile(path.join(OUT, 'cli', bundle))).every((byte) => byte < 0x80)).toBe(true);
     }
-    expect(files).toContain('index.js');
-    expect(files).toContain('replay-worker.js');
-    // Of zod's locales only English, the one its messages are given in (index.js: the namespace of it alone).
-    expect(text).toContain('// node_modules/zod/v4/locales/en.js');
-    expect(text).not.toMatch(/\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js|index\.js)/);
+    // The bin runs the bundle, and imports nothing but Node's own modules itself.
+    const bin = await readFile(CLI, 'utf8');
+    expect([...bin.matchAll(/from "([^"]+)"/g)].map((m) => m[1]).every((spec) => spec!.startsWith('node:'))).toBe(true);
   });
 
   it("names a recording's problems in zod's English messages, as the sources do", async () => {
@@ -77,14 +102,11 @@ describe('the CLI bundle (scripts/build.ts)', () => {
     expect(withWorker.stdout).toBe(alone.stdout);
   });
 
-  it('starts the replay worker from beside the chunk that spawns it, and the worker judges as the main thread does', async () => {
+  it('starts the replay worker from beside the bundle, and the worker judges as the main thread does', async () => {
     const dir = path.join(OUT, 'cli');
-    const chunks = (await readdir(dir)).filter((f) => f.endsWith('.js'));
-    const spawner = [];
-    for (const f of chunks) if (f !== 'replay-worker.js' && (await readFile(path.join(dir, f), 'utf8')).includes('./replay-worker.js')) spawner.push(f);
-    expect(spawner).toHaveLength(1);
-    // The URL the pool resolves (src/cli/replay-pool.ts spawnWorker), run as the pool runs it.
-    const worker = new Worker(new URL('./replay-worker.js', pathToFileURL(path.join(dir, spawner[0]!))));
+    // The pool starts replay-worker with its own file's extension, beside it (src/cli/replay-pool.ts spawnWorker).
+    expect(await readFile(path.join(dir, 'cli.cjs'), 'utf8')).toContain('`./replay-worker${');
+    const worker = new Worker(path.join(dir, 'replay-worker.cjs'));
     try {
       const replies: PoolReply[] = [];
       const done = new Promise<void>((resolve, reject) => {
@@ -107,5 +129,49 @@ describe('the CLI bundle (scripts/build.ts)', () => {
     } finally {
       await worker.terminate();
     }
+  });
+});
+
+describe('the code caches of the CLI bundle (src/cli/code-cache.ts)', () => {
+  it('are taken by V8 for the bundle they were made for, and never for a bundle changed since', async () => {
+    const bundle = path.join(OUT, 'cli/cli.cjs');
+    expect(probe(bundle, 'replay')).toBe('cached');
+    expect(probe(bundle, 'commands')).toBe('cached');
+    // A copy that keeps the files' times keeps its caches; one changed after the build (here: only its time) does not.
+    const copy = await mkdtemp(path.join(ROOT, '.code-cache-test-'));
+    try {
+      await cp(path.join(OUT, 'cli'), copy, { recursive: true, preserveTimestamps: true });
+      expect(probe(path.join(copy, 'cli.cjs'), 'replay')).toBe('cached');
+      await utimes(path.join(copy, 'cli.cjs'), new Date(), new Date(Date.now() - 1000));
+      expect(probe(path.join(copy, 'cli.cjs'), 'replay')).toBe('compiled');
+      // A cache cut short, or not a cache at all, is refused too, and the command still runs.
+      await writeFile(path.join(copy, 'cli.cjs.commands.cache'), 'not a cache');
+      expect(probe(path.join(copy, 'cli.cjs'), 'commands')).toBe('compiled');
+      const r = runWith([], path.join(copy, 'index.js'), 'replay', RECORDINGS, '--rules', path.join(ROOT, 'rules'));
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(run('replay', RECORDINGS, '--rules', path.join(ROOT, 'rules')).stdout);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('change nothing a command does: the replay is the same compiled from the source alone, where stack traces name the sources', async () => {
+    const rules = path.join(ROOT, 'rules');
+    const cached = run('replay', RECORDINGS, '--rules', rules);
+    // Under --enable-source-maps the bundle runs through Node's own loader, without a cache.
+    const compiled = runWith(['--enable-source-maps'], CLI, 'replay', RECORDINGS, '--rules', rules);
+    expect(cached.status).toBe(0);
+    expect(compiled.stdout).toBe(cached.stdout);
+    expect(cached.stdout.trim().split('\n')).toHaveLength(3);
+    // An unknown failure prints its stack: through the source map, it names the TypeScript files.
+    const notADirectory = path.join(OUT, 'not-a-directory');
+    await writeFile(notADirectory, '');
+    const config = path.join(OUT, 'bad-data-dir.yaml');
+    await writeFile(config, `dataDir: ${JSON.stringify(path.join(notADirectory, 'data'))}\n`);
+    const failed = runWith(['--enable-source-maps'], CLI, 'export', 'd-1', '--config', config);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain('cannot create the directory for the database');
+    expect(failed.stderr).toMatch(/at .*src\/store\/sqlite\/db\.ts:\d+:\d+/);
+    expect(failed.stderr).toMatch(/at .*src\/cli\/program\.ts:\d+:\d+/);
   });
 });
