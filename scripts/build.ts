@@ -2,7 +2,7 @@
 // esbuild into dist/cli, and the review UI into dist/ui (scripts/build-ui.ts). Type checking is `npm run typecheck`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -24,10 +24,12 @@ const BUNDLED = new Set(['commander', 'yaml', 'zod']);
  * - cli.cjs, the whole program in one CommonJS bundle (src/cli/bundle.ts), and replay-worker.cjs beside it. Each
  *   command still imports its modules when it runs (esbuild runs a module's code on its first import), and the
  *   libraries a config may never use stay in node_modules.
- * - cli.cjs.cache, V8's code cache of that bundle (src/cli/code-cache.ts), written by a node process that compiles
- *   the bundle, runs the program's help, `rules check` and a `replay` through it (with `rulesDir`, when given) and
- *   saves what V8 compiled. One bundle, not an ES module per command: Node 20 gives a code cache only to a script.
- * - index.js, the `release-guard` bin (src/cli/launch.ts): runs cli.cjs with its cache.
+ * - cli.cjs.replay.cache and cli.cjs.commands.cache, V8's code caches of that bundle (src/cli/code-cache.ts), each
+ *   written by a node process that compiles the bundle, runs it as those commands would (a replay of demo
+ *   recordings under `rulesDir`, when given; the program's help) and saves what V8 compiled. One bundle, not an ES
+ *   module per command: Node 20 gives a code cache to a script only.
+ * - index.js, the `release-guard` bin (src/cli/launch.ts), which runs cli.cjs with its cache; CommonJS, as the
+ *   package.json beside it says.
  */
 export async function buildCli(outDir = path.join(ROOT, 'dist'), rulesDir: string | null = path.join(ROOT, 'rules')): Promise<void> {
   const { dependencies } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -56,15 +58,11 @@ export async function buildCli(outDir = path.join(ROOT, 'dist'), rulesDir: strin
     plugins: [englishZod],
     logLevel: 'warning',
   });
-  await build({
-    entryPoints: [path.join(ROOT, 'src/cli/launch.ts')],
-    outfile: path.join(cli, 'index.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  const cjs = { format: 'cjs', platform: 'node', target: 'node20', define: { 'import.meta.dirname': '__dirname' }, logLevel: 'warning' } as const;
+  await build({ ...cjs, entryPoints: [path.join(ROOT, 'src/cli/launch.ts')], outfile: path.join(cli, 'index.js'), bundle: true });
+  // index.js is CommonJS although the package's "type" is "module" (an ES module entry costs every start Node's ES
+  // module loader): this package.json, naming no package, says so for dist/cli.
+  await writeFile(path.join(cli, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   await writeCodeCaches(path.join(cli, 'cli.cjs'), rulesDir !== null && existsSync(rulesDir) ? rulesDir : null);
 }
 

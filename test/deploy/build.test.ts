@@ -49,7 +49,16 @@ describe('the CLI bundle (scripts/build.ts)', () => {
   it('bundles the start-up libraries and leaves the native addon, the logger and the lazy clients in node_modules', async () => {
     const files = await readdir(path.join(OUT, 'cli'));
     expect(files.sort()).toEqual(
-      ['cli.cjs', 'cli.cjs.commands.cache', 'cli.cjs.map', 'cli.cjs.replay.cache', 'index.js', 'replay-worker.cjs', 'replay-worker.cjs.map'].sort(),
+      [
+        'cli.cjs',
+        'cli.cjs.commands.cache',
+        'cli.cjs.map',
+        'cli.cjs.replay.cache',
+        'index.js',
+        'package.json',
+        'replay-worker.cjs',
+        'replay-worker.cjs.map',
+      ].sort(),
     );
     for (const bundle of ['cli.cjs', 'replay-worker.cjs']) {
       // The source map names every module bundled (the bundle itself keeps no comments).
@@ -63,9 +72,12 @@ describe('the CLI bundle (scripts/build.ts)', () => {
       // Plain ASCII: one character beyond it made Node decode the whole file into a two-byte string, slowly.
       expect((await readFile(path.join(OUT, 'cli', bundle))).every((byte) => byte < 0x80)).toBe(true);
     }
-    // The bin runs the bundle, and imports nothing but Node's own modules itself.
-    const bin = await readFile(CLI, 'utf8');
-    expect([...bin.matchAll(/from "([^"]+)"/g)].map((m) => m[1]).every((spec) => spec!.startsWith('node:'))).toBe(true);
+    // The bin runs the bundle, and requires nothing but Node's own modules itself; it is CommonJS, as the package.json
+    // beside it (naming no package, so the bundle still finds release-guard's above it) says.
+    const required = [...(await readFile(CLI, 'utf8')).matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((spec) => !spec.startsWith('node:'))).toEqual([]);
+    expect(JSON.parse(await readFile(path.join(OUT, 'cli/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
   it("names a recording's problems in zod's English messages, as the sources do", async () => {
