@@ -55,7 +55,7 @@ export async function buildCli(outDir = path.join(ROOT, 'dist'), rulesDir: strin
     // map points at the sources.
     minifyWhitespace: true,
     banner: { js: 'const __rgImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [englishZod],
+    plugins: [englishZod, lazyChildProcess],
     logLevel: 'warning',
   });
   const cjs = { format: 'cjs', platform: 'node', target: 'node20', define: { 'import.meta.dirname': '__dirname' }, logLevel: 'warning' } as const;
@@ -101,6 +101,24 @@ const englishZod: Plugin = {
   name: 'english-zod',
   setup(b) {
     b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";' }));
+  },
+};
+
+/**
+ * commander requires node:child_process when it loads, for the executable subcommands (`git-style` commands run as
+ * their own programs) that release-guard does not have: loading it, and the networking modules it pulls in, cost
+ * every command ~4 ms. commander gets a stand-in that loads the module on its first spawn instead.
+ */
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'commander-child-process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: 'js',
+    }));
   },
 };
 

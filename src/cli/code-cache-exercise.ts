@@ -1,7 +1,6 @@
 // What the build runs of the CLI bundle before it saves the bundle's code caches (src/cli/code-cache.ts), so that
 // the functions a command runs are in its cache already compiled. Everything is imported here on demand, as the
 // commands import it: loading the bundle runs none of it.
-import { Writable } from 'node:stream';
 import type { CacheProfile } from './code-cache.js';
 
 /**
@@ -12,6 +11,7 @@ import type { CacheProfile } from './code-cache.js';
 export async function exerciseForCodeCache(profile: CacheProfile, recordings: string, rulesDir: string | null): Promise<void> {
   const { buildProgram, clientCommands } = await import('./program.js');
   const program = buildProgram();
+  const { Writable } = await import('node:stream');
   const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
   if (profile === 'replay') {
     if (rulesDir === null) return;

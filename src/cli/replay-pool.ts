@@ -1,7 +1,7 @@
 // Judges replay's recordings on the main thread and on worker threads at once; the caller puts the results in order.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LoadedRules } from '../rules/resolve.js';
 import { replayFile, type ReplayedFile } from './replay-recording.js';
 
@@ -139,6 +139,8 @@ function startWorker(): PoolWorker {
  * (dist/cli/cli.cjs), or from source (tsx, vitest) replay-worker.ts through tsx.
  */
 function spawnWorker(): Worker {
+  // Loaded here, when a worker is asked for (~5 ms): the default on two cores starts none.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const url = new URL(`./replay-worker${path.extname(new URL(here).pathname)}`, here);

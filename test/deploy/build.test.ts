@@ -80,6 +80,20 @@ describe('the CLI bundle (scripts/build.ts)', () => {
     expect(JSON.parse(await readFile(path.join(OUT, 'cli/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
+  it('loads no Node module a command does not use: child_process (commander) and worker_threads (replay) when asked for', async () => {
+    // A preloaded script that prints, at exit, which of the two Node loaded.
+    const probeFile = path.join(OUT, 'loaded-modules.cjs');
+    await writeFile(
+      probeFile,
+      "process.on('exit', () => require('fs').writeSync(2, '\\nloaded:' + process.moduleLoadList.filter((m) => /^NativeModule (child_process|worker_threads)$/.test(m)).join(',')));",
+    );
+    const loaded = (r: { stderr: string }): string => r.stderr.slice(r.stderr.lastIndexOf('\nloaded:') + 8);
+    const rules = path.join(ROOT, 'rules');
+    expect(loaded(runWith(['-r', probeFile], CLI, '--help'))).toBe('');
+    expect(loaded(runWith(['-r', probeFile], CLI, 'replay', RECORDINGS, '--rules', rules, '--workers', '0'))).toBe('');
+    expect(loaded(runWith(['-r', probeFile], CLI, 'replay', RECORDINGS, '--rules', rules, '--workers', '1'))).toBe('NativeModule worker_threads');
+  });
+
   it("names a recording's problems in zod's English messages, as the sources do", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'rg-build-'));
     const file = path.join(dir, 'bad.json');
