@@ -158,9 +158,8 @@ const EXACT_MAX_LARGE = 400;
 const tails = new Map<string, Float64Array>();
 
 /**
- * P(U >= u) under H0 for samples of sizes m and n, from the exact distribution (memoized per size pair).
- * Recurrence on the largest value: it belongs to x (U gains n) or to y (U gains 0):
- * N(u; m, n) = N(u - n; m - 1, n) + N(u; m, n - 1).
+ * P(U >= u) under H0 for samples of sizes m and n, from the exact distribution (memoized per size pair; see
+ * upperTails).
  */
 export function exactUpperTail(m: number, n: number, u: number): number {
   const key = m <= n ? `${m},${n}` : `${n},${m}`;
@@ -174,27 +173,32 @@ export function exactUpperTail(m: number, n: number, u: number): number {
   return k >= sf.length ? 0 : sf[k]!;
 }
 
-function upperTails(m: number, n: number): Float64Array {
-  // counts[j][i] = distribution of U for sizes (i, j), as arrays over u = 0..i·j.
-  let previous: Float64Array[] = Array.from({ length: m + 1 }, (_, i) => (i === 0 ? Float64Array.of(1) : Float64Array.of(1)));
-  for (let j = 1; j <= n; j++) {
-    const current: Float64Array[] = [Float64Array.of(1)];
-    for (let i = 1; i <= m; i++) {
-      const dist = new Float64Array(i * j + 1);
-      const fromX = current[i - 1]!; // sizes (i - 1, j): shift by j
-      const fromY = previous[i]!; // sizes (i, j - 1)
-      for (let v = 0; v < fromX.length; v++) dist[v + j]! += fromX[v]!;
-      for (let v = 0; v < fromY.length; v++) dist[v]! += fromY[v]!;
-      current.push(dist);
-    }
-    previous = current;
-  }
-  const dist = previous[m]!;
-  const total = dist.reduce((a, b) => a + b, 0);
-  const sf = new Float64Array(dist.length);
+/**
+ * P(U >= v) for v = 0..m·n, for samples of sizes m <= n. The number of orderings with U = u is the number of
+ * partitions of u into at most m parts of at most n each: the coefficient of q^u in the Gaussian binomial
+ * [m+n choose m]_q = ∏_{i=1..m} (1 - q^(n+i)) / (1 - q^i). Dividing by each (1 - q^i) is a running sum, multiplying by
+ * each (1 - q^(n+i)) a shifted difference: O(m² n) additions, where the recurrence over every smaller pair of sizes
+ * (N(u; m, n) = N(u - n; m - 1, n) + N(u; m, n - 1)) took O(m² n²), 145 ms for 10 points against 400 (a first
+ * judgement of a watch with a day's baseline). Only the lower half is computed, the distribution being symmetric
+ * (N(u) = N(m·n - u)), so the differences never cancel large counts down to the small ones of the far tail. Counts up
+ * to 2^53 are exact, and the tail then exactly the recurrence's (test/judge/stats/statistics.test.ts).
+ */
+export function upperTails(m: number, n: number): Float64Array {
+  const max = m * n;
+  const half = Math.floor(max / 2);
+  const count = new Float64Array(max + 1);
+  count[0] = 1;
+  // Partitions of u into parts of at most m (equally: into at most m parts)…
+  for (let i = 1; i <= m; i++) for (let u = i; u <= half; u++) count[u]! += count[u - i]!;
+  // …less those with a part above n.
+  for (let i = 1; i <= m; i++) for (let u = half, s = n + i; u >= s; u--) count[u]! -= count[u - s]!;
+  for (let u = half + 1; u <= max; u++) count[u] = count[max - u]!;
+  let total = 0;
+  for (let u = 0; u <= max; u++) total += count[u]!;
+  const sf = new Float64Array(max + 1);
   let acc = 0;
-  for (let v = dist.length - 1; v >= 0; v--) {
-    acc += dist[v]!;
+  for (let v = max; v >= 0; v--) {
+    acc += count[v]!;
     sf[v] = acc / total;
   }
   return sf;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countTest } from '../../../src/judge/stats/count-test.js';
-import { mannWhitneyRanked, mannWhitneyU, midRanks, rankedSample } from '../../../src/judge/stats/mann-whitney.js';
+import { mannWhitneyRanked, mannWhitneyU, midRanks, rankedSample, upperTails } from '../../../src/judge/stats/mann-whitney.js';
 import { betaInc, binomialSf, gammaP, gammaQ, logGamma, normalSf, poissonSf } from '../../../src/judge/stats/special.js';
 
 const close = (actual: number, expected: number, relative = 1e-9): void => {
@@ -79,6 +79,64 @@ describe('Mann-Whitney U (scipy.stats.mannwhitneyu)', () => {
   it('degenerate samples give p = 1', () => {
     expect(mannWhitneyU([], [1, 2], 'greater').pValue).toBe(1);
     expect(mannWhitneyU([5, 5], [5, 5, 5], 'greater').pValue).toBe(1);
+  });
+});
+
+/** P(U >= v) by the recurrence over every smaller pair of sizes, as mann-whitney.ts computed it before (the oracle). */
+function tailsByRecurrence(m: number, n: number): Float64Array {
+  let previous: Float64Array[] = Array.from({ length: m + 1 }, () => Float64Array.of(1));
+  for (let j = 1; j <= n; j++) {
+    const current: Float64Array[] = [Float64Array.of(1)];
+    for (let i = 1; i <= m; i++) {
+      const dist = new Float64Array(i * j + 1);
+      current[i - 1]!.forEach((c, v) => (dist[v + j]! += c));
+      previous[i]!.forEach((c, v) => (dist[v]! += c));
+      current.push(dist);
+    }
+    previous = current;
+  }
+  const dist = previous[m]!;
+  const total = dist.reduce((a, b) => a + b, 0);
+  const sf = new Float64Array(dist.length);
+  for (let v = dist.length - 1, acc = 0; v >= 0; v--) sf[v] = (acc += dist[v]!) / total;
+  return sf;
+}
+
+/** The U statistic of every way to place m of m + n ranked values in the first sample (the brute-force oracle). */
+function enumeratedUs(m: number, n: number): number[] {
+  const us: number[] = [];
+  const place = (left: number, at: number, u: number, ys: number): void => {
+    if (at === m + n) {
+      if (left === 0) us.push(u);
+      return;
+    }
+    if (left > 0) place(left - 1, at + 1, u + ys, ys); // an x above every y placed so far
+    if (m + n - at > left) place(left, at + 1, u, ys + 1);
+  };
+  place(m, 0, 0, 0);
+  return us;
+}
+
+describe('the exact distribution of U (upperTails)', () => {
+  it('counts every ordering: brute force over the placements of small samples', () => {
+    for (let m = 1; m <= 5; m++)
+      for (let n = m; n <= 7; n++) {
+        const us = enumeratedUs(m, n);
+        const sf = upperTails(m, n);
+        expect(sf).toHaveLength(m * n + 1);
+        for (let v = 0; v <= m * n; v++) close(sf[v]!, us.filter((u) => u >= v).length / us.length, 1e-12);
+      }
+  });
+
+  it("is exactly the recurrence's wherever the counts fit a double exactly, and within 1e-14 beyond (10 against 400)", () => {
+    for (let m = 1; m <= 10; m++) for (const n of [m, m + 1, 13, 60, 61, 120]) if (n >= m) expect(upperTails(m, n)).toEqual(tailsByRecurrence(m, n));
+    const fast = upperTails(10, 400);
+    const slow = tailsByRecurrence(10, 400);
+    for (let v = 0; v < slow.length; v++) close(fast[v]!, slow[v]!, 1e-14);
+    // The far upper tail, the one a test reads, is exact: one ordering of C(410, 10) has U = 4000.
+    let orderings = 1n;
+    for (let i = 1n; i <= 10n; i++) orderings = (orderings * (400n + i)) / i;
+    expect(fast[4000]! * Number(orderings)).toBeCloseTo(1, 9);
   });
 });
 
