@@ -1,4 +1,4 @@
-// The one table of exit codes (README "CLI", EXIT in src/cli/index.ts), as a user meets it: real child processes.
+// The one table of exit codes (README "CLI", EXIT in src/cli/program.ts), as a user meets it: real child processes.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
