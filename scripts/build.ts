@@ -58,8 +58,16 @@ export async function buildCli(outDir = path.join(ROOT, 'dist'), rulesDir: strin
     plugins: [englishZod, lazyChildProcess],
     logLevel: 'warning',
   });
-  const cjs = { format: 'cjs', platform: 'node', target: 'node20', define: { 'import.meta.dirname': '__dirname' }, logLevel: 'warning' } as const;
-  await build({ ...cjs, entryPoints: [path.join(ROOT, 'src/cli/launch.ts')], outfile: path.join(cli, 'index.js'), bundle: true });
+  await build({
+    entryPoints: [path.join(ROOT, 'src/cli/launch.ts')],
+    outfile: path.join(cli, 'index.js'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.dirname': '__dirname' },
+    logLevel: 'warning',
+  });
   // index.js is CommonJS although the package's "type" is "module" (an ES module entry costs every start Node's ES
   // module loader): this package.json, naming no package, says so for dist/cli.
   await writeFile(path.join(cli, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);

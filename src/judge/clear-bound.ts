@@ -1,5 +1,5 @@
 // Whether a rule can breach at all over a window: a bound from the range of the values its steps can observe.
-import type { Direction, When } from '../rules/schema.js';
+import type { Condition, Direction, When } from '../rules/schema.js';
 import { conditionHolds } from './conditions.js';
 import { firstAfter } from './steps.js';
 import type { Point } from './types.js';
@@ -48,14 +48,7 @@ function harmfulWithin(direction: Direction, center: number, lo: number, hi: num
 
 /** Whether the conditions hold at no value in [lo, hi]: one of `all` fails throughout, or each of `any` does. */
 function conditionsCannotHold(when: When, center: number | null, spread: number | null, lo: number, hi: number): boolean {
-  const all = 'all' in when;
-  const conditions = all ? when.all : when.any;
-  for (let i = 0; i < conditions.length; i++) {
-    const c = conditions[i]!;
-    const failsThroughout = c.subject !== 'slope' && !conditionHolds(c, lo, center, null, spread) && !conditionHolds(c, hi, center, null, spread);
-    if (failsThroughout === all) return all;
-  }
-  return !all;
+  return noneCanHold(when, (c) => c.subject !== 'slope' && !conditionHolds(c, lo, center, null, spread) && !conditionHolds(c, hi, center, null, spread));
 }
 
 /**
@@ -64,12 +57,13 @@ function conditionsCannotHold(when: When, center: number | null, spread: number 
  * rule clear on its values (an error rate far below its threshold) needs no baseline for the bound.
  */
 export function valueConditionsCannotHold(when: When, lo: number, hi: number): boolean {
+  return noneCanHold(when, (c) => c.subject === 'value' && !conditionHolds(c, lo, null) && !conditionHolds(c, hi, null));
+}
+
+/** Whether `when` cannot hold, given which of its conditions fail throughout: one of `all`, or every one of `any`. */
+function noneCanHold(when: When, failsThroughout: (c: Condition) => boolean): boolean {
   const all = 'all' in when;
   const conditions = all ? when.all : when.any;
-  for (let i = 0; i < conditions.length; i++) {
-    const c = conditions[i]!;
-    const failsThroughout = c.subject === 'value' && !conditionHolds(c, lo, null) && !conditionHolds(c, hi, null);
-    if (failsThroughout === all) return all;
-  }
+  for (let i = 0; i < conditions.length; i++) if (failsThroughout(conditions[i]!) === all) return all;
   return !all;
 }
